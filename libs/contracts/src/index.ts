@@ -1,1 +1,7 @@
-export {};
+export * from './topics';
+export * from './scales';
+export * from './validation';
+export * from './envelope';
+export * from './events/feedback';
+export * from './events/ticket';
+export * from './events/notification';

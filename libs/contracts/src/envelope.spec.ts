@@ -1,0 +1,81 @@
+import { Topic, allTopicsWithDlq, dlqTopicOf } from './topics';
+import { decodeEvent, feedbackIdFor, makeEnvelope, validateEvent } from './envelope';
+import { validatePlain } from './validation';
+import { FeedbackDto } from './events/feedback';
+
+const feedback = {
+  source: 'questionpro', externalId: 'resp-81723', touchpoint: 'checkout', channel: 'web', metric: 'nps', score: 3,
+  comment: 'Garsonlar çok kaba', customer: { id: 'c-42', name: 'Deniz', email: 'd@example.com', phone: '+905551234567', locale: 'tr' },
+  respondedAt: '2026-11-23T10:00:00Z', attributes: { store: 'istanbul-1', vip: true },
+};
+
+describe('topics', () => {
+  it('names every SPEC topic and its dead-letter topic', () => {
+    expect(allTopicsWithDlq()).toEqual([
+      'cx.feedback.received.v1', 'cx.feedback.received.v1.dlq', 'cx.feedback.scored.v1', 'cx.feedback.scored.v1.dlq',
+      'cx.ticket.events.v1', 'cx.ticket.events.v1.dlq', 'cx.ticket.commands.v1', 'cx.ticket.commands.v1.dlq',
+      'cx.notification.events.v1', 'cx.notification.events.v1.dlq',
+    ]);
+    expect(dlqTopicOf(Topic.TicketEvents)).toBe('cx.ticket.events.v1.dlq');
+  });
+});
+
+describe('feedback schema', () => {
+  it('accepts the SPEC example', () => {
+    expect(validatePlain(FeedbackDto, feedback).ok).toBe(true);
+  });
+
+  it.each([
+    [{ metric: 'nps', score: 11 }, 'score', 'must be an integer from 0 to 10 for metric nps'],
+    [{ metric: 'csat', score: 0 }, 'score', 'must be an integer from 1 to 5 for metric csat'],
+    [{ metric: 'ces', score: 8 }, 'score', 'must be an integer from 1 to 7 for metric ces'],
+    [{ score: 3.5 }, 'score', 'must be an integer'],
+    [{ metric: 'stars' }, 'metric', 'must be one of nps, csat, ces'],
+    [{ respondedAt: 'yesterday' }, 'respondedAt', 'must be an ISO-8601 date-time'],
+    [{ customer: { id: '' } }, 'customer.id', 'id should not be empty'],
+    [{ customer: { id: 'c', phone: '0555' } }, 'customer.phone', 'must be an E.164 phone number like +905551234567'],
+  ])('rejects %j naming %s', (patch, field, message) => {
+    const r = validatePlain(FeedbackDto, { ...feedback, ...patch });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toContainEqual({ field, message });
+  });
+
+  it('names every bad field at once', () => {
+    const r = validatePlain(FeedbackDto, { metric: 'nps', score: 'x', customer: {} });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      const fields = new Set(r.errors.map((e) => e.field));
+      expect([...fields].sort()).toEqual(['customer.id', 'externalId', 'respondedAt', 'score', 'source', 'touchpoint']);
+    }
+  });
+});
+
+describe('envelopes', () => {
+  const received = { ...feedback, feedbackId: feedbackIdFor('questionpro', 'resp-81723'), receivedAt: '2026-11-23T10:00:01Z' };
+
+  it('round-trips a valid event through decode', () => {
+    const env = makeEnvelope('feedback.received', received, 'ingest');
+    const r = decodeEvent(Topic.FeedbackReceived, Buffer.from(JSON.stringify(env)));
+    expect(r).toEqual({ ok: true, event: env });
+  });
+
+  it('rejects malformed JSON, unknown types, wrong versions and bad data with reasons', () => {
+    expect(decodeEvent(Topic.FeedbackReceived, Buffer.from('{nope'))).toMatchObject({ ok: false, errors: [{ field: '(value)' }] });
+    const wrongType = makeEnvelope('ticket.opened', received, 'ingest');
+    expect(validateEvent(Topic.FeedbackReceived, wrongType)).toMatchObject({ ok: false, errors: [{ field: 'type' }] });
+    expect(validateEvent(Topic.FeedbackReceived, { ...makeEnvelope('feedback.received', received, 'x'), version: 2 }))
+      .toMatchObject({ ok: false, errors: [{ field: 'version' }] });
+    const bad = makeEnvelope('feedback.received', { ...received, customer: { id: '' } }, 'ingest');
+    expect(validateEvent(Topic.FeedbackReceived, bad)).toMatchObject({ ok: false, errors: [{ field: 'data.customer.id' }] });
+    expect(validateEvent(Topic.FeedbackReceived, { ...makeEnvelope('feedback.received', received, 'x'), eventId: 'nope' }))
+      .toMatchObject({ ok: false, errors: [{ field: 'eventId' }] });
+  });
+
+  it('derives the same feedback id for the same (source, externalId) and different ones otherwise', () => {
+    const id = feedbackIdFor('questionpro', 'resp-1');
+    expect(feedbackIdFor('questionpro', 'resp-1')).toBe(id);
+    expect(feedbackIdFor('questionpro', 'resp-2')).not.toBe(id);
+    expect(feedbackIdFor('questionpr', 'oresp-1')).not.toBe(id);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});

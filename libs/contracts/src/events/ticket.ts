@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
+
+/** The state of a ticket after an event: consumers render from it and never need to ask tickets. */
+export class TicketSnapshot {
+  @IsString() @IsNotEmpty() id: string;
+  @IsString() @IsNotEmpty() customerId: string;
+  @IsOptional() @IsString() customerName?: string;
+  @IsString() @IsNotEmpty() touchpoint: string;
+  @IsString() @IsNotEmpty() team: string;
+  @IsIn(TICKET_STATUSES as TicketStatus[]) status: TicketStatus;
+  @IsIn(SEVERITIES as Severity[]) severity: Severity;
+  @IsOptional() @IsString() assigneeId?: string;
+  @IsOptional() @IsString() assigneeName?: string;
+  @IsIn(METRICS as Metric[]) metric: Metric;
+  @IsInt() score: number;
+  @IsOptional() @IsString() comment?: string;
+  @IsOptional() @IsString() locale?: string;
+  @IsInt() @Min(1) feedbackCount: number;
+  @IsISO8601() openedAt: string;
+  @IsOptional() @IsISO8601() claimedAt?: string;
+  @IsOptional() @IsISO8601() resolvedAt?: string;
+  @IsISO8601() firstResponseDue: string;
+  @IsISO8601() resolveDue: string;
+  @IsOptional() @IsString() rootCause?: string;
+  /** Increases with every change; lets a consumer ignore a snapshot older than one it already applied. */
+  @IsInt() @Min(1) version: number;
+}
+
+export class ActorDto {
+  @IsIn(['agent', 'system', 'customer']) kind: 'agent' | 'system' | 'customer';
+  @IsOptional() @IsString() id?: string;
+  @IsOptional() @IsString() name?: string;
+}
+
+export const TICKET_EVENT_TYPES = [
+  'ticket.opened',
+  'ticket.feedback_attached',
+  'ticket.claimed',
+  'ticket.note_added',
+  'ticket.resolved',
+  'ticket.reopened',
+  'ticket.sla_breached',
+  'ticket.command_rejected',
+] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+/** cx.ticket.events.v1 — every `ticket.*` event carries the ticket after the change. */
+export class TicketEventData {
+  @ValidateNested() @Type(() => TicketSnapshot) ticket: TicketSnapshot;
+  @ValidateNested() @Type(() => ActorDto) actor: ActorDto;
+  /** feedback that opened the ticket or was attached to it */
+  @IsOptional() @IsString() feedbackId?: string;
+  @IsOptional() @IsString() @MaxLength(10_000) note?: string;
+  @IsOptional() @IsString() @MaxLength(2_000) reason?: string;
+  @IsOptional() @IsIn(['firstResponse', 'resolve']) breach?: 'firstResponse' | 'resolve';
+  @IsOptional() @IsIn(SEVERITIES as Severity[]) previousSeverity?: Severity;
+  @IsOptional() @IsBoolean() customerContacted?: boolean;
+  /** for `ticket.command_rejected`: the command and where to tell its sender */
+  @IsOptional() @IsString() commandId?: string;
+  @IsOptional() @IsString() responseUrl?: string;
+  @IsOptional() @IsInt() statusCode?: number;
+}
+
+export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve'] as const;
+export type TicketCommandType = (typeof TICKET_COMMAND_TYPES)[number];
+
+/** cx.ticket.commands.v1 — what an agent asked for outside the tickets API (e.g. a Slack button). */
+export class TicketCommandData {
+  @IsString() @IsNotEmpty() ticketId: string;
+  @IsString() @IsNotEmpty() agentId: string;
+  @IsIn(['slack', 'console', 'api']) via: 'slack' | 'console' | 'api';
+  @IsOptional() @IsString() rootCause?: string;
+  @IsOptional() @IsString() @MaxLength(10_000) note?: string;
+  @IsOptional() @IsBoolean() customerContacted?: boolean;
+  @IsOptional() @IsString() responseUrl?: string;
+}
