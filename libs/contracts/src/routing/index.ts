@@ -1,0 +1,6 @@
+export * from './routing-config';
+export * from './iso-duration';
+export * from './parse-routing-config';
+export * from './load-routing-config';
+export * from './routing-lookups';
+export * from './keywords';

@@ -1,0 +1,71 @@
+import type { Metric } from '../scales';
+
+/** Alert when a score is at or below this value, per metric (nps 0-10, csat 1-5, ces 1-7). */
+export type AlertThresholds = Record<Metric, number>;
+
+/** Local wall-clock window during which non-critical SMS are held. `start` > `end` wraps past midnight. */
+export interface QuietHours {
+  /** "HH:MM", 24-hour clock, inclusive. */
+  start: string;
+  /** "HH:MM", 24-hour clock, exclusive. */
+  end: string;
+  /** IANA time zone, e.g. "Europe/Istanbul". */
+  timezone: string;
+}
+
+export interface Team {
+  id: string;
+  /** Slack channel id (e.g. C0CX); absent → alerts for this team go to the log channel only. */
+  slackChannel?: string;
+  /** E.164 numbers that get critical and SLA-breach SMS; may be empty. */
+  onCall: string[];
+  quietHours?: QuietHours;
+  /** As written in the file (ISO-8601 durations), for display. */
+  sla: { firstResponse: string; resolve: string };
+  /** The same durations in milliseconds, for arithmetic. A day is always 24 h. */
+  slaMs: { firstResponse: number; resolve: number };
+}
+
+export interface Touchpoint {
+  id: string;
+  team: string;
+  /** Per-metric overrides of `defaults.alertAt`; missing metrics fall back to the defaults. */
+  alertAt?: Partial<AlertThresholds>;
+}
+
+export interface Agent {
+  id: string;
+  name: string;
+  team: string;
+  slackUserId?: string;
+  phone?: string;
+}
+
+/** The validated routing file (SPEC §3). Optional lists in the file are present here as empty arrays. */
+export interface RoutingConfig {
+  defaults: { team: string; alertAt: AlertThresholds };
+  teams: Team[];
+  touchpoints: Touchpoint[];
+  /** Matched case-insensitively on the comment; kept here exactly as written. */
+  keywords: { critical: string[]; alert: string[] };
+  agents: Agent[];
+  /** Slugs a resolution must pick from. */
+  rootCauses: string[];
+}
+
+/** One problem in a routing file. `path` is the data path (`teams[1].sla.resolve`, '' for the whole file). */
+export interface RoutingConfigProblem {
+  path: string;
+  message: string;
+  /** 1-based position in the YAML text, when it could be located. */
+  line?: number;
+  col?: number;
+}
+
+/** On failure, `message` is `formatRoutingErrors(errors, source)`, ready to print. */
+export type RoutingConfigResult =
+  | { ok: true; config: RoutingConfig }
+  | { ok: false; errors: RoutingConfigProblem[]; message: string };
+
+/** Where services look when `CLOSELOOP_CONFIG` is unset (SPEC §3), relative to the working directory. */
+export const DEFAULT_ROUTING_CONFIG_PATH = 'config/closeloop.yaml';
