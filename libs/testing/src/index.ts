@@ -1,0 +1,2 @@
+export * from './stubs/slack-stub';
+export * from './stubs/twilio-stub';

@@ -1,0 +1,94 @@
+import { LogLevel, WebClient } from '@slack/web-api';
+import { startSlackStub, type SlackStub } from './slack-stub';
+
+describe('Slack stub', () => {
+  let stub: SlackStub;
+  let client: WebClient;
+
+  beforeAll(async () => {
+    stub = await startSlackStub();
+  });
+  afterAll(() => stub.close());
+  beforeEach(() => {
+    stub.reset();
+    client = new WebClient('xoxb-stub', { slackApiUrl: stub.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+  });
+
+  it('serves the Web API under /api/', () => {
+    expect(stub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/$/);
+  });
+
+  it('answers auth.test like Slack', async () => {
+    expect(await client.auth.test()).toMatchObject({ ok: true, team_id: 'T0STUB', user_id: 'U0BOT', bot_id: 'B0BOT' });
+    expect(stub.calls('auth.test')).toHaveLength(1);
+  });
+
+  it('hands out unique Slack-shaped ts values and keeps channel history with updates applied', async () => {
+    const a = await client.chat.postMessage({ channel: 'C1', text: 'one' });
+    const b = await client.chat.postMessage({ channel: 'C1', text: 'two', thread_ts: a.ts });
+    await client.chat.postMessage({ channel: 'C2', text: 'elsewhere' });
+    await client.chat.update({ channel: 'C1', ts: String(a.ts), text: 'one (edited)' });
+
+    expect(a.ts).toBe('1700000000.000100');
+    expect(b.ts).toBe('1700000000.000200');
+    expect(a).toMatchObject({ ok: true, channel: 'C1', message: { type: 'message', text: 'one', ts: a.ts, bot_id: 'B0BOT' } });
+    expect(stub.messages('C1')).toEqual([
+      expect.objectContaining({ ts: a.ts, text: 'one (edited)', edits: 1 }),
+      expect.objectContaining({ ts: b.ts, thread_ts: a.ts, text: 'two', edits: 0 }),
+    ]);
+    expect(stub.messages()).toHaveLength(3);
+  });
+
+  it('answers like Slack when arguments are wrong', async () => {
+    await expect(client.chat.update({ channel: 'C1', ts: '1.2', text: 'x' })).rejects.toMatchObject({ data: { error: 'message_not_found' } });
+    await expect(client.apiCall('chat.postMessage', { channel: 'C1' })).rejects.toMatchObject({ data: { error: 'no_text' } });
+    await expect(client.apiCall('no.such.method')).rejects.toMatchObject({ data: { error: 'unknown_method' } });
+  });
+
+  it('checks the token when told to', async () => {
+    const guarded = await startSlackStub({ token: 'xoxb-right' });
+    try {
+      const wrong = new WebClient('xoxb-wrong', { slackApiUrl: guarded.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+      const none = new WebClient(undefined, { slackApiUrl: guarded.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+      await expect(wrong.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+      await expect(none.auth.test()).rejects.toMatchObject({ data: { error: 'not_authed' } });
+      await expect(new WebClient('xoxb-right', { slackApiUrl: guarded.url }).auth.test()).resolves.toMatchObject({ ok: true });
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('plays scripted answers in order, per method, then falls back to defaults', async () => {
+    stub.script('chat.postMessage', { ok: false, error: 'not_in_channel' }, { status: 429, retryAfter: 2 });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ data: { error: 'not_in_channel' } });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).rejects.toMatchObject({ retryAfter: 2 });
+    await expect(client.chat.postMessage({ channel: 'C1', text: 'x' })).resolves.toMatchObject({ ok: true });
+    await expect(client.auth.test()).resolves.toMatchObject({ ok: true });
+  });
+
+  it('records a response_url post and limits it to 5 uses', async () => {
+    const url = stub.respondUrl('abc');
+    for (let i = 1; i <= 6; i++) {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: `n${i}` }) });
+      expect(res.status).toBe(i <= 5 ? 200 : 404);
+    }
+    expect(stub.calls('response_url').map((r) => [r.responseUrlId, r.form.text])).toEqual([1, 2, 3, 4, 5, 6].map((i) => ['abc', `n${i}`]));
+  });
+
+  it('waitForCalls resolves when the calls arrive and rejects on timeout', async () => {
+    const waiting = stub.waitForCalls('chat.postMessage', 2, 2000);
+    await client.chat.postMessage({ channel: 'C1', text: 'a' });
+    await client.chat.postMessage({ channel: 'C1', text: 'b' });
+    await expect(waiting).resolves.toHaveLength(2);
+    await expect(stub.waitForCalls('views.open', 1, 50)).rejects.toThrow(/views.open/);
+  });
+
+  it('closes even while a request hangs', async () => {
+    const hanging = await startSlackStub();
+    hanging.script('chat.postMessage', { hang: true });
+    const pending = new WebClient('x', { slackApiUrl: hanging.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR }).chat.postMessage({ channel: 'C', text: 'x' }).catch((e: unknown) => e);
+    await hanging.waitForCalls('chat.postMessage');
+    await hanging.close();
+    expect(await pending).toMatchObject({ code: 'slack_webapi_request_error' });
+  });
+});

@@ -1,0 +1,288 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local stand-in for the Slack Web API and for `response_url` targets. Real SDK clients point at it with
+ * `slackApiUrl: stub.url`; it records what they sent and answers like Slack (or as scripted).
+ */
+
+/** A scripted answer. `{ok:…}` bodies are sent as HTTP 200 JSON, like Slack's own errors. */
+export type SlackStubResponse =
+  | ({ ok: false; error: string } & Record<string, unknown>)
+  | ({ ok: true } & Record<string, unknown>)
+  | { status: number; retryAfter?: number; body?: unknown; headers?: Record<string, string> }
+  | { hang: true };
+
+export interface SlackStubRequest {
+  /** Web API method (`chat.postMessage`), or `response_url` for posts to `respondUrl(id)`. */
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** Form fields (JSON-valued ones such as `blocks`, `view`, `metadata` parsed), or the JSON body. */
+  form: Record<string, any>;
+  /** For `response_url` posts: the id given to `respondUrl`. */
+  responseUrlId?: string;
+  /** `Date.now()` when the request arrived. */
+  time: number;
+}
+
+/** A message as the stub's channel history holds it, after every `chat.update`. */
+export interface SlackStubMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown[];
+  metadata?: unknown;
+  /** How many times `chat.update` changed it. */
+  edits: number;
+}
+
+export interface SlackStubOptions {
+  /** When set, only `Bearer <token>` is accepted (others get `invalid_auth` / `not_authed`, like Slack). */
+  token?: string;
+}
+
+export interface SlackStub {
+  /** Base Web API URL ending in `/api/`: pass as `slackApiUrl` / `SLACK_API_URL`. */
+  url: string;
+  /** Everything received, oldest first. */
+  requests: SlackStubRequest[];
+  /** Requests for one method. */
+  calls(method: string): SlackStubRequest[];
+  /** Queues answers for the next calls of `method` (`response_url` for response_url posts); then defaults resume. */
+  script(method: string, ...responses: SlackStubResponse[]): void;
+  /** Top-level messages and replies as they stand now (updates applied), oldest first. */
+  messages(channel?: string): SlackStubMessage[];
+  /** A URL that behaves like an interaction's `response_url`. */
+  respondUrl(id: string): string;
+  /** Resolves once `method` has been called `count` times; rejects after `timeoutMs`. */
+  waitForCalls(method: string, count?: number, timeoutMs?: number): Promise<SlackStubRequest[]>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+/** Slack allows a response_url to be used 5 times. */
+const RESPONSE_URL_USES = 5;
+
+export async function startSlackStub(options: SlackStubOptions = {}): Promise<SlackStub> {
+  const requests: SlackStubRequest[] = [];
+  const scripts = new Map<string, SlackStubResponse[]>();
+  const history: SlackStubMessage[] = [];
+  const responseUrlUses = new Map<string, number>();
+  const waiters = new Set<() => void>();
+  let tsSeq = 0;
+  const tsBase = 1_700_000_000;
+
+  const nextTs = () => {
+    tsSeq += 1;
+    // "1700000000.000100", "1700000000.000200", …: Slack-shaped and unique per stub.
+    return `${tsBase + Math.floor(tsSeq / 10_000)}.${String((tsSeq % 10_000) * 100).padStart(6, '0')}`;
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, 500, { ok: false, error: 'stub_internal_error', detail: String(err) });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://stub').pathname;
+    const raw = await readBody(req);
+    const time = Date.now();
+
+    const respondMatch = /^\/response\/([^/]+)$/.exec(path);
+    if (respondMatch) {
+      const id = decodeURIComponent(respondMatch[1]);
+      let body: Record<string, any> = {};
+      try {
+        body = JSON.parse(raw || '{}');
+      } catch {
+        body = { _raw: raw };
+      }
+      record({ method: 'response_url', headers: req.headers, form: body, responseUrlId: id, time });
+      if (req.method !== 'POST') return send(res, 405, 'method_not_allowed');
+      if (answerScripted('response_url', res)) return;
+      const uses = (responseUrlUses.get(id) ?? 0) + 1;
+      responseUrlUses.set(id, uses);
+      if (uses > RESPONSE_URL_USES) return send(res, 404, { ok: false, error: 'used_url' });
+      if (!/^application\/json/i.test(req.headers['content-type'] ?? '')) return send(res, 400, { ok: false, error: 'invalid_payload' });
+      return send(res, 200, { ok: true });
+    }
+
+    const apiMatch = /^\/api\/([A-Za-z0-9_.]+)$/.exec(path);
+    if (!apiMatch || req.method !== 'POST') return send(res, 404, { ok: false, error: 'unknown_method' });
+    const method = apiMatch[1];
+    const form = parseForm(raw, req.headers['content-type']);
+    record({ method, headers: req.headers, form, time });
+
+    if (answerScripted(method, res)) return;
+
+    const auth = req.headers.authorization ?? (typeof form.token === 'string' ? `Bearer ${form.token}` : undefined);
+    if (options.token !== undefined) {
+      if (!auth) return send(res, 200, { ok: false, error: 'not_authed' });
+      if (auth !== `Bearer ${options.token}`) return send(res, 200, { ok: false, error: 'invalid_auth' });
+    }
+    send(res, 200, defaultAnswer(method, form));
+  }
+
+  function record(r: SlackStubRequest): void {
+    requests.push(r);
+    for (const w of [...waiters]) w();
+  }
+
+  function answerScripted(method: string, res: ServerResponse): boolean {
+    const queue = scripts.get(method);
+    const next = queue?.shift();
+    if (next === undefined) return false;
+    if ('hang' in next) return true; // never answer; close() destroys the socket
+    if ('status' in next && typeof next.status === 'number') {
+      const headers: Record<string, string> = { ...(next.headers ?? {}) };
+      if (next.retryAfter !== undefined) headers['Retry-After'] = String(next.retryAfter);
+      const body = next.body ?? (next.status === 429 ? { ok: false, error: 'ratelimited' } : `<html><body>HTTP ${next.status}</body></html>`);
+      send(res, next.status, body, headers);
+      return true;
+    }
+    send(res, 200, next);
+    return true;
+  }
+
+  function defaultAnswer(method: string, form: Record<string, any>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://closeloop-test.slack.com/', team: 'Closeloop Test', user: 'closeloop', team_id: 'T0STUB', user_id: 'U0BOT', bot_id: 'B0BOT', is_enterprise_install: false };
+      case 'chat.postMessage': {
+        const channel = str(form.channel);
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        if (!str(form.text) && !form.blocks && !form.attachments) return { ok: false, error: 'no_text' };
+        if (form.blocks !== undefined && !Array.isArray(form.blocks)) return { ok: false, error: 'invalid_blocks_format' };
+        const threadTs = str(form.thread_ts);
+        const ts = nextTs();
+        const stored: SlackStubMessage = { channel, ts, edits: 0, text: str(form.text), blocks: form.blocks, metadata: form.metadata, ...(threadTs ? { thread_ts: threadTs } : {}) };
+        history.push(stored);
+        return { ok: true, channel, ts, message: messageBody(stored) };
+      }
+      case 'chat.update': {
+        const channel = str(form.channel);
+        const ts = str(form.ts);
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        const stored = history.find((m) => m.channel === channel && m.ts === ts);
+        if (!stored) return { ok: false, error: 'message_not_found' };
+        if (!str(form.text) && !form.blocks && !form.attachments) return { ok: false, error: 'no_text' };
+        stored.text = str(form.text);
+        if (form.blocks !== undefined) stored.blocks = form.blocks;
+        stored.edits += 1;
+        return { ok: true, channel, ts, text: stored.text, message: messageBody(stored) };
+      }
+      case 'chat.postEphemeral':
+        return str(form.channel) ? { ok: true, message_ts: nextTs() } : { ok: false, error: 'channel_not_found' };
+      case 'views.open': {
+        if (!str(form.trigger_id)) return { ok: false, error: 'invalid_arguments' };
+        if (!form.view || typeof form.view !== 'object') return { ok: false, error: 'invalid_arguments' };
+        const id = `V${String(requests.length).padStart(10, '0')}`;
+        return { ok: true, view: { ...form.view, id, team_id: 'T0STUB', hash: `${Date.now()}.stub`, state: { values: {} } } };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    url: `${base}/api/`,
+    requests,
+    calls: (method) => requests.filter((r) => r.method === method),
+    script: (method, ...responses) => {
+      scripts.set(method, [...(scripts.get(method) ?? []), ...responses]);
+    },
+    messages: (channel) => history.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m })),
+    respondUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
+    waitForCalls: (method, count = 1, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const got = requests.filter((r) => r.method === method);
+          if (got.length < count) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(got);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`slack stub: expected ${count} ${method} call(s) within ${timeoutMs} ms, got ${requests.filter((r) => r.method === method).length}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    reset: () => {
+      requests.length = 0;
+      scripts.clear();
+      history.length = 0;
+      responseUrlUses.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function messageBody(m: SlackStubMessage): Record<string, unknown> {
+  return {
+    type: 'message',
+    user: 'U0BOT',
+    bot_id: 'B0BOT',
+    app_id: 'A0STUB',
+    team: 'T0STUB',
+    ts: m.ts,
+    text: m.text ?? '',
+    ...(m.blocks ? { blocks: m.blocks } : {}),
+    ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+    ...(m.edits > 0 ? { edited: { user: 'B0BOT', ts: m.ts } } : {}),
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function parseForm(raw: string, contentType: string | undefined): Record<string, any> {
+  if (/^application\/json/i.test(contentType ?? '')) {
+    try {
+      return JSON.parse(raw || '{}');
+    } catch {
+      return {};
+    }
+  }
+  const form: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    form[key] = value;
+    if (JSON_FIELDS.includes(key)) {
+      try {
+        form[key] = JSON.parse(value);
+      } catch {
+        // left as the raw string: the product sent something that is not JSON, which a test may want to see
+      }
+    }
+  }
+  return form;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const isText = typeof body === 'string';
+  res.writeHead(status, { 'Content-Type': isText ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8', ...headers });
+  res.end(isText ? body : JSON.stringify(body));
+}

@@ -1,0 +1,95 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient';
+import type Response from 'twilio/lib/http/response';
+import { silentLogger, type ChannelLogger, type DeliveryOutcome, type SmsChannel, type SmsMessage } from './channel';
+import { parseRetryAfter, twilioErrorOutcome } from './provider-errors';
+import { maskPhoneNumber } from './redact';
+import { fromTwilioStatus } from './twilio-status';
+
+export const DEFAULT_TWILIO_API_URL = 'https://api.twilio.com';
+
+export interface TwilioSmsChannelOptions {
+  /** Must start with `AC` (the SDK refuses anything else). */
+  accountSid: string;
+  authToken: string;
+  /** `TWILIO_FROM_NUMBER`: an E.164 number, or a Messaging Service SID (`MG…`). */
+  from: string;
+  /** `TWILIO_API_URL`; defaults to Twilio's own. */
+  apiUrl?: string;
+  timeoutMs?: number;
+  logger?: ChannelLogger;
+}
+
+/** Per-call scratchpad: the SDK's RestException drops response headers, so Retry-After is captured here. */
+interface CallContext {
+  retryAfter?: string;
+}
+
+/**
+ * The Twilio SDK has no base-URL option; its supported extension point is the HTTP client. This one sends requests
+ * meant for https://api.twilio.com to `apiUrl` instead and remembers Retry-After for the call in progress.
+ */
+export class TwilioHttpClient extends twilio.RequestClient {
+  constructor(
+    private readonly apiUrl: string,
+    private readonly calls: AsyncLocalStorage<CallContext>,
+    options: RequestClient.RequestClientOptions,
+  ) {
+    super(options);
+  }
+
+  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
+    const base = this.apiUrl.replace(/\/+$/, '');
+    const uri = base !== DEFAULT_TWILIO_API_URL && opts.uri.startsWith(`${DEFAULT_TWILIO_API_URL}/`) ? base + opts.uri.slice(DEFAULT_TWILIO_API_URL.length) : opts.uri;
+    const res = await super.request<TData>({ ...opts, uri });
+    const retryAfter: unknown = res.headers?.['retry-after'];
+    const call = this.calls.getStore();
+    if (call && typeof retryAfter === 'string') call.retryAfter = retryAfter;
+    return res;
+  }
+}
+
+/**
+ * Twilio SMS adapter. The SDK's autoRetry stays off: the delivery worker owns retries, so a 429 comes back as
+ * `retry` with the provider's Retry-After.
+ */
+export class TwilioSmsChannel implements SmsChannel {
+  readonly provider = 'twilio' as const;
+  private readonly client: twilio.Twilio;
+  private readonly calls = new AsyncLocalStorage<CallContext>();
+  private readonly log: ChannelLogger;
+  private readonly from: { from: string } | { messagingServiceSid: string };
+
+  constructor(options: TwilioSmsChannelOptions) {
+    this.log = options.logger ?? silentLogger;
+    this.from = options.from.startsWith('MG') ? { messagingServiceSid: options.from } : { from: options.from };
+    const timeout = options.timeoutMs ?? 10_000;
+    this.client = twilio(options.accountSid, options.authToken, {
+      httpClient: new TwilioHttpClient(options.apiUrl ?? DEFAULT_TWILIO_API_URL, this.calls, { timeout, autoRetry: false }),
+    });
+  }
+
+  async send(sms: SmsMessage): Promise<DeliveryOutcome> {
+    const call: CallContext = {};
+    let outcome: DeliveryOutcome;
+    try {
+      const message = await this.calls.run(call, () =>
+        this.client.messages.create({
+          to: sms.to,
+          body: sms.body,
+          ...this.from,
+          ...(sms.statusCallback ? { statusCallback: sms.statusCallback } : {}),
+        }),
+      );
+      outcome = { kind: 'sent', providerId: message.sid, status: fromTwilioStatus(message.status) ?? 'queued' };
+    } catch (err) {
+      outcome = twilioErrorOutcome(err, parseRetryAfter(call.retryAfter));
+    }
+    const fields = { provider: 'twilio', to: maskPhoneNumber(sms.to), ...outcome };
+    if (outcome.kind === 'sent') this.log.debug(fields, 'sms accepted by twilio');
+    else if (outcome.kind === 'retry') this.log.warn(fields, 'sms failed, will be retried');
+    else this.log.error(fields, 'sms failed permanently');
+    return outcome;
+  }
+}
