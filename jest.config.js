@@ -27,7 +27,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest/global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.mjs',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/setup-int.ts'],
     },
   ],
 };

@@ -1,1 +1,10 @@
-export {};
+export * from './kafka';
+export * from './topics';
+export * from './errors';
+export * from './metrics';
+export * from './producer';
+export * from './kafka-consumer';
+export * from './outbox';
+export * from './inbox';
+export * from './migration';
+export * from './messaging.module';

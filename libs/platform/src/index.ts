@@ -1,1 +1,6 @@
-export {};
+export * from './config';
+export * from './logger';
+export * from './database';
+export * from './observability.module';
+export * from './bootstrap';
+export * from './database.module';

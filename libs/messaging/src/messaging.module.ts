@@ -1,0 +1,74 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { ReadinessCheck, createLogger } from '@closeloop/platform';
+import { KafkaSettings } from './kafka';
+import { EventProducer } from './producer';
+import { Outbox, OutboxRelay } from './outbox';
+import { Inbox } from './inbox';
+import { ensureTopics } from './topics';
+
+export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
+export const KAFKA_READINESS = Symbol('KAFKA_READINESS');
+export const MESSAGING_LOGGER = Symbol('MESSAGING_LOGGER');
+
+export interface MessagingOptions {
+  service: string;
+  kafka: KafkaSettings;
+  /** The service's schema, when it has a database: enables the outbox relay and the inbox. */
+  schema?: string;
+  /** Create missing topics at start (default true). */
+  ensureTopics?: boolean;
+  logLevel?: string;
+}
+
+@Injectable()
+class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly producer: EventProducer,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaSettings & { ensure: boolean },
+    @Optional() private readonly relay?: OutboxRelay,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.settings.ensure) await ensureTopics(this.producer.client, this.settings);
+    await this.producer.connect();
+    await this.relay?.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.producer.disconnect();
+  }
+}
+
+/** The producer, the outbox (writer and relay) and the inbox of a service, with their lifecycle and readiness. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(o: MessagingOptions): DynamicModule {
+    const logger: Logger = createLogger(o.service, o.logLevel);
+    const providers: any[] = [
+      { provide: MESSAGING_LOGGER, useValue: logger },
+      { provide: KAFKA_SETTINGS, useValue: { ...o.kafka, ensure: o.ensureTopics ?? true } },
+      { provide: EventProducer, useFactory: () => new EventProducer(o.kafka, `closeloop-${o.service}`, logger) },
+      {
+        provide: KAFKA_READINESS,
+        inject: [EventProducer],
+        useFactory: (p: EventProducer): ReadinessCheck => ({ name: 'kafka', check: () => p.ping() }),
+      },
+      MessagingLifecycle,
+    ];
+    const exports: any[] = [EventProducer, KAFKA_SETTINGS, KAFKA_READINESS, MESSAGING_LOGGER];
+    if (o.schema) {
+      const schema = o.schema;
+      providers.push(
+        { provide: Outbox, useValue: new Outbox(schema) },
+        { provide: Inbox, useValue: new Inbox(schema) },
+        { provide: OutboxRelay, inject: [DataSource, EventProducer], useFactory: (ds: DataSource, p: EventProducer) => new OutboxRelay(ds, schema, p, logger) },
+      );
+      exports.push(Outbox, Inbox, OutboxRelay);
+    }
+    return { module: MessagingModule, providers, exports };
+  }
+}

@@ -1,0 +1,155 @@
+import { Client } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { Topic, TopicEvents, validateEvent } from '@closeloop/contracts';
+import { InvalidEventError } from './errors';
+import { outboxPending, outboxPublishedTotal } from './metrics';
+import { EventProducer } from './producer';
+
+export function outboxChannel(schema: string): string {
+  return `closeloop_outbox_${schema}`;
+}
+
+/**
+ * Transactional outbox, writing side: the event is a row written in the same transaction as the change
+ * that implies it, so both happen or neither does. NOTIFY wakes the relay on commit.
+ */
+export class Outbox {
+  constructor(private readonly schema: string) {}
+
+  async add<T extends Topic>(m: EntityManager, topic: T, key: string, event: TopicEvents[T]): Promise<void> {
+    const v = validateEvent(topic, event);
+    if (!v.ok) throw new InvalidEventError(topic, event.type, v.errors);
+    await m.query(
+      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, payload) VALUES ($1, $2, $3, $4::jsonb)`,
+      [event.eventId, topic, key, JSON.stringify(event)],
+    );
+    // delivered only at commit, and not at all on rollback
+    await m.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+  }
+}
+
+export interface RelayOptions {
+  batchSize?: number;
+  /** Safety net when a NOTIFY was missed (e.g. the LISTEN connection was down). */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Transactional outbox, sending side. One relay at a time per schema (advisory lock), so rows of one
+ * aggregate leave in commit order; sent rows are deleted in the transaction that locked them. A crash
+ * between send and delete sends the rows again: consumers deduplicate by eventId (inbox).
+ */
+export class OutboxRelay {
+  private listener: Client | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly schema: string,
+    private readonly producer: Pick<EventProducer, 'sendSerialized'>,
+    private readonly logger: Logger,
+    opts: RelayOptions = {},
+  ) {
+    this.batchSize = opts.batchSize ?? 500;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    this.timer = setInterval(() => this.wake(), this.pollIntervalMs);
+    this.wake();
+  }
+
+  private async listen(): Promise<void> {
+    const opts = this.ds.options as { url?: string };
+    const client = new Client({ connectionString: opts.url, application_name: `closeloop-${this.schema}-relay` });
+    client.on('notification', () => this.wake());
+    client.on('error', (err) => {
+      this.logger.warn({ err }, 'outbox LISTEN connection lost; polling until it is back');
+      this.listener = null;
+      client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => this.listen().catch(() => undefined), 1_000);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+      this.listener = client;
+    } catch (err) {
+      this.logger.warn({ err }, 'outbox LISTEN unavailable; polling');
+      await client.end().catch(() => undefined);
+      if (!this.stopped) setTimeout(() => this.listen().catch(() => undefined), 2_000);
+    }
+  }
+
+  /** Runs a drain now, or right after the current one. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          while (!this.stopped && (await this.drainOnce()) === this.batchSize) {
+            /* keep going while full batches come back */
+          }
+        } catch (err) {
+          this.logger.warn({ err }, 'outbox relay pass failed; will retry');
+        }
+      } while (this.again && !this.stopped);
+      this.running = null;
+    })();
+  }
+
+  /** One locked batch: send, then delete. Returns how many rows were sent. */
+  async drainOnce(): Promise<number> {
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      const [{ locked }] = await qr.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [`closeloop.outbox.${this.schema}`]);
+      if (!locked) {
+        await qr.rollbackTransaction();
+        return 0;
+      }
+      const rows: { id: string; topic: string; key: string; payload: string }[] = await qr.query(
+        `SELECT id, topic, key, payload::text AS payload FROM "${this.schema}".outbox ORDER BY id LIMIT $1 FOR UPDATE`,
+        [this.batchSize],
+      );
+      outboxPending.set({ schema: this.schema }, rows.length);
+      if (!rows.length) {
+        await qr.commitTransaction();
+        return 0;
+      }
+      await this.producer.sendSerialized(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload, headers: { 'event-type': JSON.parse(r.payload).type } })));
+      await qr.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await qr.commitTransaction();
+      outboxPublishedTotal.inc({ schema: this.schema }, rows.length);
+      return rows.length;
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    const l = this.listener;
+    this.listener = null;
+    await l?.end().catch(() => undefined);
+  }
+}

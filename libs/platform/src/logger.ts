@@ -1,0 +1,33 @@
+import pino, { Logger, LoggerOptions } from 'pino';
+
+/**
+ * Paths that must never reach a log line: credentials, signatures, and customer contact data.
+ * Phone numbers are also masked wherever our code logs them on purpose (see maskPhone).
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', 'req.headers["x-twilio-signature"]',
+  'token', 'botToken', 'authToken', 'signingSecret', 'password', 'apiKey', 'apiKeys', 'phone', 'to', 'email',
+  '*.token', '*.botToken', '*.authToken', '*.signingSecret', '*.password', '*.apiKey', '*.apiKeys', '*.phone', '*.email', '*.onCall',
+  'customer.phone', 'customer.email', '*.customer.phone', '*.customer.email',
+];
+
+export function loggerOptions(service: string, level: string): LoggerOptions {
+  return {
+    level,
+    base: { service },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+}
+
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino(loggerOptions(service, level));
+}
+
+/** +905551112233 → +90555***2233: enough to tell numbers apart, not enough to call. */
+export function maskPhone(phone: string): string {
+  if (phone.length < 8) return '***';
+  return `${phone.slice(0, 6)}***${phone.slice(-4)}`;
+}
+
+export type { Logger };
