@@ -5,3 +5,4 @@ export * from './envelope';
 export * from './events/feedback';
 export * from './events/ticket';
 export * from './events/notification';
+export * from './routing';

@@ -1,0 +1,20 @@
+import { checkSaslComplete, databaseEnv, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv } from '@closeloop/platform';
+
+export const SERVICE = 'scoring';
+export const SCHEMA = 'scoring';
+
+export function loadScoringConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      http: httpEnv('SCORING_PORT', 3004),
+      kafka: kafkaEnv(),
+      database: databaseEnv(),
+      log: logEnv(),
+      routing: routingEnv(),
+    },
+    source,
+    SERVICE,
+    (c) => checkSaslComplete(c.kafka),
+  );
+}
+export type ScoringConfig = ReturnType<typeof loadScoringConfig>;

@@ -1,0 +1,2 @@
+/** The validated routing file (SPEC §3). */
+export const ROUTING = Symbol('ROUTING');
