@@ -22,6 +22,8 @@ export async function bootstrapService(b: ServiceBootstrap): Promise<INestApplic
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await b.configure?.(app);
+  // init first: bootstrap hooks create topics and connect the producer before any consumer subscribes
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(b.http.port, b.http.host);
   app.get(Logger).log(`${b.service} listening on http://${b.http.host}:${b.http.port}`);
@@ -30,7 +32,7 @@ export async function bootstrapService(b: ServiceBootstrap): Promise<INestApplic
 
 /** `main.ts` of every service: run, and turn a configuration problem into one clear message and exit code 1. */
 export function runMain(service: string, start: () => Promise<unknown>): void {
-  start().catch((err) => {
+  Promise.resolve().then(start).catch((err) => {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
     } else {

@@ -1,4 +1,5 @@
-import { Controller, DynamicModule, Get, Global, Header, Inject, Module, Res } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Global, Header, Module, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
@@ -26,8 +27,15 @@ class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** The service's root module provides READINESS_CHECKS; looked up across modules, once. */
+  private checks?: ReadinessCheck[];
+  private readinessChecks(): ReadinessCheck[] {
+    this.checks ??= this.moduleRef.get<ReadinessCheck[]>(READINESS_CHECKS, { strict: false });
+    return this.checks;
+  }
 
   /** The process is up and its event loop answers; never checks dependencies (a restart would not fix them). */
   @Get('live')
@@ -39,7 +47,7 @@ class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check(
-      this.checks.map((c) => async () => {
+      this.readinessChecks().map((c) => async () => {
         const session = this.indicator.check(c.name);
         try {
           await withTimeout(c.check(), 3_000, c.name);
