@@ -83,6 +83,44 @@ describe('Slack stub', () => {
     await expect(stub.waitForCalls('views.open', 1, 50)).rejects.toThrow(/views.open/);
   });
 
+  it('answers conversations.history like Slack: top-level only, newest first, metadata on request, paged', async () => {
+    const meta = { event_type: 'closeloop_alert', event_payload: { ticket_id: 't-1' } };
+    const a = await client.chat.postMessage({ channel: 'C1', text: 'alert', metadata: meta });
+    await client.chat.postMessage({ channel: 'C1', text: 'reply', thread_ts: a.ts });
+    const b = await client.chat.postMessage({ channel: 'C1', text: 'second' });
+    await client.chat.postMessage({ channel: 'C2', text: 'elsewhere' });
+
+    const plain = await client.conversations.history({ channel: 'C1' });
+    expect(plain.messages?.map((m) => m.text)).toEqual(['second', 'alert']);
+    expect(plain.messages?.[1]).toMatchObject({ ts: a.ts, thread_ts: a.ts, reply_count: 1 });
+    expect(plain.messages?.[1]).not.toHaveProperty('metadata');
+
+    const withMeta = await client.conversations.history({ channel: 'C1', include_all_metadata: true });
+    expect(withMeta.messages?.[1]).toMatchObject({ metadata: meta });
+
+    const since = await client.conversations.history({ channel: 'C1', oldest: a.ts });
+    expect(since.messages?.map((m) => m.ts)).toEqual([b.ts]);
+
+    const page1 = await client.conversations.history({ channel: 'C1', limit: 1 });
+    expect(page1).toMatchObject({ has_more: true, messages: [{ ts: b.ts }] });
+    const page2 = await client.conversations.history({ channel: 'C1', limit: 1, cursor: page1.response_metadata?.next_cursor });
+    expect(page2).toMatchObject({ has_more: false, messages: [{ ts: a.ts }], response_metadata: { next_cursor: '' } });
+    expect((await client.conversations.history({ channel: 'C9' })).messages).toEqual([]);
+  });
+
+  it('dropResponse: does the work but never answers, so only history tells', async () => {
+    const dropping = await startSlackStub();
+    try {
+      dropping.script('chat.postMessage', { dropResponse: true });
+      const c = new WebClient('x', { slackApiUrl: dropping.url, retryConfig: { retries: 0 }, timeout: 200, logLevel: LogLevel.ERROR });
+      await expect(c.chat.postMessage({ channel: 'C1', text: 'lost answer' })).rejects.toBeDefined();
+      expect(dropping.messages('C1')).toEqual([expect.objectContaining({ text: 'lost answer' })]);
+      await expect(c.chat.postMessage({ channel: 'C1', text: 'next' })).resolves.toMatchObject({ ok: true });
+    } finally {
+      await dropping.close();
+    }
+  });
+
   it('closes even while a request hangs', async () => {
     const hanging = await startSlackStub();
     hanging.script('chat.postMessage', { hang: true });

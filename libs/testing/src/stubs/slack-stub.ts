@@ -11,7 +11,12 @@ export type SlackStubResponse =
   | ({ ok: false; error: string } & Record<string, unknown>)
   | ({ ok: true } & Record<string, unknown>)
   | { status: number; retryAfter?: number; body?: unknown; headers?: Record<string, string> }
-  | { hang: true };
+  | { hang: true }
+  /**
+   * Slack did the work (the message exists, `conversations.history` shows it) but the answer never arrives:
+   * the ambiguous timeout a client without an idempotency key has to reconcile.
+   */
+  | { dropResponse: true };
 
 export interface SlackStubRequest {
   /** Web API method (`chat.postMessage`), or `response_url` for posts to `respondUrl(id)`. */
@@ -116,14 +121,19 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     const form = parseForm(raw, req.headers['content-type']);
     record({ method, headers: req.headers, form, time });
 
-    if (answerScripted(method, res)) return;
+    const dropResponse = scripts.get(method)?.[0] !== undefined && 'dropResponse' in scripts.get(method)![0];
+    if (!dropResponse && answerScripted(method, res)) return;
+    if (dropResponse) scripts.get(method)!.shift();
 
     const auth = req.headers.authorization ?? (typeof form.token === 'string' ? `Bearer ${form.token}` : undefined);
     if (options.token !== undefined) {
       if (!auth) return send(res, 200, { ok: false, error: 'not_authed' });
       if (auth !== `Bearer ${options.token}`) return send(res, 200, { ok: false, error: 'invalid_auth' });
     }
-    send(res, 200, defaultAnswer(method, form));
+    const answer = defaultAnswer(method, form);
+    // the work is done (a posted message stays in history), but the answer is lost; close() destroys the socket
+    if (dropResponse) return;
+    send(res, 200, answer);
   }
 
   function record(r: SlackStubRequest): void {
@@ -135,7 +145,7 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     const queue = scripts.get(method);
     const next = queue?.shift();
     if (next === undefined) return false;
-    if ('hang' in next) return true; // never answer; close() destroys the socket
+    if ('hang' in next || 'dropResponse' in next) return true; // never answer; close() destroys the socket
     if ('status' in next && typeof next.status === 'number') {
       const headers: Record<string, string> = { ...(next.headers ?? {}) };
       if (next.retryAfter !== undefined) headers['Retry-After'] = String(next.retryAfter);
@@ -174,6 +184,8 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
         stored.edits += 1;
         return { ok: true, channel, ts, text: stored.text, message: messageBody(stored) };
       }
+      case 'conversations.history':
+        return history_(form);
       case 'chat.postEphemeral':
         return str(form.channel) ? { ok: true, message_ts: nextTs() } : { ok: false, error: 'channel_not_found' };
       case 'views.open': {
@@ -185,6 +197,41 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * `conversations.history` as Slack answers it: the channel's top-level messages (thread replies are not part of
+   * channel history), newest first, within `oldest`/`latest` (exclusive unless `inclusive`), `limit` per page with a
+   * cursor, and message `metadata` only when `include_all_metadata` is true.
+   */
+  function history_(form: Record<string, any>): Record<string, unknown> {
+    const channel = str(form.channel);
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const limit = Math.min(Math.max(Number(form.limit ?? 100) || 100, 1), 999);
+    const inclusive = form.inclusive === 'true' || form.inclusive === true;
+    const oldest = Number(form.oldest ?? 0);
+    const latest = form.latest !== undefined ? Number(form.latest) : Infinity;
+    const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === true;
+    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const all = history
+      .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts) && inRange(Number(m.ts)))
+      .sort((a, b) => Number(b.ts) - Number(a.ts));
+    const start = form.cursor ? Number(Buffer.from(String(form.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+    const page = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        ...messageBody(m),
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        ...(history.some((r) => r.thread_ts === m.ts && r.ts !== m.ts) ? { thread_ts: m.ts, reply_count: history.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).length } : {}),
+      })),
+      has_more: more,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+    };
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
