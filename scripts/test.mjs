@@ -1,0 +1,30 @@
+// `npm test`: install what is missing, lint (module boundaries included), type-check, build, then unit and
+// integration/end-to-end tests against real Kafka and Postgres (provisioned by the jest global setup: env → Docker → local).
+import path from 'node:path';
+import { build, ensureDependencies, repoRoot, run } from './lib/setup.mjs';
+
+const bin = (b) => path.join(repoRoot, 'node_modules/.bin', b);
+const started = Date.now();
+const step = (name, fn) => {
+  const t = Date.now();
+  console.log(`\n▶ ${name}`);
+  fn();
+  console.log(`✔ ${name} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+};
+
+try {
+  step('dependencies', () => ensureDependencies());
+  step('lint', () => {
+    run(bin('nx'), ['show', 'projects'], { env: {} }); // computes the project graph the boundaries rule reads
+    run(bin('eslint'), ['--max-warnings=0', '.']);
+  });
+  step('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+  step('build', () => build());
+  step('unit tests', () => run(bin('jest'), ['--selectProjects', 'unit', '--ci']));
+  step('integration and end-to-end tests (real Kafka + Postgres)', () =>
+    run(bin('jest'), ['--selectProjects', 'int', '--ci', '--runInBand', '--forceExit'], { env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } }));
+  console.log(`\nall checks passed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+} catch (err) {
+  console.error(`\n✘ ${err.message}`);
+  process.exit(err.exitCode ?? 1);
+}

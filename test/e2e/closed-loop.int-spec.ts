@@ -1,0 +1,266 @@
+/**
+ * The closed loop, end to end: ingest → scoring → tickets → notification over real Kafka and Postgres, the four
+ * services as real processes (as `npm start` runs them), the real @slack/web-api and twilio SDKs against stub servers.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { SlackStub, TwilioStub, signTwilioCallback, startSlackStub, startTwilioStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
+import { createE2eDatabase, randomToken, startServices, writeRoutingFile } from './stack';
+
+const SIGNING_SECRET = randomToken('ss_');
+const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
+const INGEST_KEY = randomToken('ik_');
+const AYSE_TOKEN = randomToken('at_');
+const MEHMET_TOKEN = randomToken('at_');
+const ON_CALL = ['+905551112233', '+905551112244'];
+
+const routing = `
+defaults:
+  team: cx
+  alertAt: { nps: 6, csat: 2, ces: 3 }
+teams:
+  - id: cx
+    slackChannel: C0CX
+    onCall: ["${ON_CALL[0]}", "${ON_CALL[1]}"]
+    sla: { firstResponse: PT1H, resolve: PT48H }
+touchpoints:
+  - id: checkout
+    team: cx
+  - id: dine-in
+    team: cx
+  - id: delivery
+    team: cx
+keywords:
+  critical: ["avukat", "lawyer", "律師"]
+  alert: ["refund", "iade", "退款"]
+agents:
+  - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
+  - { id: mehmet, name: "Mehmet Kaya", team: cx, slackUserId: U0MEHMET }
+rootCauses: [staff-behaviour, wait-time, product-quality, billing, delivery, other]
+`;
+
+let slack: SlackStub;
+let twilio: TwilioStub;
+let stackHandle: Awaited<ReturnType<typeof startServices>>;
+let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+const run = uniqueName('run');
+
+function feedback(customerId: string, patch: Record<string, unknown> = {}) {
+  return {
+    source: 'e2e', externalId: `${run}-${randomBytes(4).toString('hex')}`, touchpoint: 'checkout', channel: 'web', metric: 'nps', score: 3,
+    comment: 'The waiters were rude and the food took 40 minutes', customer: { id: `${run}-${customerId}`, name: 'Deniz' },
+    respondedAt: new Date().toISOString(), ...patch,
+  };
+}
+
+async function submit(body: unknown): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${stackHandle.url('ingest')}/v1/feedback`, {
+    method: 'POST', headers: { Authorization: `Bearer ${INGEST_KEY}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  return { status: r.status, json: await r.json() };
+}
+
+async function api(method: string, p: string, body?: unknown, token = AYSE_TOKEN): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${stackHandle.url('tickets')}${p}`, {
+    method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+const ticketsOf = async (customerId: string) => (await api('GET', `/v1/tickets?customer=${encodeURIComponent(`${run}-${customerId}`)}`)).json.items as any[];
+const ticket = async (id: string) => (await api('GET', `/v1/tickets/${id}`)).json;
+
+/** Top-level alerts in the Slack stub (not thread replies) whose buttons carry this ticket id. */
+function topLevelPostsFor(ticketId: string) {
+  return slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts && JSON.stringify(r.form.blocks ?? []).includes(ticketId));
+}
+const okTopLevelFor = (ticketId: string) => slack.messages('C0CX').filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(ticketId));
+
+function buttons(blocks: any[]): { action_id: string; value?: string }[] {
+  return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+}
+
+function signedInteraction(payload: unknown, opts: { secret?: string; ageSeconds?: number } = {}) {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const ts = String(Math.floor(Date.now() / 1000) - (opts.ageSeconds ?? 0));
+  const sig = `v0=${createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+  return fetch(`${stackHandle.url('notification')}/slack/interactions`, {
+    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Slack-Request-Timestamp': ts, 'X-Slack-Signature': sig }, body,
+  });
+}
+
+function claimPayload(ticketId: string, slackUserId: string, messageTs: string) {
+  return {
+    type: 'block_actions', user: { id: slackUserId, username: slackUserId.toLowerCase() }, channel: { id: 'C0CX' },
+    message: { ts: messageTs }, container: { type: 'message', message_ts: messageTs, channel_id: 'C0CX' },
+    actions: [{ action_id: 'claim', block_id: 'actions', value: ticketId, action_ts: `${Date.now() / 1000}` }],
+    response_url: slack.respondUrl(`claim-${ticketId}-${slackUserId}`), trigger_id: `trig-${randomBytes(4).toString('hex')}`,
+  };
+}
+
+async function openTicketFor(customer: string, patch: Record<string, unknown> = {}) {
+  const r = await submit(feedback(customer, patch));
+  expect(r.status).toBe(202);
+  const [t] = await waitFor(async () => { const items = await ticketsOf(customer); return items.length ? items : undefined; }, { what: `ticket for ${customer}`, timeoutMs: 30_000 }) as any[];
+  await waitFor(() => okTopLevelFor(t.id).length === 1, { what: `Slack alert for ${t.id}`, timeoutMs: 30_000 });
+  return t;
+}
+
+beforeAll(async () => {
+  slack = await startSlackStub({ token: 'xoxb-e2e' });
+  twilio = await startTwilioStub(TWILIO);
+  db = await createE2eDatabase();
+  const { brokers, topicPrefix } = testInfra();
+  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
+    PATH: process.env.PATH,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
+    DATABASE_URL: db.url,
+    CLOSELOOP_CONFIG: writeRoutingFile(routing),
+    INGEST_API_KEYS: INGEST_KEY,
+    API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,
+    SLACK_BOT_TOKEN: 'xoxb-e2e',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+    TWILIO_AUTH_TOKEN: TWILIO.authToken,
+    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_API_URL: twilio.url,
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+  }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
+  // Twilio signs callbacks against the public URL, known once notification's port is chosen
+  (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+}, 180_000);
+
+afterAll(async () => {
+  await stackHandle?.stop();
+  await slack?.close();
+  await twilio?.close();
+  await db?.drop();
+});
+
+describe('the closed loop', () => {
+  it('a detractor opens one ticket and one Slack alert with Claim and Resolve', async () => {
+    const t = await openTicketFor('detractor');
+    expect(t).toMatchObject({ status: 'open', touchpoint: 'checkout', team: 'cx', metric: 'nps', score: 3, assignee: null });
+    const [post] = topLevelPostsFor(t.id);
+    expect(post.form.channel).toBe('C0CX');
+    expect(buttons(post.form.blocks)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ action_id: 'claim', value: t.id }),
+      expect.objectContaining({ action_id: 'resolve', value: t.id }),
+    ]));
+    expect(JSON.stringify(post.form.blocks)).toContain('The waiters were rude');
+  });
+
+  it('a promoter opens nothing', async () => {
+    expect((await submit(feedback('promoter', { score: 10, comment: 'Wonderful!' }))).status).toBe(202);
+    // same customer (same partition, processed in order) at another touchpoint: once its ticket exists, the promoter was handled
+    await openTicketFor('promoter', { touchpoint: 'delivery' });
+    const items = await ticketsOf('promoter');
+    expect(items.map((i) => i.touchpoint)).toEqual(['delivery']);
+  });
+
+  it('the same response submitted 5× at once makes one ticket and one alert', async () => {
+    const body = feedback('fivefold');
+    const results = await Promise.all(Array.from({ length: 5 }, () => submit(body)));
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    expect(new Set(results.map((r) => r.json.feedbackId)).size).toBe(1);
+    await openTicketFor('fivefold', { touchpoint: 'dine-in' }); // barrier on the same partition
+    const items = await ticketsOf('fivefold');
+    expect(items.filter((i) => i.touchpoint === 'checkout')).toHaveLength(1);
+    const t = items.find((i) => i.touchpoint === 'checkout');
+    expect(topLevelPostsFor(t.id)).toHaveLength(1);
+    expect(t.feedbackCount).toBe(1);
+  });
+
+  it('a second negative is attached: the original message is updated, a thread reply added, and on-call gets an SMS', async () => {
+    const t = await openTicketFor('repeat');
+    const [alert] = okTopLevelFor(t.id);
+    expect((await submit(feedback('repeat', { metric: 'csat', score: 1, comment: 'Still no answer from you' }))).status).toBe(202);
+    await waitFor(async () => (await ticketsOf('repeat'))[0]?.feedbackCount === 2, { what: 'feedback attached' });
+    const [after] = await ticketsOf('repeat');
+    expect(after.id).toBe(t.id);
+    expect(after.severity).toBe('critical'); // a second negative from the same customer within 30 days
+    await waitFor(() => slack.calls('chat.update').some((u) => u.form.ts === alert.ts && JSON.stringify(u.form.blocks).includes('Still no answer')), { what: 'chat.update of the original alert' });
+    await waitFor(() => slack.calls('chat.postMessage').some((r) => r.form.thread_ts === alert.ts), { what: 'thread reply' });
+    expect(topLevelPostsFor(t.id)).toHaveLength(1);
+    await waitFor(() => ON_CALL.every((n) => twilio.requests.some((r) => r.form.To === n && r.form.Body.includes('critical'))), { what: 'SMS to every on-call number' });
+  });
+
+  it('a critical keyword in Turkish sends an SMS', async () => {
+    const before = twilio.requests.length;
+    const t = await openTicketFor('turkish', { metric: 'csat', score: 3, comment: 'Bu konuyu avukat ile görüşeceğim' });
+    expect(t.severity).toBe('critical');
+    await waitFor(() => ON_CALL.every((n) => twilio.requests.slice(before).some((r) => r.form.To === n)), { what: 'critical SMS' });
+  });
+
+  it('Claim in Slack (signed) claims the ticket and updates the alert; a bad or stale signature is 401 and changes nothing', async () => {
+    const t = await openTicketFor('claim-slack');
+    const [alert] = okTopLevelFor(t.id);
+
+    const bad = await signedInteraction(claimPayload(t.id, 'U0AYSE', alert.ts), { secret: 'not-the-secret' });
+    expect(bad.status).toBe(401);
+    const stale = await signedInteraction(claimPayload(t.id, 'U0AYSE', alert.ts), { ageSeconds: 6 * 60 });
+    expect(stale.status).toBe(401);
+
+    const started = Date.now();
+    const ok = await signedInteraction(claimPayload(t.id, 'U0AYSE', alert.ts));
+    expect(ok.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await waitFor(async () => (await ticket(t.id)).ticket.status === 'claimed', { what: 'claimed' });
+    const claimed = (await ticket(t.id)).ticket;
+    expect(claimed.assignee).toMatchObject({ id: 'ayse' });
+    await waitFor(() => slack.messages('C0CX').find((m) => m.ts === alert.ts && JSON.stringify(m.blocks).includes('Ayşe Yılmaz')), { what: 'alert shows the claim' });
+    // the rejected requests left no trace: exactly one claim happened
+    expect((await ticket(t.id)).timeline.filter((e: any) => e.type === 'ticket.claimed')).toHaveLength(1);
+  });
+
+  it('resolve through the API updates the alert; resolving twice is 409 with the reason', async () => {
+    const t = await openTicketFor('resolve-api');
+    const [alert] = okTopLevelFor(t.id);
+    expect((await api('POST', `/v1/tickets/${t.id}/claim`)).status).toBe(200);
+    const bad = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'gremlins', note: 'x', customerContacted: true });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json.errors)).toContain('rootCause');
+    const res = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'Called and apologised', customerContacted: true });
+    expect(res.status).toBe(200);
+    const again = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'again', customerContacted: true });
+    expect(again.status).toBe(409);
+    expect(again.json.detail).toMatch(/resolved/i);
+    await waitFor(() => slack.calls('chat.update').some((u) => u.form.ts === alert.ts && /resolved/i.test(JSON.stringify(u.form.blocks))), { what: 'alert shows resolved' });
+    expect(topLevelPostsFor(t.id)).toHaveLength(1);
+  });
+
+  it('Slack 429 with Retry-After: the alert is sent after the wait, still one post', async () => {
+    slack.script('chat.postMessage', { status: 429, retryAfter: 1 });
+    const t = await openTicketFor('rate-limited');
+    const attempts = topLevelPostsFor(t.id);
+    expect(attempts).toHaveLength(2); // the refused one and the one that went through
+    expect(attempts[1].time - attempts[0].time).toBeGreaterThanOrEqual(950);
+    expect(okTopLevelFor(t.id)).toHaveLength(1);
+  });
+
+  it('Twilio 21610 is recorded as failed and not retried; status callbacks are verified', async () => {
+    const before = twilio.requests.length;
+    twilio.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    const t = await openTicketFor('stopped-sms', { comment: 'I will talk to my lawyer' });
+    await waitFor(() => twilio.requests.length >= before + 2, { what: 'two SMS attempts (one per on-call number)' });
+    await waitFor(async () => (await ticket(t.id)).timeline.some((e: any) => e.kind === 'delivery' && JSON.stringify(e).includes('21610')), { what: 'failed delivery on the timeline' });
+    await new Promise((r) => setTimeout(r, 1_500)); // time enough for a (wrong) retry to show
+    const sent = twilio.requests.slice(before);
+    expect(sent).toHaveLength(2);
+    expect(new Set(sent.map((r) => r.form.To))).toEqual(new Set(ON_CALL));
+
+    // a delivered callback, signed like Twilio signs it, is recorded; a forged one is refused
+    const delivered = twilio.messages.find((m) => m.sid && twilio.requests.slice(before).some((r) => r.form.To === m.to));
+    expect(delivered).toBeDefined();
+    const statusUrl = `${stackHandle.url('notification')}/twilio/status`;
+    const params = { MessageSid: delivered!.sid, MessageStatus: 'delivered', AccountSid: TWILIO.accountSid };
+    const post = (sig: string) => fetch(statusUrl, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sig }, body: new URLSearchParams(params).toString(),
+    });
+    expect((await post('forged')).status).toBe(403);
+    expect((await post(signTwilioCallback(TWILIO.authToken, statusUrl, params))).status).toBeLessThan(300);
+    await waitFor(async () => (await ticket(t.id)).timeline.some((e: any) => e.kind === 'delivery' && JSON.stringify(e).includes('delivered')), { what: 'delivered status on the timeline' });
+  });
+});
