@@ -182,6 +182,10 @@ offsets.topic.num.partitions=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+# After a SIGKILL the restarted broker cannot register until the controller expires its previous session
+# (default 9 s: ~15 s restarts; now ~5 s). Broker and controller share this JVM, so a shorter session is safe.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 # Services create their topics explicitly (with waitForLeaders); a typo must fail, not create a topic.
 auto.create.topics.enable=false
 `;

@@ -202,13 +202,17 @@ export function spawnChild(command, args, options = {}) {
     tail: () => lines.join('\n'),
     async stop(graceMs = 20_000) {
       if (!running()) return;
+      child.ref(); // someone awaits the exit: it must keep the event loop alive
       child.kill(stopSignal);
       const timer = setTimeout(() => running() && child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
     async kill() {
-      if (running()) child.kill('SIGKILL');
+      if (running()) {
+        child.ref();
+        child.kill('SIGKILL');
+      }
       await exited;
     },
     killSync() {

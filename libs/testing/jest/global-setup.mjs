@@ -1,18 +1,58 @@
 // Jest globalSetup of the `int` project: one Kafka and one Postgres per run, shared by every worker, isolated per run.
 // Workers are spawned after this resolves and inherit process.env, so what is set here is what tests see:
 //   KAFKA_BROKERS, DATABASE_URL (a fresh database closeloop_test_<runId>), KAFKA_TOPIC_PREFIX (t<runId>.), CLOSELOOP_TEST_RUN_ID.
-// Services prefix every topic and consumer group with KAFKA_TOPIC_PREFIX; teardown deletes them all.
+// Services prefix every topic and consumer group with KAFKA_TOPIC_PREFIX; global-teardown.mjs deletes them all.
 import crypto from 'node:crypto';
-import { createDatabase, provisionInfra, redact } from '../../../tools/infra/index.mjs';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+import { createDatabase, dropDatabase, provisionInfra, redact } from '../../../tools/infra/index.mjs';
 
 export const STATE_KEY = '__closeloopTestInfra';
+const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const log = (msg) => process.stderr.write(`[int setup] ${msg}\n`);
 
+/** `<Date.now() base36><6 hex>`: lower-case letters and digits (valid in database, topic and group names), time-ordered. */
 function newRunId() {
-  // Lower-case letters and digits: valid in database names and in topic and group names.
   return `${Date.now().toString(36)}${crypto.randomBytes(3).toString('hex')}`;
 }
 
-const log = (msg) => process.stderr.write(`[int setup] ${msg}\n`);
+/** When run `runId` started, or NaN for names that are not ours. */
+function runStartedAt(runId) {
+  return /^[a-z0-9]{7,}$/.test(runId) ? parseInt(runId.slice(0, -6), 36) : NaN;
+}
+
+const isStale = (runId) => Date.now() - runStartedAt(runId) > STALE_AFTER_MS;
+
+/**
+ * Runs interrupted by Ctrl-C or a CI timeout never reach teardown. On servers that outlive a run (127.0.0.1:5432, a
+ * shared KAFKA_BROKERS) their leftovers are removed here, once clearly abandoned (started over 6 hours ago).
+ */
+async function sweepAbandonedRuns(infra) {
+  const client = new pg.Client({ connectionString: infra.postgres.url });
+  await client.connect();
+  let databases;
+  try {
+    databases = (await client.query(`select datname from pg_database where datname like 'closeloop\\_test\\_%'`)).rows
+      .map((r) => r.datname)
+      .filter((name) => isStale(name.slice('closeloop_test_'.length)));
+  } finally {
+    await client.end();
+  }
+  for (const name of databases) await dropDatabase(infra.postgres.url, name);
+
+  let topics = [];
+  if (infra.kafka.source === 'env') {
+    const admin = new kafkajs.Kafka({ clientId: 'closeloop-int-setup', brokers: infra.kafka.brokers.split(','), logLevel: kafkajs.logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      topics = (await admin.listTopics()).filter((topic) => /^t[a-z0-9]+\./.test(topic) && isStale(topic.slice(1, topic.indexOf('.'))));
+      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  if (databases.length + topics.length > 0) log(`removed leftovers of abandoned runs: ${databases.length} databases, ${topics.length} topics`);
+}
 
 export default async function globalSetup() {
   const started = Date.now();
@@ -21,6 +61,7 @@ export default async function globalSetup() {
   const dbName = `closeloop_test_${runId}`;
   let databaseUrl;
   try {
+    await sweepAbandonedRuns(infra).catch((err) => log(`could not sweep abandoned runs: ${err.message}`));
     databaseUrl = await createDatabase(infra.postgres.url, dbName);
   } catch (err) {
     await infra.stop().catch(() => {});
