@@ -9,7 +9,7 @@ const PROBE_TIMEOUT_MS = 2_000;
 function candidateEndpoints() {
   const home = os.homedir();
   const uid = process.getuid?.();
-  return [
+  return /** @type {string[]} */ ([
     '/var/run/docker.sock',
     path.join(home, '.docker/run/docker.sock'),
     path.join(home, '.docker/desktop/docker.sock'),
@@ -18,7 +18,7 @@ function candidateEndpoints() {
     path.join(home, '.colima/default/docker.sock'),
     path.join(home, '.rd/docker.sock'),
     path.join(home, '.testcontainers.properties'),
-  ].filter(Boolean);
+  ].filter(Boolean));
 }
 
 let cached;

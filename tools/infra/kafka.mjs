@@ -228,16 +228,23 @@ export async function startLocalKafka(options = {}) {
   const [libs] = await Promise.all([ensureKafkaJars({ log: options.log }), assertJava()]);
   const ownsDir = !options.dataDir;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'closeloop-kafka-'));
-  const port = options.port ?? (await pickFreePort());
-  let controllerPort = options.controllerPort ?? (await pickFreePort());
-  while (controllerPort === port) controllerPort = await pickFreePort();
-  const brokers = `127.0.0.1:${port}`;
+  const pickPorts = async () => {
+    port = options.port ?? (await pickFreePort());
+    controllerPort = options.controllerPort ?? (await pickFreePort());
+    while (controllerPort === port) controllerPort = await pickFreePort();
+    brokers = `127.0.0.1:${port}`;
+  };
+  let port = 0;
+  let controllerPort = 0;
+  let brokers = '';
+  await pickPorts();
   const logDir = path.join(dataDir, 'logs');
   const readyTimeoutMs = options.readyTimeoutMs ?? 90_000;
 
   fs.mkdirSync(logDir, { recursive: true });
   const config = path.join(dataDir, 'server.properties');
-  fs.writeFileSync(config, serverProperties({ port, controllerPort, logDir }));
+  const writeConfig = () => fs.writeFileSync(config, serverProperties({ port, controllerPort, logDir }));
+  writeConfig();
   fs.writeFileSync(path.join(dataDir, 'log4j.properties'), LOG4J);
   const java = (...args) => ['-cp', path.join(libs, '*'), ...jvmOptions(dataDir), ...args];
 
@@ -253,7 +260,7 @@ export async function startLocalKafka(options = {}) {
   let child;
   let stopped = false;
   const unguard = guard({
-    name: `kafka ${brokers}`,
+    name: 'kafka',
     shutdown: () => stop(),
     killSync: () => {
       child?.killSync();
@@ -265,6 +272,7 @@ export async function startLocalKafka(options = {}) {
     const started = Date.now();
     child = spawnChild('java', java('kafka.Kafka', config), {
       cwd: dataDir,
+      tailLines: 80,
       onLine: (line) => (/\b(ERROR|FATAL)\b/.test(line) ? log.warn(`kafka: ${line}`) : log.debug(`kafka: ${line}`)),
     });
     try {
@@ -285,7 +293,17 @@ export async function startLocalKafka(options = {}) {
   }
 
   try {
-    await launch();
+    try {
+      await launch();
+    } catch (err) {
+      // A port picked a moment ago can be taken by another process before the JVM binds it: pick again, once.
+      const picked = options.port === undefined || options.controllerPort === undefined;
+      if (!(picked && /Address already in use/.test(String(err)))) throw err;
+      log.warn(`Kafka: ${brokers} or controller port ${controllerPort} was taken meanwhile; picking new ports`);
+      await pickPorts();
+      writeConfig();
+      await launch();
+    }
   } catch (err) {
     stopped = true;
     if (ownsDir) removeDirSync(dataDir);
@@ -328,7 +346,9 @@ export async function waitForBroker(brokers, timeoutMs, child) {
   let lastError;
   while (Date.now() < deadline) {
     if (child && !child.running()) {
-      throw new Error(`Kafka: the broker exited during start-up. Its last output:\n${child.tail() || '(none)'}`);
+      const tail = child.tail();
+      const cause = tail.split('\n').reverse().find((line) => /^(Caused by: )?[\w.$]+(Exception|Error): /.test(line.trim()));
+      throw new Error(`Kafka: the broker exited during start-up${cause ? ` (${cause.trim()})` : ''}. Its last output:\n${tail || '(none)'}`);
     }
     const admin = kafka.admin();
     try {
