@@ -380,7 +380,8 @@ async function startKafkaContainer(testcontainers, { log }) {
   const { GenericContainer, Wait, getContainerRuntimeClient } = testcontainers;
   const runtime = await getContainerRuntimeClient();
   const host = runtime.info.containerRuntime.host;
-  const port = await pickFreePort();
+  let port = await pickFreePort();
+  while (port === 9092 || port === 9093) port = await pickFreePort(); // taken inside the container
   log.info(`Kafka: starting ${KAFKA_IMAGE} with testcontainers…`);
   const container = await new GenericContainer(KAFKA_IMAGE)
     .withExposedPorts({ container: port, host: port })
