@@ -1,2 +1,3 @@
 export * from './stubs/slack-stub';
 export * from './stubs/twilio-stub';
+export * from './harness';
