@@ -18,7 +18,10 @@ try {
     run(bin('nx'), ['show', 'projects'], { env: {} }); // computes the project graph the boundaries rule reads
     run(bin('eslint'), ['--max-warnings=0', '.']);
   });
-  step('typecheck', () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']));
+  step('typecheck', () => {
+    run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+    run(bin('tsc'), ['-p', 'deploy/tsconfig.json', '--noEmit']);
+  });
   step('build', () => build());
   step('unit tests', () => run(bin('jest'), ['--selectProjects', 'unit', '--ci']));
   step('integration and end-to-end tests (real Kafka + Postgres)', () =>
