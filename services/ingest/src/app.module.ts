@@ -1,0 +1,43 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { EventProducer, KAFKA_READINESS } from '@closeloop/messaging';
+import { IngestConfig, SERVICE } from './config';
+import { FeedbackController } from './feedback/feedback.controller';
+import { IntakeService } from './feedback/intake.service';
+import { ApiKeys } from './http/api-keys';
+import { IntakeGate } from './http/intake-gate';
+import { TokenBucketLimiter } from './http/rate-limiter';
+import { KafkaLink } from './kafka/kafka-link';
+
+/**
+ * Ingest has no database, so it does not use MessagingModule (outbox/inbox) and its start does not wait for Kafka:
+ * KafkaLink owns the producer's lifecycle and the readiness check (see kafka-link.ts).
+ */
+@Module({})
+export class IngestModule implements NestModule {
+  static forRoot(cfg: IngestConfig): DynamicModule {
+    const logger = createLogger(SERVICE, cfg.log.level);
+    return {
+      module: IngestModule,
+      imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level })],
+      controllers: [FeedbackController],
+      providers: [
+        { provide: EventProducer, useFactory: () => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
+        { provide: KafkaLink, inject: [EventProducer], useFactory: (p: EventProducer) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
+        { provide: KAFKA_READINESS, inject: [KafkaLink], useFactory: (link: KafkaLink) => link.readiness() },
+        { provide: READINESS_CHECKS, inject: [KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
+        { provide: ApiKeys, useValue: new ApiKeys(cfg.apiKeys) },
+        { provide: TokenBucketLimiter, useValue: new TokenBucketLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst) },
+        IntakeGate,
+        IntakeService,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(IntakeGate).forRoutes(
+      { path: 'v1/feedback', method: RequestMethod.ALL },
+      { path: 'v1/feedback/batch', method: RequestMethod.ALL },
+    );
+  }
+}

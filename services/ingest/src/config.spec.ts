@@ -1,0 +1,46 @@
+import { ConfigError } from '@closeloop/platform';
+import { loadIngestConfig } from './config';
+
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', INGEST_API_KEYS: 'k1, k2' };
+
+describe('loadIngestConfig', () => {
+  it('has the SPEC defaults', () => {
+    const cfg = loadIngestConfig(base);
+    expect(cfg.http).toEqual({ port: 3001, host: '127.0.0.1' });
+    expect(cfg.apiKeys).toEqual(['k1', 'k2']);
+    expect(cfg.rateLimit).toEqual({ perSecond: 200, burst: 200 });
+    expect(cfg.kafkaTimeoutMs).toBe(10_000);
+    expect(cfg.kafka.brokers).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('reads overrides', () => {
+    const cfg = loadIngestConfig({ ...base, INGEST_PORT: '4001', HOST: '0.0.0.0', INGEST_RATE_LIMIT: '0', INGEST_RATE_BURST: '5', INGEST_KAFKA_TIMEOUT_MS: '2000' });
+    expect(cfg.http).toEqual({ port: 4001, host: '0.0.0.0' });
+    expect(cfg.rateLimit).toEqual({ perSecond: 0, burst: 5 });
+    expect(cfg.kafkaTimeoutMs).toBe(2_000);
+  });
+
+  it('lists every problem in one message', () => {
+    let err: unknown;
+    try {
+      loadIngestConfig({ INGEST_PORT: 'abc', INGEST_RATE_LIMIT: '-1', INGEST_RATE_BURST: '0', INGEST_KAFKA_TIMEOUT_MS: '5', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]).sort();
+    expect(problems).toEqual(['INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
+    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 7 problem\(s\)/);
+  });
+
+  it.each([
+    [',', 'must list at least one key'],
+    ['good, has space', 'must not contain whitespace'],
+  ])('refuses INGEST_API_KEYS=%j', (keys, message) => {
+    expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: keys })).toThrow(message);
+  });
+
+  it('never puts a key in the error message', () => {
+    expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: 'secret-one,secret two' })).toThrow(/^(?!.*secret)/s);
+  });
+});

@@ -1,0 +1,49 @@
+import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv } from '@closeloop/platform';
+
+export const SERVICE = 'ingest';
+
+/** SPEC §4: request bodies over 1 MiB are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** SPEC §4: at most 500 items per batch. */
+export const MAX_BATCH_ITEMS = 500;
+
+/** `INGEST_API_KEYS`: comma-separated bearer keys; at least one, none with whitespace (a Bearer token cannot carry it). */
+function parseApiKeys(v: string | undefined): string[] {
+  if (v === undefined) throw new Error('required (comma-separated API keys)');
+  const keys = v.split(',').map((k) => k.trim()).filter(Boolean);
+  if (!keys.length) throw new Error('must list at least one key');
+  if (keys.some((k) => /\s/.test(k))) throw new Error('a key must not contain whitespace');
+  return keys;
+}
+
+export function loadIngestConfig(source: Env = process.env) {
+  const cfg = loadConfig(
+    {
+      http: httpEnv('INGEST_PORT', 3001),
+      kafka: kafkaEnv(),
+      log: logEnv(),
+      apiKeys: env.custom('INGEST_API_KEYS', parseApiKeys),
+      rateLimit: {
+        /** Requests per second per API key; 0 turns the limit off. */
+        perSecond: env.int('INGEST_RATE_LIMIT', 200, { min: 0, max: 1_000_000 }),
+        /** Bucket size: how many requests a key may send at once after being idle. Default: one second's worth. */
+        burst: env.custom('INGEST_RATE_BURST', (v) => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new Error(`must be an integer from 1 to 10000000, got "${v}"`);
+          return n;
+        }),
+      },
+      /** How long a request waits for Kafka's acknowledgement before it is answered 503. */
+      kafkaTimeoutMs: env.int('INGEST_KAFKA_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+    },
+    source,
+    SERVICE,
+    (c) => checkSaslComplete(c.kafka),
+  );
+  return {
+    ...cfg,
+    rateLimit: { perSecond: cfg.rateLimit.perSecond, burst: cfg.rateLimit.burst ?? Math.max(1, cfg.rateLimit.perSecond) },
+  };
+}
+export type IngestConfig = ReturnType<typeof loadIngestConfig>;

@@ -1,0 +1,94 @@
+import type { ServerResponse } from 'node:http';
+import type { FieldError } from '@closeloop/contracts';
+
+/** RFC 9457 problem details, the body of every ingest error response (`application/problem+json`). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Retry-After (seconds) of a 503: long enough for a broker restart to progress, short enough not to stall a sender. */
+export const KAFKA_RETRY_AFTER_SECONDS = 5;
+
+/** Problem types are URNs: absolute URIs that name the kind of error without pretending to be a web page. */
+const typeOf = (slug: string) => `urn:closeloop:problem:${slug}`;
+
+/** An error carrying the problem to answer with (and response headers such as Retry-After). */
+export class ProblemError extends Error {
+  constructor(public readonly problem: Problem, public readonly headers: Record<string, string> = {}) {
+    super(problem.detail);
+    this.name = 'ProblemError';
+  }
+}
+
+function listFields(errors: FieldError[]): string {
+  const fields = [...new Set(errors.map((e) => e.field))];
+  return fields.length === 1 ? `field ${fields[0]} is invalid` : `${fields.length} fields are invalid: ${fields.join(', ')}`;
+}
+
+export const problems = {
+  validation(errors: FieldError[], what = 'the feedback'): Problem {
+    return { type: typeOf('validation'), title: 'Invalid request body', status: 400, detail: `${what} was rejected: ${listFields(errors)}`, errors };
+  },
+  malformedJson(reason: string): Problem {
+    return {
+      type: typeOf('malformed-json'), title: 'Malformed JSON', status: 400, detail: `the request body is not valid JSON: ${reason}`,
+      errors: [{ field: '(root)', message: `not valid JSON: ${reason}` }],
+    };
+  },
+  badRequest(detail: string): Problem {
+    return { type: typeOf('bad-request'), title: 'Bad request', status: 400, detail };
+  },
+  unauthorized(detail: string): Problem {
+    return { type: typeOf('unauthorized'), title: 'Unauthorized', status: 401, detail };
+  },
+  methodNotAllowed(method: string): Problem {
+    return { type: typeOf('method-not-allowed'), title: 'Method not allowed', status: 405, detail: `${method} is not supported here; use POST` };
+  },
+  tooLarge(limitBytes: number): Problem {
+    return {
+      type: typeOf('payload-too-large'), title: 'Payload too large', status: 413,
+      detail: `the request body is larger than ${formatBytes(limitBytes)} (${limitBytes} bytes)`,
+    };
+  },
+  /** A body under the request limit whose event would exceed what Kafka accepts in one message. */
+  eventTooLarge(errors: FieldError[]): Problem {
+    return { type: typeOf('payload-too-large'), title: 'Payload too large', status: 413, detail: `the feedback ${errors[0]?.message ?? 'is too large'}`, errors };
+  },
+  unsupportedMediaType(detail: string): Problem {
+    return { type: typeOf('unsupported-media-type'), title: 'Unsupported media type', status: 415, detail };
+  },
+  rateLimited(retryAfterSeconds: number): Problem {
+    return {
+      type: typeOf('rate-limited'), title: 'Too many requests', status: 429,
+      detail: `this API key is over its rate limit; retry in ${retryAfterSeconds} s`,
+    };
+  },
+  kafkaUnavailable(reason: string): Problem {
+    return {
+      type: typeOf('kafka-unavailable'), title: 'Service unavailable', status: 503,
+      detail: `the feedback was NOT accepted, Kafka did not acknowledge it (${reason}); retry the same request later, it is safe to resubmit`,
+    };
+  },
+  internal(): Problem {
+    return { type: typeOf('internal'), title: 'Internal server error', status: 500, detail: 'an unexpected error occurred; the feedback was not accepted' };
+  },
+};
+
+function formatBytes(n: number): string {
+  return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
+}
+
+/** Writes a problem response directly on the Node response (used before Nest's routing, and by the exception filter). */
+export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(problem);
+  res.statusCode = problem.status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}

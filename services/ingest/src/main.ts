@@ -1,0 +1,5 @@
+import { runMain } from '@closeloop/platform';
+import { loadIngestConfig, SERVICE } from './config';
+import { startIngest } from './app';
+
+runMain(SERVICE, () => startIngest(loadIngestConfig()));

@@ -1,0 +1,132 @@
+import { INestApplication, Type } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { METRICS, METRIC_SCALES } from '@closeloop/contracts';
+import { MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../config';
+import { PROBLEM_CONTENT_TYPE } from '../http/problem';
+
+export const BEARER = 'ingest-key';
+type SchemaName = 'Customer' | 'Feedback' | 'Accepted' | 'FieldError' | 'ItemErrors' | 'BatchRequest' | 'BatchResponse' | 'Problem';
+export const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The example of SPEC §4; a unit test keeps it valid against the contract's FeedbackDto. */
+export const FEEDBACK_EXAMPLE = {
+  source: 'questionpro', externalId: 'resp-81723', touchpoint: 'checkout', channel: 'web', metric: 'nps', score: 3,
+  comment: 'Garsonlar çok kaba, yemek 40 dakika sürdü',
+  customer: { id: 'c-42', name: 'Deniz', email: 'd@example.com', phone: '+905551234567', locale: 'tr' },
+  respondedAt: '2026-11-23T10:00:00Z', attributes: { store: 'istanbul-1', vip: true },
+};
+
+const scales = METRICS.map((m) => `${m} ${METRIC_SCALES[m].min}–${METRIC_SCALES[m].max}`).join(', ');
+
+/**
+ * Hand-written schemas for the documentation. Validation itself is the contract's class-validator DTO
+ * (contracts cannot carry Nest decorators); a unit test checks this schema and the DTO agree on a table of bodies.
+ */
+export const SCHEMAS = {
+  Customer: {
+    type: 'object', additionalProperties: false, required: ['id'],
+    properties: {
+      id: { type: 'string', minLength: 1, maxLength: 200, description: 'Your id of the customer; events are keyed by it' },
+      name: { type: 'string', maxLength: 200 },
+      email: { type: 'string', format: 'email' },
+      phone: { type: 'string', pattern: '^\\+[1-9]\\d{6,14}$', description: 'E.164' },
+      locale: { type: 'string', maxLength: 35, description: 'BCP 47 language tag' },
+    },
+  },
+  Feedback: {
+    type: 'object', additionalProperties: false,
+    required: ['source', 'externalId', 'touchpoint', 'metric', 'score', 'customer', 'respondedAt'],
+    description: 'One customer response. Unknown fields are refused; `attributes` is free-form.',
+    properties: {
+      source: { type: 'string', minLength: 1, maxLength: 100, description: 'The survey tool or system, e.g. questionpro' },
+      externalId: { type: 'string', minLength: 1, maxLength: 200, description: 'The response id in the source; (source, externalId) identifies the feedback' },
+      touchpoint: { type: 'string', minLength: 1, maxLength: 100, description: 'Where the customer met you, e.g. checkout' },
+      channel: { type: 'string', maxLength: 50, description: 'e.g. web, sms, kiosk' },
+      metric: { type: 'string', enum: [...METRICS] },
+      score: { type: 'integer', description: `An integer in the metric's scale: ${scales}` },
+      comment: { type: 'string', maxLength: 10_000 },
+      customer: ref('Customer'),
+      respondedAt: { type: 'string', format: 'date-time', description: 'ISO-8601' },
+      attributes: { type: 'object', additionalProperties: true, description: 'Anything else, passed downstream as is (e.g. {"vip": true} raises severity)' },
+    },
+    example: FEEDBACK_EXAMPLE,
+  },
+  Accepted: {
+    type: 'object', required: ['feedbackId', 'duplicate'],
+    properties: {
+      feedbackId: { type: 'string', format: 'uuid', description: 'Derived from (source, externalId): a resubmission gets the same id' },
+      duplicate: { type: 'boolean', description: 'true when this ingest instance had recently accepted the same feedbackId (it was not sent again)' },
+    },
+  },
+  FieldError: {
+    type: 'object', required: ['field', 'message'],
+    properties: { field: { type: 'string', example: 'customer.id' }, message: { type: 'string', example: 'is required' } },
+  },
+  ItemErrors: {
+    type: 'object', required: ['errors'],
+    properties: { errors: { type: 'array', items: ref('FieldError') } },
+  },
+  BatchRequest: {
+    type: 'object', additionalProperties: false, required: ['items'],
+    properties: { items: { type: 'array', minItems: 1, maxItems: MAX_BATCH_ITEMS, items: ref('Feedback') } },
+  },
+  BatchResponse: {
+    type: 'object', required: ['results'],
+    properties: {
+      results: {
+        type: 'array', description: 'One result per item, in request order',
+        items: { oneOf: [ref('Accepted'), ref('ItemErrors')] },
+      },
+    },
+  },
+  Problem: {
+    type: 'object', required: ['type', 'title', 'status', 'detail'], description: 'RFC 9457 problem details',
+    properties: {
+      type: { type: 'string', example: 'urn:closeloop:problem:validation' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      errors: { type: 'array', items: ref('FieldError'), description: 'Every bad field (400 only)' },
+    },
+  },
+} satisfies Record<SchemaName, SchemaObject>;
+
+const problem = (description: string, headers?: Record<string, { description: string; schema: SchemaObject }>) => ({
+  description,
+  headers,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
+});
+
+/** Responses shared by both endpoints (the 2xx and 400 are declared per endpoint). */
+export const COMMON_PROBLEMS = {
+  401: problem('Missing or unknown API key', { 'WWW-Authenticate': { description: 'Bearer challenge', schema: { type: 'string' } } }),
+  413: problem(`Body larger than ${MAX_BODY_BYTES / (1024 * 1024)} MiB`),
+  415: problem('Content-Type is not application/json (UTF-8, uncompressed)'),
+  429: problem('Over the per-key rate limit', { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } }),
+  503: problem('Kafka did not acknowledge: nothing was accepted, resubmit later (safe: same ids)', {
+    'Retry-After': { description: 'seconds', schema: { type: 'integer' } },
+  }),
+};
+export { problem as problemResponse };
+
+export function openApiDocument(app: INestApplication, include: Type<unknown>[]): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Closeloop ingest API')
+    .setDescription(
+      'Feedback intake (SPEC §4). A 202/200 is sent only after Kafka acknowledged the feedback.received event (acks=all). ' +
+        'feedbackId is derived from (source, externalId), so resubmitting is safe and never opens a second ticket. ' +
+        'Health: GET /health/live, GET /health/ready; metrics: GET /metrics.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An ingest API key (INGEST_API_KEYS)' }, BEARER)
+    .build();
+  const doc = SwaggerModule.createDocument(app, config, { include });
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...SCHEMAS } };
+  return doc;
+}
+
+/** Swagger UI at /docs, the document at /docs-json. */
+export function setupOpenApi(app: INestApplication, include: Type<unknown>[]): void {
+  SwaggerModule.setup('docs', app, () => openApiDocument(app, include), { customSiteTitle: 'Closeloop ingest API' });
+}
