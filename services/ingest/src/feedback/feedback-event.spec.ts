@@ -1,6 +1,6 @@
 import { FeedbackDto, Topic, feedbackIdFor, validateEvent } from '@closeloop/contracts';
 import { validateFeedback } from './feedback-validation';
-import { MAX_EVENT_BYTES, chunkBySize, planAcceptance } from './feedback-event';
+import { MAX_EVENT_BYTES, planAcceptance } from './feedback-event';
 
 const body = (externalId: string, extra: Record<string, unknown> = {}) => ({
   source: 'questionpro', externalId, touchpoint: 'checkout', metric: 'csat', score: 2, customer: { id: `cust-${externalId}` },
@@ -55,23 +55,5 @@ describe('planAcceptance', () => {
     const huge = dto(body('huge', { attributes: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }));
     const [plan] = planAcceptance([huge], RECEIVED_AT, never);
     expect(plan).toMatchObject({ kind: 'rejected', status: 413, errors: [{ field: '(root)', message: expect.stringMatching(/too large to publish/) }] });
-  });
-});
-
-describe('chunkBySize', () => {
-  const m = (bytes: number) => ({ bytes });
-
-  it.each<[number[], number, number[][]]>([
-    [[], 1000, []],
-    [[100, 100, 100], 1000, [[100, 100, 100]]],
-    [[400, 400, 400], 1100, [[400, 400], [400]]],
-    [[2000, 10], 1000, [[2000], [10]]], // larger than a chunk: sent alone
-    [[10, 2000, 10], 1000, [[10], [2000], [10]]],
-  ])('%j with limit %p → %j', (sizes, limit, expected) => {
-    expect(chunkBySize(sizes.map(m), limit).map((c) => c.map((x) => x.bytes))).toEqual(expected);
-  });
-
-  it('keeps a full 500-item batch of ordinary feedback in one produce call', () => {
-    expect(chunkBySize(Array.from({ length: 500 }, () => m(1_500)))).toHaveLength(1);
   });
 });

@@ -10,10 +10,6 @@ export const FEEDBACK_RECEIVED = 'feedback.received' as const;
  * so such an item is refused up front instead.
  */
 export const MAX_EVENT_BYTES = 1_000_000;
-/** kafkajs puts every message for one partition into one record batch: keep each produce call under the broker limit. */
-export const MAX_SEND_BYTES = 900_000;
-/** Per-message allowance for key, headers and record framing when sizing a send. */
-const RECORD_OVERHEAD_BYTES = 128;
 
 export interface PlannedMessage extends SerializedMessage {
   bytes: number;
@@ -53,23 +49,4 @@ export function planAcceptance(items: readonly FeedbackDto[], receivedAt: string
       message: { topic: Topic.FeedbackReceived, key: feedback.customer.id, value, headers: { 'event-type': FEEDBACK_RECEIVED }, bytes },
     };
   });
-}
-
-/** Splits messages, in order, into sends of at most `maxBytes` (a message larger than that is sent alone). */
-export function chunkBySize<T extends { bytes: number }>(messages: readonly T[], maxBytes = MAX_SEND_BYTES): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const m of messages) {
-    const cost = m.bytes + RECORD_OVERHEAD_BYTES;
-    if (current.length && size + cost > maxBytes) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(m);
-    size += cost;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
 }

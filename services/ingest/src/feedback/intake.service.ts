@@ -5,7 +5,7 @@ import { MAX_BATCH_ITEMS } from '../config';
 import { KAFKA_RETRY_AFTER_SECONDS, ProblemError, problems } from '../http/problem';
 import { KafkaLink } from '../kafka/kafka-link';
 import { feedbackAccepted, feedbackInvalid } from '../metrics';
-import { ItemPlan, PlannedMessage, chunkBySize, planAcceptance } from './feedback-event';
+import { ItemPlan, PlannedMessage, planAcceptance } from './feedback-event';
 import { validateBatchEnvelope, validateFeedback } from './feedback-validation';
 import { RecentIds } from './recent-ids';
 
@@ -65,14 +65,15 @@ export class IntakeService {
     return { results };
   }
 
-  /** Publishes the new items (one produce call unless the batch is near the broker's size limit) and remembers their ids. */
+  /** Publishes the new items (in one produce call unless they near the broker's size limit) and remembers their ids. */
   private async accept(items: FeedbackDto[]): Promise<ItemPlan[]> {
     if (!items.length) return [];
     const plans = planAcceptance(items, new Date().toISOString(), this.isRecent);
     const messages: PlannedMessage[] = [];
     for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);
     try {
-      for (const chunk of chunkBySize(messages)) await this.kafka.send(chunk);
+      // nothing to send when every item is a duplicate: its first copy was acknowledged already
+      if (messages.length) await this.kafka.send(messages);
     } catch (err) {
       if (err instanceof KafkaUnavailableError) {
         throw new ProblemError(problems.kafkaUnavailable(err.message), { 'Retry-After': String(KAFKA_RETRY_AFTER_SECONDS) });

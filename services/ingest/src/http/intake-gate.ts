@@ -11,7 +11,7 @@ type Request = IncomingMessage & { body?: unknown; originalUrl?: string };
 
 export function endpointOf(url: string): Endpoint {
   const path = url.split('?', 1)[0];
-  return /\/batch\/?$/.test(path) ? 'batch' : 'feedback';
+  return /\/batch\/?$/i.test(path) ? 'batch' : 'feedback';
 }
 
 /**

@@ -3,24 +3,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ReadinessCheck } from '@closeloop/platform';
 import { EventProducer, KafkaSettings, KafkaUnavailableError, SerializedMessage, ensureTopics, kafkaClientConfig } from '@closeloop/messaging';
+import { CoalescingSender } from './coalescing-sender';
+
+export type SizedMessage = SerializedMessage & { bytes: number };
 
 const RETRY_MIN_MS = 1_000;
 const RETRY_MAX_MS = 15_000;
-
-/** Resolves with `sending`, or rejects with KafkaUnavailableError when it has not settled within `ms`. */
-export async function ackWithin<T>(sending: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      sending,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new KafkaUnavailableError(`no acknowledgement within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Ingest's connection to Kafka. Unlike the consuming services, ingest starts even when Kafka is down: it answers
@@ -39,12 +27,13 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt: Promise<boolean> | undefined;
   private readonly probe: Kafka;
+  private readonly sender: CoalescingSender<SizedMessage>;
 
   constructor(
     private readonly producer: EventProducer,
     private readonly settings: KafkaSettings,
     private readonly logger: Logger,
-    private readonly timeoutMs: number,
+    timeoutMs: number,
   ) {
     this.probe = new Kafka({
       ...kafkaClientConfig(settings, 'closeloop-ingest-probe', logger),
@@ -52,6 +41,7 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
       // its failures are reported once, by connectOnce and the readiness answer, not as kafkajs error lines per retry
       logLevel: logLevel.NOTHING,
     });
+    this.sender = new CoalescingSender((messages) => producer.sendSerialized(messages), timeoutMs);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,16 +55,12 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.producer.disconnect();
   }
 
-  get isConnected(): boolean {
-    return this.connected;
-  }
-
   /** Sends and resolves once Kafka acknowledged every message (acks=all); throws KafkaUnavailableError otherwise. */
-  async send(messages: SerializedMessage[]): Promise<void> {
+  async send(messages: SizedMessage[]): Promise<void> {
     if (!this.connected) throw new KafkaUnavailableError(`not connected to Kafka: ${this.lastError}`);
-    // A send that loses this race may still be acknowledged later. The client was told 503 and resubmits;
+    // A send that times out may still be acknowledged later. The client was told 503 and resubmits;
     // the event id is the feedback id, so downstream inboxes see one event.
-    await ackWithin(this.producer.sendSerialized(messages), this.timeoutMs);
+    await this.sender.submit(messages);
   }
 
   readiness(): ReadinessCheck {
