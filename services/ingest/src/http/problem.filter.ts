@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, ServerResponse } from 'node:http';
 import { Problem, ProblemError, problems, sendProblem } from './problem';
 
 /** Every error of the ingest endpoints leaves as `application/problem+json`, never as Nest's default JSON or HTML. */
@@ -16,7 +16,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (err instanceof HttpException) {
       const status = err.getStatus();
-      const problem: Problem = { type: 'about:blank', title: err.name, status, detail: err.message };
+      const problem: Problem = { type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: err.message };
       return sendProblem(res, problem);
     }
     this.logger.error(err instanceof Error ? err.stack ?? err.message : String(err), 'unexpected error in ingest');
