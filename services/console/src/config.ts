@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv } from '@closeloop/platform';
+import { DEFAULT_SERVICE_URLS, httpUrl, parseApiTokens, parseServiceUrls } from './auth/api-tokens';
+
+export const SERVICE = 'console';
+
+/** Where `vite build` puts the SPA (services/console/web/dist), relative to this file in src/ and in dist/. */
+export const DEFAULT_WEB_DIR = resolve(__dirname, '..', 'web', 'dist');
+
+export function loadConsoleConfig(source: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(
+    {
+      http: httpEnv('CONSOLE_PORT', 3000),
+      kafka: kafkaEnv(),
+      database: {
+        ...databaseEnv(),
+        // the console's own tiny schema (DLQ replay records); tests use a unique one per file
+        schema: env.custom('DATABASE_SCHEMA', (v) => {
+          if (v !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error('lower-case letters, digits and "_", starting with a letter or "_"');
+          return v ?? 'console';
+        }),
+      },
+      log: logEnv(),
+      routing: routingEnv(),
+      apiTokens: env.custom('API_TOKENS', (v) => parseApiTokens(v)),
+      ticketsUrl: env.custom('TICKETS_URL', (v) => httpUrl(v ?? DEFAULT_SERVICE_URLS.tickets)),
+      serviceUrls: env.custom('SERVICE_URLS', (v) => parseServiceUrls(v)),
+      webDir: env.custom('CONSOLE_WEB_DIR', (v) => resolve(v ?? DEFAULT_WEB_DIR)),
+      /** How often the ops poller samples offsets (topic rates and lag). */
+      opsSampleMs: env.int('CONSOLE_OPS_SAMPLE_MS', 2_000, { min: 200, max: 60_000 }),
+    },
+    source,
+    SERVICE,
+    (c) => checkSaslComplete(c.kafka),
+  );
+}
+export type ConsoleConfig = ReturnType<typeof loadConsoleConfig>;

@@ -1,0 +1,202 @@
+import { Kafka, Partitioners } from 'kafkajs';
+import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope } from '@closeloop/contracts';
+import { readTopic, testKafka, uniqueName, waitFor } from '@closeloop/testing';
+import { AGENT_TOKEN, startTestConsole } from './console-harness';
+
+/** The console's own API against real Kafka and Postgres: auth, lag, dead letters and replay, the live feed. */
+describe('console API', () => {
+  let c: Awaited<ReturnType<typeof startTestConsole>>;
+  let kafka: Kafka;
+  const t = (name: string) => `${c.prefix}${name}`;
+
+  beforeAll(async () => {
+    c = await startTestConsole('console', { TICKETS_URL: 'http://127.0.0.1:9', SERVICE_URLS: 'tickets=http://127.0.0.1:9,notification=http://127.0.0.1:9,ingest=http://127.0.0.1:9,scoring=http://127.0.0.1:9' });
+    kafka = testKafka();
+  });
+  afterAll(async () => {
+    await c?.app.close();
+  });
+
+  it('refuses everything about tickets and ops without a valid token, and says who is signed in', async () => {
+    for (const path of ['/api/me', '/api/tickets', '/api/ops/lag', '/api/ops/dlq', '/api/live', '/api/reports/summary']) {
+      const none = await c.api(path, { token: null });
+      expect({ path, status: none.status, type: none.type }).toEqual({ path, status: 401, type: expect.stringContaining('application/problem+json') });
+      const bad = await c.api(path, { token: 'not-a-token-at-all' });
+      expect({ path, status: bad.status }).toEqual({ path, status: 401 });
+    }
+    const me = await c.api('/api/me');
+    expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx' } });
+    // health stays open, like every service's /health
+    const health = await c.api('/api/ops/health', { token: null });
+    expect(health.status).toBe(200);
+    expect(health.body.services.map((s: { service: string; status: string }) => [s.service, s.status]).sort()).toEqual(
+      [['ingest', 'unreachable'], ['notification', 'unreachable'], ['scoring', 'unreachable'], ['tickets', 'unreachable']],
+    );
+  });
+
+  it('reports a tickets outage as 502, never as an empty inbox', async () => {
+    const res = await c.api('/api/tickets?status=open', { token: AGENT_TOKEN });
+    expect(res.status).toBe(502);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.body.detail).toMatch(/tickets service unreachable/);
+  });
+
+  it('shows the same lag for a real consumer group as kafkajs admin offsets give for it', async () => {
+    const topic = t(Topic.FeedbackReceived);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const send = (n: number, from: number) =>
+      producer.send({ topic, acks: -1, messages: Array.from({ length: n }, (_, i) => ({ key: `c-${from + i}`, value: `{"n":${from + i}}` })) });
+    await send(10, 0);
+
+    // a real group consumes everything there is, commits, and leaves
+    const group = uniqueName('lagcheck');
+    const consumer = kafka.consumer({ groupId: `${c.prefix}${group}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let seen = 0;
+    await consumer.run({ eachMessage: async () => void seen++ });
+    await waitFor(() => seen >= 10, { what: '10 messages consumed' });
+    await consumer.disconnect(); // commits what it resolved
+
+    await send(7, 10); // 7 messages the group has not read
+    await producer.disconnect();
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = (await admin.fetchOffsets({ groupId: `${c.prefix}${group}`, topics: [topic] })).map((x) => x.partitions);
+    await admin.disconnect();
+    const expected = ends
+      .map((p) => {
+        const co = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        return { partition: p.partition, committed: co >= 0 ? co : null, end: Number(p.high), lag: co >= 0 ? Number(p.high) - co : Number(p.high) - Number(p.low) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+    expect(expected.reduce((s, p) => s + p.lag, 0)).toBe(7);
+
+    const res = await c.api(`/api/ops/lag?group=${group}`);
+    expect(res.status).toBe(200);
+    expect(res.body.partitions.map(({ partition, committed: co, end, lag }: any) => ({ partition, committed: co, end, lag }))).toEqual(expected);
+    expect(res.body.totals).toEqual([{ group, topic: Topic.FeedbackReceived, lag: 7 }]);
+
+    // and the unfiltered view lists the group among all groups of this stack
+    const all = await c.api('/api/ops/lag');
+    expect(all.body.totals).toContainEqual({ group, topic: Topic.FeedbackReceived, lag: 7 });
+    // the topic page counts the 17 messages and, after two samples, a rate
+    const topics = await waitFor(async () => {
+      const r = await c.api('/api/ops/topics');
+      const row = r.body.topics.find((x: any) => x.topic === Topic.FeedbackReceived);
+      return row && row.endOffset === 17 && row.inPerSec !== null ? row : null;
+    }, { what: 'topic stats' });
+    expect(topics.out.map((o: any) => o.group)).toContain(group);
+  });
+
+  it('lists dead letters with their reasons and replays one exactly once, however often it is clicked', async () => {
+    const dlq = dlqTopicOf(Topic.FeedbackScored);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const value = JSON.stringify({ eventId: 'not-a-uuid', type: 'feedback.scored', data: {} });
+    const [meta] = await producer.send({
+      topic: t(dlq),
+      acks: -1,
+      messages: [{
+        key: 'c-42',
+        value,
+        headers: {
+          'event-type': 'feedback.scored',
+          [DlqHeader.Reason]: 'invalid event: eventId: must be a UUID',
+          [DlqHeader.OriginalTopic]: Topic.FeedbackScored,
+          [DlqHeader.OriginalPartition]: '3',
+          [DlqHeader.OriginalOffset]: '41',
+          [DlqHeader.Attempts]: '0',
+          [DlqHeader.FailedAt]: new Date().toISOString(),
+          [DlqHeader.ConsumerGroup]: 'tickets',
+        },
+      }],
+    });
+    await producer.disconnect();
+    const offset = meta.baseOffset!;
+
+    const listed = await waitFor(async () => {
+      const r = await c.api('/api/ops/dlq');
+      return r.body.topics.find((x: any) => x.topic === dlq && x.latest.length && x.depth === 1);
+    }, { what: 'dead letter listed' });
+    expect(listed.latest[0]).toMatchObject({
+      partition: 0, offset, key: 'c-42', reason: 'invalid event: eventId: must be a UUID', originalTopic: Topic.FeedbackScored,
+      originalPartition: 3, originalOffset: '41', consumerGroup: 'tickets', eventType: 'feedback.scored', replay: null,
+    });
+
+    // two clicks at the same moment, and a third later: one replay
+    const body = JSON.stringify({ topic: dlq, partition: 0, offset });
+    const [a, b] = await Promise.all([c.api('/api/ops/dlq/replay', { method: 'POST', body }), c.api('/api/ops/dlq/replay', { method: 'POST', body })]);
+    const again = await c.api('/api/ops/dlq/replay', { method: 'POST', body, token: AGENT_TOKEN });
+    expect([a.status, b.status, again.status]).toEqual([200, 200, 200]);
+    expect([a.body.replayed, b.body.replayed].sort()).toEqual([false, true]);
+    expect(again.body.replayed).toBe(false);
+    expect(again.body.replay).toEqual((a.body.replayed ? a : b).body.replay);
+    expect(again.body.replay).toMatchObject({ dlqTopic: dlq, dlqPartition: 0, dlqOffset: offset, originalTopic: Topic.FeedbackScored, replayedBy: 'ayse' });
+
+    // both sends (if there were two) were acknowledged before the responses: one read sees them all
+    const back = await readTopic(kafka, t(Topic.FeedbackScored), { minCount: 1 });
+    const replayed = back.filter((m) => m.headers['x-replayed-from']);
+    expect(back).toHaveLength(1);
+    expect(replayed).toHaveLength(1);
+    expect(replayed[0]).toMatchObject({ key: 'c-42', value, headers: { 'x-replayed-from': `${dlq}/0/${offset}`, 'event-type': 'feedback.scored' } });
+    expect(Object.keys(replayed[0].headers).filter((h) => h.startsWith('x-dlq-'))).toEqual([]);
+
+    const after = await c.api('/api/ops/dlq');
+    expect(after.body.topics.find((x: any) => x.topic === dlq).latest[0].replay).toMatchObject({ replayedBy: 'ayse' });
+  });
+
+  it('rejects a replay of something that is not a dead letter, naming the field or the reason', async () => {
+    const bad = await c.api('/api/ops/dlq/replay', { method: 'POST', body: JSON.stringify({ topic: 'cx.feedback.scored.v1.dlq', partition: -1, offset: 'x' }) });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['offset', 'partition']);
+    const notDlq = await c.api('/api/ops/dlq/replay', { method: 'POST', body: JSON.stringify({ topic: Topic.FeedbackScored, partition: 0, offset: 0 }) });
+    expect(notDlq.status).toBe(400);
+    const missing = await c.api('/api/ops/dlq/replay', { method: 'POST', body: JSON.stringify({ topic: dlqTopicOf(Topic.TicketEvents), partition: 0, offset: 999 }) });
+    expect(missing.status).toBe(404);
+  });
+
+  it('pushes ticket events to signed-in browsers as they happen', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${c.base}/api/live`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` }, signal: ctrl.signal });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    let received = '';
+    const reader = res.body!.getReader();
+    const pump = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          received += Buffer.from(value).toString('utf8');
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    await waitFor(() => received.includes('event: hello'), { what: 'hello' });
+
+    const ticketId = '3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
+    const now = new Date().toISOString();
+    const event: TicketEvent = makeEnvelope('ticket.opened', {
+      ticket: {
+        id: ticketId, customerId: 'c-42', touchpoint: 'checkout', team: 'cx', status: 'open', severity: 'critical', metric: 'nps', score: 2,
+        feedbackCount: 1, openedAt: now, firstResponseDue: now, resolveDue: now, version: 1,
+      },
+      actor: { kind: 'system' },
+    }, 'tickets') as TicketEvent;
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: t(Topic.TicketEvents), acks: -1, messages: [{ key: ticketId, value: JSON.stringify(event) }] });
+    await producer.disconnect();
+
+    await waitFor(() => received.includes(ticketId), { what: 'ticket event on /api/live', timeoutMs: 30_000 });
+    const line = received.split('\n\n').find((b) => b.includes(ticketId))!;
+    expect(line).toContain('event: ticket');
+    expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.opened', ticketId, status: 'open', severity: 'critical', version: 1 });
+    ctrl.abort();
+    await pump;
+  });
+});

@@ -1,0 +1,64 @@
+/** Plain SVG charts: enough for counts and percentiles, no chart library. */
+
+export interface Bar {
+  label: string;
+  value: number;
+  color?: string;
+}
+
+const PALETTE = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
+
+export function BarChart({ bars, unit = '', width = 420, title }: { bars: Bar[]; unit?: string; width?: number; title?: string }) {
+  const rowH = 24;
+  const labelW = 140;
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const h = Math.max(rowH, bars.length * rowH) + 4;
+  if (!bars.length) return <p className="muted">No data.</p>;
+  return (
+    <svg className="chart" width={width} height={h} role="img" aria-label={title ?? 'bar chart'}>
+      {bars.map((b, i) => {
+        const w = ((width - labelW - 70) * b.value) / max;
+        return (
+          <g key={b.label} transform={`translate(0, ${i * rowH + 2})`}>
+            <text x={labelW - 6} y={15} textAnchor="end" className="chart-label">{b.label}</text>
+            <rect x={labelW} y={3} width={Math.max(1, w)} height={rowH - 8} rx={3} fill={b.color ?? PALETTE[i % PALETTE.length]} />
+            <text x={labelW + w + 6} y={15} className="chart-value">{formatValue(b.value)}{unit}</text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function formatValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/** A small line of the last samples (messages per second over the last minute). */
+export function Sparkline({ values, width = 120, height = 28 }: { values: number[]; width?: number; height?: number }) {
+  if (values.length < 2) return <svg width={width} height={height} />;
+  const max = Math.max(1, ...values);
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * width},${height - 2 - (v / max) * (height - 4)}`).join(' ');
+  return (
+    <svg width={width} height={height} className="spark">
+      <polyline points={pts} fill="none" stroke="#2563eb" strokeWidth={1.5} />
+    </svg>
+  );
+}
+
+/** A percentage as a ring, for rates (SLA breach rate, recovery rate). */
+export function Ring({ ratio, label, size = 96 }: { ratio: number | null; label: string; size?: number }) {
+  const r = size / 2 - 8;
+  const c = 2 * Math.PI * r;
+  const v = ratio === null ? 0 : Math.max(0, Math.min(1, ratio));
+  return (
+    <figure className="ring">
+      <svg width={size} height={size}>
+        <circle cx={size / 2} cy={size / 2} r={r} stroke="#e5e7eb" strokeWidth={8} fill="none" />
+        <circle cx={size / 2} cy={size / 2} r={r} stroke="#2563eb" strokeWidth={8} fill="none" strokeDasharray={`${c * v} ${c}`} transform={`rotate(-90 ${size / 2} ${size / 2})`} />
+        <text x="50%" y="54%" textAnchor="middle" className="ring-value">{ratio === null ? '—' : `${Math.round(v * 100)}%`}</text>
+      </svg>
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}

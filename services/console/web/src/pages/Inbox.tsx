@@ -1,0 +1,108 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ConsoleConfig, Me, Ticket, api } from '../api';
+import { useLive } from '../live';
+import { link } from '../router';
+import { useDebounced, useNow } from '../hooks';
+import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
+import { when } from '../format';
+
+interface Filters {
+  status: string;
+  team: string;
+  touchpoint: string;
+  severity: string;
+  assignee: string;
+}
+
+export function ticketQuery(f: Filters, cursor?: string | null): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v) q.set(k, v);
+  q.set('limit', '50');
+  if (cursor) q.set('cursor', cursor);
+  return `/api/tickets?${q}`;
+}
+
+/** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
+export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
+  const [filters, setFilters] = useState<Filters>({ status: 'open', team: '', touchpoint: '', severity: '', assignee: '' });
+  const [search, setSearch] = useState('');
+  const [items, setItems] = useState<Ticket[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const now = useNow();
+
+  const load = useCallback(async () => {
+    try {
+      const page = await api<{ items: Ticket[]; nextCursor: string | null }>(ticketQuery(filters));
+      setItems(page.items);
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [filters]);
+
+  useEffect(() => {
+    setLoading(true);
+    void load();
+  }, [load]);
+
+  const reload = useDebounced(() => void load(), 300);
+  useLive(useCallback((m) => void (m.event === 'ticket' && reload()), [reload]));
+
+  const more = async () => {
+    const page = await api<{ items: Ticket[]; nextCursor: string | null }>(ticketQuery(filters, cursor));
+    setItems((xs) => [...xs, ...page.items.filter((t) => !xs.some((x) => x.id === t.id))]);
+    setCursor(page.nextCursor);
+  };
+
+  const shown = useMemo(() => {
+    const s = search.trim().toLowerCase();
+    return s ? items.filter((t) => t.customer.id.toLowerCase().includes(s) || (t.customer.name ?? '').toLowerCase().includes(s)) : items;
+  }, [items, search]);
+
+  const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters((f) => ({ ...f, [k]: e.target.value }));
+  const touchpoints = config.touchpoints.filter((t) => !filters.team || t.team === filters.team);
+
+  return (
+    <section>
+      <h1>Inbox</h1>
+      <div className="filters" data-testid="filters">
+        <label>Status<select name="status" value={filters.status} onChange={set('status')}><option value="">any</option>{config.statuses.map((s) => <option key={s}>{s}</option>)}</select></label>
+        <label>Team<select name="team" value={filters.team} onChange={set('team')}><option value="">any</option>{config.teams.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
+        <label>Touchpoint<select name="touchpoint" value={filters.touchpoint} onChange={set('touchpoint')}><option value="">any</option>{touchpoints.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
+        <label>Severity<select name="severity" value={filters.severity} onChange={set('severity')}><option value="">any</option>{config.severities.map((s) => <option key={s}>{s}</option>)}</select></label>
+        <label>Assignee<select name="assignee" value={filters.assignee} onChange={set('assignee')}>
+          <option value="">anyone</option>
+          <option value={me.agent.id}>me</option>
+          {config.agents.filter((a) => a.id !== me.agent.id).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
+        </select></label>
+        <label className="grow">Customer<input type="search" name="customer" placeholder="customer id or name" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
+      </div>
+      <ErrorNote error={error} />
+      <table className="grid" data-testid="inbox">
+        <thead><tr><th>Severity</th><th>Status</th><th>Customer</th><th>Touchpoint</th><th>Score</th><th>Comment</th><th>Assignee</th><th>SLA</th><th>Opened</th></tr></thead>
+        <tbody>
+          {shown.map((t) => (
+            <tr key={t.id} data-testid="ticket-row" data-ticket-id={t.id}>
+              <td><SeverityBadge severity={t.severity} /></td>
+              <td><StatusBadge status={t.status} /></td>
+              <td><a href={`/tickets/${t.id}`} onClick={link(`/tickets/${t.id}`)}>{t.customer.name ?? t.customer.id}</a>{t.customer.name && <div className="muted small">{t.customer.id}</div>}</td>
+              <td>{t.touchpoint}<div className="muted small">{t.team}</div></td>
+              <td>{t.metric.toUpperCase()} {t.score}{t.feedbackCount > 1 && <span className="muted small"> ×{t.feedbackCount}</span>}</td>
+              <td className="comment" dir="auto" lang={t.customer.locale ?? undefined}>{t.comment ?? <span className="muted">—</span>}</td>
+              <td>{t.assignee?.name ?? <span className="muted">unassigned</span>}</td>
+              <td><SlaCell ticket={t} now={now} /></td>
+              <td className="small">{when(t.openedAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {!loading && !shown.length && <p className="muted" data-testid="inbox-empty">No tickets match.</p>}
+      {cursor && <button onClick={() => void more()}>Load more</button>}
+    </section>
+  );
+}
