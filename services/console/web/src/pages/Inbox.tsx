@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ConsoleConfig, Me, Ticket, api } from '../api';
 import { useLive } from '../live';
 import { link } from '../router';
@@ -12,6 +12,8 @@ interface Filters {
   touchpoint: string;
   severity: string;
   assignee: string;
+  /** customer id (exact, as the agent API filters) */
+  customer: string;
 }
 
 export function ticketQuery(f: Filters, cursor?: string | null): string {
@@ -24,7 +26,7 @@ export function ticketQuery(f: Filters, cursor?: string | null): string {
 
 /** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
 export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
-  const [filters, setFilters] = useState<Filters>({ status: 'open', team: '', touchpoint: '', severity: '', assignee: '' });
+  const [filters, setFilters] = useState<Filters>({ status: 'open', team: '', touchpoint: '', severity: '', assignee: '', customer: '' });
   const [search, setSearch] = useState('');
   const [items, setItems] = useState<Ticket[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -59,10 +61,10 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
     setCursor(page.nextCursor);
   };
 
-  const shown = useMemo(() => {
-    const s = search.trim().toLowerCase();
-    return s ? items.filter((t) => t.customer.id.toLowerCase().includes(s) || (t.customer.name ?? '').toLowerCase().includes(s)) : items;
-  }, [items, search]);
+  // the search box filters server-side once typing pauses
+  const applySearch = useDebounced(() => setFilters((f) => ({ ...f, customer: search.trim() })), 300);
+  useEffect(() => applySearch(), [search, applySearch]);
+  const shown = items;
 
   const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters((f) => ({ ...f, [k]: e.target.value }));
   const touchpoints = config.touchpoints.filter((t) => !filters.team || t.team === filters.team);
@@ -80,7 +82,7 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
           <option value={me.agent.id}>me</option>
           {config.agents.filter((a) => a.id !== me.agent.id).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
         </select></label>
-        <label className="grow">Customer<input type="search" name="customer" placeholder="customer id or name" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
+        <label className="grow">Customer id<input type="search" name="customer" placeholder="customer id" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>
       <ErrorNote error={error} />
       <table className="grid" data-testid="inbox">

@@ -1,0 +1,244 @@
+/**
+ * The console in a real browser (Debian's Chromium driven by playwright-core) against a real stack in this
+ * process: ingest → scoring → tickets and the console, on real Kafka and a fresh Postgres database.
+ * Sign-in, inbox filters and search, live updates, claim, resolve with a root cause, the ops dashboard's lag for
+ * a real consumer group (equal to kafkajs admin's), and a DLQ replay. Screenshots go to test-artifacts/console/.
+ */
+import { mkdirSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { Kafka, Partitioners } from 'kafkajs';
+import { Browser, Page, chromium } from 'playwright-core';
+import { Topic, dlqTopicOf } from '@closeloop/contracts';
+import { runMigrations } from '@closeloop/platform';
+import { readTopic, testInfra, testKafka, uniqueName, waitFor } from '@closeloop/testing';
+import { startIngest } from '../../services/ingest/src/app';
+import { loadIngestConfig } from '../../services/ingest/src/config';
+import { startScoring } from '../../services/scoring/src/app';
+import { loadScoringConfig } from '../../services/scoring/src/config';
+import { databaseOptions as scoringDb } from '../../services/scoring/src/database';
+import { startTickets } from '../../services/tickets/src/app';
+import { loadTicketsConfig } from '../../services/tickets/src/config';
+import { databaseOptions as ticketsDb } from '../../services/tickets/src/database';
+import { startConsole } from '../../services/console/src/app';
+import { loadConsoleConfig } from '../../services/console/src/config';
+import { databaseOptions as consoleDb } from '../../services/console/src/database';
+import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
+import { ensureConsoleWebBuilt } from '../../services/console/test/ensure-web';
+import { createE2eDatabase } from './stack';
+
+const SHOTS = path.resolve(__dirname, '../../test-artifacts/console');
+const AYSE = 'tok-ayse-e2e-0123456789';
+const MEHMET = 'tok-mehmet-e2e-0123456789';
+const INGEST_KEY = 'ik-e2e-0123456789';
+const run = uniqueName('c').replace(/_/g, '-');
+
+let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+let apps: INestApplication[] = [];
+let browser: Browser;
+let page: Page;
+let kafka: Kafka;
+let prefix: string;
+const urls: Record<string, string> = {};
+
+const urlOf = (app: INestApplication) => `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+async function ticketsApi(method: string, p: string, token = AYSE, body?: unknown) {
+  const res = await fetch(`${urls.tickets}${p}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function sendFeedback(externalId: string, touchpoint: string, score: number, comment: string, customer: { id: string; name: string; locale: string }) {
+  const res = await fetch(`${urls.ingest}/v1/feedback`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${INGEST_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ source: 'e2e', externalId, touchpoint, channel: 'web', metric: 'nps', score, comment, customer, respondedAt: new Date().toISOString() }),
+  });
+  expect(res.status).toBe(202);
+}
+
+beforeAll(async () => {
+  const executablePath = ensureChromium();
+  const webDir = ensureConsoleWebBuilt();
+  mkdirSync(SHOTS, { recursive: true });
+  const { brokers, topicPrefix } = testInfra();
+  prefix = `${topicPrefix}${uniqueName('console_e2e')}.`;
+  db = await createE2eDatabase();
+  const common = {
+    KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `ayse:${AYSE},mehmet:${MEHMET}`,
+  };
+  const ingestCfg = loadIngestConfig({ ...common, INGEST_PORT: '0', INGEST_API_KEYS: INGEST_KEY });
+  const scoringCfg = loadScoringConfig({ ...common, SCORING_PORT: '0' });
+  const ticketsCfg = loadTicketsConfig({ ...common, TICKETS_PORT: '0', SLA_CHECK_INTERVAL_MS: '60000' });
+  await runMigrations(scoringDb(scoringCfg));
+  await runMigrations(ticketsDb(ticketsCfg));
+  const [ingest, scoring, tickets] = await Promise.all([startIngest(ingestCfg), startScoring(scoringCfg), startTickets(ticketsCfg)]);
+  apps.push(ingest, scoring, tickets);
+  Object.assign(urls, { ingest: urlOf(ingest), scoring: urlOf(scoring), tickets: urlOf(tickets) });
+
+  const consoleCfg = loadConsoleConfig({
+    ...common, CONSOLE_PORT: '0', TICKETS_URL: urls.tickets, CONSOLE_WEB_DIR: webDir, CONSOLE_OPS_SAMPLE_MS: '500',
+    SERVICE_URLS: `ingest=${urls.ingest},scoring=${urls.scoring},tickets=${urls.tickets},notification=http://127.0.0.1:9`,
+  });
+  await runMigrations(consoleDb(consoleCfg));
+  const consoleApp = await startConsole(consoleCfg);
+  apps.push(consoleApp);
+  urls.console = urlOf(consoleApp);
+
+  kafka = testKafka();
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const app of apps.reverse()) await app.close().catch(() => undefined);
+  await db?.drop().catch(() => undefined);
+});
+
+describe('console in a browser', () => {
+  const customerA = { id: `${run}-deniz`, name: 'Deniz Aydın', locale: 'tr' };
+  const customerB = { id: `${run}-budi`, name: 'Budi Hartono', locale: 'id' };
+  const commentA = 'Garsonlar çok kaba, avukatımla görüşeceğim';
+
+  it('shows nothing about tickets before sign-in, refuses a bad token, then opens the inbox', async () => {
+    await page.goto(urls.console);
+    await page.getByTestId('signin-form').waitFor();
+    expect(await page.getByTestId('inbox').count()).toBe(0);
+    await shot('01-signin');
+
+    await page.fill('input[name=token]', 'not-the-right-token');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+    expect(await page.getByTestId('inbox').count()).toBe(0);
+
+    await page.fill('input[name=token]', AYSE);
+    await page.click('button[type=submit]');
+    await page.getByTestId('inbox').waitFor();
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ayşe Yılmaz');
+    await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
+  });
+
+  it('fills the open inbox live as feedback arrives, and filters it by severity and customer', async () => {
+    await sendFeedback(`${run}-a`, 'checkout', 1, commentA, customerA);
+    await sendFeedback(`${run}-b`, 'delivery', 3, 'Makanan datang dingin', customerB);
+    // no reload: the rows come from the live feed
+    await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: 'two tickets in the inbox', timeoutMs: 30_000 });
+    expect(await page.locator(`[data-testid=ticket-row] >> text=${customerA.name}`).count()).toBe(1);
+    await shot('02-inbox');
+
+    await page.selectOption('select[name=severity]', 'critical');
+    await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 1, { what: 'only the critical ticket' });
+    expect(await page.getByTestId('ticket-row').first().textContent()).toContain(customerA.name);
+    await shot('03-inbox-critical');
+
+    await page.selectOption('select[name=severity]', '');
+    await page.fill('input[name=customer]', customerB.id);
+    await waitFor(async () => {
+      const rows = page.getByTestId('ticket-row');
+      return (await rows.count()) === 1 && (await rows.first().textContent())!.includes(customerB.name);
+    }, { what: 'only customer B' });
+    await page.fill('input[name=customer]', '');
+    await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: 'both again' });
+  });
+
+  it('claims and resolves a ticket with a root cause, showing the comment in its original language', async () => {
+    await page.click(`[data-testid=ticket-row] >> text=${customerA.name}`);
+    await page.getByTestId('ticket-page').waitFor();
+    const quote = page.locator('[data-testid=feedback] blockquote');
+    expect(await quote.textContent()).toBe(commentA);
+    expect(await quote.getAttribute('lang')).toBe('tr');
+
+    await page.getByTestId('claim').click();
+    await page.locator('[data-testid=ticket-page][data-status=claimed]').waitFor();
+    expect(await page.getByTestId('assignee').textContent()).toBe('Ayşe Yılmaz');
+
+    await page.selectOption('select[name=rootCause]', 'staff-behaviour');
+    await page.fill('input[name=note]', 'Called the customer, apologised, refunded the meal');
+    await page.check('input[name=customerContacted]');
+    await page.click('[data-testid=resolve-form] button[type=submit]');
+    await page.locator('[data-testid=ticket-page][data-status=resolved]').waitFor();
+    expect(await page.getByTestId('root-cause').textContent()).toBe('staff-behaviour');
+    await page.locator('[data-testid=timeline] >> text=resolved').first().waitFor();
+    await shot('04-ticket-resolved');
+
+    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const { body } = await ticketsApi('GET', `/v1/tickets/${id}`);
+    expect(body.ticket).toMatchObject({ status: 'resolved', rootCause: 'staff-behaviour', customerContacted: true, assignee: { id: 'ayse' } });
+  });
+
+  it('updates an open ticket page live when someone else claims it', async () => {
+    const { body } = await ticketsApi('GET', `/v1/tickets?customer=${encodeURIComponent(customerB.id)}`);
+    const id = body.items[0].id;
+    await page.goto(`${urls.console}/tickets/${id}`);
+    await page.locator('[data-testid=ticket-page][data-status=open]').waitFor();
+    expect((await ticketsApi('POST', `/v1/tickets/${id}/claim`, MEHMET)).status).toBe(200);
+    await page.locator('[data-testid=ticket-page][data-status=claimed]').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('assignee').textContent()).toBe('Mehmet Demir');
+  });
+
+  it('shows on the ops dashboard the same lag for the tickets consumer group as kafkajs admin computes', async () => {
+    await page.click('nav >> text=Ops');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const topic = `${prefix}${Topic.FeedbackScored}`;
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = (await admin.fetchOffsets({ groupId: `${prefix}tickets`, topics: [topic] })).map((t) => t.partitions);
+      const expected = ends.reduce((sum, p) => {
+        const c = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        return sum + (c >= 0 ? Number(p.high) - c : Number(p.high) - Number(p.low));
+      }, 0);
+      const row = page.locator(`[data-testid=lag] tfoot tr[data-total-group="tickets"][data-total-topic="${Topic.FeedbackScored}"]`);
+      await row.waitFor({ timeout: 20_000 });
+      expect(Number(await row.getAttribute('data-lag'))).toBe(expected);
+      // and per partition
+      for (const p of ends) {
+        const c = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        const cell = page.locator(`[data-testid=lag] tbody tr[data-group="tickets"][data-topic="${Topic.FeedbackScored}"][data-partition="${p.partition}"]`);
+        if (c >= 0) expect(Number(await cell.getAttribute('data-lag'))).toBe(Number(p.high) - c);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await page.locator('[data-testid=health] [data-service=tickets].health-up').waitFor();
+    await shot('05-ops');
+  });
+
+  it('replays a dead letter from the dashboard, once', async () => {
+    // a message tickets cannot read: it dead-letters it with the reason
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: `${prefix}${Topic.FeedbackScored}`, acks: -1, messages: [{ key: `${run}-poison`, value: 'this is not an event {' }] });
+    await producer.disconnect();
+
+    const dlq = dlqTopicOf(Topic.FeedbackScored);
+    const letter = page.locator(`[data-testid=dlq][data-topic="${dlq}"] [data-testid=dead-letter]`).first();
+    await letter.waitFor({ timeout: 30_000 });
+    expect(await letter.locator('.reason').textContent()).toMatch(/invalid event/);
+    const offset = (await letter.getAttribute('data-offset'))!;
+    await shot('06-dlq');
+
+    await letter.getByTestId('replay').click();
+    await page.getByTestId('replay-notice').filter({ hasText: 'Replayed' }).waitFor();
+    await page.locator(`[data-testid=dlq][data-topic="${dlq}"] [data-testid=dead-letter][data-offset="${offset}"] [data-testid=replayed]`).waitFor();
+    await shot('07-dlq-replayed');
+
+    // a second click (from another tab, say) is a no-op that reports the first replay
+    const again = await fetch(`${urls.console}/api/ops/dlq/replay`, {
+      method: 'POST', headers: { authorization: `Bearer ${MEHMET}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ topic: dlq, partition: 0, offset }),
+    }).then((r) => r.json());
+    expect(again).toMatchObject({ replayed: false, replay: { replayedBy: 'ayse', dlqOffset: offset, originalTopic: Topic.FeedbackScored } });
+
+    const back = (await readTopic(kafka, `${prefix}${Topic.FeedbackScored}`, { minCount: 3 })).filter((m) => m.headers['x-replayed-from']);
+    expect(back).toEqual([expect.objectContaining({ key: `${run}-poison`, value: 'this is not an event {', headers: expect.objectContaining({ 'x-replayed-from': `${dlq}/0/${offset}` }) })]);
+  });
+});
