@@ -35,7 +35,7 @@ const INGEST_KEY = 'ik-e2e-0123456789';
 const run = uniqueName('c').replace(/_/g, '-');
 
 let db: Awaited<ReturnType<typeof createE2eDatabase>>;
-let apps: INestApplication[] = [];
+const apps: INestApplication[] = [];
 let browser: Browser;
 let page: Page;
 let kafka: Kafka;
@@ -143,7 +143,7 @@ describe('console in a browser', () => {
     await page.fill('input[name=customer]', customerB.id);
     await waitFor(async () => {
       const rows = page.getByTestId('ticket-row');
-      return (await rows.count()) === 1 && (await rows.first().textContent())!.includes(customerB.name);
+      return (await rows.count()) === 1 && ((await rows.first().textContent()) ?? '').includes(customerB.name);
     }, { what: 'only customer B' });
     await page.fill('input[name=customer]', '');
     await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: 'both again' });
@@ -169,7 +169,7 @@ describe('console in a browser', () => {
     await page.locator('[data-testid=timeline] >> text=resolved').first().waitFor();
     await shot('04-ticket-resolved');
 
-    const id = new URL(page.url()).pathname.split('/').pop()!;
+    const id = new URL(page.url()).pathname.split('/').pop() ?? '';
     const { body } = await ticketsApi('GET', `/v1/tickets/${id}`);
     expect(body.ticket).toMatchObject({ status: 'resolved', rootCause: 'staff-behaviour', customerContacted: true, assignee: { id: 'ayse' } });
   });
@@ -193,7 +193,7 @@ describe('console in a browser', () => {
       const ends = await admin.fetchTopicOffsets(topic);
       const [committed] = (await admin.fetchOffsets({ groupId: `${prefix}tickets`, topics: [topic] })).map((t) => t.partitions);
       const expected = ends.reduce((sum, p) => {
-        const c = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
         return sum + (c >= 0 ? Number(p.high) - c : Number(p.high) - Number(p.low));
       }, 0);
       const row = page.locator(`[data-testid=lag] tfoot tr[data-total-group="tickets"][data-total-topic="${Topic.FeedbackScored}"]`);
@@ -201,7 +201,7 @@ describe('console in a browser', () => {
       expect(Number(await row.getAttribute('data-lag'))).toBe(expected);
       // and per partition
       for (const p of ends) {
-        const c = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
         const cell = page.locator(`[data-testid=lag] tbody tr[data-group="tickets"][data-topic="${Topic.FeedbackScored}"][data-partition="${p.partition}"]`);
         if (c >= 0) expect(Number(await cell.getAttribute('data-lag'))).toBe(Number(p.high) - c);
       }
@@ -223,7 +223,7 @@ describe('console in a browser', () => {
     const letter = page.locator(`[data-testid=dlq][data-topic="${dlq}"] [data-testid=dead-letter]`).first();
     await letter.waitFor({ timeout: 30_000 });
     expect(await letter.locator('.reason').textContent()).toMatch(/invalid event/);
-    const offset = (await letter.getAttribute('data-offset'))!;
+    const offset = (await letter.getAttribute('data-offset')) ?? '';
     await shot('06-dlq');
 
     await letter.getByTestId('replay').click();

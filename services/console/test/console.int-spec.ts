@@ -69,7 +69,7 @@ describe('console API', () => {
     await admin.disconnect();
     const expected = ends
       .map((p) => {
-        const co = Number(committed.find((x) => x.partition === p.partition)!.offset);
+        const co = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
         return { partition: p.partition, committed: co >= 0 ? co : null, end: Number(p.high), lag: co >= 0 ? Number(p.high) - co : Number(p.high) - Number(p.low) };
       })
       .sort((a, b) => a.partition - b.partition);
@@ -116,7 +116,7 @@ describe('console API', () => {
       }],
     });
     await producer.disconnect();
-    const offset = meta.baseOffset!;
+    const offset = String(meta.baseOffset);
 
     const listed = await waitFor(async () => {
       const r = await c.api('/api/ops/dlq');
@@ -164,7 +164,8 @@ describe('console API', () => {
     const res = await fetch(`${c.base}/api/live`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` }, signal: ctrl.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     let received = '';
-    const reader = res.body!.getReader();
+    if (!res.body) throw new Error('no body');
+    const reader = res.body.getReader();
     const pump = (async () => {
       try {
         for (;;) {
@@ -193,7 +194,7 @@ describe('console API', () => {
     await producer.disconnect();
 
     await waitFor(() => received.includes(ticketId), { what: 'ticket event on /api/live', timeoutMs: 30_000 });
-    const line = received.split('\n\n').find((b) => b.includes(ticketId))!;
+    const line = received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
     expect(line).toContain('event: ticket');
     expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.opened', ticketId, status: 'open', severity: 'critical', version: 1 });
     ctrl.abort();

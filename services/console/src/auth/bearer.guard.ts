@@ -7,6 +7,12 @@ export interface AuthedRequest {
   agentId?: string;
 }
 
+/** The agent the guard signed in (routes behind BearerGuard only). */
+export function signedInAgent(req: AuthedRequest): string {
+  if (!req.agentId) throw new UnauthorizedException('sign in with an API token (Authorization: Bearer <token>)');
+  return req.agentId;
+}
+
 /** Everything under /api except health needs `Authorization: Bearer <API token>` (SPEC §3). */
 @Injectable()
 export class BearerGuard implements CanActivate {

@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
 import { ProblemFilter } from '../problem.filter';
-import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
+import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { LiveHub } from './live-hub';
 
 interface StreamRequest extends AuthedRequest {
@@ -27,7 +27,7 @@ export class LiveController {
   live(@Req() req: StreamRequest, @Res() res: StreamResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders?.();
-    const remove = this.hub.add({ agentId: req.agentId!, write: (c) => res.write(c), end: () => res.end() });
+    const remove = this.hub.add({ agentId: signedInAgent(req), write: (c) => res.write(c), end: () => res.end() });
     req.on('close', remove);
   }
 }

@@ -100,8 +100,11 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
     const groups = onlyGroup ? [this.prefix + onlyGroup] : await this.groupIds();
     const ends = new Map<string, Promise<PartitionEnds[]>>();
     const endsOf = (t: string) => {
-      if (!ends.has(t)) ends.set(t, this.topicEnds(t));
-      return ends.get(t)!;
+      const known = ends.get(t);
+      if (known) return known;
+      const fetched = this.topicEnds(t);
+      ends.set(t, fetched);
+      return fetched;
     };
     const rows: LagRow[] = [];
     for (const groupId of groups) {

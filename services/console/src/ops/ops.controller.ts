@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Query, Req, UseGuards, UseFilters } from '@nestjs/common';
 import { ProblemFilter } from '../problem.filter';
-import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
+import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { KafkaOps } from './kafka-ops';
 import { lagTotals } from './lag';
 import { DlqWatcher } from './dlq-watcher';
@@ -71,7 +71,7 @@ export class OpsController {
     const offset = typeof body?.offset === 'number' ? String(body.offset) : body?.offset;
     if (typeof offset !== 'string' || !/^\d+$/.test(offset)) errors.push({ field: 'offset', message: 'must be a non-negative integer (number or string)' });
     if (errors.length) throw new BadRequestException({ message: 'invalid replay request', errors });
-    const outcome = await this.replays.replay(body.topic as string, body.partition as number, offset as string, req.agentId!);
+    const outcome = await this.replays.replay(body.topic as string, body.partition as number, offset as string, signedInAgent(req));
     if (!outcome.ok) throw new HttpException(outcome.reason, outcome.status);
     return { replayed: outcome.replayed, replay: outcome.replay };
   }

@@ -2,7 +2,7 @@ import { All, BadRequestException, Controller, Get, Inject, Req, Res, UseGuards,
 import { ProblemFilter } from '../problem.filter';
 import { RoutingConfig, agentById } from '@closeloop/contracts';
 import type { ConsoleConfig } from '../config';
-import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
+import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG, ROUTING } from '../tokens';
 import { upstreamPath } from './upstream-path';
 
@@ -31,8 +31,9 @@ export class TicketsProxyController {
   /** Who is signed in, answered locally (routing file) so sign-in and the ops pages work while tickets is down. */
   @Get('me')
   me(@Req() req: AuthedRequest) {
-    const agent = agentById(this.routing, req.agentId!);
-    return { agent: { id: req.agentId, name: agent?.name ?? req.agentId, team: agent?.team ?? null } };
+    const id = signedInAgent(req);
+    const agent = agentById(this.routing, id);
+    return { agent: { id, name: agent?.name ?? id, team: agent?.team ?? null } };
   }
 
   /** What the inbox filters and the resolve form offer. */
