@@ -250,9 +250,52 @@ async function probe(stack, apiKey, run, board, label, i) {
   const body = feedback(run, `probe-${label}`, i, { kind: 'detractor', touchpoint: probeTouchpoint(i), customerId });
   const r = await postJson(`${stack.url('ingest')}/v1/feedback`, apiKey, body);
   if (r.status !== 202) return { i, error: `${r.status} ${r.body.slice(0, 200)}` };
+  const feedbackId = JSON.parse(r.body).feedbackId;
   const at = await board.wait(customerId, OPTIONS.alertTimeoutMs);
-  return at === null ? { i, error: `no alert within ${OPTIONS.alertTimeoutMs / 1000} s` } : { i, latencyMs: at - r.at };
+  return at === null ? { i, feedbackId, error: `no alert within ${OPTIONS.alertTimeoutMs / 1000} s` } : { i, feedbackId, t0: r.at, t1: at, latencyMs: at - r.at };
 }
+
+/**
+ * Where the probes' time went, from the services' own rows (database clock, same machine): the `202` → scoring's
+ * inbox row → tickets' inbox row → notification's delivery row → arrival at the Slack stub. Medians and p90, in ms.
+ * Best effort: it reads other services' tables, so a schema change only loses this breakdown.
+ */
+async function stageBreakdown(db, samples) {
+  const ok = samples.filter((x) => x.t1 !== undefined);
+  if (!ok.length) return null;
+  try {
+    const { deterministicId } = require(path.join(repoRoot, 'libs/contracts/dist/index.js'));
+    const ms = (rows, key) => new Map(rows.map((x) => [x[key], x.t]));
+    const q = async (sql, ids) => (await db.query(sql, [ids])).rows;
+    const scoring = ms(await q(`SELECT event_id::text AS id, (extract(epoch FROM processed_at) * 1000)::float8 AS t FROM scoring.inbox WHERE event_id::text = ANY($1::text[])`,
+      ok.map((x) => x.feedbackId)), 'id');
+    const tickets = ms(await q(`SELECT event_id::text AS id, (extract(epoch FROM processed_at) * 1000)::float8 AS t FROM tickets.inbox WHERE event_id::text = ANY($1::text[])`,
+      ok.map((x) => deterministicId('scored', x.feedbackId))), 'id');
+    const alerts = ms(await q(`SELECT ticket_id::text AS id, (extract(epoch FROM created_at) * 1000)::float8 AS t FROM notification.delivery WHERE purpose = 'alert' AND ticket_id::text = ANY($1::text[])`,
+      ok.map((x) => deterministicId('ticket', x.feedbackId))), 'id');
+    const stages = { toScoring: [], scoringToTickets: [], ticketsToNotification: [], notificationToSlack: [] };
+    for (const x of ok) {
+      const a = scoring.get(x.feedbackId);
+      const b = tickets.get(deterministicId('scored', x.feedbackId));
+      const c = alerts.get(deterministicId('ticket', x.feedbackId));
+      if (a === undefined || b === undefined || c === undefined) continue;
+      stages.toScoring.push(a - x.t0);
+      stages.scoringToTickets.push(b - a);
+      stages.ticketsToNotification.push(c - b);
+      stages.notificationToSlack.push(x.t1 - c);
+    }
+    return Object.fromEntries(Object.entries(stages).map(([k, v]) => {
+      const st = summarize(v);
+      return [k, { p50Ms: round(st.p50), p90Ms: round(st.p90), maxMs: round(st.max), samples: st.count }];
+    }));
+  } catch (err) {
+    return { error: err.message };
+  }
+}
+
+const stageLine = (st) => (st && !st.error
+  ? `    p50 by stage: 202→scoring ${fmt(st.toScoring.p50Ms, 1)} ms, →tickets ${fmt(st.scoringToTickets.p50Ms, 1)} ms, →notification ${fmt(st.ticketsToNotification.p50Ms, 1)} ms, →Slack ${fmt(st.notificationToSlack.p50Ms, 1)} ms`
+  : `    (no stage breakdown${st?.error ? `: ${st.error}` : ''})`);
 
 function probeSummary(samples, warmup) {
   const measured = samples.slice(warmup);
@@ -262,14 +305,15 @@ function probeSummary(samples, warmup) {
   return { samples: ok.length, failed: errors.length, firstError: errors[0]?.error ?? null, p50Ms: round(s.p50), p90Ms: round(s.p90), p99Ms: round(s.p99), maxMs: round(s.max), meanMs: round(s.mean) };
 }
 
-async function e2eUnloaded(stack, apiKey, run, board) {
+async function e2eUnloaded(stack, apiKey, run, board, db) {
   const samples = [];
   for (let i = 0; i < OPTIONS.unloadedSamples + OPTIONS.probeWarmup; i++) {
     samples.push(await probe(stack, apiKey, run, board, 'u', i));
     if (samples.filter((x) => x.error).length >= 3) break; // the loop is broken: do not wait 20 s × 50
     await sleep(100);
   }
-  return { ...probeSummary(samples, OPTIONS.probeWarmup), warmupSamplesExcluded: OPTIONS.probeWarmup, channels: PROBE_TEAMS };
+  return { ...probeSummary(samples, OPTIONS.probeWarmup), warmupSamplesExcluded: OPTIONS.probeWarmup, channels: PROBE_TEAMS,
+    stages: await stageBreakdown(db, samples.slice(OPTIONS.probeWarmup)) };
 }
 
 async function inboxStats(db, schema, consumerLike) {
@@ -321,7 +365,7 @@ async function pipeline(stack, apiKey, run, db) {
     overallPerSec: lastT && persisted >= n ? round((n / (lastT - startDb)) * 1000, 0) : null,
     scoringSteadyPerSec: round(steadyRate(scoringTimes, n), 0),
     ingestSeconds: round(ingestSeconds, 1), ingestPerSec: round(pr.accepted / ingestSeconds, 0),
-    drainSeconds: lastT ? round((lastT - startDb) / 1000, 1) : null,
+    drainSeconds: lastT ? round((lastT - startDb) / 1000, 1) : null, startedAtMs: startDb, lastPersistedAtMs: lastT ?? null,
     statuses: pr.statuses, firstError: pr.firstError ?? null, preloadResult: preloadResult ? 'ok' : 'pending',
   };
 }
@@ -341,7 +385,7 @@ async function drainAlerts(slack, expectedTotal, maxMs) {
   return last;
 }
 
-async function e2eLoaded(stack, apiKey, run, board, rate) {
+async function e2eLoaded(stack, apiKey, run, board, rate, db) {
   const bg = loadJob({ job: 'background', baseUrl: stack.url('ingest'), apiKey, connections: 8, rate, maxDurationMs: OPTIONS.loadedMs + 60_000, run, stream: 'bg' });
   await sleep(3_000); // the load reaches its steady state first
   const started = Date.now();
@@ -358,6 +402,7 @@ async function e2eLoaded(stack, apiKey, run, board, rate) {
   return {
     ...probeSummary(samples, 0), backgroundRate: round(rate, 0), backgroundAchieved: round(b.achievedRate, 0), backgroundErrors: errors,
     backgroundIngestP99Ms: round(summarize(b.latenciesMs).p99), probeEveryMs: OPTIONS.probeEveryMs, durationS: OPTIONS.loadedMs / 1000,
+    stages: await stageBreakdown(db, samples),
   };
 }
 
@@ -382,7 +427,7 @@ function report(res) {
   rows.push(['  same, vs ConsumerPerformance incl. group join', '', cp ? `${fmt(cp.msgPerSec)} (ConsumerPerformance, overall)` : '',
     fmt(res.ratios.pipelineVsConsumerPerfOverall, 3), '', '']);
   rows.push(['  scoring stage alone (feedback/s, steady)', fmt(c.pipeline?.scoringSteadyPerSec), '', '', '', '']);
-  rows.push(['  Slack alerts posted after it (alerts/s)', fmt(c.alerts?.perSec), '', '', '', '']);
+  rows.push(['  its Slack alerts (alerts/s; last one after the last ticket, s)', `${fmt(c.alerts?.perSec)}; +${fmt(c.alerts?.lastAlertAfterPipelineS, 1)}`, '', '', '', '']);
   rows.push(['e2e 202 → Slack alert, unloaded p50 / p99 (ms)', `${fmt(res.e2e.unloadedP50Ms, 1)} / ${fmt(res.e2e.unloadedP99Ms, 1)}`,
     el ? `${fmt(el.p50Ms)} / ${fmt(el.p99Ms)} (EndToEndLatency)` : '—', '', `p99 ≤ ${TARGETS.e2eUnloadedP99Ms}`, verdict(res.e2e.unloadedP99Ms, TARGETS.e2eUnloadedP99Ms, false)]);
   rows.push([`e2e at 50% load (${fmt(res.e2e.loadedRatePerSec)}/s) p50 / p99 (ms)`, `${fmt(res.e2e.loadedP50Ms, 1)} / ${fmt(res.e2e.loadedP99Ms, 1)}`, '', '',
@@ -444,7 +489,12 @@ export async function runBench() {
 
     log('• provisioning Kafka and Postgres (KAFKA_BROKERS / DATABASE_URL → Docker → local)…');
     const infraLib = await import(path.join(repoRoot, 'tools/infra/index.mjs'));
-    const infra = await infraLib.provisionInfra({ log: { info, warn: info, debug: () => {} } });
+    let brokerPid = null;
+    const infraLog = (m) => {
+      brokerPid ??= Number(/local broker .* \(pid (\d+)/.exec(m)?.[1]) || null;
+      info(m);
+    };
+    const infra = await infraLib.provisionInfra({ log: { info: infraLog, warn: info, debug: () => {} } });
     cleanups.push(() => infra.stop());
     res.broker = { brokers: infra.kafka.brokers, source: infra.kafka.source, postgres: infra.postgres.source };
     const { Kafka, logLevel } = require('kafkajs');
@@ -496,6 +546,13 @@ export async function runBench() {
       const slack = await startSlackStub(`probe-${run}-`, (m) => board.onAlert(m));
       cleanups.push(() => slack.close());
       const sampler = new ProcSampler(500);
+      if (brokerPid) sampler.track('kafka', brokerPid);
+      // this database's Postgres backends (CPU only; a local server): refreshed before each phase, pools grow lazily
+      const trackDb = async () => {
+        if (!/^postgres(ql)?:\/\/[^/]*@?(127\.0\.0\.1|localhost)[:/]/.test(dbUrl)) return;
+        const r = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+        sampler.track('postgres', r.rows.map((x) => x.pid));
+      };
       const env = {
         PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', KAFKA_BROKERS: infra.kafka.brokers, DATABASE_URL: dbUrl,
         CLOSELOOP_CONFIG: routingFile, INGEST_API_KEYS: apiKey, API_TOKENS: `bench:at_${randomBytes(18).toString('hex')}`,
@@ -535,13 +592,16 @@ export async function runBench() {
         await b.start(SERVICES_UNDER_TEST);
         for (const s of SERVICES_UNDER_TEST) sampler.track(s, b.handles[s].child.pid);
 
+        await trackDb();
         sampler.phase('e2eUnloaded');
-        res.closeloop.e2eUnloaded = await e2eUnloaded(b, apiKey, run, board);
+        res.closeloop.e2eUnloaded = await e2eUnloaded(b, apiKey, run, board, db);
         res.resources.e2eUnloaded = sampler.end();
         const u = res.closeloop.e2eUnloaded;
         info(`unloaded 202 → alert: p50 ${fmt(u.p50Ms, 1)} ms, p99 ${fmt(u.p99Ms, 1)} ms (${u.samples} samples, ${u.failed} failed)`);
+        info(stageLine(u.stages));
 
         const before = await slack.stats();
+        await trackDb();
         sampler.phase('pipeline');
         res.closeloop.pipeline = await pipeline(b, apiKey, run, db);
         res.resources.pipeline = sampler.end();
@@ -551,26 +611,32 @@ export async function runBench() {
         // the alerts of the pipeline's detractors: notification works them off before the loaded latency run
         const detractors = Array.from({ length: OPTIONS.pipelineN }, (_, i) => kindOf(i)).filter((k) => k === 'detractor').length;
         const drainStart = Date.now();
+        await trackDb();
         sampler.phase('alertDrain');
         const after = await drainAlerts(slack, before.topLevel + detractors, 150_000);
         res.resources.alertDrain = sampler.end();
         const alerts = after.topLevel - before.topLevel;
         res.closeloop.alerts = {
           expected: detractors, posted: alerts, complete: alerts >= detractors,
-          perSec: after.lastAt && before.lastAt !== after.lastAt ? round((alerts / (after.lastAt - (before.lastAt ?? after.firstAt))) * 1000, 0) : null,
-          secondsAfterPipeline: round((Date.now() - drainStart) / 1000, 1), channels: LOAD_TEAMS, channelLimitPerSec: 1,
+          // alerts/s over the pipeline run and the drain; bounded by the detractor rate when notification keeps up
+          perSec: after.lastAt && p.startedAtMs ? round((alerts / (after.lastAt - p.startedAtMs)) * 1000, 0) : null,
+          // how long after the last persisted feedback the last alert arrived: notification's backlog
+          lastAlertAfterPipelineS: after.lastAt && p.lastPersistedAtMs ? round((after.lastAt - p.lastPersistedAtMs) / 1000, 1) : null,
+          waitedS: round((Date.now() - drainStart) / 1000, 1), channels: LOAD_TEAMS, channelLimitPerSec: 1,
         };
-        info(`alerts: ${alerts}/${detractors} top-level Slack alerts posted (${fmt(res.closeloop.alerts.perSec)}/s)`);
+        info(`alerts: ${alerts}/${detractors} top-level Slack alerts posted (${fmt(res.closeloop.alerts.perSec)}/s; the last ${fmt(res.closeloop.alerts.lastAlertAfterPipelineS, 1)} s after the last persisted feedback)`);
 
         const base = p.steadyPerSec ?? p.overallPerSec;
         if (!u.samples) res.errors.push(`e2e latency not measured: no probe alert reached the Slack stub (${u.firstError}); see ${path.relative(repoRoot, logFile)}`);
         if (base && u.samples) {
           const rate = Math.max(1, base * 0.5);
+          await trackDb();
           sampler.phase('e2eLoaded');
-          res.closeloop.e2eLoaded = await e2eLoaded(b, apiKey, run, board, rate);
+          res.closeloop.e2eLoaded = await e2eLoaded(b, apiKey, run, board, rate, db);
           res.resources.e2eLoaded = sampler.end();
           const l = res.closeloop.e2eLoaded;
           info(`loaded (${fmt(rate)}/s single-endpoint background) 202 → alert: p50 ${fmt(l.p50Ms, 1)} ms, p99 ${fmt(l.p99Ms, 1)} ms (${l.samples} samples, ${l.failed} failed)`);
+          info(stageLine(l.stages));
         } else if (!base) res.errors.push('e2e at 50% load not measured: no pipeline throughput to take 50% of');
         await b.stop();
       } catch (err) {

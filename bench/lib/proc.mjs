@@ -37,6 +37,12 @@ function machineCpu() {
   }
 }
 
+/** f over one pid or the sum over a list of pids (null when none answers). */
+function sum(pid, f) {
+  const values = (Array.isArray(pid) ? pid : [pid]).map(f).filter((v) => v !== null);
+  return values.length ? values.reduce((a, b) => a + b, 0) : null;
+}
+
 /**
  * Samples RSS every `intervalMs` for the processes it is given; `phase(name)` starts a phase, `end()` closes it and
  * returns, per process, peak and mean RSS and CPU % (of one core) over the phase, plus whole-machine busy %.
@@ -50,6 +56,7 @@ export class ProcSampler {
     this.timer = null;
   }
 
+  /** `pid` may be a list (e.g. the database's backends): CPU is summed; RSS is summed too (not meaningful for Postgres). */
   track(name, pid) {
     this.pids.set(name, pid);
   }
@@ -61,7 +68,7 @@ export class ProcSampler {
   phase(name) {
     if (this.current) this.end();
     const cpu = {};
-    for (const [n, pid] of this.pids) cpu[n] = cpuSeconds(pid);
+    for (const [n, pid] of this.pids) cpu[n] = sum(pid, cpuSeconds);
     this.current = { name, startedAt: Date.now(), cpu, machine: machineCpu(), rss: {} };
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
@@ -71,7 +78,7 @@ export class ProcSampler {
   sample() {
     if (!this.current) return;
     for (const [n, pid] of this.pids) {
-      const v = rssMb(pid);
+      const v = sum(pid, rssMb);
       if (v === null) continue;
       (this.current.rss[n] ??= []).push(v);
     }
@@ -85,18 +92,18 @@ export class ProcSampler {
     this.current = null;
     const seconds = (Date.now() - p.startedAt) / 1000;
     const machine = machineCpu();
-    const out = { seconds, processes: {}, machineBusyPct: null };
+    const out = { seconds, processes: {}, machineBusyPct: null, loadAverage1mAtEnd: Math.round(os.loadavg()[0] * 100) / 100 };
     if (p.machine && machine && machine.total > p.machine.total) {
       out.machineBusyPct = (100 * (machine.busy - p.machine.busy)) / (machine.total - p.machine.total);
     }
     for (const [n, pid] of this.pids) {
       const samples = p.rss[n] ?? [];
       const c0 = p.cpu[n];
-      const c1 = cpuSeconds(pid);
+      const c1 = sum(pid, cpuSeconds);
       out.processes[n] = {
         peakRssMb: samples.length ? Math.max(...samples) : null,
         meanRssMb: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : null,
-        cpuPct: c0 !== null && c0 !== undefined && c1 !== null && seconds > 0 ? (100 * (c1 - c0)) / seconds : null,
+        cpuPct: c0 !== null && c0 !== undefined && c1 !== null && c1 >= c0 && seconds > 0 ? (100 * (c1 - c0)) / seconds : null,
       };
     }
     this.phases[p.name] = out;
