@@ -76,13 +76,13 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
   const history: SlackStubMessage[] = [];
   const responseUrlUses = new Map<string, number>();
   const waiters = new Set<() => void>();
-  let tsSeq = 0;
-  const tsBase = 1_700_000_000;
+  let lastTsMicros = 0;
 
   const nextTs = () => {
-    tsSeq += 1;
-    // "1700000000.000100", "1700000000.000200", …: Slack-shaped and unique per stub.
-    return `${tsBase + Math.floor(tsSeq / 10_000)}.${String((tsSeq % 10_000) * 100).padStart(6, '0')}`;
+    // Like Slack: the posting time in seconds with a 6-digit suffix, unique and increasing per stub
+    // ("1795460700.123400"), so `oldest`/`latest` filters of conversations.history mean what they mean in Slack.
+    lastTsMicros = Math.max(Date.now() * 1000, lastTsMicros + 100);
+    return `${Math.floor(lastTsMicros / 1_000_000)}.${String(lastTsMicros % 1_000_000).padStart(6, '0')}`;
   };
 
   const server = createServer((req, res) => {
@@ -121,9 +121,10 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     const form = parseForm(raw, req.headers['content-type']);
     record({ method, headers: req.headers, form, time });
 
-    const dropResponse = scripts.get(method)?.[0] !== undefined && 'dropResponse' in scripts.get(method)![0];
-    if (!dropResponse && answerScripted(method, res)) return;
-    if (dropResponse) scripts.get(method)!.shift();
+    const queue = scripts.get(method);
+    const dropResponse = queue?.[0] !== undefined && 'dropResponse' in queue[0];
+    if (dropResponse) queue?.shift();
+    else if (answerScripted(method, res)) return;
 
     const auth = req.headers.authorization ?? (typeof form.token === 'string' ? `Bearer ${form.token}` : undefined);
     if (options.token !== undefined) {
