@@ -27,7 +27,24 @@ export interface ChatChannel {
   openView(request: OpenViewRequest): Promise<DeliveryOutcome>;
   /** Answers an interaction through its `response_url` (no token needed, up to 5 uses in 30 minutes). */
   respond(responseUrl: string, body: ResponseUrlBody): Promise<DeliveryOutcome>;
+  /**
+   * Looks in a channel's history for a top-level message this app posted with the given metadata. Slack has no
+   * idempotency key: after an ambiguous `postMessage` (timeout, 5xx) this tells whether the post landed.
+   */
+  findPostedMessage(query: FindMessageQuery): Promise<FindMessageOutcome>;
 }
+
+export interface FindMessageQuery {
+  channel: string;
+  /** `metadata.event_type` the message was posted with. */
+  eventType: string;
+  /** Every key/value here must equal the message's `metadata.event_payload`. */
+  payload: Record<string, string>;
+  /** Slack `ts` (Unix seconds); only messages after it are looked at. */
+  oldest?: string;
+}
+
+export type FindMessageOutcome = { kind: 'found'; ts: string } | { kind: 'not_found' } | Exclude<DeliveryOutcome, { kind: 'sent' }>;
 
 export type ChatBlock = KnownBlock | Block;
 

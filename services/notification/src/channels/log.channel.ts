@@ -5,6 +5,7 @@ import type {
   ChatMessage,
   ChatMessageUpdate,
   DeliveryOutcome,
+  FindMessageOutcome,
   OpenViewRequest,
   ResponseUrlBody,
   SmsChannel,
@@ -47,6 +48,11 @@ export class LogChannel implements ChatChannel, SmsChannel {
   async respond(responseUrl: string, body: ResponseUrlBody): Promise<DeliveryOutcome> {
     this.log.info({ channel: 'log', responseUrl: redactUrl(responseUrl), text: body.text }, 'interaction response (log channel)');
     return { kind: 'sent', providerId: `log-${randomUUID()}` };
+  }
+
+  /** A log "post" never times out, so there is never anything to reconcile. */
+  async findPostedMessage(): Promise<FindMessageOutcome> {
+    return { kind: 'not_found' };
   }
 
   async send(sms: SmsMessage): Promise<DeliveryOutcome> {

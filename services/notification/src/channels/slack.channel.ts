@@ -6,6 +6,8 @@ import {
   type ChatMessage,
   type ChatMessageUpdate,
   type DeliveryOutcome,
+  type FindMessageOutcome,
+  type FindMessageQuery,
   type OpenViewRequest,
   type ResponseUrlBody,
 } from './channel';
@@ -78,6 +80,43 @@ export class SlackChannel implements ChatChannel {
       const res = await this.client.views.open({ trigger_id: request.triggerId, view: request.view });
       return { kind: 'sent', providerId: res.view?.id ?? '' };
     });
+  }
+
+  /**
+   * Pages through `conversations.history` (needs the `channels:history`/`groups:history` scope) newest first,
+   * from `oldest` on, looking for our metadata. Bounded: an alert is reconciled minutes after it was sent, and a
+   * channel rarely holds more than a few hundred messages in that time.
+   */
+  async findPostedMessage(query: FindMessageQuery): Promise<FindMessageOutcome> {
+    const maxPages = 5;
+    let outcome: FindMessageOutcome = { kind: 'not_found' };
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < maxPages; page++) {
+        const res = await this.client.conversations.history({
+          channel: query.channel,
+          include_all_metadata: true,
+          limit: 200,
+          ...(query.oldest ? { oldest: query.oldest } : {}),
+          ...(cursor ? { cursor } : {}),
+        });
+        const hit = (res.messages ?? []).find((m) => {
+          const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
+          return meta?.event_type === query.eventType && Object.entries(query.payload).every(([k, v]) => meta.event_payload?.[k] === v);
+        });
+        if (hit?.ts) {
+          outcome = { kind: 'found', ts: hit.ts };
+          break;
+        }
+        cursor = res.response_metadata?.next_cursor || undefined;
+        if (!res.has_more || !cursor) break;
+      }
+    } catch (err) {
+      outcome = slackErrorOutcome(err);
+    }
+    if (outcome.kind === 'found' || outcome.kind === 'not_found') this.log.debug({ provider: 'slack', method: 'conversations.history', channel: query.channel, result: outcome.kind }, 'slack history searched');
+    else this.logOutcome('conversations.history', query.channel, outcome);
+    return outcome;
   }
 
   /** `response_url` is a plain webhook: JSON in, no token, answered with `ok` or an error status. */

@@ -1,0 +1,160 @@
+import type { TicketEventType } from '@closeloop/contracts';
+import { testRouting, ticketEvent, TICKET_ID } from '../../test/fixtures';
+import { planAlerts, RESPONSE_URL_RECIPIENT, type PlanOptions } from './alert-planner';
+
+const routing = testRouting();
+const DAY = new Date('2026-11-23T10:05:00Z'); // 13:05 in Istanbul: not quiet
+const NIGHT = new Date('2026-11-23T21:00:00Z'); // 00:00 in Istanbul: quiet until 07:00 (04:00Z)
+const QUIET_END = new Date('2026-11-24T04:00:00Z');
+const CONSOLE = 'http://console.test';
+const slack: PlanOptions = { chat: 'slack', sms: 'sms', consoleUrl: CONSOLE };
+const logOnly: PlanOptions = { chat: 'log', sms: 'log', consoleUrl: CONSOLE };
+
+/** A compact view of a plan: `purpose channel→recipient status[ critical]`. */
+function summary(plan: ReturnType<typeof planAlerts>): string[] {
+  return plan.deliveries.map((d) => `${d.purpose} ${d.channel}→${d.recipient} ${d.status}${d.critical ? ' critical' : ''}`);
+}
+
+describe('planAlerts', () => {
+  const CX_SMS = ['+905551112233', '+905551112244'];
+
+  it.each<[string, TicketEventType, Parameters<typeof ticketEvent>[1], Date, PlanOptions, string[]]>([
+    ['opened, normal: one top-level alert, no SMS', 'ticket.opened', {}, DAY, slack, ['alert slack→C0CX pending']],
+    ['opened, high: still no SMS', 'ticket.opened', { ticket: { severity: 'high' } }, DAY, slack, ['alert slack→C0CX pending']],
+    [
+      'opened, critical: alert + SMS to every on-call',
+      'ticket.opened',
+      { ticket: { severity: 'critical' } },
+      DAY,
+      slack,
+      ['alert slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
+    ],
+    [
+      'opened, critical, in quiet hours: critical bypasses them',
+      'ticket.opened',
+      { ticket: { severity: 'critical' } },
+      NIGHT,
+      slack,
+      ['alert slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
+    ],
+    ['opened, Slack unconfigured: the log channel', 'ticket.opened', {}, DAY, logOnly, ['alert log→#cx pending']],
+    ['opened, team without a Slack channel: the log channel', 'ticket.opened', { ticket: { team: 'quiet', touchpoint: 'kiosk' } }, DAY, slack, ['alert log→#quiet pending']],
+    [
+      'opened, critical, Twilio unconfigured: SMS through the log channel',
+      'ticket.opened',
+      { ticket: { severity: 'critical' } },
+      DAY,
+      { ...slack, sms: 'log' },
+      ['alert slack→C0CX pending critical', ...CX_SMS.map((p) => `sms log→${p} pending critical`)],
+    ],
+    ['claimed: update + thread reply', 'ticket.claimed', { ticket: { status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 } }, DAY, slack, ['update slack→C0CX pending', 'thread_reply slack→C0CX pending']],
+    ['resolved: update + thread reply', 'ticket.resolved', { ticket: { status: 'resolved', rootCause: 'billing', version: 3 } }, DAY, slack, ['update slack→C0CX pending', 'thread_reply slack→C0CX pending']],
+    ['reopened: update + thread reply', 'ticket.reopened', { reason: 'customer called again', ticket: { version: 4 } }, DAY, slack, ['update slack→C0CX pending', 'thread_reply slack→C0CX pending']],
+    ['feedback attached, same severity: update + reply, no SMS', 'ticket.feedback_attached', { ticket: { feedbackCount: 2, version: 2 } }, DAY, slack, ['update slack→C0CX pending', 'thread_reply slack→C0CX pending']],
+    [
+      'feedback attached raising to critical: + SMS to on-call, even at night',
+      'ticket.feedback_attached',
+      { previousSeverity: 'normal', ticket: { severity: 'critical', feedbackCount: 2, version: 2 } },
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
+    ],
+    [
+      'feedback attached to an already critical ticket: no second SMS',
+      'ticket.feedback_attached',
+      { ticket: { severity: 'critical', feedbackCount: 3, version: 3 } },
+      DAY,
+      slack,
+      ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical'],
+    ],
+    [
+      'SLA breached, normal, by day: update + reply + SMS now',
+      'ticket.sla_breached',
+      { breach: 'firstResponse' },
+      DAY,
+      slack,
+      ['update slack→C0CX pending', 'thread_reply slack→C0CX pending', ...CX_SMS.map((p) => `sms sms→${p} pending`)],
+    ],
+    [
+      'SLA breached, normal, in quiet hours: SMS held',
+      'ticket.sla_breached',
+      { breach: 'resolve' },
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending', 'thread_reply slack→C0CX pending', ...CX_SMS.map((p) => `sms sms→${p} held`)],
+    ],
+    [
+      'SLA breached, critical, in quiet hours: SMS not held',
+      'ticket.sla_breached',
+      { breach: 'firstResponse', ticket: { severity: 'critical' } },
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
+    ],
+    [
+      'SLA breached, team without quiet hours at night: sent now',
+      'ticket.sla_breached',
+      { breach: 'firstResponse', ticket: { team: 'support', touchpoint: 'checkout' } },
+      NIGHT,
+      slack,
+      ['update slack→C0SUPPORT pending', 'thread_reply slack→C0SUPPORT pending', 'sms sms→+972501234567 pending'],
+    ],
+    ['SLA breached, team without on-call: no SMS', 'ticket.sla_breached', { breach: 'firstResponse', ticket: { team: 'quiet', touchpoint: 'kiosk' } }, DAY, slack, ['update log→#quiet pending', 'thread_reply log→#quiet pending']],
+    ['note added: internal, nothing sent', 'ticket.note_added', { note: 'called the customer' }, DAY, slack, []],
+    [
+      'command rejected with a response_url: one ephemeral answer',
+      'ticket.command_rejected',
+      { reason: 'ticket is already resolved', statusCode: 409, responseUrl: 'https://hooks.slack.com/actions/T/1/abc' },
+      DAY,
+      slack,
+      [`ephemeral slack→${RESPONSE_URL_RECIPIENT} pending`],
+    ],
+    ['command rejected without a response_url (console/API): nothing', 'ticket.command_rejected', { reason: 'x', statusCode: 409 }, DAY, slack, []],
+  ])('%s', (_name, type, data, now, options, expected) => {
+    expect(summary(planAlerts(ticketEvent(type, data), routing, now, options))).toEqual(expected);
+  });
+
+  it('ticket.opened names the alert message (ticket, channel) and nothing else does', () => {
+    expect(planAlerts(ticketEvent('ticket.opened'), routing, DAY, slack).alert).toEqual({ channel: 'C0CX', provider: 'slack' });
+    expect(planAlerts(ticketEvent('ticket.opened'), routing, DAY, logOnly).alert).toEqual({ channel: '#cx', provider: 'log' });
+    for (const type of ['ticket.claimed', 'ticket.resolved', 'ticket.reopened', 'ticket.feedback_attached', 'ticket.sla_breached'] as const) {
+      expect(planAlerts(ticketEvent(type), routing, DAY, slack).alert).toBeUndefined();
+    }
+  });
+
+  it('holds a non-critical SMS until the quiet hours end, and sends the rest at once', () => {
+    const held = planAlerts(ticketEvent('ticket.sla_breached', { breach: 'resolve' }), routing, NIGHT, slack).deliveries.filter((d) => d.purpose === 'sms');
+    expect(held.map((d) => d.notBefore)).toEqual([QUIET_END, QUIET_END]);
+    const now = planAlerts(ticketEvent('ticket.sla_breached', { breach: 'resolve' }), routing, DAY, slack).deliveries;
+    expect(now.every((d) => d.notBefore === DAY)).toBe(true);
+  });
+
+  it('renders the payloads: alert/update later, reply/SMS/ephemeral now', () => {
+    const opened = planAlerts(ticketEvent('ticket.opened', { ticket: { severity: 'critical' } }), routing, DAY, slack).deliveries;
+    expect(opened[0].payload).toEqual({ kind: 'alert' });
+    expect(opened[1].payload).toEqual({
+      kind: 'sms',
+      body: `Closeloop CRITICAL: NPS 3/10 at dine-in, Deniz (c-42), unclaimed. "Garsonlar çok kaba, yemek 40 dakika sürdü" ${CONSOLE}/tickets/${TICKET_ID}`,
+    });
+    const claimed = planAlerts(ticketEvent('ticket.claimed', { ticket: { status: 'claimed', assigneeName: 'Ayşe Yılmaz' } }), routing, DAY, slack).deliveries;
+    expect(claimed.map((d) => d.payload)).toEqual([{ kind: 'update' }, { kind: 'thread_reply', text: '🙋 Claimed by *Ayşe Yılmaz*' }]);
+    const rejected = planAlerts(
+      ticketEvent('ticket.command_rejected', { reason: 'ticket is already resolved', responseUrl: 'https://hooks.slack.com/actions/x' }),
+      routing,
+      DAY,
+      { ...slack, rejectedCommandType: 'ticket.resolve' },
+    ).deliveries;
+    expect(rejected[0].payload).toEqual({ kind: 'ephemeral', responseUrl: 'https://hooks.slack.com/actions/x', text: "You can't resolve this ticket: ticket is already resolved" });
+  });
+
+  it('sends one SMS per number even when the routing file lists a number twice', () => {
+    const dup = { ...routing, teams: routing.teams.map((t) => (t.id === 'cx' ? { ...t, onCall: ['+905551112233', '+905551112233'] } : t)) };
+    const plan = planAlerts(ticketEvent('ticket.opened', { ticket: { severity: 'critical' } }), dup, DAY, slack);
+    expect(plan.deliveries.filter((d) => d.purpose === 'sms')).toHaveLength(1);
+  });
+
+  it("falls back to the touchpoint's team when the ticket's team is no longer in the file", () => {
+    const plan = planAlerts(ticketEvent('ticket.opened', { ticket: { team: 'gone', touchpoint: 'checkout' } }), routing, DAY, slack);
+    expect(plan.alert).toEqual({ channel: 'C0SUPPORT', provider: 'slack' });
+  });
+});

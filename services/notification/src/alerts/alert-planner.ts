@@ -1,0 +1,159 @@
+import {
+  teamFor,
+  isInQuietHours,
+  type DeliveryChannel,
+  type DeliveryPurpose,
+  type RoutingConfig,
+  type Team,
+  type TicketEvent,
+  type TicketSnapshot,
+} from '@closeloop/contracts';
+import { renderCommandRejected, renderThreadReply } from '../slack/blocks';
+import { quietHoursEnd } from './quiet-hours';
+import { renderSms, type SmsReason } from './sms-text';
+
+export interface PlanOptions {
+  /** `slack` when Slack is configured; otherwise chat alerts go to the log channel (SPEC §3). */
+  chat: 'slack' | 'log';
+  /** `sms` when Twilio is configured; otherwise SMS go to the log channel. */
+  sms: 'sms' | 'log';
+  consoleUrl: string;
+  /** For `ticket.command_rejected`: which of our commands was refused, when we still know it. */
+  rejectedCommandType?: 'ticket.claim' | 'ticket.resolve';
+}
+
+/** What a delivery will send. Alerts and updates are rendered when sent, from the newest snapshot known then. */
+export type DeliveryPayload =
+  | { kind: 'alert' }
+  | { kind: 'update' }
+  | { kind: 'thread_reply'; text: string }
+  | { kind: 'sms'; body: string }
+  | { kind: 'ephemeral'; responseUrl: string; text: string };
+
+export interface PlannedDelivery {
+  channel: DeliveryChannel;
+  /** Slack channel id (`#team` for the log channel), E.164 number, or `response_url`. */
+  recipient: string;
+  purpose: DeliveryPurpose;
+  status: 'pending' | 'held';
+  /** Not to be sent before this (the end of quiet hours for a held SMS; else `now`). */
+  notBefore: Date;
+  critical: boolean;
+  payload: DeliveryPayload;
+}
+
+export interface AlertPlan {
+  /** For `ticket.opened`: the ticket's one top-level message in this channel (created once, never twice). */
+  alert?: { channel: string; provider: 'slack' | 'log' };
+  deliveries: PlannedDelivery[];
+}
+
+/** The recipient of a response_url answer: the URL itself is a credential and lives in the payload only. */
+export const RESPONSE_URL_RECIPIENT = 'response_url';
+
+/**
+ * Ticket event → the alerts it causes (SPEC §7). Pure: the routing file, the event and the clock decide.
+ * - `ticket.opened` → the one top-level chat alert; SMS to every on-call number when critical.
+ * - claimed, feedback attached, resolved, reopened, SLA breached → `chat.update` of that alert + a thread reply.
+ *   Internal notes (`ticket.note_added`) stay out of the channel.
+ * - raised to critical by an attach, and every SLA breach → SMS to on-call. Quiet hours hold non-critical SMS
+ *   until they end; critical ones bypass them.
+ * - `ticket.command_rejected` → an ephemeral answer through the Slack `response_url` of the button press.
+ */
+export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date, options: PlanOptions): AlertPlan {
+  const data = event.data;
+  const ticket = data.ticket;
+  const team = teamOf(routing, ticket);
+  const chat = chatTarget(team, options.chat);
+  const chatDelivery = (purpose: DeliveryPurpose, payload: DeliveryPayload): PlannedDelivery => ({
+    channel: chat.channel,
+    recipient: chat.recipient,
+    purpose,
+    status: 'pending',
+    notBefore: now,
+    critical: ticket.severity === 'critical',
+    payload,
+  });
+
+  switch (event.type) {
+    case 'ticket.opened':
+      return {
+        alert: { channel: chat.recipient, provider: chat.channel === 'slack' ? 'slack' : 'log' },
+        deliveries: [
+          chatDelivery('alert', { kind: 'alert' }),
+          ...(ticket.severity === 'critical' ? smsToOnCall(team, 'critical_opened', ticket, true, now, options) : []),
+        ],
+      };
+
+    case 'ticket.feedback_attached': {
+      const raisedToCritical = ticket.severity === 'critical' && data.previousSeverity !== undefined && data.previousSeverity !== 'critical';
+      return {
+        deliveries: [
+          ...changeDeliveries(event, chatDelivery),
+          ...(raisedToCritical ? smsToOnCall(team, 'raised_to_critical', ticket, true, now, options) : []),
+        ],
+      };
+    }
+
+    case 'ticket.claimed':
+    case 'ticket.resolved':
+    case 'ticket.reopened':
+      return { deliveries: changeDeliveries(event, chatDelivery) };
+
+    case 'ticket.sla_breached': {
+      const reason: SmsReason = data.breach === 'resolve' ? 'sla_breached_resolve' : 'sla_breached_first_response';
+      // An SLA breach of a non-critical ticket is not critical: it waits for the end of quiet hours.
+      return {
+        deliveries: [...changeDeliveries(event, chatDelivery), ...smsToOnCall(team, reason, ticket, ticket.severity === 'critical', now, options)],
+      };
+    }
+
+    case 'ticket.command_rejected':
+      if (!data.responseUrl) return { deliveries: [] };
+      return {
+        deliveries: [
+          {
+            channel: options.chat,
+            recipient: RESPONSE_URL_RECIPIENT,
+            purpose: 'ephemeral',
+            status: 'pending',
+            notBefore: now,
+            critical: false,
+            payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason) },
+          },
+        ],
+      };
+
+    case 'ticket.note_added':
+      return { deliveries: [] };
+  }
+}
+
+/** The ticket's team as tickets recorded it; a team since removed from the file falls back to the touchpoint's. */
+function teamOf(routing: RoutingConfig, ticket: TicketSnapshot): Team {
+  return routing.teams.find((t) => t.id === ticket.team) ?? teamFor(routing, ticket.touchpoint);
+}
+
+/** Slack when configured and the team has a channel; otherwise the log channel, addressed by team. */
+export function chatTarget(team: Team, chat: 'slack' | 'log'): { channel: 'slack' | 'log'; recipient: string } {
+  return chat === 'slack' && team.slackChannel ? { channel: 'slack', recipient: team.slackChannel } : { channel: 'log', recipient: `#${team.id}` };
+}
+
+function changeDeliveries(event: TicketEvent, chatDelivery: (purpose: DeliveryPurpose, payload: DeliveryPayload) => PlannedDelivery): PlannedDelivery[] {
+  const reply = renderThreadReply(event.type, event.data);
+  return [chatDelivery('update', { kind: 'update' }), ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : [])];
+}
+
+function smsToOnCall(team: Team, reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {
+  const held = !critical && isInQuietHours(team.quietHours, now);
+  const body = renderSms(reason, ticket, options.consoleUrl);
+  return [...new Set(team.onCall)].map((phone) => ({
+    channel: options.sms,
+    recipient: phone,
+    purpose: 'sms' as const,
+    status: held ? ('held' as const) : ('pending' as const),
+    notBefore: held ? quietHoursEnd(team.quietHours, now) : now,
+    critical,
+    payload: { kind: 'sms' as const, body },
+  }));
+}

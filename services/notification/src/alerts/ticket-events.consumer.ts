@@ -1,0 +1,64 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import { Topic, type RoutingConfig, type TicketEvent } from '@closeloop/contracts';
+import { Inbox } from '@closeloop/messaging';
+import { slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
+import { DeliveryPublisher } from '../delivery/delivery-publisher';
+import { DeliveryWorker } from '../delivery/delivery-worker';
+import { deliveriesTotal } from '../metrics';
+import { NotificationRepository, deliveryIdFor } from '../persistence/notification.repository';
+import { NOTIFICATION_CONFIG, ROUTING } from '../tokens';
+import { planAlerts, type PlanOptions } from './alert-planner';
+
+/**
+ * cx.ticket.events.v1 → planned deliveries, recorded once per eventId (inbox) in one transaction with the ticket's
+ * newest snapshot and its alert message row. Sending happens in the delivery worker, never in the consumer: a
+ * slow or failing Slack never holds up the partition.
+ */
+@Controller()
+export class TicketEventsConsumer {
+  private readonly planOptions: Omit<PlanOptions, 'rejectedCommandType'>;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly inbox: Inbox,
+    private readonly repo: NotificationRepository,
+    private readonly publisher: DeliveryPublisher,
+    private readonly worker: DeliveryWorker,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+    @Inject(NOTIFICATION_CONFIG) cfg: NotificationConfig,
+  ) {
+    this.planOptions = { chat: slackConfigured(cfg) ? 'slack' : 'log', sms: twilioConfigured(cfg) ? 'sms' : 'log', consoleUrl: cfg.consoleUrl };
+  }
+
+  @EventPattern(Topic.TicketEvents)
+  async onTicketEvent(@Payload() event: TicketEvent): Promise<void> {
+    const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+      const ticket = event.data.ticket;
+      await this.repo.saveSnapshot(m, ticket);
+
+      const rejectedType = event.type === 'ticket.command_rejected' && event.data.commandId ? await this.repo.slackCommandType(m, event.data.commandId) : undefined;
+      const plan = planAlerts(event, this.routing, new Date(), {
+        ...this.planOptions,
+        ...(rejectedType === 'ticket.claim' || rejectedType === 'ticket.resolve' ? { rejectedCommandType: rejectedType } : {}),
+      });
+
+      let deliveries = plan.deliveries;
+      if (plan.alert) {
+        const alertId = deliveryIdFor(event.eventId, plan.alert.provider, plan.alert.channel, 'alert');
+        const created = await this.repo.createAlertMessage(m, ticket.id, plan.alert.channel, plan.alert.provider, alertId);
+        // Another ticket.opened for the same ticket (replayed with a new eventId): the alert exists, never post a second.
+        if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert');
+      }
+      const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ticket, deliveries);
+      for (const row of inserted) {
+        if (row.status === 'held') {
+          deliveriesTotal.inc({ channel: row.channel, purpose: row.purpose, outcome: 'held' });
+          await this.publisher.publishIfChanged(m, row);
+        }
+      }
+    });
+    if (ran) this.worker.wake();
+  }
+}

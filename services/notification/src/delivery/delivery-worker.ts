@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type SmsChannel } from '../channels';
+import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
+import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
+import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
+import { ALERT_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
+import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
+import { DeliveryPublisher } from './delivery-publisher';
+import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './retry-policy';
+
+/** How long an update or reply waits before looking again for its top-level alert's `ts`. */
+const WAIT_FOR_ALERT_MS = 500;
+/** How long an update waits when another instance is updating the same message. */
+const WAIT_FOR_LOCK_MS = 250;
+/** Slack `ts` values are seconds; look a little before the delivery was planned when reconciling. */
+const RECONCILE_LOOKBACK_S = 60;
+
+type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRow) => Promise<void>;
+
+/**
+ * Sends due deliveries. Each pass claims a batch (`FOR UPDATE SKIP LOCKED` → `sending` + lease, committed), calls
+ * the provider outside any transaction, then records the outcome and its `notification.delivery` event together.
+ * Any number of instances can run this loop on the same schema.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private readonly policy: RetryPolicy;
+  private readonly leaseMs: number;
+  private readonly d: NotificationConfig['delivery'];
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: NotificationRepository,
+    private readonly publisher: DeliveryPublisher,
+    @Inject(CHAT_CHANNEL) private readonly chat: ChatChannel,
+    @Inject(LOG_CHANNEL) private readonly logChannel: ChatChannel & SmsChannel,
+    @Inject(SMS_CHANNEL) private readonly sms: SmsChannel,
+    @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.d = cfg.delivery;
+    this.policy = { maxAttempts: this.d.maxAttempts, backoffBaseMs: this.d.backoffBaseMs, backoffMaxMs: this.d.backoffMaxMs };
+    // long enough for a reconciliation (up to 5 history pages) and a post, each bounded by the provider timeout
+    this.leaseMs = this.d.providerTimeoutMs * 7 + 5_000;
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.d.pollMs);
+    this.wake();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** Runs a pass now, or right after the current one (new deliveries were just committed). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          while (!this.stopped && (await this.runOnce()) === this.d.batchSize) {
+            /* a full batch: there may be more due */
+          }
+        } catch (err) {
+          this.log.warn({ err }, 'delivery pass failed; will retry');
+        }
+      } while (this.again && !this.stopped);
+      this.running = null;
+    })();
+  }
+
+  /** One pass: claim a batch and send it. Returns how many deliveries were claimed. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.repo.claimDue(this.ds, this.d.batchSize, this.leaseMs, randomUUID());
+    await Promise.all(claimed.map((d) => this.process(d)));
+    return claimed.length;
+  }
+
+  private async process(d: ClaimedDelivery): Promise<void> {
+    try {
+      switch (d.purpose) {
+        case 'alert':
+          return await this.postAlert(d);
+        case 'update':
+          return await this.updateAlert(d);
+        case 'thread_reply':
+          return await this.postThreadReply(d);
+        case 'sms':
+          return await this.sendSms(d);
+        case 'ephemeral':
+          return await this.sendEphemeral(d);
+        default:
+          throw new Error(`unknown delivery purpose ${String((d as { purpose?: unknown }).purpose)}`);
+      }
+    } catch (err) {
+      // Our own failure (database): give the row back; if that fails too, its lease runs out and it is retried.
+      this.log.error({ err, deliveryId: d.id, purpose: d.purpose }, 'delivery could not be processed; retrying');
+      await this.repo.release(this.ds, d, this.d.backoffBaseMs).catch(() => undefined);
+    }
+  }
+
+  // --- chat -----------------------------------------------------------------------------------------------
+
+  private chatFor(d: DeliveryRow): ChatChannel {
+    return d.channel === 'slack' ? this.chat : this.logChannel;
+  }
+
+  /**
+   * The top-level alert. Slack has no idempotency key, so: the row is `sending` (committed) before the call; the
+   * post carries metadata naming the ticket; and after an ambiguous outcome (timeout, 5xx, a worker that died
+   * mid-call) the channel history is searched for that metadata before anything is posted again.
+   */
+  private async postAlert(d: ClaimedDelivery): Promise<void> {
+    const alert = await this.repo.alertMessage(this.ds, d.ticket_id, d.recipient);
+    if (!alert) return this.finishWithoutAttempt(d, 'failed', 'the alert message record is missing');
+    if (alert.ts) return this.complete(d, { kind: 'sent', providerId: alert.ts, ts: alert.ts, channel: alert.channel }, false);
+    const chat = this.chatFor(d);
+
+    if (d.maybe_delivered) {
+      const oldest = String(Math.floor(d.created_at.getTime() / 1000) - RECONCILE_LOOKBACK_S);
+      const found = await chat.findPostedMessage({ channel: d.recipient, eventType: ALERT_METADATA_EVENT_TYPE, payload: { ticket_id: d.ticket_id }, oldest });
+      if (found.kind === 'found') {
+        this.log.info({ deliveryId: d.id, ticketId: d.ticket_id, channel: d.recipient }, 'ambiguous alert post found in channel history; not posting again');
+        deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'reconciled' });
+        return this.complete(d, { kind: 'sent', providerId: found.ts, ts: found.ts, channel: d.recipient }, true, async (m, decision) => {
+          if (decision.status === 'sent') await this.repo.markAlertPosted(m, d.ticket_id, d.recipient, found.ts, d.snapshot_version);
+        });
+      }
+      if (found.kind !== 'not_found') return this.complete(d, found, true);
+    }
+
+    if (!(await this.takeSlot(d))) return;
+    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
+    if (!ticket) return this.finishWithoutAttempt(d, 'failed', 'no snapshot of the ticket');
+    const outcome = await chat.postMessage({
+      channel: d.recipient,
+      ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }),
+      metadata: { eventType: ALERT_METADATA_EVENT_TYPE, payload: { ticket_id: d.ticket_id } },
+    });
+    await this.complete(d, outcome, true, async (m, decision) => {
+      if (decision.status !== 'sent' || !decision.ts) return;
+      await this.repo.markAlertPosted(m, d.ticket_id, d.recipient, decision.ts, ticket.version);
+      stageLatencySeconds.observe({ stage: 'alerted' }, Math.max(0, (Date.now() - Date.parse(ticket.openedAt)) / 1000));
+    });
+  }
+
+  /** `chat.update` of the alert, rendered from the newest snapshot; skipped when that version is already shown. */
+  private async updateAlert(d: ClaimedDelivery): Promise<void> {
+    const alert = await this.readyAlert(d);
+    if (!alert) return;
+    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
+    if (!ticket) return this.finishWithoutAttempt(d, 'failed', 'no snapshot of the ticket');
+    if (alert.rendered_version >= ticket.version) {
+      deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'skipped' });
+      return this.finishWithoutAttempt(d, 'skipped', `version ${ticket.version} is already shown`);
+    }
+    if (!(await this.repo.lockAlertForUpdate(this.ds, d.ticket_id, alert.channel, this.leaseMs))) {
+      await this.repo.release(this.ds, d, WAIT_FOR_LOCK_MS);
+      return;
+    }
+    let outcome: DeliveryOutcome;
+    try {
+      outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) });
+    } catch (err) {
+      await this.repo.unlockAlert(this.ds, d.ticket_id, alert.channel).catch(() => undefined);
+      throw err;
+    }
+    await this.complete(d, outcome, true, async (m, decision) => {
+      await this.repo.unlockAlert(m, d.ticket_id, alert.channel, decision.status === 'sent' ? ticket.version : undefined);
+    });
+  }
+
+  private async postThreadReply(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'thread_reply') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    const alert = await this.readyAlert(d);
+    if (!alert) return;
+    if (!(await this.takeSlot(d))) return;
+    const outcome = await this.chatFor(d).postMessage({ channel: alert.channel, text: d.payload.text, threadTs: alert.ts });
+    await this.complete(d, outcome, true);
+  }
+
+  /**
+   * The alert an update or reply belongs to, once it has a `ts`. Until then the delivery waits (given back
+   * without counting an attempt) — it never posts a top-level message itself. If the alert failed for good,
+   * so does the delivery.
+   */
+  private async readyAlert(d: ClaimedDelivery): Promise<{ channel: string; ts: string; rendered_version: number } | undefined> {
+    const alert = await this.repo.alertMessage(this.ds, d.ticket_id, d.recipient);
+    if (!alert) {
+      await this.finishWithoutAttempt(d, 'failed', 'no top-level alert of this ticket in this channel to update');
+      return undefined;
+    }
+    if (alert.ts) return { channel: alert.channel, ts: alert.ts, rendered_version: alert.rendered_version };
+    if (alert.alert_status === 'failed') {
+      await this.finishWithoutAttempt(d, 'failed', `the top-level alert could not be posted: ${alert.alert_error ?? 'unknown error'}`, 'alert_failed');
+      return undefined;
+    }
+    await this.repo.release(this.ds, d, WAIT_FOR_ALERT_MS);
+    return undefined;
+  }
+
+  /** At most one post per `SLACK_CHANNEL_INTERVAL_MS` per Slack channel, across instances (a row per channel). */
+  private async takeSlot(d: ClaimedDelivery): Promise<boolean> {
+    if (d.channel !== 'slack' || this.d.slackChannelIntervalMs === 0) return true;
+    const slot = await this.repo.takeChannelSlot(this.ds, d.recipient, this.d.slackChannelIntervalMs);
+    if (slot.ok) return true;
+    await this.repo.release(this.ds, d, Math.max(slot.waitMs, 10));
+    return false;
+  }
+
+  private async sendEphemeral(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'ephemeral') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    const outcome = await this.chatFor(d).respond(d.payload.responseUrl, { response_type: 'ephemeral', replace_original: false, text: d.payload.text });
+    await this.complete(d, outcome, true);
+  }
+
+  // --- sms ------------------------------------------------------------------------------------------------
+
+  /**
+   * Twilio has no idempotency key either; a retry after an ambiguous failure may send a second SMS. For an
+   * escalation that is the lesser harm (a missed one is worse), so SMS are simply retried.
+   */
+  private async sendSms(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'sms') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    const channel = d.channel === 'sms' ? this.sms : this.logChannel;
+    const statusCallback = channel.provider === 'twilio' ? twilioStatusCallbackUrl(this.cfg) : undefined;
+    const outcome = await channel.send({ to: d.recipient, body: d.payload.body, ...(statusCallback ? { statusCallback } : {}) });
+    await this.complete(d, outcome, true);
+  }
+
+  // --- recording --------------------------------------------------------------------------------------------
+
+  /** Records an attempt's outcome (and what it implies) with its delivery event, in one transaction. */
+  private async complete(d: ClaimedDelivery, outcome: DeliveryOutcome, attempted: boolean, after?: AfterFinish): Promise<void> {
+    const attempts = d.attempts + (attempted ? 1 : 0);
+    const decision = decideAfterAttempt(outcome, Math.max(1, attempts), this.policy);
+    const provider = d.purpose === 'sms' ? (d.channel === 'sms' ? this.sms.provider : 'log') : this.chatFor(d).provider;
+    await this.ds.transaction(async (m) => {
+      const row = await this.repo.finish(m, d, {
+        status: decision.status,
+        attempted,
+        provider,
+        ...(decision.status === 'sent'
+          ? { providerId: decision.providerId, providerStatus: decision.providerStatus ?? 'sent', error: null, errorCode: null }
+          : { error: decision.error, errorCode: decision.code ?? null }),
+        ...(decision.status === 'retrying' ? { delayMs: decision.delayMs, maybeDelivered: decision.maybeDelivered } : {}),
+      });
+      if (!row) {
+        this.log.warn({ deliveryId: d.id }, 'delivery was taken over by another worker (lease expired); its result is not recorded here');
+        return;
+      }
+      // Slack rate limits are per channel (and method): hold every instance's posts to that channel too.
+      if (decision.status === 'retrying' && d.channel === 'slack' && outcome.kind === 'retry' && outcome.retryAfterMs !== undefined && d.purpose !== 'ephemeral') {
+        await this.repo.pushChannelSlot(m, d.recipient, outcome.retryAfterMs);
+      }
+      await after?.(m, decision, row);
+      await this.publisher.publishIfChanged(m, row);
+    });
+    deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: decision.status });
+    if (decision.status === 'sent') deliveryLatencySeconds.observe({ channel: d.channel, purpose: d.purpose }, Math.max(0, (Date.now() - d.created_at.getTime()) / 1000));
+    const fields = { deliveryId: d.id, ticketId: d.ticket_id, channel: d.channel, purpose: d.purpose, attempts };
+    if (decision.status === 'failed') this.log.error({ ...fields, error: decision.error, code: decision.code }, 'delivery failed permanently');
+    else if (decision.status === 'retrying') this.log.warn({ ...fields, error: decision.error, code: decision.code, retryInMs: decision.delayMs }, 'delivery will be retried');
+    else this.log.debug(fields, 'delivery sent');
+  }
+
+  private async finishWithoutAttempt(d: ClaimedDelivery, status: 'failed' | 'skipped', error: string, code?: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const row = await this.repo.finish(m, d, { status, attempted: false, error, errorCode: code ?? null });
+      if (row) await this.publisher.publishIfChanged(m, row);
+    });
+    if (status === 'failed') {
+      deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'failed' });
+      this.log.error({ deliveryId: d.id, ticketId: d.ticket_id, purpose: d.purpose, error }, 'delivery failed permanently');
+    }
+  }
+}

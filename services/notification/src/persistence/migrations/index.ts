@@ -1,0 +1,93 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { sqlMigration } from '@closeloop/platform';
+
+/** Every migration of the notification schema, in order (explicit list: bundlers break globs). */
+export function migrationsFor(schema: string) {
+  const s = `"${schema}"`;
+  return [
+    messagingTablesMigration(schema),
+    sqlMigration(
+      'NotificationState1763900000300',
+      [
+        // The newest ticket snapshot seen (events may be redelivered; older versions never overwrite newer ones).
+        // Slack messages are rendered from it, so an update never shows an older state than one already shown.
+        `CREATE TABLE ${s}.ticket_snapshot (
+          ticket_id text PRIMARY KEY,
+          version integer NOT NULL,
+          snapshot jsonb NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`,
+        // The one top-level alert per (ticket, channel) — SPEC §9. `ts` is set once the post succeeded.
+        `CREATE TABLE ${s}.alert_message (
+          ticket_id text NOT NULL,
+          channel text NOT NULL,
+          provider text NOT NULL CHECK (provider IN ('slack', 'log')),
+          alert_delivery_id uuid NOT NULL,
+          ts text,
+          posted_at timestamptz,
+          rendered_version integer NOT NULL DEFAULT 0,
+          -- a short lease so two instances never chat.update the same message at once (last writer could show an older state)
+          updating_until timestamptz,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (ticket_id, channel)
+        )`,
+        // One record per (ticket event, channel, recipient, purpose) — SPEC §7.
+        `CREATE TABLE ${s}.delivery (
+          id uuid PRIMARY KEY,
+          ticket_id text NOT NULL,
+          ticket_event_id uuid NOT NULL,
+          ticket_event_type text NOT NULL,
+          channel text NOT NULL CHECK (channel IN ('slack', 'sms', 'log')),
+          recipient text NOT NULL,
+          purpose text NOT NULL CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'ephemeral')),
+          status text NOT NULL CHECK (status IN ('pending', 'held', 'sending', 'sent', 'delivered', 'retrying', 'failed', 'skipped')),
+          -- the status last published as notification.delivery, so each change is published once
+          published_status text,
+          critical boolean NOT NULL DEFAULT false,
+          payload jsonb NOT NULL,
+          snapshot_version integer NOT NULL,
+          attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz NOT NULL DEFAULT now(),
+          lease_until timestamptz,
+          -- set by the worker that claimed the row; its result is applied only while it still holds the claim
+          claim_token uuid,
+          -- the last attempt may have reached the provider (timeout, 5xx, crash while sending): reconcile before re-posting
+          maybe_delivered boolean NOT NULL DEFAULT false,
+          last_error text,
+          last_error_code text,
+          provider text,
+          provider_id text,
+          provider_status text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          sent_at timestamptz,
+          UNIQUE (ticket_event_id, channel, recipient, purpose)
+        )`,
+        `CREATE INDEX delivery_due ON ${s}.delivery (next_attempt_at) WHERE status IN ('pending', 'retrying', 'held', 'sending')`,
+        `CREATE INDEX delivery_ticket ON ${s}.delivery (ticket_id, created_at)`,
+        `CREATE INDEX delivery_provider_id ON ${s}.delivery (provider_id) WHERE provider_id IS NOT NULL`,
+        // Per-Slack-channel pacing shared by every instance: a post may go out only once now() >= next_allowed_at.
+        `CREATE TABLE ${s}.slack_channel_rate (
+          channel text PRIMARY KEY,
+          next_allowed_at timestamptz NOT NULL
+        )`,
+        // Commands sent from Slack, so a later ticket.command_rejected can say what was refused.
+        `CREATE TABLE ${s}.slack_command (
+          command_id uuid PRIMARY KEY,
+          type text NOT NULL,
+          ticket_id text NOT NULL,
+          agent_id text NOT NULL,
+          slack_user_id text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`,
+      ],
+      [
+        `DROP TABLE ${s}.slack_command`,
+        `DROP TABLE ${s}.slack_channel_rate`,
+        `DROP TABLE ${s}.delivery`,
+        `DROP TABLE ${s}.alert_message`,
+        `DROP TABLE ${s}.ticket_snapshot`,
+      ],
+    ),
+  ];
+}

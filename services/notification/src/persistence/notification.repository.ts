@@ -1,0 +1,310 @@
+import { deterministicId, type DeliveryChannel, type DeliveryPurpose, type TicketSnapshot } from '@closeloop/contracts';
+import type { DeliveryPayload, PlannedDelivery } from '../alerts/alert-planner';
+
+/** Anything that runs SQL: the DataSource (autocommit) or a transaction's EntityManager. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
+/** Internal statuses: `sending` (claimed, a call may be in flight) and `skipped` (superseded update) are never published. */
+export type StoredStatus = 'pending' | 'held' | 'sending' | 'sent' | 'delivered' | 'retrying' | 'failed' | 'skipped';
+
+export interface DeliveryRow {
+  id: string;
+  ticket_id: string;
+  ticket_event_id: string;
+  ticket_event_type: string;
+  channel: DeliveryChannel;
+  recipient: string;
+  purpose: DeliveryPurpose;
+  status: StoredStatus;
+  published_status: string | null;
+  critical: boolean;
+  payload: DeliveryPayload;
+  snapshot_version: number;
+  attempts: number;
+  next_attempt_at: Date;
+  maybe_delivered: boolean;
+  last_error: string | null;
+  last_error_code: string | null;
+  provider: string | null;
+  provider_id: string | null;
+  provider_status: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+  claim_token: string | null;
+}
+
+/** A row claimed by this worker, with the status it had before. */
+export interface ClaimedDelivery extends DeliveryRow {
+  previous_status: StoredStatus;
+  claim_token: string;
+}
+
+export interface AlertMessageRow {
+  ticket_id: string;
+  channel: string;
+  provider: 'slack' | 'log';
+  alert_delivery_id: string;
+  ts: string | null;
+  posted_at: Date | null;
+  rendered_version: number;
+  alert_status: StoredStatus | null;
+  alert_error: string | null;
+}
+
+const ms = (n: number) => String(Math.max(0, Math.round(n)));
+
+/** TypeORM answers UPDATE/DELETE with `[rows, affectedCount]` and everything else with the rows. */
+async function updateReturning(q: Queryable, sql: string, params: unknown[]): Promise<any[]> {
+  const res = await q.query(sql, params);
+  return Array.isArray(res) && Array.isArray(res[0]) ? res[0] : res;
+}
+
+/**
+ * SQL of the notification schema, in one place. Every method takes the connection to run on, so callers decide
+ * what is one transaction.
+ */
+export class NotificationRepository {
+  private readonly s: string;
+
+  constructor(readonly schema: string) {
+    this.s = `"${schema}"`;
+  }
+
+  /** Keeps the newest snapshot per ticket: a redelivered or late older event never overwrites a newer one. */
+  async saveSnapshot(q: Queryable, t: TicketSnapshot): Promise<void> {
+    await q.query(
+      `INSERT INTO ${this.s}.ticket_snapshot (ticket_id, version, snapshot) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot, updated_at = now()
+       WHERE ticket_snapshot.version < excluded.version`,
+      [t.id, t.version, JSON.stringify(t)],
+    );
+  }
+
+  async latestSnapshot(q: Queryable, ticketId: string): Promise<TicketSnapshot | undefined> {
+    const rows = await q.query(`SELECT snapshot FROM ${this.s}.ticket_snapshot WHERE ticket_id = $1`, [ticketId]);
+    return rows[0]?.snapshot;
+  }
+
+  /** Creates the ticket's alert message row for a channel; false when one exists (then no second top-level post is planned). */
+  async createAlertMessage(q: Queryable, ticketId: string, channel: string, provider: 'slack' | 'log', alertDeliveryId: string): Promise<boolean> {
+    const rows = await q.query(
+      `INSERT INTO ${this.s}.alert_message (ticket_id, channel, provider, alert_delivery_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (ticket_id, channel) DO NOTHING RETURNING 1`,
+      [ticketId, channel, provider, alertDeliveryId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Inserts planned deliveries; ones already recorded for the same (event, channel, recipient, purpose) are left alone. */
+  async insertDeliveries(q: Queryable, ticketEventId: string, eventType: string, ticket: TicketSnapshot, planned: PlannedDelivery[]): Promise<DeliveryRow[]> {
+    const inserted: DeliveryRow[] = [];
+    for (const d of planned) {
+      const id = deliveryIdFor(ticketEventId, d.channel, d.recipient, d.purpose);
+      const rows = await q.query(
+        `INSERT INTO ${this.s}.delivery
+           (id, ticket_id, ticket_event_id, ticket_event_type, channel, recipient, purpose, status, critical, payload, snapshot_version, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
+         ON CONFLICT (ticket_event_id, channel, recipient, purpose) DO NOTHING
+         RETURNING *`,
+        [id, ticket.id, ticketEventId, eventType, d.channel, d.recipient, d.purpose, d.status, d.critical, JSON.stringify(d.payload), ticket.version, d.notBefore],
+      );
+      if (rows[0]) inserted.push(rows[0]);
+    }
+    return inserted;
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for this worker: `FOR UPDATE SKIP LOCKED`, so two instances never take the
+   * same row, then `sending` with a lease, committed before any provider call. A row still `sending` after its
+   * lease expired was being sent by a worker that died: it may have been delivered, so it is marked for reconciling.
+   */
+  async claimDue(q: Queryable, limit: number, leaseMs: number, claimToken: string): Promise<ClaimedDelivery[]> {
+    return updateReturning(
+      q,
+      `WITH due AS (
+         SELECT id, status FROM ${this.s}.delivery
+         WHERE (status IN ('pending', 'retrying', 'held') AND next_attempt_at <= now())
+            OR (status = 'sending' AND lease_until < now())
+         ORDER BY next_attempt_at, created_at
+         LIMIT $1
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${this.s}.delivery d
+       SET status = 'sending', lease_until = now() + $2::float8 * interval '1 millisecond', claim_token = $3, updated_at = now(),
+           maybe_delivered = d.maybe_delivered OR due.status = 'sending'
+       FROM due WHERE d.id = due.id
+       RETURNING d.*, due.status AS previous_status`,
+      [limit, ms(leaseMs), claimToken],
+    );
+  }
+
+  /** Gives a claimed row back untouched (no attempt was made): due again at `delayMs` from now. */
+  async release(q: Queryable, d: ClaimedDelivery, delayMs: number): Promise<void> {
+    const back: StoredStatus = d.previous_status === 'sending' ? 'retrying' : d.previous_status;
+    await q.query(
+      `UPDATE ${this.s}.delivery SET status = $3, next_attempt_at = now() + $4::float8 * interval '1 millisecond', lease_until = NULL, claim_token = NULL, updated_at = now()
+       WHERE id = $1 AND claim_token = $2`,
+      [d.id, d.claim_token, back, ms(delayMs)],
+    );
+  }
+
+  /**
+   * Records the result of an attempt, only while this worker still holds the claim; returns the updated row, or
+   * undefined when the claim was lost (its lease expired and another worker took the row).
+   */
+  async finish(
+    q: Queryable,
+    d: ClaimedDelivery,
+    r: {
+      status: 'sent' | 'retrying' | 'failed' | 'skipped';
+      attempted: boolean;
+      delayMs?: number;
+      error?: string | null;
+      errorCode?: string | null;
+      provider?: string;
+      providerId?: string | null;
+      providerStatus?: string | null;
+      maybeDelivered?: boolean;
+    },
+  ): Promise<DeliveryRow | undefined> {
+    const rows = await updateReturning(
+      q,
+      `UPDATE ${this.s}.delivery SET
+         status = $3,
+         attempts = attempts + $4,
+         next_attempt_at = CASE WHEN $3 = 'retrying' THEN now() + $5::float8 * interval '1 millisecond' ELSE next_attempt_at END,
+         lease_until = NULL, claim_token = NULL,
+         last_error = $6, last_error_code = $7,
+         provider = COALESCE($8, provider), provider_id = COALESCE($9, provider_id), provider_status = COALESCE($10, provider_status),
+         maybe_delivered = maybe_delivered OR $11,
+         sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END,
+         updated_at = now()
+       WHERE id = $1 AND claim_token = $2
+       RETURNING *`,
+      [
+        d.id,
+        d.claim_token,
+        r.status,
+        r.attempted ? 1 : 0,
+        ms(r.delayMs ?? 0),
+        r.error ?? null,
+        r.errorCode ?? null,
+        r.provider ?? null,
+        r.providerId ?? null,
+        r.providerStatus ?? null,
+        r.maybeDelivered ?? false,
+      ],
+    );
+    return rows[0];
+  }
+
+  async markPublished(q: Queryable, id: string, status: string): Promise<void> {
+    await q.query(`UPDATE ${this.s}.delivery SET published_status = $2 WHERE id = $1`, [id, status]);
+  }
+
+  /** The alert message of a ticket in a channel, with the state of the delivery that posts it. */
+  async alertMessage(q: Queryable, ticketId: string, channel: string): Promise<AlertMessageRow | undefined> {
+    const rows = await q.query(
+      `SELECT a.ticket_id, a.channel, a.provider, a.alert_delivery_id, a.ts, a.posted_at, a.rendered_version,
+              d.status AS alert_status, d.last_error AS alert_error
+       FROM ${this.s}.alert_message a LEFT JOIN ${this.s}.delivery d ON d.id = a.alert_delivery_id
+       WHERE a.ticket_id = $1 AND a.channel = $2`,
+      [ticketId, channel],
+    );
+    return rows[0];
+  }
+
+  async markAlertPosted(q: Queryable, ticketId: string, channel: string, ts: string, renderedVersion: number): Promise<void> {
+    await q.query(
+      `UPDATE ${this.s}.alert_message SET ts = COALESCE(ts, $3), posted_at = COALESCE(posted_at, now()), rendered_version = GREATEST(rendered_version, $4)
+       WHERE ticket_id = $1 AND channel = $2`,
+      [ticketId, channel, ts, renderedVersion],
+    );
+  }
+
+  /** A short per-message lease, so two instances never `chat.update` one message at once. */
+  async lockAlertForUpdate(q: Queryable, ticketId: string, channel: string, leaseMs: number): Promise<boolean> {
+    const rows = await updateReturning(
+      q,
+      `UPDATE ${this.s}.alert_message SET updating_until = now() + $3::float8 * interval '1 millisecond'
+       WHERE ticket_id = $1 AND channel = $2 AND (updating_until IS NULL OR updating_until < now())
+       RETURNING 1`,
+      [ticketId, channel, ms(leaseMs)],
+    );
+    return rows.length === 1;
+  }
+
+  async unlockAlert(q: Queryable, ticketId: string, channel: string, renderedVersion?: number): Promise<void> {
+    await q.query(
+      `UPDATE ${this.s}.alert_message SET updating_until = NULL, rendered_version = GREATEST(rendered_version, COALESCE($3, 0))
+       WHERE ticket_id = $1 AND channel = $2`,
+      [ticketId, channel, renderedVersion ?? null],
+    );
+  }
+
+  /**
+   * Takes the next posting slot of a Slack channel, shared by every instance through this row: succeeds (and moves
+   * the slot `intervalMs` ahead) only when the slot is free; otherwise returns how long until it is.
+   */
+  async takeChannelSlot(q: Queryable, channel: string, intervalMs: number): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+    const taken = await q.query(
+      `INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
+       ON CONFLICT (channel) DO UPDATE SET next_allowed_at = now() + $2::float8 * interval '1 millisecond'
+       WHERE r.next_allowed_at <= now()
+       RETURNING 1`,
+      [channel, ms(intervalMs)],
+    );
+    if (taken.length === 1) return { ok: true };
+    const rows = await q.query(
+      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_allowed_at - now())) * 1000)::float8 AS wait FROM ${this.s}.slack_channel_rate WHERE channel = $1`,
+      [channel],
+    );
+    return { ok: false, waitMs: Math.ceil(Number(rows[0]?.wait ?? 0)) };
+  }
+
+  /** Slack said "slow down" for this channel: no instance posts there before `afterMs`. */
+  async pushChannelSlot(q: Queryable, channel: string, afterMs: number): Promise<void> {
+    await q.query(
+      `INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
+       ON CONFLICT (channel) DO UPDATE SET next_allowed_at = GREATEST(r.next_allowed_at, excluded.next_allowed_at)`,
+      [channel, ms(afterMs)],
+    );
+  }
+
+  /** The SMS delivery a Twilio status callback is about, locked for the update. */
+  async smsByProviderIdForUpdate(q: Queryable, providerId: string): Promise<DeliveryRow | undefined> {
+    const rows = await q.query(`SELECT * FROM ${this.s}.delivery WHERE provider_id = $1 AND purpose = 'sms' FOR UPDATE`, [providerId]);
+    return rows[0];
+  }
+
+  async setProviderStatus(q: Queryable, id: string, status: StoredStatus, providerStatus: string, error: string | null, errorCode: string | null): Promise<DeliveryRow> {
+    const rows = await updateReturning(
+      q,
+      `UPDATE ${this.s}.delivery SET status = $2, provider_status = $3, last_error = COALESCE($4, last_error), last_error_code = COALESCE($5, last_error_code), updated_at = now()
+       WHERE id = $1 RETURNING *`,
+      [id, status, providerStatus, error, errorCode],
+    );
+    return rows[0];
+  }
+
+  async recordSlackCommand(q: Queryable, c: { commandId: string; type: string; ticketId: string; agentId: string; slackUserId: string }): Promise<boolean> {
+    const rows = await q.query(
+      `INSERT INTO ${this.s}.slack_command (command_id, type, ticket_id, agent_id, slack_user_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (command_id) DO NOTHING RETURNING 1`,
+      [c.commandId, c.type, c.ticketId, c.agentId, c.slackUserId],
+    );
+    return rows.length === 1;
+  }
+
+  async slackCommandType(q: Queryable, commandId: string): Promise<string | undefined> {
+    const rows = await q.query(`SELECT type FROM ${this.s}.slack_command WHERE command_id = $1`, [commandId]);
+    return rows[0]?.type;
+  }
+}
+
+/** Deterministic, so a redelivered event maps to the same delivery ids. */
+export function deliveryIdFor(ticketEventId: string, channel: string, recipient: string, purpose: string): string {
+  return deterministicId('delivery', ticketEventId, channel, recipient, purpose);
+}

@@ -1,0 +1,187 @@
+import { snapshot, ticketEvent, TICKET_ID } from '../../test/fixtures';
+import {
+  decodeModalContext,
+  encodeModalContext,
+  escapeMrkdwn,
+  renderAlert,
+  renderCommandRejected,
+  renderThreadReply,
+  resolveModal,
+  SLACK_LIMITS,
+  truncate,
+  truncateEscaped,
+} from './blocks';
+
+const CONSOLE = 'http://127.0.0.1:3000';
+const NOW = new Date('2026-11-23T10:05:00Z');
+const URL_ = `${CONSOLE}/tickets/${TICKET_ID}`;
+const FR_DUE = '<!date^1795431600^{date_short_pretty} {time}|2026-11-23T11:00:00.000Z>';
+const RES_DUE = '<!date^1795600800^{date_short_pretty} {time}|2026-11-25T10:00:00.000Z>';
+
+const claim = { type: 'button', action_id: 'claim', text: { type: 'plain_text', text: 'Claim' }, value: TICKET_ID, style: 'primary' };
+const resolve = { type: 'button', action_id: 'resolve', text: { type: 'plain_text', text: 'Resolve' }, value: TICKET_ID };
+const open = { type: 'button', action_id: 'open_console', text: { type: 'plain_text', text: 'Open in console' }, url: URL_ };
+
+describe('renderAlert', () => {
+  it('renders an open ticket exactly: header, facts, comment, status/SLA, Claim + Resolve + console link', () => {
+    expect(renderAlert(snapshot(), { consoleUrl: CONSOLE, now: NOW })).toEqual({
+      text: '🟡 Normal NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü”',
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: '🟡 Normal · NPS 3/10 · dine-in', emoji: true } },
+        {
+          type: 'section',
+          fields: [
+            { type: 'mrkdwn', text: '*Customer*\nDeniz (c-42)' },
+            { type: 'mrkdwn', text: '*Touchpoint*\ndine-in' },
+            { type: 'mrkdwn', text: '*Score*\nNPS 3/10' },
+            { type: 'mrkdwn', text: '*Feedback*\n1 response' },
+          ],
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: '>Garsonlar çok kaba, yemek 40 dakika sürdü _(tr)_' } },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: `*Open* · not claimed yet  ·  First response due ${FR_DUE}  ·  Resolve due ${RES_DUE}` }] },
+        { type: 'actions', block_id: 'ticket_actions', elements: [claim, resolve, open] },
+      ],
+    });
+  });
+
+  it('claimed: Claim is replaced by "Claimed by X"; Resolve stays', () => {
+    const { blocks, text } = renderAlert(snapshot({ status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', severity: 'critical', feedbackCount: 2 }), { consoleUrl: CONSOLE, now: NOW });
+    expect(text).toBe('🔴 Critical NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü” [claimed by Ayşe Yılmaz]');
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🔴 Critical · NPS 3/10 · dine-in', emoji: true } });
+    expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `🙋 *Claimed by Ayşe Yılmaz*  ·  Resolve due ${RES_DUE}` }] });
+    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [resolve, open] });
+  });
+
+  it('resolved: no Claim/Resolve buttons, only the console link; root cause shown', () => {
+    const { blocks } = renderAlert(snapshot({ status: 'resolved', assigneeName: 'Ayşe Yılmaz', rootCause: 'billing' }), { consoleUrl: CONSOLE, now: NOW });
+    expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '✅ *Resolved* by Ayşe Yılmaz · root cause: billing' }] });
+    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [open] });
+  });
+
+  it('shows an overdue SLA as such', () => {
+    const { blocks } = renderAlert(snapshot(), { consoleUrl: CONSOLE, now: new Date('2026-11-23T12:00:00Z') });
+    expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `*Open* · not claimed yet  ·  ⏰ *First response overdue* (due ${FR_DUE})  ·  Resolve due ${RES_DUE}` }] });
+  });
+
+  it('other metrics, no name, no comment', () => {
+    const { blocks, text } = renderAlert(snapshot({ metric: 'csat', score: 1, customerName: undefined, comment: undefined, locale: undefined }), { consoleUrl: CONSOLE, now: NOW });
+    expect(text).toBe('🟡 Normal CSAT 1/5 at dine-in — c-42');
+    expect(blocks[1]).toMatchObject({ fields: [{ text: '*Customer*\nc-42' }, {}, { text: '*Score*\nCSAT 1/5' }, {}] });
+    expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '_No comment._' } });
+  });
+
+  it('escapes mrkdwn in customer data (no injected links or mentions) and quotes every line', () => {
+    const { blocks } = renderAlert(snapshot({ customerName: '<!channel> & co', comment: 'line 1 <http://evil|click>\nline 2 > 1' }), { consoleUrl: CONSOLE, now: NOW });
+    expect(blocks[1]).toMatchObject({ fields: [{ text: '*Customer*\n&lt;!channel&gt; &amp; co (c-42)' }, {}, {}, {}] });
+    expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '>line 1 &lt;http://evil|click&gt;\n>line 2 &gt; 1 _(tr)_' } });
+  });
+
+  it('keeps a huge multi-language comment under Slack limits, cut on a character boundary', () => {
+    const comment = '退款'.repeat(1_000) + '👩‍👩‍👧'.repeat(1_000) + '<&>'.repeat(2_000);
+    const { text, blocks } = renderAlert(snapshot({ comment }), { consoleUrl: CONSOLE, now: NOW });
+    expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
+    const section = blocks[2] as { text: { text: string } };
+    expect(section.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+    expect(section.text.text).toMatch(/👩‍👩‍👧… _\(tr\)_$/);
+    expect(JSON.stringify(blocks).length).toBeLessThan(12_000);
+  });
+});
+
+describe('truncate / truncateEscaped', () => {
+  it.each([
+    ['short stays', 'abc', 5, 'abc'],
+    ['exact fits', 'abcde', 5, 'abcde'],
+    ['cut with an ellipsis', 'abcdef', 5, 'abcd…'],
+    ['never half a surrogate pair', '😀😀😀', 4, '😀…'],
+    ['never a letter without its combining mark', 'e\u0301e\u0301e\u0301', 4, 'e\u0301…'],
+  ])('truncate: %s', (_n, text, max, expected) => {
+    expect(truncate(text, max)).toBe(expected);
+  });
+
+  it('never cuts an escape entity in half', () => {
+    expect(truncateEscaped('a<b', 5)).toBe('a…');
+    expect(truncateEscaped('a<b', 6)).toBe('a&lt;b');
+    expect(escapeMrkdwn('<a & b>')).toBe('&lt;a &amp; b&gt;');
+  });
+});
+
+describe('renderThreadReply', () => {
+  it.each([
+    ['ticket.claimed', { ticket: { status: 'claimed', assigneeName: 'Ayşe Yılmaz' } }, '🙋 Claimed by *Ayşe Yılmaz*'],
+    ['ticket.resolved', { actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, customerContacted: true, ticket: { status: 'resolved', rootCause: 'billing' } }, '✅ Resolved by *Ayşe Yılmaz* · root cause: billing · customer contacted'],
+    ['ticket.reopened', { actor: { kind: 'agent', id: 'noa', name: 'Noa Levi' }, reason: 'customer <called> again' }, '↩️ Reopened by *Noa Levi*: customer &lt;called&gt; again'],
+    ['ticket.sla_breached', { breach: 'firstResponse' }, '⏰ SLA breached: nobody responded in time'],
+    ['ticket.sla_breached', { breach: 'resolve' }, '⏰ SLA breached: the ticket was not resolved in time'],
+    [
+      'ticket.feedback_attached',
+      { previousSeverity: 'normal', ticket: { severity: 'critical', feedbackCount: 2, score: 1, comment: 'avukatımı arayacağım' } },
+      '➕ More feedback from this customer (2 in all, latest NPS 1/10) · severity raised from normal to *critical*\n>avukatımı arayacağım',
+    ],
+    ['ticket.note_added', { note: 'internal' }, undefined],
+  ] as const)('%s', (type, over, expected) => {
+    const e = ticketEvent(type, over as never);
+    expect(renderThreadReply(e.type, e.data)).toBe(expected);
+  });
+});
+
+describe('renderCommandRejected', () => {
+  it.each([
+    ['ticket.claim', 'ticket is already claimed by Noa Levi', "You can't claim this ticket: ticket is already claimed by Noa Levi"],
+    ['ticket.resolve', 'ticket is already resolved', "You can't resolve this ticket: ticket is already resolved"],
+    [undefined, 'ticket not found', "You can't change this ticket: ticket not found"],
+  ] as const)('%s', (type, reason, expected) => {
+    expect(renderCommandRejected(type, reason)).toBe(expected);
+  });
+});
+
+describe('resolveModal', () => {
+  it('lists the root causes, asks for a note and "customer contacted", and carries the ticket id', () => {
+    const view = resolveModal({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }, ['staff-behaviour', 'billing'], snapshot());
+    expect(view).toEqual({
+      type: 'modal',
+      callback_id: 'closeloop_resolve',
+      private_metadata: JSON.stringify({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }),
+      title: { type: 'plain_text', text: 'Resolve ticket' },
+      submit: { type: 'plain_text', text: 'Resolve' },
+      close: { type: 'plain_text', text: 'Cancel' },
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: '🟡 Normal · NPS 3/10 · dine-in · Deniz (c-42)' } },
+        {
+          type: 'input',
+          block_id: 'root_cause',
+          label: { type: 'plain_text', text: 'Root cause' },
+          element: {
+            type: 'static_select',
+            action_id: 'root_cause_select',
+            placeholder: { type: 'plain_text', text: 'Pick the root cause' },
+            options: [
+              { text: { type: 'plain_text', text: 'Staff behaviour' }, value: 'staff-behaviour' },
+              { text: { type: 'plain_text', text: 'Billing' }, value: 'billing' },
+            ],
+          },
+        },
+        {
+          type: 'input',
+          block_id: 'note',
+          optional: true,
+          label: { type: 'plain_text', text: 'Resolution note' },
+          element: { type: 'plain_text_input', action_id: 'note_input', multiline: true, max_length: 3000 },
+        },
+        {
+          type: 'input',
+          block_id: 'customer_contacted',
+          optional: true,
+          label: { type: 'plain_text', text: 'Customer' },
+          element: { type: 'checkboxes', action_id: 'customer_contacted_check', options: [{ text: { type: 'plain_text', text: 'Customer contacted' }, value: 'contacted' }] },
+        },
+      ],
+    });
+    expect(view.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
+  });
+
+  it('private_metadata round-trips and rejects garbage', () => {
+    expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'https://x' }))).toEqual({ ticketId: 't-1', responseUrl: 'https://x' });
+    expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'x'.repeat(5_000) }))).toEqual({ ticketId: 't-1' });
+    for (const bad of [undefined, '', 'not json', '{}', '{"ticketId":""}', 42]) expect(decodeModalContext(bad)).toBeUndefined();
+  });
+});

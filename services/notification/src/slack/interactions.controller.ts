@@ -1,0 +1,225 @@
+import { BeforeApplicationShutdown, Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import type { HttpResponse, RawRequest } from '../http';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { agentBySlackUserId, deterministicId, makeEnvelope, Topic, type Agent, type RoutingConfig, type TicketCommandData, type TicketCommandType } from '@closeloop/contracts';
+import { Outbox } from '@closeloop/messaging';
+import { CHAT_CHANNEL, type ChatChannel } from '../channels';
+import { SERVICE, type NotificationConfig } from '../config';
+import { slackInteractionsTotal } from '../metrics';
+import { NotificationRepository } from '../persistence/notification.repository';
+import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
+import {
+  ACTION_CLAIM,
+  ACTION_RESOLVE,
+  CUSTOMER_CONTACTED_VALUE,
+  decodeModalContext,
+  RESOLVE_CALLBACK_ID,
+  RESOLVE_INPUTS,
+  resolveModal,
+  UNKNOWN_SLACK_USER_TEXT,
+} from './blocks';
+import { verifySlackSignature } from './signature';
+
+/** The parts of Slack's interaction payloads we read (https://api.slack.com/reference/interaction-payloads). */
+interface InteractionPayload {
+  type?: string;
+  user?: { id?: string; username?: string };
+  trigger_id?: string;
+  response_url?: string;
+  actions?: { action_id?: string; value?: string; action_ts?: string }[];
+  view?: {
+    id?: string;
+    hash?: string;
+    callback_id?: string;
+    private_metadata?: string;
+    state?: { values?: Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null; selected_options?: { value?: string }[] }>> };
+  };
+}
+
+/** The contract's limit on a resolution note. */
+const NOTE_MAX = 10_000;
+
+/**
+ * `POST /slack/interactions`: Slack buttons and the resolve modal. The signature is checked on the raw body before
+ * anything is read. Button presses are acknowledged at once (Slack wants an answer within 3 s) and handled right
+ * after; a modal submission is answered with its result, because only that answer can show errors in the modal.
+ */
+@Controller('slack')
+export class SlackInteractionsController implements BeforeApplicationShutdown {
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: Outbox,
+    private readonly repo: NotificationRepository,
+    @Inject(CHAT_CHANNEL) private readonly chat: ChatChannel,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+    @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  @Post('interactions')
+  async interactions(@Req() req: RawRequest, @Res() res: HttpResponse): Promise<void> {
+    const raw = req.rawBody ?? Buffer.alloc(0);
+    const check = verifySlackSignature({
+      signingSecret: this.cfg.slack.signingSecret ?? '',
+      timestamp: req.headers['x-slack-request-timestamp'],
+      signature: req.headers['x-slack-signature'],
+      rawBody: raw,
+    });
+    if (!check.ok) {
+      slackInteractionsTotal.inc({ type: 'unknown', outcome: 'rejected_signature' });
+      this.log.warn({ reason: check.reason }, 'slack interaction refused: bad signature');
+      res.status(401).json({ error: 'invalid_signature' });
+      return;
+    }
+
+    const payload = parsePayload(raw);
+    if (!payload) {
+      slackInteractionsTotal.inc({ type: 'unknown', outcome: 'invalid' });
+      res.status(400).json({ error: 'invalid_payload', detail: 'expected a form field "payload" holding a JSON object' });
+      return;
+    }
+
+    if (payload.type === 'block_actions') {
+      res.status(200).send();
+      this.track(this.onBlockActions(payload));
+      return;
+    }
+    if (payload.type === 'view_submission' && payload.view?.callback_id === RESOLVE_CALLBACK_ID) {
+      res.status(200).json(await this.onResolveSubmission(payload));
+      return;
+    }
+    slackInteractionsTotal.inc({ type: payload.type ?? 'unknown', outcome: 'ignored' });
+    res.status(200).send();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private track(work: Promise<void>): void {
+    const p = work.catch((err: unknown) => this.log.error({ err }, 'slack interaction failed after it was acknowledged'));
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async onBlockActions(p: InteractionPayload): Promise<void> {
+    for (const action of p.actions ?? []) {
+      // The console link is a URL button; Slack reports its clicks too, and there is nothing to do.
+      if ((action.action_id !== ACTION_CLAIM && action.action_id !== ACTION_RESOLVE) || !action.value) {
+        slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'ignored' });
+        continue;
+      }
+      const agent = this.agentFor(p);
+      if (!agent) {
+        slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'unknown_user' });
+        this.log.warn({ slackUserId: p.user?.id, action: action.action_id }, 'slack user is not linked to an agent; nothing changed');
+        await this.tell(p.response_url, UNKNOWN_SLACK_USER_TEXT);
+        continue;
+      }
+      if (action.action_id === ACTION_CLAIM) await this.claim(p, action.value, agent, action.action_ts);
+      else await this.openResolveModal(p, action.value);
+    }
+  }
+
+  private async claim(p: InteractionPayload, ticketId: string, agent: Agent, actionTs: string | undefined): Promise<void> {
+    // One press is one command: the id is derived from the press, so a repeated handling never sends it twice.
+    const commandId = deterministicId('slack-command', 'ticket.claim', ticketId, p.user?.id ?? '', actionTs ?? p.trigger_id ?? '');
+    try {
+      await this.sendCommand('ticket.claim', commandId, p.user?.id ?? '', { ticketId, agentId: agent.id, via: 'slack', ...(p.response_url ? { responseUrl: p.response_url } : {}) });
+      slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'command' });
+    } catch (err) {
+      slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'failed' });
+      this.log.error({ err, ticketId }, 'could not record a claim from Slack');
+      await this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment.");
+    }
+  }
+
+  private async openResolveModal(p: InteractionPayload, ticketId: string): Promise<void> {
+    if (!p.trigger_id) return;
+    const ticket = await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined);
+    const outcome = await this.chat.openView({
+      triggerId: p.trigger_id,
+      view: resolveModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.rootCauses, ticket),
+    });
+    slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
+    if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the resolve form (${outcome.reason}). Please press Resolve again.`);
+  }
+
+  /** Answers a modal submission: `{}` closes the modal, `response_action: errors` shows what to fix. */
+  private async onResolveSubmission(p: InteractionPayload): Promise<Record<string, unknown>> {
+    const errors = (block: string, message: string) => {
+      slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'invalid' });
+      return { response_action: 'errors', errors: { [block]: message } };
+    };
+    const ctx = decodeModalContext(p.view?.private_metadata);
+    if (!ctx) return errors(RESOLVE_INPUTS.rootCause.block, 'This form is out of date. Close it and press Resolve on the alert again.');
+    const agent = this.agentFor(p);
+    if (!agent) {
+      slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'unknown_user' });
+      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: UNKNOWN_SLACK_USER_TEXT } };
+    }
+    const values = p.view?.state?.values ?? {};
+    const rootCause = values[RESOLVE_INPUTS.rootCause.block]?.[RESOLVE_INPUTS.rootCause.action]?.selected_option?.value;
+    if (!rootCause || !this.routing.rootCauses.includes(rootCause)) {
+      return errors(RESOLVE_INPUTS.rootCause.block, `Pick one of: ${this.routing.rootCauses.join(', ')}`);
+    }
+    const note = values[RESOLVE_INPUTS.note.block]?.[RESOLVE_INPUTS.note.action]?.value?.trim();
+    if (note && note.length > NOTE_MAX) return errors(RESOLVE_INPUTS.note.block, `Keep the note under ${NOTE_MAX} characters`);
+    const contacted = (values[RESOLVE_INPUTS.customerContacted.block]?.[RESOLVE_INPUTS.customerContacted.action]?.selected_options ?? []).some(
+      (o) => o.value === CUSTOMER_CONTACTED_VALUE,
+    );
+
+    const commandId = deterministicId('slack-command', 'ticket.resolve', ctx.ticketId, p.user?.id ?? '', p.view?.id ?? '', p.view?.hash ?? '');
+    try {
+      await this.sendCommand('ticket.resolve', commandId, p.user?.id ?? '', {
+        ticketId: ctx.ticketId,
+        agentId: agent.id,
+        via: 'slack',
+        rootCause,
+        ...(note ? { note } : {}),
+        customerContacted: contacted,
+        ...(ctx.responseUrl ? { responseUrl: ctx.responseUrl } : {}),
+      });
+    } catch (err) {
+      slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'failed' });
+      this.log.error({ err, ticketId: ctx.ticketId }, 'could not record a resolve from Slack');
+      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: "Closeloop couldn't save this just now. Please submit again." } };
+    }
+    slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'command' });
+    return {};
+  }
+
+  /** The command goes to tickets through the outbox (key: ticket id); recorded so a rejection can say what was refused. */
+  private async sendCommand(type: TicketCommandType, commandId: string, slackUserId: string, data: TicketCommandData): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const fresh = await this.repo.recordSlackCommand(m, { commandId, type, ticketId: data.ticketId, agentId: data.agentId, slackUserId });
+      if (fresh) await this.outbox.add(m, Topic.TicketCommands, data.ticketId, makeEnvelope(type, data, SERVICE, { eventId: commandId }));
+    });
+    this.log.info({ type, ticketId: data.ticketId, agentId: data.agentId, commandId }, 'command sent from slack');
+  }
+
+  private agentFor(p: InteractionPayload): Agent | undefined {
+    return p.user?.id ? agentBySlackUserId(this.routing, p.user.id) : undefined;
+  }
+
+  /** An ephemeral answer to the user who pressed the button (only they see it); best effort. */
+  private async tell(responseUrl: string | undefined, text: string): Promise<void> {
+    if (!responseUrl) return;
+    const outcome = await this.chat.respond(responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+    if (outcome.kind !== 'sent') this.log.warn({ reason: outcome.reason }, 'could not answer the slack user');
+  }
+}
+
+function parsePayload(raw: Buffer): InteractionPayload | undefined {
+  const field = new URLSearchParams(raw.toString('utf8')).get('payload');
+  if (!field) return undefined;
+  try {
+    const v: unknown = JSON.parse(field);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as InteractionPayload) : undefined;
+  } catch {
+    return undefined;
+  }
+}

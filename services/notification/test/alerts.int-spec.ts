@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor, type SlackStubRequest } from '@closeloop/testing';
+import type { DeliveryRow } from '../src/persistence/notification.repository';
+import { renderAlert } from '../src/slack/blocks';
+import { ticketEvent } from './fixtures';
+import { startHarness, TWILIO_FROM, TWILIO_SID, type NotificationHarness } from './harness';
+
+const INTERVAL_MS = 250;
+
+describe('notification: Slack alerts and SMS from ticket events (real Kafka, Postgres, SDKs → stubs)', () => {
+  let h: NotificationHarness;
+
+  beforeAll(async () => {
+    h = await startHarness('alerts', { env: { SLACK_CHANNEL_INTERVAL_MS: String(INTERVAL_MS) } });
+  });
+  afterAll(() => h?.close());
+
+  const topLevelPosts = (ticketId: string): SlackStubRequest[] =>
+    h.slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts && r.form.metadata?.event_payload?.ticket_id === ticketId);
+  /** Waits until none of the ticket's deliveries is still to be sent. */
+  const settled = async (ticketId: string, atLeast = 1): Promise<DeliveryRow[]> =>
+    (await waitFor(
+      async () => {
+        const rows = await h.deliveries(ticketId);
+        return rows.length >= atLeast && rows.every((r) => !['pending', 'retrying', 'sending'].includes(r.status)) ? rows : undefined;
+      },
+      { what: `deliveries of ${ticketId} settled`, timeoutMs: 20_000 },
+    )) as DeliveryRow[];
+  const alertRow = async (ticketId: string) => (await h.ds.query(`SELECT * FROM "${h.schema}".alert_message WHERE ticket_id = $1`, [ticketId]))[0];
+
+  it('ticket.opened → exactly one chat.postMessage with both buttons, its channel and ts stored, a delivery event published', async () => {
+    const id = randomUUID();
+    const opened = ticketEvent('ticket.opened', { ticket: { id } });
+    await h.publish(opened);
+    const [row] = await settled(id);
+
+    const posts = topLevelPosts(id);
+    expect(posts).toHaveLength(1);
+    const form = posts[0].form;
+    expect(form.channel).toBe('C0CX');
+    expect(form.metadata).toEqual({ event_type: 'closeloop_alert', event_payload: { ticket_id: id } });
+    const expected = renderAlert(opened.data.ticket, { consoleUrl: 'http://console.test', now: new Date() });
+    expect(form.text).toBe(expected.text);
+    expect(form.blocks).toEqual(expected.blocks);
+    const actions = form.blocks.find((b: { type: string }) => b.type === 'actions');
+    expect(actions.elements.map((e: { action_id: string; value?: string; url?: string }) => [e.action_id, e.value ?? e.url])).toEqual([
+      ['claim', id],
+      ['resolve', id],
+      ['open_console', `http://console.test/tickets/${id}`],
+    ]);
+
+    const ts = h.slack.messages('C0CX').find((m) => (m.metadata as { event_payload?: { ticket_id?: string } })?.event_payload?.ticket_id === id)?.ts;
+    expect(await alertRow(id)).toMatchObject({ channel: 'C0CX', provider: 'slack', ts, rendered_version: 1 });
+    expect(row).toMatchObject({ purpose: 'alert', channel: 'slack', recipient: 'C0CX', status: 'sent', attempts: 1, provider_id: ts });
+
+    const [event] = await h.deliveryEvents(id, 1);
+    expect(event).toMatchObject({ type: 'notification.delivery', producer: 'notification' });
+    expect(event.data).toMatchObject({ ticketId: id, ticketEventId: opened.eventId, channel: 'slack', purpose: 'alert', recipient: 'C0CX', status: 'sent', attempts: 1, providerId: ts });
+  });
+
+  it('the same ticket.opened 5×, and another opened event for the ticket, still post once', async () => {
+    const id = randomUUID();
+    const opened = ticketEvent('ticket.opened', { ticket: { id } });
+    const replayed = ticketEvent('ticket.opened', { ticket: { id } }); // same ticket, new eventId
+    const claimed = ticketEvent('ticket.claimed', { actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, ticket: { id, status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 } });
+    await h.publish(opened, opened, opened, opened, opened, replayed, claimed);
+    await waitFor(async () => (await h.deliveries(id)).length === 3, { what: 'alert, update and reply recorded' });
+    await settled(id, 3);
+
+    expect(topLevelPosts(id)).toHaveLength(1);
+    expect((await h.deliveries(id)).map((r) => [r.purpose, r.status])).toEqual(
+      expect.arrayContaining([
+        ['alert', 'sent'],
+        ['thread_reply', 'sent'],
+      ]),
+    );
+  });
+
+  it('ticket.feedback_attached → chat.update of that ts and a thread reply, no new top-level post', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id);
+    const { ts } = await alertRow(id);
+
+    const attached = ticketEvent('ticket.feedback_attached', { feedbackId: 'f-2', ticket: { id, feedbackCount: 2, score: 1, comment: 'Still waiting, I want a refund', version: 2 } });
+    await h.publish(attached);
+    await settled(id, 3);
+
+    const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(attached.data.ticket, { consoleUrl: 'http://console.test', now: new Date() }).blocks });
+    const replies = h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts);
+    expect(replies.map((r) => r.form.text)).toEqual(['➕ More feedback from this customer (2 in all, latest NPS 1/10)\n>Still waiting, I want a refund']);
+    expect(topLevelPosts(id)).toHaveLength(1);
+    expect(h.slack.messages('C0CX').find((m) => m.ts === ts)).toMatchObject({ edits: 1 });
+    expect((await alertRow(id)).rendered_version).toBe(2);
+  });
+
+  it('a critical ticket → SMS to every on-call number through Twilio, with the status callback URL', async () => {
+    const id = randomUUID();
+    const before = h.twilio.requests.length;
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id, severity: 'critical', comment: 'I will call my lawyer' } }));
+    await settled(id, 3);
+
+    const sms = h.twilio.requests.slice(before);
+    expect(sms.map((r) => r.To).sort()).toEqual(['+905551112233', '+905551112244']);
+    for (const r of sms) {
+      expect(r).toMatchObject({ path: `/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`, From: TWILIO_FROM, StatusCallback: `${h.baseUrl}/twilio/status`, auth: { username: TWILIO_SID } });
+      expect(r.Body).toBe(`Closeloop CRITICAL: NPS 3/10 at dine-in, Deniz (c-42), unclaimed. "I will call my lawyer" http://console.test/tickets/${id}`);
+    }
+    const rows = (await h.deliveries(id)).filter((r) => r.purpose === 'sms');
+    expect(rows.map((r) => [r.channel, r.status, r.provider, r.provider_status])).toEqual([
+      ['sms', 'sent', 'twilio', 'queued'],
+      ['sms', 'sent', 'twilio', 'queued'],
+    ]);
+    expect(rows.map((r) => r.provider_id).sort()).toEqual(h.twilio.messages.filter((m) => m.body.includes(id)).map((m) => m.sid).sort());
+    const events = await h.deliveryEvents(id, 3);
+    expect(events.filter((e) => e.data.purpose === 'sms').map((e) => e.data.recipient).sort()).toEqual(['+90555***2233', '+90555***2244']);
+  });
+
+  it('Slack 429 with Retry-After: 1 → posted after the wait, still exactly one message', async () => {
+    const id = randomUUID();
+    h.slack.script('chat.postMessage', { status: 429, retryAfter: 1 });
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    const [row] = await settled(id);
+
+    const posts = topLevelPosts(id);
+    expect(posts).toHaveLength(2);
+    expect(posts[1].time - posts[0].time).toBeGreaterThanOrEqual(950);
+    expect(h.slack.messages('C0CX').filter((m) => (m.metadata as { event_payload?: { ticket_id?: string } })?.event_payload?.ticket_id === id)).toHaveLength(1);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+    const events = await h.deliveryEvents(id, 2);
+    expect(events.map((e) => [e.data.status, e.data.attempts])).toEqual([
+      ['retrying', 1],
+      ['sent', 2],
+    ]);
+    expect(events[0].data).toMatchObject({ errorCode: 'ratelimited' });
+  });
+
+  it('Slack channel_not_found → failed, not retried; later changes fail without posting anything', async () => {
+    const id = randomUUID();
+    h.slack.script('chat.postMessage', { ok: false, error: 'channel_not_found' });
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    const [row] = await settled(id);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'channel_not_found' });
+
+    await h.publish(ticketEvent('ticket.claimed', { ticket: { id, status: 'claimed', assigneeName: 'Ayşe Yılmaz', version: 2 } }));
+    const rows = await settled(id, 3);
+    await new Promise((r) => setTimeout(r, 500)); // several backoff periods: nothing is retried
+    expect(topLevelPosts(id)).toHaveLength(1);
+    expect(rows.filter((r) => r.purpose !== 'alert').map((r) => [r.purpose, r.status, r.last_error_code, r.attempts])).toEqual(
+      expect.arrayContaining([
+        ['update', 'failed', 'alert_failed', 0],
+        ['thread_reply', 'failed', 'alert_failed', 0],
+      ]),
+    );
+    const events = await h.deliveryEvents(id, 3);
+    expect(events.find((e) => e.data.purpose === 'alert')?.data).toMatchObject({ status: 'failed', errorCode: 'channel_not_found', error: 'channel does not exist or the bot cannot see it' });
+  });
+
+  it('an ambiguous post that DID land (answer lost) is found in channel history and not posted again', async () => {
+    const id = randomUUID();
+    h.slack.script('chat.postMessage', { dropResponse: true });
+    const historyBefore = h.slack.calls('conversations.history').length;
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    const [row] = await settled(id);
+
+    expect(topLevelPosts(id)).toHaveLength(1);
+    const landed = h.slack.messages('C0CX').filter((m) => (m.metadata as { event_payload?: { ticket_id?: string } })?.event_payload?.ticket_id === id);
+    expect(landed).toHaveLength(1);
+    expect(h.slack.calls('conversations.history').length - historyBefore).toBe(1);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, provider_id: landed[0].ts });
+    expect(await alertRow(id)).toMatchObject({ ts: landed[0].ts });
+  });
+
+  it('an ambiguous post that did NOT land is reconciled, then posted once', async () => {
+    const id = randomUUID();
+    h.slack.script('chat.postMessage', { hang: true });
+    const historyBefore = h.slack.calls('conversations.history').length;
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    const [row] = await settled(id);
+    expect(h.slack.calls('conversations.history').length - historyBefore).toBe(1);
+
+    expect(topLevelPosts(id)).toHaveLength(2);
+    const landed = h.slack.messages('C0CX').filter((m) => (m.metadata as { event_payload?: { ticket_id?: string } })?.event_payload?.ticket_id === id);
+    expect(landed).toHaveLength(1);
+    // attempt 1 timed out; attempt 2 = history search (not there) + the post
+    expect(row).toMatchObject({ status: 'sent', attempts: 2, maybe_delivered: true, provider_id: landed[0].ts });
+  });
+
+  it('posts to one channel at most once per SLACK_CHANNEL_INTERVAL_MS', async () => {
+    const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const before = h.slack.calls('chat.postMessage').length;
+    await h.publish(...ids.map((id) => ticketEvent('ticket.opened', { ticket: { id } })));
+    for (const id of ids) await settled(id);
+    const times = h.slack.calls('chat.postMessage').slice(before).filter((r) => r.form.channel === 'C0CX').map((r) => r.time);
+    expect(times).toHaveLength(4);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(INTERVAL_MS - 20);
+  });
+});
