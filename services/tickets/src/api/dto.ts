@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import { IsBoolean, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+const NOT_BLANK = /\S/;
+const notBlank = { message: 'must not be empty' };
+
+export class NoteBody {
+  @IsString() @Matches(NOT_BLANK, notBlank) @MaxLength(10_000)
+  body: string;
+}
+
+export class ResolveBody {
+  /** checked against the routing file's `rootCauses` by the domain (400 naming `rootCause`) */
+  @IsString() @Matches(NOT_BLANK, notBlank) @MaxLength(100)
+  rootCause: string;
+
+  @IsOptional() @IsString() @MaxLength(10_000)
+  note?: string;
+
+  @IsOptional() @IsBoolean({ message: 'must be true or false' })
+  customerContacted?: boolean;
+}
+
+export class ReopenBody {
+  @IsString() @Matches(NOT_BLANK, notBlank) @MaxLength(2_000)
+  reason: string;
+}
+
+const STATUS_LIST = /^(open|claimed|resolved)(,(open|claimed|resolved))*$/;
+const SEVERITY_LIST = /^(normal|high|critical)(,(normal|high|critical))*$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,199}$/;
+
+/** Query of GET /v1/tickets: every value a string, as it comes off the URL. */
+export class ListTicketsQuery {
+  @IsOptional() @IsString() @Matches(STATUS_LIST, { message: 'must be open, claimed or resolved (comma-separated for several)' })
+  status?: string;
+
+  @IsOptional() @IsString() @Matches(SEVERITY_LIST, { message: 'must be normal, high or critical (comma-separated for several)' })
+  severity?: string;
+
+  @IsOptional() @IsString() @Matches(ID, { message: 'must be a team id' })
+  team?: string;
+
+  @IsOptional() @IsString() @Matches(ID, { message: 'must be a touchpoint id' })
+  touchpoint?: string;
+
+  @IsOptional() @IsString() @Matches(ID, { message: 'must be an agent id, "me" or "none"' })
+  assignee?: string;
+
+  @IsOptional() @IsString() @MaxLength(200)
+  customer?: string;
+
+  @IsOptional() @IsString() @Matches(/^\d{1,4}$/, { message: 'must be an integer from 1 to 200' })
+  limit?: string;
+
+  @IsOptional() @IsString() @MaxLength(200)
+  cursor?: string;
+}
+
+export class ReportQuery {
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date or date-time' })
+  from?: string;
+
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date or date-time' })
+  to?: string;
+}

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Agent, RoutingConfig } from '@closeloop/contracts';
+import { buildSummary } from '../domain/report';
+import { TicketRepository } from '../persistence/ticket.repository';
+import { ChangeResult, TicketService, isTicketId } from '../tickets/ticket.service';
+import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-views';
+import { inTransaction } from '../tickets/tx';
+import { ROUTING } from '../tokens';
+import { AgentAuthGuard, CurrentAgent } from './auth.guard';
+import { ListTicketsQuery, NoteBody, ReopenBody, ReportQuery, ResolveBody } from './dto';
+import { encodeCursor, parseListQuery } from './list-query';
+import { ProblemException, badRequest, conflict, notFound, validated } from './problem';
+
+const DAY_MS = 86_400_000;
+
+/** The agent API (SPEC §6). Every route needs `Authorization: Bearer <API token>`. */
+@Controller('v1')
+@UseGuards(AgentAuthGuard)
+export class TicketsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: TicketRepository,
+    private readonly tickets: TicketService,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+  ) {}
+
+  @Get('me')
+  me(@CurrentAgent() agent: Agent) {
+    return { agent: { id: agent.id, name: agent.name, team: agent.team } };
+  }
+
+  /** Newest first; `nextCursor` fetches the next page with the same filters. */
+  @Get('tickets')
+  async list(@Query() query: unknown, @CurrentAgent() agent: Agent) {
+    const p = parseListQuery(validated(ListTicketsQuery, query, 'query'), this.routing, agent.id);
+    if (!p.ok) throw badRequest('the ticket filter has invalid values', p.errors);
+    const rows = await this.repo.list(this.ds.manager, p.filter, p.limit, p.after);
+    const page = rows.slice(0, p.limit);
+    return {
+      items: page.map((r) => toTicketJson(r.ticket, this.tickets.nameOf)),
+      nextCursor: rows.length > p.limit ? encodeCursor(page[page.length - 1].position) : null,
+    };
+  }
+
+  @Get('tickets/:id')
+  async detail(@Param('id') id: string) {
+    const ticket = isTicketId(id) ? await this.repo.find(this.ds.manager, id) : null;
+    if (!ticket) throw notFound(`there is no ticket ${id}`);
+    const [feedback, timeline] = await Promise.all([this.repo.feedbackOf(this.ds.manager, id), this.repo.timelineOf(this.ds.manager, id)]);
+    return {
+      ticket: toTicketJson(ticket, this.tickets.nameOf),
+      feedback: feedback.map((f) => toFeedbackJson(f.scored)),
+      timeline: timeline.map(toTimelineJson),
+    };
+  }
+
+  @Post('tickets/:id/claim')
+  @HttpCode(200)
+  async claim(@Param('id') id: string, @CurrentAgent() agent: Agent) {
+    return this.answer(await inTransaction(this.ds, (tx) => this.tickets.claim(tx, id, agent, 'api')));
+  }
+
+  @Post('tickets/:id/resolve')
+  @HttpCode(200)
+  async resolve(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
+    const b = validated(ResolveBody, body, 'body');
+    return this.answer(await inTransaction(this.ds, (tx) => this.tickets.resolve(tx, id, agent, b, 'api')));
+  }
+
+  @Post('tickets/:id/reopen')
+  @HttpCode(200)
+  async reopen(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
+    const b = validated(ReopenBody, body, 'body');
+    return this.answer(await inTransaction(this.ds, (tx) => this.tickets.reopen(tx, id, agent, b.reason)));
+  }
+
+  @Post('tickets/:id/notes')
+  @HttpCode(201)
+  async addNote(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
+    const b = validated(NoteBody, body, 'body');
+    const r = await inTransaction(this.ds, (tx) => this.tickets.addNote(tx, id, agent, b.body));
+    const answer = this.answer(r);
+    const note = { id: r.noteId, ticketId: id, author: { id: agent.id, name: agent.name }, body: b.body, createdAt: answer.ticket.updatedAt };
+    return { note, ...answer };
+  }
+
+  /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
+  @Get('reports/summary')
+  async summary(@Query() query: unknown) {
+    const q = validated(ReportQuery, query, 'query');
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
+    if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);
+    const m = this.ds.manager;
+    const [tickets, nextScores, npsCounts] = await Promise.all([
+      this.repo.ticketsOpenedIn(m, from, to),
+      this.repo.nextScoreAfterResolution(m, from, to),
+      this.repo.npsCounts(m, from, to),
+    ]);
+    return buildSummary({ from, to, tickets, nextScores, npsCounts, rootCauses: this.routing.rootCauses });
+  }
+
+  private answer(r: ChangeResult): { ticket: ReturnType<typeof toTicketJson> } {
+    if (r.ok) return { ticket: toTicketJson(r.ticket, this.tickets.nameOf) };
+    const refusal = r.refusal;
+    switch (refusal.kind) {
+      case 'not_found':
+        throw notFound(refusal.reason);
+      case 'conflict':
+        throw conflict(refusal.reason);
+      case 'invalid':
+        throw badRequest(`${refusal.field} ${refusal.reason}`, [{ field: refusal.field, message: refusal.reason }]);
+      default:
+        throw new ProblemException(500, 'unexpected refusal');
+    }
+  }
+}

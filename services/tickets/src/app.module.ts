@@ -1,0 +1,53 @@
+import { DynamicModule, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
+import { AgentAuthGuard } from './api/auth.guard';
+import { TicketsController } from './api/tickets.controller';
+import { SERVICE, TicketsConfig } from './config';
+import { databaseOptions } from './database';
+import { setOpenTicketsSampler } from './metrics';
+import { TicketRepository } from './persistence/ticket.repository';
+import { TicketConsumers } from './tickets/consumers';
+import { SlaScheduler } from './tickets/sla.scheduler';
+import { TicketService } from './tickets/ticket.service';
+import { LOGGER, ROUTING, TICKETS_CONFIG } from './tokens';
+
+/** The open-tickets gauge reads the table at scrape time. */
+@Injectable()
+class OpenTicketsGauge implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(private readonly ds: DataSource, private readonly repo: TicketRepository) {}
+  onApplicationBootstrap(): void {
+    setOpenTicketsSampler(() => this.repo.countOpen(this.ds.manager));
+  }
+  onModuleDestroy(): void {
+    setOpenTicketsSampler(null);
+  }
+}
+
+@Module({})
+export class TicketsModule {
+  static forRoot(cfg: TicketsConfig): DynamicModule {
+    const schema = cfg.database.schema;
+    return {
+      module: TicketsModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
+        DatabaseModule.forRoot(databaseOptions(cfg)),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema, logLevel: cfg.log.level }),
+      ],
+      controllers: [TicketConsumers, TicketsController],
+      providers: [
+        { provide: ROUTING, useValue: cfg.routing },
+        { provide: TICKETS_CONFIG, useValue: cfg },
+        { provide: LOGGER, useValue: createLogger(SERVICE, cfg.log.level) },
+        { provide: TicketRepository, useValue: new TicketRepository(schema) },
+        TicketService,
+        SlaScheduler,
+        AgentAuthGuard,
+        OpenTicketsGauge,
+        { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
+      ],
+    };
+  }
+}

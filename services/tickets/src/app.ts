@@ -1,0 +1,24 @@
+import { INestApplication } from '@nestjs/common';
+import { bootstrapService, createLogger } from '@closeloop/platform';
+import { connectKafkaConsumer } from '@closeloop/messaging';
+import { ProblemFilter } from './api/problem';
+import { TicketsConfig, SERVICE } from './config';
+import { TicketsModule } from './app.module';
+
+/**
+ * Starts tickets: the agent API, health and metrics over HTTP; consumers of cx.feedback.scored.v1,
+ * cx.ticket.commands.v1 and cx.notification.events.v1 (group `tickets`); the SLA poller. Used by main.ts and
+ * by the tests in-process. Migrations are run separately (migrate.ts).
+ */
+export function startTickets(cfg: TicketsConfig): Promise<INestApplication> {
+  const logger = createLogger(SERVICE, cfg.log.level);
+  return bootstrapService({
+    service: SERVICE,
+    module: () => TicketsModule.forRoot(cfg),
+    http: cfg.http,
+    configure: (app) => {
+      app.useGlobalFilters(new ProblemFilter(logger));
+      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger });
+    },
+  });
+}

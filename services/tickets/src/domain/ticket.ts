@@ -1,0 +1,188 @@
+import { Metric, Severity, TicketStatus, maxSeverity, severityRank } from '@closeloop/contracts';
+import { SlaBudget, slaDueTimes } from './sla';
+
+/** A follow-up ticket, as the rules see it (the database row in camelCase, dates as Date). */
+export interface Ticket {
+  id: string;
+  customerId: string;
+  customerName: string | null;
+  customerLocale: string | null;
+  touchpoint: string;
+  team: string;
+  status: TicketStatus;
+  severity: Severity;
+  assigneeId: string | null;
+  /** metric, score and comment of the latest feedback attached: what the customer says now */
+  metric: Metric;
+  score: number;
+  comment: string | null;
+  feedbackCount: number;
+  openedAt: Date;
+  /** The first response: set by the first claim and kept through reopen (see README, "Transitions"). */
+  claimedAt: Date | null;
+  resolvedAt: Date | null;
+  firstResponseDue: Date;
+  resolveDue: Date;
+  firstResponseBreachedAt: Date | null;
+  resolveBreachedAt: Date | null;
+  rootCause: string | null;
+  resolutionNote: string | null;
+  customerContacted: boolean | null;
+  reopenCount: number;
+  version: number;
+  updatedAt: Date;
+}
+
+/** The part of a scored feedback a ticket is built from. */
+export interface TicketFeedback {
+  customer: { id: string; name?: string; locale?: string };
+  touchpoint: string;
+  metric: Metric;
+  score: number;
+  comment?: string;
+  severity: Severity;
+}
+
+/**
+ * Why a request cannot be applied. `conflict`: the ticket's state does not allow it (HTTP 409);
+ * `invalid`: the input is wrong for this system (HTTP 400 naming `field`, 422 for a command).
+ */
+export type Refusal = { kind: 'conflict'; reason: string } | { kind: 'invalid'; field: string; reason: string };
+
+/** `changed: false` is an idempotent repeat (e.g. the assignee claiming again): no event, no new version. */
+export type Outcome = { ok: true; ticket: Ticket; changed: boolean } | { ok: false; refusal: Refusal };
+
+export type AttachOutcome = { ok: true; ticket: Ticket; previousSeverity?: Severity } | { ok: false; refusal: Refusal };
+
+const conflict = (reason: string): Outcome => ({ ok: false, refusal: { kind: 'conflict', reason } });
+
+function bump(t: Ticket, now: Date, change: Partial<Ticket>): Ticket {
+  return { ...t, ...change, version: t.version + 1, updatedAt: now };
+}
+
+/** A new ticket for the first action-required feedback of a (customer, touchpoint). */
+export function openTicket(input: { id: string; team: string; sla: SlaBudget; feedback: TicketFeedback; now: Date }): Ticket {
+  const { feedback: f, now } = input;
+  const due = slaDueTimes(now, input.sla);
+  return {
+    id: input.id,
+    customerId: f.customer.id,
+    customerName: f.customer.name ?? null,
+    customerLocale: f.customer.locale ?? null,
+    touchpoint: f.touchpoint,
+    team: input.team,
+    status: 'open',
+    severity: f.severity,
+    assigneeId: null,
+    metric: f.metric,
+    score: f.score,
+    comment: f.comment ?? null,
+    feedbackCount: 1,
+    openedAt: now,
+    claimedAt: null,
+    resolvedAt: null,
+    firstResponseDue: due.firstResponseDue,
+    resolveDue: due.resolveDue,
+    firstResponseBreachedAt: null,
+    resolveBreachedAt: null,
+    rootCause: null,
+    resolutionNote: null,
+    customerContacted: null,
+    reopenCount: 0,
+    version: 1,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Another action-required feedback for the same (customer, touchpoint) while the ticket is open or claimed.
+ * Severity only ever rises; `previousSeverity` is set when it did.
+ */
+export function attachFeedback(t: Ticket, f: TicketFeedback, now: Date): AttachOutcome {
+  if (t.status === 'resolved') return { ok: false, refusal: { kind: 'conflict', reason: 'the ticket is resolved; new feedback opens a new ticket' } };
+  const severity = maxSeverity(t.severity, f.severity);
+  const ticket = bump(t, now, {
+    severity,
+    metric: f.metric,
+    score: f.score,
+    comment: f.comment ?? null,
+    feedbackCount: t.feedbackCount + 1,
+    customerName: f.customer.name ?? t.customerName,
+    customerLocale: f.customer.locale ?? t.customerLocale,
+  });
+  return severityRank(severity) > severityRank(t.severity) ? { ok: true, ticket, previousSeverity: t.severity } : { ok: true, ticket };
+}
+
+/**
+ * open → claimed. The assignee claiming again is an idempotent success (a double click, a Slack retry);
+ * anyone else gets a conflict naming the assignee. `claimedAt` keeps the first claim (the first response).
+ */
+export function claimTicket(t: Ticket, agentId: string, now: Date, nameOf: (agentId: string) => string = (id) => id): Outcome {
+  if (t.status === 'resolved') return conflict('the ticket is resolved; reopen it before claiming');
+  if (t.status === 'claimed') {
+    if (t.assigneeId === agentId) return { ok: true, ticket: t, changed: false };
+    return conflict(`the ticket is already claimed by ${nameOf(t.assigneeId ?? '?')}`);
+  }
+  return { ok: true, changed: true, ticket: bump(t, now, { status: 'claimed', assigneeId: agentId, claimedAt: t.claimedAt ?? now }) };
+}
+
+export interface Resolution {
+  agentId: string;
+  rootCause: string;
+  note?: string | null;
+  customerContacted?: boolean | null;
+}
+
+/**
+ * open|claimed → resolved. Resolving an open ticket claims it for the resolver in the same step (the Slack
+ * Resolve button works without a Claim first); the path stays open → claimed → resolved in the data
+ * (`claimedAt`, `assigneeId` are set). Any agent may resolve a claimed ticket (a lead closing it); the
+ * assignee stays. The root cause is checked before the state, so a bad request is reported as such.
+ */
+export function resolveTicket(t: Ticket, r: Resolution, rootCauses: readonly string[], now: Date): Outcome {
+  if (!rootCauses.includes(r.rootCause)) {
+    return { ok: false, refusal: { kind: 'invalid', field: 'rootCause', reason: `must be one of ${rootCauses.join(', ')}` } };
+  }
+  if (t.status === 'resolved') return conflict('the ticket is already resolved');
+  return {
+    ok: true,
+    changed: true,
+    ticket: bump(t, now, {
+      status: 'resolved',
+      assigneeId: t.assigneeId ?? r.agentId,
+      claimedAt: t.claimedAt ?? now,
+      resolvedAt: now,
+      rootCause: r.rootCause,
+      resolutionNote: r.note ?? null,
+      customerContacted: r.customerContacted ?? null,
+    }),
+  };
+}
+
+/**
+ * resolved → open. The ticket goes back to the team queue (no assignee) and the resolution is cleared (the
+ * timeline keeps it). `resolveDue` restarts from the reopen time with the team's resolve budget; the
+ * first response already happened, so `firstResponseDue` and `claimedAt` stay.
+ */
+export function reopenTicket(t: Ticket, sla: SlaBudget, now: Date): Outcome {
+  if (t.status !== 'resolved') return conflict(`the ticket is ${t.status}, only a resolved ticket can be reopened`);
+  return {
+    ok: true,
+    changed: true,
+    ticket: bump(t, now, {
+      status: 'open',
+      assigneeId: null,
+      resolvedAt: null,
+      rootCause: null,
+      resolutionNote: null,
+      customerContacted: null,
+      reopenCount: t.reopenCount + 1,
+      resolveDue: slaDueTimes(now, sla).resolveDue,
+    }),
+  };
+}
+
+/** A note is a change like any other (new version, an event), allowed in every state. */
+export function noteAdded(t: Ticket, now: Date): Ticket {
+  return bump(t, now, {});
+}

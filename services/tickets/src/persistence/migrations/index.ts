@@ -1,0 +1,116 @@
+import { messagingTablesMigration } from '@closeloop/messaging';
+import { sqlMigration } from '@closeloop/platform';
+
+/**
+ * Every migration of the tickets schema, in order (explicit list: bundlers break globs). Built per schema so
+ * tests can run the service in a schema of their own; production uses `tickets`.
+ */
+export function migrationsFor(schema: string) {
+  const s = `"${schema}"`;
+  return [
+    messagingTablesMigration(schema),
+    sqlMigration(
+      'TicketsState1763900000200',
+      [
+        `CREATE TABLE ${s}.ticket (
+          id uuid PRIMARY KEY,
+          customer_id text NOT NULL,
+          customer_name text,
+          customer_locale text,
+          touchpoint text NOT NULL,
+          team text NOT NULL,
+          status text NOT NULL CHECK (status IN ('open', 'claimed', 'resolved')),
+          severity text NOT NULL CHECK (severity IN ('normal', 'high', 'critical')),
+          assignee_id text,
+          metric text NOT NULL CHECK (metric IN ('nps', 'csat', 'ces')),
+          score integer NOT NULL,
+          comment text,
+          feedback_count integer NOT NULL CHECK (feedback_count >= 1),
+          opened_at timestamptz NOT NULL,
+          claimed_at timestamptz,
+          resolved_at timestamptz,
+          first_response_due timestamptz NOT NULL,
+          resolve_due timestamptz NOT NULL,
+          first_response_breached_at timestamptz,
+          resolve_breached_at timestamptz,
+          root_cause text,
+          resolution_note text,
+          customer_contacted boolean,
+          reopen_count integer NOT NULL DEFAULT 0,
+          version integer NOT NULL CHECK (version >= 1),
+          updated_at timestamptz NOT NULL,
+          CHECK (status = 'open' OR assignee_id IS NOT NULL),
+          CHECK ((status = 'resolved') = (resolved_at IS NOT NULL))
+        )`,
+        // SPEC §9: at most one open ticket per (customer, touchpoint), decided by the database under any concurrency
+        `CREATE UNIQUE INDEX ticket_one_open_per_customer_touchpoint ON ${s}.ticket (customer_id, touchpoint) WHERE status IN ('open', 'claimed')`,
+        `CREATE INDEX ticket_newest_first ON ${s}.ticket (opened_at DESC, id DESC)`,
+        `CREATE INDEX ticket_customer ON ${s}.ticket (customer_id, opened_at DESC)`,
+        `CREATE INDEX ticket_status ON ${s}.ticket (status, opened_at DESC)`,
+        // what the SLA poller scans: only tickets that can still breach
+        `CREATE INDEX ticket_first_response_pending ON ${s}.ticket (first_response_due)
+           WHERE status = 'open' AND claimed_at IS NULL AND first_response_breached_at IS NULL`,
+        `CREATE INDEX ticket_resolve_pending ON ${s}.ticket (resolve_due)
+           WHERE status IN ('open', 'claimed') AND resolve_breached_at IS NULL`,
+
+        // every feedback that opened a ticket or was attached to it (a feedback belongs to one ticket at most)
+        `CREATE TABLE ${s}.ticket_feedback (
+          feedback_id text PRIMARY KEY,
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          opened_ticket boolean NOT NULL,
+          attached_at timestamptz NOT NULL,
+          scored jsonb NOT NULL
+        )`,
+        `CREATE INDEX ticket_feedback_ticket ON ${s}.ticket_feedback (ticket_id, attached_at)`,
+
+        // every scored feedback, promoters included: the recovery rate and NPS of the reports
+        `CREATE TABLE ${s}.feedback_seen (
+          feedback_id text PRIMARY KEY,
+          customer_id text NOT NULL,
+          touchpoint text NOT NULL,
+          team text NOT NULL,
+          metric text NOT NULL,
+          score integer NOT NULL,
+          classification text NOT NULL,
+          negative boolean NOT NULL,
+          action_required boolean NOT NULL,
+          responded_at timestamptz NOT NULL,
+          scored_at timestamptz NOT NULL
+        )`,
+        `CREATE INDEX feedback_seen_customer ON ${s}.feedback_seen (customer_id, responded_at)`,
+        `CREATE INDEX feedback_seen_responded ON ${s}.feedback_seen (responded_at)`,
+
+        `CREATE TABLE ${s}.note (
+          id uuid PRIMARY KEY,
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          author_id text NOT NULL,
+          body text NOT NULL,
+          created_at timestamptz NOT NULL
+        )`,
+        `CREATE INDEX note_ticket ON ${s}.note (ticket_id, created_at)`,
+
+        // what happened to a ticket, oldest first: its events (id = the event's eventId), notes, and deliveries
+        // (id = the notification event's eventId, so a redelivered delivery event is recorded once)
+        `CREATE TABLE ${s}.timeline (
+          id uuid PRIMARY KEY,
+          seq bigserial NOT NULL,
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          at timestamptz NOT NULL,
+          kind text NOT NULL CHECK (kind IN ('event', 'note', 'delivery')),
+          type text NOT NULL,
+          actor jsonb,
+          summary text NOT NULL,
+          data jsonb NOT NULL DEFAULT '{}'::jsonb
+        )`,
+        `CREATE INDEX timeline_ticket ON ${s}.timeline (ticket_id, at, seq)`,
+      ],
+      [
+        `DROP TABLE ${s}.timeline`,
+        `DROP TABLE ${s}.note`,
+        `DROP TABLE ${s}.feedback_seen`,
+        `DROP TABLE ${s}.ticket_feedback`,
+        `DROP TABLE ${s}.ticket`,
+      ],
+    ),
+  ];
+}

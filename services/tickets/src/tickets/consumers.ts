@@ -1,0 +1,83 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DataSource } from 'typeorm';
+import type { Logger } from 'pino';
+import { DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
+import { Inbox } from '@closeloop/messaging';
+import { summaries } from '../domain/timeline';
+import { TicketRepository } from '../persistence/ticket.repository';
+import { LOGGER } from '../tokens';
+import { TicketService, isTicketId } from './ticket.service';
+import { newTx } from './tx';
+
+/** Inbox consumer names: one per topic, so each topic's redeliveries are deduplicated on their own. */
+export const CONSUMER = {
+  scored: 'tickets.feedback-scored',
+  commands: 'tickets.commands',
+} as const;
+
+/**
+ * The three topics tickets consumes (group `tickets`). Every handler is idempotent: the inbox (by eventId)
+ * for the ones that change tickets, the timeline's primary key for deliveries.
+ */
+@Controller()
+export class TicketConsumers {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly inbox: Inbox,
+    private readonly tickets: TicketService,
+    private readonly repo: TicketRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @EventPattern(Topic.FeedbackScored)
+  async onFeedbackScored(@Payload() event: FeedbackScoredEvent): Promise<void> {
+    let tx: ReturnType<typeof newTx> | undefined;
+    const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, event.eventId, async (m) => {
+      tx = newTx(m);
+      const outcome = await this.tickets.onFeedbackScored(tx, event.data);
+      if (outcome.kind === 'opened' || outcome.kind === 'attached') {
+        const t = outcome.ticket;
+        tx.afterCommit(() => this.logger.info({ ticketId: t.id, feedbackId: event.data.feedbackId, severity: t.severity, team: t.team }, `ticket ${outcome.kind}`));
+      }
+    });
+    if (ran) tx?.committed();
+  }
+
+  @EventPattern(Topic.TicketCommands)
+  async onCommand(@Payload() cmd: TicketCommand): Promise<void> {
+    let tx: ReturnType<typeof newTx> | undefined;
+    const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
+      tx = newTx(m);
+      const r = await this.tickets.applyCommand(tx, cmd);
+      tx.afterCommit(() =>
+        r.ok
+          ? this.logger.info({ ticketId: cmd.data.ticketId, command: cmd.type, agentId: cmd.data.agentId, changed: r.changed }, 'command applied')
+          : this.logger.info({ ticketId: cmd.data.ticketId, command: cmd.type, agentId: cmd.data.agentId, reason: r.refusal.reason }, 'command rejected'),
+      );
+    });
+    if (ran) tx?.committed();
+  }
+
+  /** A delivery changed status: add it to the ticket's timeline (once per delivery event). */
+  @EventPattern(Topic.NotificationEvents)
+  async onDelivery(@Payload() event: DeliveryEvent): Promise<void> {
+    const d = event.data;
+    const known = isTicketId(d.ticketId) && (await this.repo.exists(this.ds.manager, d.ticketId));
+    if (!known) {
+      // nothing to attach it to (another stack sharing the topic, or a bug upstream); dead-lettering would not help
+      this.logger.warn({ ticketId: d.ticketId, deliveryId: d.deliveryId, eventId: event.eventId }, 'delivery event for an unknown ticket ignored');
+      return;
+    }
+    await this.repo.addTimeline(this.ds.manager, {
+      id: event.eventId,
+      ticketId: d.ticketId,
+      at: new Date(d.at),
+      kind: 'delivery',
+      type: event.type,
+      actor: { kind: 'system', id: event.producer },
+      summary: summaries.delivery(d),
+      data: { ...d },
+    });
+  }
+}

@@ -1,0 +1,254 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Agent, FeedbackScoredData, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
+  agentById, deterministicId, makeEnvelope, teamById, teamFor,
+} from '@closeloop/contracts';
+import { Outbox } from '@closeloop/messaging';
+import { SERVICE } from '../config';
+import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
+import { Actor, summaries } from '../domain/timeline';
+import {
+  Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, noteAdded, openTicket, reopenTicket, resolveTicket,
+} from '../domain/ticket';
+import {
+  commandsRejected, feedbackAttached, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
+} from '../metrics';
+import { TicketRepository } from '../persistence/ticket.repository';
+import { ROUTING } from '../tokens';
+import { toSnapshot } from './ticket-views';
+import { Tx } from './tx';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ticket ids are UUIDs; anything else cannot name a ticket (and must not reach a uuid column). */
+export function isTicketId(id: string): boolean {
+  return UUID.test(id);
+}
+
+export type NotFound = { kind: 'not_found'; reason: string };
+export type ChangeResult =
+  | { ok: true; ticket: Ticket; changed: boolean }
+  | { ok: false; refusal: Refusal | NotFound; ticket: Ticket | null };
+
+export type FeedbackOutcome =
+  | { kind: 'recorded' } // not action-required: only remembered for the reports
+  | { kind: 'already-handled' }
+  | { kind: 'opened'; ticket: Ticket }
+  | { kind: 'attached'; ticket: Ticket };
+
+export type Via = 'api' | 'slack' | 'console';
+
+export const agentActor = (a: Agent): Actor => ({ kind: 'agent', id: a.id, name: a.name });
+const SYSTEM: Actor = { kind: 'system', id: SERVICE };
+
+/**
+ * The rules of a ticket's life applied to the database: every change is ONE transaction holding the row
+ * lock, the row update, a timeline entry and the `ticket.*` event (outbox) with the new snapshot. The API,
+ * the command consumer and the SLA poller all come through here, so they behave the same.
+ */
+@Injectable()
+export class TicketService {
+  constructor(
+    private readonly repo: TicketRepository,
+    private readonly outbox: Outbox,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+  ) {}
+
+  readonly nameOf = (agentId: string): string => agentById(this.routing, agentId)?.name ?? agentId;
+
+  /** The team whose SLA applies: the ticket's team if the routing file still has it, else the touchpoint's. */
+  private teamOf(teamId: string, touchpoint: string): Team {
+    return teamById(this.routing, teamId) ?? teamFor(this.routing, touchpoint);
+  }
+
+  /**
+   * cx.feedback.scored.v1: remember every score (reports); an action-required one opens a ticket for its
+   * (customer, touchpoint), or is attached to the one already open or claimed. The partial unique index
+   * decides between the two under concurrency: the INSERT does nothing if another transaction opened one,
+   * and we attach to that one under its row lock.
+   */
+  async onFeedbackScored(tx: Tx, scored: FeedbackScoredData, now = new Date()): Promise<FeedbackOutcome> {
+    const { m } = tx;
+    await this.repo.recordSeen(m, scored);
+    if (!scored.actionRequired) return { kind: 'recorded' };
+    if (await this.repo.feedbackHandled(m, scored.feedbackId)) return { kind: 'already-handled' };
+
+    const f = scored.feedback;
+    const feedback: TicketFeedback = {
+      customer: f.customer, touchpoint: f.touchpoint, metric: f.metric, score: f.score, comment: f.comment, severity: scored.severity,
+    };
+    const team = this.teamOf(scored.team, f.touchpoint);
+    const customer: Actor = { kind: 'customer', id: f.customer.id, ...(f.customer.name ? { name: f.customer.name } : {}) };
+    // more than one round only if the open ticket got resolved between our INSERT and our SELECT
+    for (let round = 0; round < 3; round++) {
+      const opened = openTicket({ id: deterministicId('ticket', scored.feedbackId), team: team.id, sla: team.slaMs, feedback, now });
+      if (await this.repo.insertUnlessOpen(m, opened)) {
+        await this.repo.addFeedback(m, opened.id, scored, true, now);
+        await this.record(tx, opened, 'ticket.opened', customer, { feedbackId: scored.feedbackId }, summaries.opened(opened), {
+          feedbackId: scored.feedbackId, reasons: scored.reasons,
+        });
+        tx.afterCommit(() => ticketsOpened.inc({ team: opened.team, severity: opened.severity }));
+        return { kind: 'opened', ticket: opened };
+      }
+      const current = await this.repo.findOpenForUpdate(m, f.customer.id, f.touchpoint);
+      if (!current) continue;
+      const r = attachFeedback(current, feedback, now);
+      if (!r.ok) continue;
+      await this.repo.update(m, current, r.ticket);
+      await this.repo.addFeedback(m, current.id, scored, false, now);
+      await this.record(
+        tx, r.ticket, 'ticket.feedback_attached', customer,
+        { feedbackId: scored.feedbackId, ...(r.previousSeverity ? { previousSeverity: r.previousSeverity } : {}) },
+        summaries.feedbackAttached(r.ticket, r.previousSeverity),
+        { feedbackId: scored.feedbackId, previousSeverity: r.previousSeverity ?? null, reasons: scored.reasons },
+      );
+      tx.afterCommit(() => feedbackAttached.inc({ team: r.ticket.team }));
+      return { kind: 'attached', ticket: r.ticket };
+    }
+    throw new Error(`could neither open nor attach feedback ${scored.feedbackId} for (${f.customer.id}, ${f.touchpoint}); retrying`);
+  }
+
+  private async load(tx: Tx, ticketId: string): Promise<Ticket | null> {
+    return isTicketId(ticketId) ? this.repo.find(tx.m, ticketId, { forUpdate: true }) : null;
+  }
+
+  private notFound(ticketId: string): ChangeResult {
+    return { ok: false, refusal: { kind: 'not_found', reason: `there is no ticket ${ticketId}` }, ticket: null };
+  }
+
+  async claim(tx: Tx, ticketId: string, agent: Agent, via: Via, now = new Date()): Promise<ChangeResult> {
+    const t = await this.load(tx, ticketId);
+    if (!t) return this.notFound(ticketId);
+    const r = claimTicket(t, agent.id, now, this.nameOf);
+    if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
+    if (!r.changed) return r;
+    await this.repo.update(tx.m, t, r.ticket);
+    const actor = agentActor(agent);
+    await this.record(tx, r.ticket, 'ticket.claimed', actor, {}, summaries.claimed(actor, via), { via });
+    tx.afterCommit(() => ticketsClaimed.inc({ team: r.ticket.team, via }));
+    return r;
+  }
+
+  async resolve(
+    tx: Tx, ticketId: string, agent: Agent, input: { rootCause: string; note?: string; customerContacted?: boolean }, via: Via, now = new Date(),
+  ): Promise<ChangeResult> {
+    const t = await this.load(tx, ticketId);
+    if (!t) return this.notFound(ticketId);
+    const r = resolveTicket(t, { agentId: agent.id, ...input }, this.routing.rootCauses, now);
+    if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
+    await this.repo.update(tx.m, t, r.ticket);
+    const actor = agentActor(agent);
+    const alsoClaimed = t.status === 'open';
+    await this.record(
+      tx, r.ticket, 'ticket.resolved', actor,
+      { ...(input.note ? { note: input.note } : {}), ...(input.customerContacted !== undefined ? { customerContacted: input.customerContacted } : {}) },
+      summaries.resolved(r.ticket, actor, via, alsoClaimed),
+      { via, rootCause: input.rootCause, note: input.note ?? null, customerContacted: input.customerContacted ?? null, claimedOnResolve: alsoClaimed },
+    );
+    tx.afterCommit(() => ticketsResolved.inc({ team: r.ticket.team, root_cause: input.rootCause, via }));
+    return r;
+  }
+
+  async reopen(tx: Tx, ticketId: string, agent: Agent, reason: string, now = new Date()): Promise<ChangeResult> {
+    const t = await this.load(tx, ticketId);
+    if (!t) return this.notFound(ticketId);
+    const r = reopenTicket(t, this.teamOf(t.team, t.touchpoint).slaMs, now);
+    if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
+    await this.repo.update(tx.m, t, r.ticket);
+    const actor = agentActor(agent);
+    await this.record(tx, r.ticket, 'ticket.reopened', actor, { reason }, summaries.reopened(actor, reason), {
+      reason, previous: { assigneeId: t.assigneeId, rootCause: t.rootCause, resolutionNote: t.resolutionNote, resolvedAt: t.resolvedAt },
+    });
+    tx.afterCommit(() => ticketsReopened.inc({ team: r.ticket.team }));
+    return r;
+  }
+
+  async addNote(tx: Tx, ticketId: string, agent: Agent, body: string, now = new Date()): Promise<ChangeResult & { noteId?: string }> {
+    const t = await this.load(tx, ticketId);
+    if (!t) return this.notFound(ticketId);
+    const after = noteAdded(t, now);
+    await this.repo.update(tx.m, t, after);
+    const actor = agentActor(agent);
+    const noteId = await this.record(tx, after, 'ticket.note_added', actor, { note: body }, summaries.note(actor, body), { body }, 'note');
+    await this.repo.addNote(tx.m, { id: noteId, ticketId: t.id, authorId: agent.id, body, at: now });
+    return { ok: true, ticket: after, changed: true, noteId };
+  }
+
+  /**
+   * cx.ticket.commands.v1: the same claim/resolve as the API. A command that cannot be applied becomes a
+   * `ticket.command_rejected` event (409 state, 404 unknown ticket, 422 bad input) so its sender can tell the user.
+   */
+  async applyCommand(tx: Tx, cmd: TicketCommand, now = new Date()): Promise<ChangeResult> {
+    const d = cmd.data;
+    const agent = agentById(this.routing, d.agentId);
+    let result: ChangeResult;
+    if (!agent) {
+      result = { ok: false, refusal: { kind: 'invalid', field: 'agentId', reason: `unknown agent "${d.agentId}"` }, ticket: await this.load(tx, d.ticketId) };
+    } else if (cmd.type === 'ticket.claim') {
+      result = await this.claim(tx, d.ticketId, agent, d.via, now);
+    } else if (!d.rootCause) {
+      result = { ok: false, refusal: { kind: 'invalid', field: 'rootCause', reason: `required to resolve (one of ${this.routing.rootCauses.join(', ')})` }, ticket: await this.load(tx, d.ticketId) };
+    } else {
+      result = await this.resolve(tx, d.ticketId, agent, { rootCause: d.rootCause, note: d.note, customerContacted: d.customerContacted }, d.via, now);
+    }
+    if (!result.ok) await this.reject(tx, cmd, result.refusal, result.ticket, agent, now);
+    return result;
+  }
+
+  private async reject(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
+    const statusCode = refusal.kind === 'not_found' ? 404 : refusal.kind === 'conflict' ? 409 : 422;
+    const reason = refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason;
+    const actor: Actor = agent ? agentActor(agent) : { kind: 'agent', id: cmd.data.agentId };
+    const data = {
+      actor, reason, statusCode, commandId: cmd.eventId,
+      ...(cmd.data.responseUrl ? { responseUrl: cmd.data.responseUrl } : {}),
+    };
+    const command = cmd.type === 'ticket.claim' ? 'Claim' : 'Resolve';
+    if (ticket) {
+      // not a change of the ticket: same snapshot and version, but visible in its timeline
+      await this.record(tx, ticket, 'ticket.command_rejected', actor, data, summaries.commandRejected(command, actor, reason, cmd.data.via), {
+        commandId: cmd.eventId, statusCode, via: cmd.data.via, reason,
+      }, 'event', now);
+    } else {
+      // no ticket, so no snapshot: the event says which command failed and why (key: the id it named)
+      const event = makeEnvelope('ticket.command_rejected', data as TicketEventData, SERVICE, { occurredAt: now });
+      await this.outbox.add(tx.m, Topic.TicketEvents, cmd.data.ticketId, event);
+    }
+    tx.afterCommit(() => commandsRejected.inc({ command: cmd.type, status_code: String(statusCode) }));
+  }
+
+  /**
+   * SLA poller: one batch of due tickets, locked (SKIP LOCKED: another instance has the others), each
+   * breach stamped and announced once. Returns how many tickets were looked at.
+   */
+  async stampSlaBreaches(tx: Tx, now: Date, batch: number): Promise<{ tickets: number; breaches: { ticketId: string; breach: SlaBreach }[] }> {
+    const due = await this.repo.lockDueForSla(tx.m, now, batch);
+    const breaches: { ticketId: string; breach: SlaBreach }[] = [];
+    for (const t of due) {
+      let current = t;
+      for (const breach of dueBreaches(t, now)) {
+        const after = markBreached(current, breach, now);
+        await this.repo.update(tx.m, current, after);
+        await this.record(tx, after, 'ticket.sla_breached', SYSTEM, { breach }, summaries.slaBreached(after, breach), {
+          breach, due: (breach === 'firstResponse' ? after.firstResponseDue : after.resolveDue).toISOString(),
+        });
+        tx.afterCommit(() => slaBreaches.inc({ team: after.team, breach }));
+        breaches.push({ ticketId: t.id, breach });
+        current = after;
+      }
+    }
+    return { tickets: due.length, breaches };
+  }
+
+  /** The event (through the outbox) and its timeline entry, in the caller's transaction. Returns the eventId. */
+  private async record(
+    tx: Tx, t: Ticket, type: TicketEventType, actor: Actor, extra: Partial<TicketEventData>, summary: string,
+    timelineData: Record<string, unknown>, kind: 'event' | 'note' = 'event', at: Date = t.updatedAt,
+  ): Promise<string> {
+    const event = makeEnvelope(type, { ticket: toSnapshot(t, this.nameOf), actor, ...extra } as TicketEventData, SERVICE, { occurredAt: at });
+    await this.repo.addTimeline(tx.m, { id: event.eventId, ticketId: t.id, at, kind, type, actor, summary, data: timelineData });
+    await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);
+    return event.eventId;
+  }
+}
+

@@ -1,0 +1,160 @@
+import { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { Consumer } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import {
+  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, Topic, feedbackIdFor, makeEnvelope,
+  deterministicId,
+} from '@closeloop/contracts';
+import { EventProducer, prefixed } from '@closeloop/messaging';
+import { createDataSource, runMigrations } from '@closeloop/platform';
+import { testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor } from '@closeloop/testing';
+import { startTickets } from '../src/app';
+import { TicketsConfig, loadTicketsConfig } from '../src/config';
+import { databaseOptions } from '../src/database';
+
+export const DEMO_ROUTING = resolve(__dirname, '../../../config/closeloop.yaml');
+export const TOKENS = { ayse: 'token-ayse-0001', mehmet: 'token-mehmet-0001', noa: 'token-noa-00001' } as const;
+export type AgentId = keyof typeof TOKENS;
+
+/** One isolated tickets environment per test file: its own schema and topic prefix in the run's Kafka/Postgres. */
+export function testEnvironment(label: string, opts: { routingPath?: string; slaCheckIntervalMs?: number } = {}) {
+  const infra = testInfra();
+  const kafka = testKafkaSettings(label);
+  const schema = uniqueName(`tickets_${label}`).toLowerCase();
+  const env = {
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
+    DATABASE_URL: infra.databaseUrl,
+    DATABASE_SCHEMA: schema,
+    DATABASE_POOL_SIZE: '5',
+    HOST: '127.0.0.1',
+    TICKETS_PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    CLOSELOOP_CONFIG: opts.routingPath ?? DEMO_ROUTING,
+    API_TOKENS: Object.entries(TOKENS).map(([a, t]) => `${a}:${t}`).join(','),
+    SLA_CHECK_INTERVAL_MS: String(opts.slaCheckIntervalMs ?? 60_000),
+  };
+  const cfg: TicketsConfig = loadTicketsConfig(env);
+  return { env, cfg, kafka, schema };
+}
+
+export async function migrate(cfg: TicketsConfig): Promise<DataSource> {
+  await runMigrations(databaseOptions(cfg));
+  const ds = createDataSource({ ...databaseOptions(cfg), poolSize: 2 });
+  return ds.initialize();
+}
+
+export async function dropSchema(ds: DataSource | undefined, schema: string): Promise<void> {
+  if (!ds) return;
+  // Workaround (libs/messaging): Nest runs onApplicationBootstrap twice (HTTP app + Kafka microservice), so the
+  // outbox relay opens a second LISTEN connection that stop() never closes and that keeps jest from exiting.
+  // Ending it from the server side lets the stopped relay drop it. Remove once MessagingLifecycle starts once.
+  await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`closeloop-${schema}-relay`]);
+  await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await ds.destroy();
+}
+
+export interface RunningTickets {
+  app: INestApplication;
+  url: string;
+}
+
+export async function startApp(cfg: TicketsConfig): Promise<RunningTickets> {
+  const app = await startTickets(cfg);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** An HTTP call to the agent API as `agent` (or without a token). Body parsed as JSON when there is one. */
+export function api(base: string) {
+  return async (method: string, path: string, opts: { as?: AgentId | null; body?: unknown; token?: string } = {}) => {
+    const headers: Record<string, string> = {};
+    const token = opts.token ?? (opts.as === null ? undefined : TOKENS[opts.as ?? 'ayse']);
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    const text = await res.text();
+    return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+export interface ScoredInput {
+  externalId: string;
+  customerId: string;
+  touchpoint?: string;
+  metric?: Metric;
+  score?: number;
+  comment?: string;
+  customerName?: string;
+  severity?: Severity;
+  actionRequired?: boolean;
+  negative?: boolean;
+  classification?: Classification;
+  respondedAt?: string;
+  team?: string;
+}
+
+/** A `feedback.scored` event as scoring publishes it (eventId = deterministicId('scored', feedbackId)). */
+export function scoredEvent(i: ScoredInput): FeedbackScoredEvent {
+  const feedbackId = feedbackIdFor('test', i.externalId);
+  const metric = i.metric ?? 'nps';
+  const score = i.score ?? 3;
+  const negative = i.negative ?? true;
+  return makeEnvelope('feedback.scored', {
+    feedbackId,
+    feedback: {
+      feedbackId, source: 'test', externalId: i.externalId, touchpoint: i.touchpoint ?? 'checkout', channel: 'web', metric, score,
+      ...(i.comment !== undefined ? { comment: i.comment } : {}),
+      customer: { id: i.customerId, ...(i.customerName ? { name: i.customerName } : {}), locale: 'tr' },
+      respondedAt: i.respondedAt ?? new Date().toISOString(), receivedAt: new Date().toISOString(), attributes: { store: 'istanbul-1' },
+    },
+    classification: i.classification ?? (negative ? 'detractor' : 'promoter'),
+    negative,
+    actionRequired: i.actionRequired ?? negative,
+    severity: i.severity ?? 'normal',
+    team: i.team ?? 'support',
+    reasons: negative ? [{ rule: 'score-at-or-below-threshold', detail: `${metric} ${score} <= 5` }] : [],
+    matchedKeywords: [],
+    scoredAt: new Date().toISOString(),
+  }, 'scoring', { eventId: deterministicId('scored', feedbackId) });
+}
+
+export const ticketIdFor = (externalId: string) => deterministicId('ticket', feedbackIdFor('test', externalId));
+
+/** Publishes like the other services do (validated, acks=all) and collects every ticket event of the test file. */
+export class TestBus {
+  readonly producer: EventProducer;
+  readonly ticketEvents: TicketEvent[] = [];
+  private consumer: Consumer | null = null;
+
+  constructor(private readonly settings: { brokers: string[]; topicPrefix: string }) {
+    this.producer = new EventProducer(settings, uniqueName('tickets-test'), testLogger);
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.consumer = testKafka().consumer({ groupId: uniqueName(`${this.settings.topicPrefix}collector`), allowAutoTopicCreation: false });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: prefixed(this.settings, Topic.TicketEvents), fromBeginning: true });
+    await this.consumer.run({ eachMessage: async ({ message }) => void this.ticketEvents.push(JSON.parse(String(message.value))) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+    await this.producer.disconnect();
+  }
+
+  async publish(topic: Topic, key: string, event: any): Promise<void> {
+    await this.producer.publish([{ topic, key, event }]);
+  }
+
+  eventsOf(ticketId: string, type?: string): TicketEvent[] {
+    return this.ticketEvents.filter((e) => (e.data.ticket?.id ?? '') === ticketId && (!type || e.type === type));
+  }
+
+  async waitForEvent(pred: (e: TicketEvent) => boolean, what: string, timeoutMs = 20_000): Promise<TicketEvent> {
+    return (await waitFor(() => this.ticketEvents.find(pred), { what, timeoutMs })) as TicketEvent;
+  }
+}
