@@ -1,26 +1,29 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
-import { ScoringConfig, SCHEMA, SERVICE } from './config';
+import { ScoringConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
+import { NegativeHistory } from './persistence/negative-history';
 import { FeedbackConsumer } from './scoring/feedback.consumer';
+import { Housekeeping } from './scoring/housekeeping';
 import { ROUTING } from './tokens';
-
-
 
 @Module({})
 export class ScoringModule {
   static forRoot(cfg: ScoringConfig): DynamicModule {
+    const schema = cfg.database.schema;
     return {
       module: ScoringModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
         DatabaseModule.forRoot(databaseOptions(cfg)),
-        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: SCHEMA, logLevel: cfg.log.level }),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema, logLevel: cfg.log.level }),
       ],
       controllers: [FeedbackConsumer],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
+        { provide: NegativeHistory, useValue: new NegativeHistory(schema) },
+        Housekeeping,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
       ],
     };

@@ -1,7 +1,8 @@
 import { DatabaseOptions } from '@closeloop/platform';
-import { ScoringConfig, SCHEMA } from './config';
-import { migrations } from './persistence/migrations';
+import { ScoringConfig } from './config';
+import { migrationsFor } from './persistence/migrations';
 
 export function databaseOptions(cfg: Pick<ScoringConfig, 'database'>): DatabaseOptions {
-  return { url: cfg.database.url, schema: SCHEMA, entities: [], migrations, poolSize: cfg.database.poolSize };
+  const { url, schema, poolSize } = cfg.database;
+  return { url, schema, entities: [], migrations: migrationsFor(schema), poolSize };
 }

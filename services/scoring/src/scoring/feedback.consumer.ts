@@ -1,30 +1,67 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import { FeedbackReceivedEvent, RoutingConfig, Topic, makeEnvelope } from '@closeloop/contracts';
-import { Inbox, Outbox } from '@closeloop/messaging';
+import type { Logger } from 'pino';
+import { FeedbackReceivedEvent, FeedbackScoredData, RoutingConfig, Topic, deterministicId, makeEnvelope } from '@closeloop/contracts';
+import { Inbox, MESSAGING_LOGGER, Outbox } from '@closeloop/messaging';
+import { NegativeHistory, PreviousNegative } from '../persistence/negative-history';
 import { ROUTING } from '../tokens';
 import { SERVICE } from '../config';
+import { Decision, classify, decide, isNegative, repeatNegativeWindow } from './rules';
+import { feedbackScoredTotal, stageLatencySeconds } from './metrics';
 
-/** cx.feedback.received.v1 → decision → cx.feedback.scored.v1 (through the outbox, once per eventId). */
+/**
+ * cx.feedback.received.v1 → decision (rules.ts) → cx.feedback.scored.v1, for every feedback (promoters too).
+ * One transaction per event: inbox claim, repeat-negative lookup and record, outbox row. A redelivered event finds
+ * its inbox row and changes nothing; a failure rolls all of it back and the event is retried.
+ */
 @Controller()
 export class FeedbackConsumer {
   constructor(
     private readonly ds: DataSource,
     private readonly inbox: Inbox,
     private readonly outbox: Outbox,
+    private readonly history: NegativeHistory,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
+    @Inject(MESSAGING_LOGGER) private readonly logger: Logger,
   ) {}
 
   @EventPattern(Topic.FeedbackReceived)
   async onFeedback(@Payload() event: FeedbackReceivedEvent): Promise<void> {
-    await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
-      // TODO(scoring helper): real rules; placeholder keeps the pipeline flowing
-      const f = event.data;
-      await this.outbox.add(m, Topic.FeedbackScored, f.customer.id, makeEnvelope('feedback.scored', {
-        feedbackId: f.feedbackId, feedback: f, classification: 'detractor', negative: true, actionRequired: true,
-        severity: 'normal', team: this.routing.defaults.team, reasons: [], matchedKeywords: [], scoredAt: new Date().toISOString(),
-      }, SERVICE));
+    const feedback = event.data;
+    const customerId = feedback.customer.id;
+    let scored: { data: FeedbackScoredData; decision: Decision } | undefined;
+
+    const processed = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+      let previous: PreviousNegative | null = null;
+      if (isNegative(classify(feedback.metric, feedback.score))) {
+        await this.history.lockCustomer(m, customerId);
+        previous = await this.history.findNear(m, customerId, feedback.feedbackId, repeatNegativeWindow(feedback.respondedAt), new Date(feedback.respondedAt));
+        await this.history.record(m, customerId, feedback.feedbackId, feedback.respondedAt);
+      }
+      const decision = decide({ feedback, routing: this.routing, recentNegativeWithin30d: previous !== null, previousNegative: previous ?? undefined });
+      const scoredAt = new Date().toISOString();
+      const data: FeedbackScoredData = { feedbackId: feedback.feedbackId, feedback, ...decision, scoredAt };
+      await this.outbox.add(m, Topic.FeedbackScored, customerId, makeEnvelope('feedback.scored', data, SERVICE, {
+        eventId: deterministicId('scored', feedback.feedbackId),
+        occurredAt: scoredAt,
+      }));
+      scored = { data, decision };
     });
+
+    if (!processed || !scored) {
+      this.logger.debug({ eventId: event.eventId, feedbackId: feedback.feedbackId }, 'feedback already scored; redelivery ignored');
+      return;
+    }
+    const { decision } = scored;
+    feedbackScoredTotal.inc({ classification: decision.classification, action_required: String(decision.actionRequired), severity: decision.severity });
+    const receivedAt = Date.parse(feedback.receivedAt);
+    if (!Number.isNaN(receivedAt)) stageLatencySeconds.observe({ stage: 'scored' }, Math.max(0, Date.now() - receivedAt) / 1000);
+    // no comment, no contact data: ids and the decision only
+    (decision.actionRequired ? this.logger.info : this.logger.debug).call(this.logger, {
+      feedbackId: feedback.feedbackId, touchpoint: feedback.touchpoint, metric: feedback.metric, score: feedback.score,
+      classification: decision.classification, actionRequired: decision.actionRequired, severity: decision.severity,
+      team: decision.team, rules: decision.reasons.map((r) => r.rule),
+    }, 'feedback scored');
   }
 }
