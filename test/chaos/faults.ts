@@ -89,11 +89,12 @@ export function killNotificationAfterPost(opts: { loseAnswer: boolean; index?: n
       await sleep(opts.downMs ?? 1_000);
       let restartMs = 0;
       for (const inst of stack.of('notification')) restartMs = Math.max(restartMs, await stack.restart(inst.id));
+      const downMs = Date.now() - killedAt - restartMs;
       const recoveryMs = await probe(ctx, t);
       const firstOutcome = await first;
       if (firstOutcome instanceof Error) throw firstOutcome;
       return {
-        downMs: Date.now() - killedAt - restartMs,
+        downMs,
         restartMs,
         recoveryMs,
         detail: `ticket ${ticketIdOfMessage(posted.form)} — its alert must exist once and be recorded`,
