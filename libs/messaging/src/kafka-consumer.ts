@@ -170,5 +170,8 @@ export function connectKafkaConsumer(app: INestApplication, settings: ConsumerSe
   // deferred: listeners are bound at listen(), after our filter is in place (otherwise Nest binds them at once)
   const ms = app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true });
   ms.useGlobalFilters(new RethrowRpcErrors());
+  // the hybrid app runs the lifecycle hooks; a deferred microservice would run them a second time at listen()
+  // (two outbox relays, two pollers), so mark them as done for it
+  (ms as unknown as { setIsInitHookCalled(v: boolean): void }).setIsInitHookCalled(true);
   return strategy;
 }

@@ -173,3 +173,30 @@ describe('libs/messaging against real Kafka and Postgres', () => {
     }
   });
 });
+
+describe('the consumer attached to a Nest app', () => {
+  it('runs the app lifecycle hooks once (no second relay or poller from the microservice)', async () => {
+    let boots = 0;
+    @Controller()
+    class Probe {
+      onApplicationBootstrap() {
+        boots++;
+      }
+      @EventPattern(Topic.TicketEvents)
+      handle() {}
+    }
+    @Module({ controllers: [Probe] })
+    class ProbeModule {}
+    const hooks = testKafkaSettings('hooks');
+    await ensureTopics(testKafka(), hooks, { partitions: 1 });
+    const app = await NestFactory.create(ProbeModule, { logger: false });
+    connectKafkaConsumer(app, { kafka: hooks, clientId: 'hooks', groupId: 'hooks', logger: testLogger });
+    await app.init();
+    await app.startAllMicroservices();
+    try {
+      expect(boots).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
