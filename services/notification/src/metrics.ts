@@ -17,12 +17,16 @@ export const deliveryLatencySeconds = once('closeloop_notification_delivery_late
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
 }));
 
-/** Shared with the other services (same name and labels): time from a pipeline start to each stage. */
+/**
+ * Shared by every stage of the pipeline (label `stage`; same name, labels and buckets as the other services, so
+ * it aggregates). Notification observes stage="alerted": from the ticket's `openedAt` to the top-level alert
+ * being posted.
+ */
 export const stageLatencySeconds = once('closeloop_stage_latency_seconds', () => new Histogram({
   name: 'closeloop_stage_latency_seconds',
-  help: 'Time from a ticket opening (or feedback arriving) to a pipeline stage; stage="alerted" is the top-level alert being posted',
-  labelNames: ['stage'],
-  buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600],
+  help: 'Seconds from feedback receipt (receivedAt) to the commit of a pipeline stage',
+  labelNames: ['stage'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
 }));
 
 export const slackInteractionsTotal = once('closeloop_slack_interactions_total', () => new Counter({

@@ -3,7 +3,7 @@ import { waitFor, type SlackStubRequest } from '@closeloop/testing';
 import type { DeliveryRow } from '../src/persistence/notification.repository';
 import { renderAlert } from '../src/slack/blocks';
 import { ticketEvent } from './fixtures';
-import { startHarness, TWILIO_FROM, TWILIO_SID, type NotificationHarness } from './harness';
+import { startHarness, TWILIO_FROM, TWILIO_SID, until, type NotificationHarness } from './harness';
 
 const INTERVAL_MS = 250;
 
@@ -18,14 +18,11 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
   const topLevelPosts = (ticketId: string): SlackStubRequest[] =>
     h.slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts && r.form.metadata?.event_payload?.ticket_id === ticketId);
   /** Waits until none of the ticket's deliveries is still to be sent. */
-  const settled = async (ticketId: string, atLeast = 1): Promise<DeliveryRow[]> =>
-    (await waitFor(
-      async () => {
-        const rows = await h.deliveries(ticketId);
-        return rows.length >= atLeast && rows.every((r) => !['pending', 'retrying', 'sending'].includes(r.status)) ? rows : undefined;
-      },
-      { what: `deliveries of ${ticketId} settled`, timeoutMs: 20_000 },
-    )) as DeliveryRow[];
+  const settled = (ticketId: string, atLeast = 1): Promise<DeliveryRow[]> =>
+    until(async () => {
+      const rows = await h.deliveries(ticketId);
+      return rows.length >= atLeast && rows.every((r) => !['pending', 'retrying', 'sending'].includes(r.status)) ? rows : undefined;
+    }, `deliveries of ${ticketId} settled`);
   const alertRow = async (ticketId: string) => (await h.ds.query(`SELECT * FROM "${h.schema}".alert_message WHERE ticket_id = $1`, [ticketId]))[0];
 
   it('ticket.opened → exactly one chat.postMessage with both buttons, its channel and ts stored, a delivery event published', async () => {
@@ -196,5 +193,16 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     const times = h.slack.calls('chat.postMessage').slice(before).filter((r) => r.form.channel === 'C0CX').map((r) => r.time);
     expect(times).toHaveLength(4);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(INTERVAL_MS - 20);
+  });
+
+  it('exposes delivery and stage metrics on /metrics', async () => {
+    const text = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    const sample = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+    expect(sample(/^closeloop_stage_latency_seconds_count\{[^}]*stage="alerted"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(10);
+    expect(sample(/^closeloop_notification_deliveries_total\{[^}]*channel="slack",purpose="alert",outcome="sent"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(10);
+    expect(sample(/^closeloop_notification_deliveries_total\{[^}]*channel="slack",purpose="alert",outcome="failed"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(sample(/^closeloop_notification_deliveries_total\{[^}]*channel="slack",purpose="alert",outcome="reconciled"[^}]*\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^closeloop_notification_delivery_latency_seconds_bucket\{/m);
+    expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
   });
 });

@@ -51,6 +51,11 @@ export interface NotificationHarness {
   close(): Promise<void>;
 }
 
+/** `waitFor` for probes that answer `undefined` until the thing exists; resolves with the thing. */
+export async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  return (await waitFor(probe, { what, timeoutMs })) as T;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

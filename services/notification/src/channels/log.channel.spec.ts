@@ -57,6 +57,10 @@ describe('LogChannel', () => {
 });
 
 describe('channel selection', () => {
+  it('never has an ambiguous post to reconcile', async () => {
+    expect(await new LogChannel(recordingLogger().logger).findPostedMessage()).toEqual({ kind: 'not_found' });
+  });
+
   it('uses the log channel when Slack or Twilio is not configured', () => {
     expect(createChatChannel({}).provider).toBe('log');
     expect(createSmsChannel({ accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 't' }).provider).toBe('log');

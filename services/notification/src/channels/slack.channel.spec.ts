@@ -193,6 +193,37 @@ describe('SlackChannel against the Slack stub (real @slack/web-api)', () => {
     expect(JSON.stringify(logs.lines)).not.toMatch(/xoxb-/);
   });
 
+  describe('findPostedMessage (conversations.history)', () => {
+    const meta = (ticketId: string) => ({ eventType: 'closeloop_alert', payload: { ticket_id: ticketId } });
+
+    it('finds our top-level post by its metadata, asking for metadata and only recent messages', async () => {
+      const before = String(Math.floor(Date.now() / 1000) - 60);
+      await slack.postMessage({ channel: 'C0CX', text: 'other ticket', metadata: meta('t-1') });
+      const mine = await slack.postMessage({ channel: 'C0CX', text: 'alert', metadata: meta('t-2') });
+      await slack.postMessage({ channel: 'C0CX', text: 'no metadata' });
+
+      const found = await slack.findPostedMessage({ channel: 'C0CX', ...meta('t-2'), oldest: before });
+      expect(found).toEqual({ kind: 'found', ts: mine.kind === 'sent' ? mine.ts : 'x' });
+      expect(stub.calls('conversations.history')[0].form).toMatchObject({ channel: 'C0CX', include_all_metadata: 'true', limit: '200', oldest: before });
+    });
+
+    it('pages through history, and answers not_found when it is not there', async () => {
+      // one after the other: a request still in flight when the test ends would eat the next test's scripted answer
+      for (let i = 0; i < 201; i++) {
+        expect(await slack.postMessage({ channel: 'C0BUSY', text: `m${i}`, ...(i === 0 ? { metadata: meta('t-old') } : {}) })).toMatchObject({ kind: 'sent' });
+      }
+      expect(await slack.findPostedMessage({ channel: 'C0BUSY', ...meta('t-old') })).toMatchObject({ kind: 'found' });
+      expect(stub.calls('conversations.history')).toHaveLength(2);
+      expect(await slack.findPostedMessage({ channel: 'C0BUSY', ...meta('t-never') })).toEqual({ kind: 'not_found' });
+    });
+
+    it('a failing history call is a retry or a failure, never "not found"', async () => {
+      stub.script('conversations.history', { status: 503 }, { ok: false, error: 'missing_scope' });
+      expect(await slack.findPostedMessage({ channel: 'C0CX', ...meta('t-1') })).toMatchObject({ kind: 'retry' });
+      expect(await slack.findPostedMessage({ channel: 'C0CX', ...meta('t-1') })).toMatchObject({ kind: 'failed', code: 'missing_scope' });
+    });
+  });
+
   describe('provider error table, driven by fixtures through the real SDK', () => {
     it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', async (_name, fixture) => {
       stub.script('chat.postMessage', fixture.http as SlackStubResponse);

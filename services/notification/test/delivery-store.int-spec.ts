@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from '@closeloop/platform';
+import { testInfra, uniqueName } from '@closeloop/testing';
+import type { PlannedDelivery } from '../src/alerts/alert-planner';
+import { migrationsFor } from '../src/persistence/migrations';
+import { NotificationRepository, type ClaimedDelivery } from '../src/persistence/notification.repository';
+import { snapshot } from './fixtures';
+
+/**
+ * The parts of the delivery worker that must hold with two instances, on real Postgres: two "instances" here are
+ * two connection pools claiming from the same schema at the same time.
+ */
+describe('notification store: safe with two instances (real Postgres)', () => {
+  const schema = uniqueName('notif_store');
+  const options = { url: testInfra().databaseUrl, schema, entities: [], migrations: migrationsFor(schema), poolSize: 4 };
+  const repo = new NotificationRepository(schema);
+  let a: DataSource;
+  let b: DataSource;
+
+  beforeAll(async () => {
+    await runMigrations(options);
+    a = await createDataSource(options).initialize();
+    b = await createDataSource(options).initialize();
+  });
+  afterAll(async () => {
+    await a?.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await a?.destroy();
+    await b?.destroy();
+  });
+
+  const sms = (to: string): PlannedDelivery => ({ channel: 'sms', recipient: to, purpose: 'sms', status: 'pending', notBefore: new Date(Date.now() - 1_000), critical: true, payload: { kind: 'sms', body: 'x' } });
+
+  async function seed(n: number): Promise<string> {
+    const ticket = snapshot({ id: randomUUID() });
+    await repo.insertDeliveries(a, randomUUID(), 'ticket.opened', ticket, Array.from({ length: n }, (_, i) => sms(`+9055500${String(i).padStart(5, '0')}`)));
+    return ticket.id;
+  }
+
+  it('two workers claiming at the same time never get the same delivery', async () => {
+    const ticketId = await seed(30);
+    const claimed: ClaimedDelivery[] = [];
+    const worker = async (ds: DataSource) => {
+      for (;;) {
+        const batch = await repo.claimDue(ds, 4, 60_000, randomUUID());
+        if (!batch.length) return;
+        claimed.push(...batch.filter((d) => d.ticket_id === ticketId));
+      }
+    };
+    await Promise.all([worker(a), worker(b), worker(a), worker(b)]);
+    expect(claimed).toHaveLength(30);
+    expect(new Set(claimed.map((d) => d.id)).size).toBe(30);
+    expect(claimed.every((d) => d.status === 'sending' && d.previous_status === 'pending')).toBe(true);
+  });
+
+  it('a claim whose lease ran out is taken over, marked as maybe delivered, and the old worker can no longer record its result', async () => {
+    await seed(1);
+    const [first] = await repo.claimDue(a, 1, 1, randomUUID());
+    await new Promise((r) => setTimeout(r, 30));
+    const [second] = await repo.claimDue(b, 1, 60_000, randomUUID());
+    expect(second).toMatchObject({ id: first.id, previous_status: 'sending', maybe_delivered: true });
+    expect(await repo.finish(a, first, { status: 'sent', attempted: true, providerId: 'SM-late' })).toBeUndefined();
+    expect(await repo.finish(b, second, { status: 'sent', attempted: true, providerId: 'SM-1' })).toMatchObject({ status: 'sent', attempts: 1, provider_id: 'SM-1' });
+  });
+
+  it('the per-channel slot is taken by exactly one instance per interval', async () => {
+    const channel = `C${randomUUID().slice(0, 8)}`;
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => repo.takeChannelSlot(i % 2 ? a : b, channel, 400)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.ok)) expect((r as { waitMs: number }).waitMs).toBeGreaterThan(300);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await repo.takeChannelSlot(b, channel, 400)).toEqual({ ok: true });
+    // a 429 pushes the slot out for every instance
+    await repo.pushChannelSlot(a, channel, 5_000);
+    expect(await repo.takeChannelSlot(b, channel, 400)).toEqual({ ok: false, waitMs: expect.any(Number) });
+  });
+
+  it('one alert message per (ticket, channel); snapshots only move forward', async () => {
+    const ticket = snapshot({ id: randomUUID(), version: 3, status: 'claimed' });
+    expect(await repo.createAlertMessage(a, ticket.id, 'C0CX', 'slack', randomUUID())).toBe(true);
+    expect(await repo.createAlertMessage(b, ticket.id, 'C0CX', 'slack', randomUUID())).toBe(false);
+    await repo.saveSnapshot(a, ticket);
+    await repo.saveSnapshot(b, { ...ticket, version: 2, status: 'open' });
+    expect(await repo.latestSnapshot(a, ticket.id)).toMatchObject({ version: 3, status: 'claimed' });
+  });
+
+  it('only one instance at a time may chat.update a message', async () => {
+    const ticketId = randomUUID();
+    await repo.createAlertMessage(a, ticketId, 'C0CX', 'slack', randomUUID());
+    const got = await Promise.all([repo.lockAlertForUpdate(a, ticketId, 'C0CX', 60_000), repo.lockAlertForUpdate(b, ticketId, 'C0CX', 60_000)]);
+    expect(got.filter(Boolean)).toHaveLength(1);
+    await repo.unlockAlert(a, ticketId, 'C0CX', 4);
+    expect(await repo.lockAlertForUpdate(b, ticketId, 'C0CX', 60_000)).toBe(true);
+    expect((await repo.alertMessage(a, ticketId, 'C0CX'))?.rendered_version).toBe(4);
+  });
+});
