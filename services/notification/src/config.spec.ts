@@ -66,6 +66,15 @@ describe('loadNotificationConfig', () => {
     expect(problems({ ...base, ...env })).toEqual(expected);
   });
 
+  it('lists a half-configured provider together with every other problem', () => {
+    expect(problems({ CLOSELOOP_CONFIG: routing, SLACK_BOT_TOKEN: 'xoxb-1', TWILIO_ACCOUNT_SID: 'bad', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+15005550006' })).toEqual([
+      'KAFKA_BROKERS: required (comma-separated)',
+      'DATABASE_URL: required',
+      'SLACK_SIGNING_SECRET: required when any of SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET is set',
+      'TWILIO_ACCOUNT_SID: must start with AC (a Twilio account SID)',
+    ]);
+  });
+
   it('accepts a Messaging Service as sender', () => {
     expect(problems({ ...base, ...twilio, TWILIO_FROM_NUMBER: 'MG0123456789abcdef' })).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { E164 } from '@closeloop/contracts';
-import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv } from '@closeloop/platform';
+import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv, type Env } from '@closeloop/platform';
 import { DEFAULT_SLACK_API_URL, DEFAULT_TWILIO_API_URL } from './channels';
 
 export const SERVICE = 'notification';
@@ -12,6 +12,30 @@ export const databaseSchemaEnv = () =>
     if (v !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error(`must be a lower-case SQL identifier (a-z, 0-9, _), got "${v}"`);
     return v ?? SCHEMA;
   });
+
+const SLACK_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'];
+const TWILIO_VARS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'];
+
+/**
+ * One variable of a provider that is all-or-nothing: a half-configured Slack or Twilio would silently fall back to
+ * the log channel (or post buttons whose presses can never be verified), so a missing companion is a start-up
+ * error, reported with every other problem in the one message.
+ */
+function providerEnv(name: string, group: string[], validate?: (value: string) => void) {
+  return (e: Env): { value: string | undefined } | { error: string } => {
+    const set = (n: string) => (e[n] ?? '').trim() !== '';
+    const value = set(name) ? (e[name] as string).trim() : undefined;
+    if (value === undefined) {
+      return group.some(set) ? { error: `${name}: required when any of ${group.join(', ')} is set` } : { value: undefined };
+    }
+    try {
+      validate?.(value);
+    } catch (err) {
+      return { error: `${name}: ${(err as Error).message}` };
+    }
+    return { value };
+  };
+}
 
 const trimSlash = (url: string | undefined) => url?.replace(/\/+$/, '');
 
@@ -27,19 +51,17 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
       log: logEnv(),
       routing: routingEnv(),
       slack: {
-        botToken: env.string('SLACK_BOT_TOKEN'),
-        signingSecret: env.string('SLACK_SIGNING_SECRET'),
+        botToken: providerEnv('SLACK_BOT_TOKEN', SLACK_VARS),
+        signingSecret: providerEnv('SLACK_SIGNING_SECRET', SLACK_VARS),
         apiUrl: env.url('SLACK_API_URL', { default: DEFAULT_SLACK_API_URL, protocols: ['http', 'https'] }),
       },
       twilio: {
-        accountSid: env.custom('TWILIO_ACCOUNT_SID', (v) => {
-          if (v !== undefined && !/^AC[0-9a-zA-Z]{2,}$/.test(v)) throw new Error('must start with AC (a Twilio account SID)');
-          return v;
+        accountSid: providerEnv('TWILIO_ACCOUNT_SID', TWILIO_VARS, (v) => {
+          if (!/^AC[0-9a-zA-Z]{2,}$/.test(v)) throw new Error('must start with AC (a Twilio account SID)');
         }),
-        authToken: env.string('TWILIO_AUTH_TOKEN'),
-        fromNumber: env.custom('TWILIO_FROM_NUMBER', (v) => {
-          if (v !== undefined && !E164.test(v) && !/^MG[0-9a-zA-Z]+$/.test(v)) throw new Error(`must be an E.164 number (+905551112233) or a Messaging Service SID (MG…)`);
-          return v;
+        authToken: providerEnv('TWILIO_AUTH_TOKEN', TWILIO_VARS),
+        fromNumber: providerEnv('TWILIO_FROM_NUMBER', TWILIO_VARS, (v) => {
+          if (!E164.test(v) && !/^MG[0-9a-zA-Z]+$/.test(v)) throw new Error(`must be an E.164 number (+905551112233) or a Messaging Service SID (MG…)`);
         }),
         apiUrl: env.url('TWILIO_API_URL', { default: DEFAULT_TWILIO_API_URL, protocols: ['http', 'https'] }),
       },
@@ -70,32 +92,10 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
     },
     source,
     SERVICE,
-    (c) => [...checkSaslComplete(c.kafka), ...checkProvidersComplete(c)],
+    (c) => [...checkSaslComplete(c.kafka), ...(c.delivery.backoffMaxMs < c.delivery.backoffBaseMs ? ['DELIVERY_BACKOFF_MAX_MS: must not be below DELIVERY_BACKOFF_BASE_MS'] : [])],
   );
 }
 export type NotificationConfig = ReturnType<typeof loadNotificationConfig>;
-
-/**
- * Slack and Twilio are each all-or-nothing: a half-configured provider would silently fall back to the log
- * channel (or, for Slack, post alerts whose buttons can never be verified), so it is a start-up error instead.
- */
-function checkProvidersComplete(c: {
-  slack: { botToken?: string; signingSecret?: string };
-  twilio: { accountSid?: string; authToken?: string; fromNumber?: string };
-  delivery: { backoffBaseMs: number; backoffMaxMs: number };
-}): string[] {
-  const problems: string[] = [];
-  const slack = { SLACK_BOT_TOKEN: c.slack.botToken, SLACK_SIGNING_SECRET: c.slack.signingSecret };
-  if (Object.values(slack).some(Boolean)) {
-    for (const [name, v] of Object.entries(slack)) if (!v) problems.push(`${name}: required when any of ${Object.keys(slack).join(', ')} is set`);
-  }
-  const twilio = { TWILIO_ACCOUNT_SID: c.twilio.accountSid, TWILIO_AUTH_TOKEN: c.twilio.authToken, TWILIO_FROM_NUMBER: c.twilio.fromNumber };
-  if (Object.values(twilio).some(Boolean)) {
-    for (const [name, v] of Object.entries(twilio)) if (!v) problems.push(`${name}: required when any of ${Object.keys(twilio).join(', ')} is set`);
-  }
-  if (c.delivery.backoffMaxMs < c.delivery.backoffBaseMs) problems.push('DELIVERY_BACKOFF_MAX_MS: must not be below DELIVERY_BACKOFF_BASE_MS');
-  return problems;
-}
 
 /** Whether the real providers are configured (else the log channel stands in, SPEC §3). */
 export function slackConfigured(cfg: Pick<NotificationConfig, 'slack'>): boolean {
