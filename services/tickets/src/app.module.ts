@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { AgentAuthGuard } from './api/auth.guard';
+import { ReportsController } from './api/reports.controller';
 import { TicketsController } from './api/tickets.controller';
 import { SERVICE, TicketsConfig } from './config';
 import { databaseOptions } from './database';
@@ -36,7 +37,7 @@ export class TicketsModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema, logLevel: cfg.log.level }),
       ],
-      controllers: [TicketConsumers, TicketsController],
+      controllers: [TicketConsumers, TicketsController, ReportsController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },

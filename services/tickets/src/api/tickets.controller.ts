@@ -1,18 +1,15 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig } from '@closeloop/contracts';
-import { buildSummary } from '../domain/report';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ChangeResult, TicketService, isTicketId } from '../tickets/ticket.service';
 import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-views';
 import { inTransaction } from '../tickets/tx';
 import { ROUTING } from '../tokens';
 import { AgentAuthGuard, CurrentAgent } from './auth.guard';
-import { ListTicketsQuery, NoteBody, ReopenBody, ReportQuery, ResolveBody } from './dto';
+import { ListTicketsQuery, NoteBody, ReopenBody, ResolveBody } from './dto';
 import { encodeCursor, parseListQuery } from './list-query';
 import { ProblemException, badRequest, conflict, notFound, validated } from './problem';
-
-const DAY_MS = 86_400_000;
 
 /** The agent API (SPEC §6). Every route needs `Authorization: Bearer <API token>`. */
 @Controller('v1')
@@ -83,22 +80,6 @@ export class TicketsController {
     const answer = this.answer(r);
     const note = { id: r.noteId, ticketId: id, author: { id: agent.id, name: agent.name }, body: b.body, createdAt: answer.ticket.updatedAt };
     return { note, ...answer };
-  }
-
-  /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
-  @Get('reports/summary')
-  async summary(@Query() query: unknown) {
-    const q = validated(ReportQuery, query, 'query');
-    const to = q.to ? new Date(q.to) : new Date();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
-    if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);
-    const m = this.ds.manager;
-    const [tickets, nextScores, npsCounts] = await Promise.all([
-      this.repo.ticketsOpenedIn(m, from, to),
-      this.repo.nextScoreAfterResolution(m, from, to),
-      this.repo.npsCounts(m, from, to),
-    ]);
-    return buildSummary({ from, to, tickets, nextScores, npsCounts, rootCauses: this.routing.rootCauses });
   }
 
   private answer(r: ChangeResult): { ticket: ReturnType<typeof toTicketJson> } {

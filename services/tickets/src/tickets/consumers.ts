@@ -6,7 +6,8 @@ import { DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@close
 import { Inbox } from '@closeloop/messaging';
 import { summaries } from '../domain/timeline';
 import { TicketRepository } from '../persistence/ticket.repository';
-import { LOGGER } from '../tokens';
+import { TicketsConfig } from '../config';
+import { LOGGER, TICKETS_CONFIG } from '../tokens';
 import { TicketService, isTicketId } from './ticket.service';
 import { newTx } from './tx';
 
@@ -28,7 +29,13 @@ export class TicketConsumers {
     private readonly tickets: TicketService,
     private readonly repo: TicketRepository,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
   ) {}
+
+  /** CONSOLE_URL, for a clickable link in the log line of each opened or attached ticket. */
+  private get consoleUrl(): string | undefined {
+    return this.cfg.consoleUrl;
+  }
 
   @EventPattern(Topic.FeedbackScored)
   async onFeedbackScored(@Payload() event: FeedbackScoredEvent): Promise<void> {
@@ -38,7 +45,8 @@ export class TicketConsumers {
       const outcome = await this.tickets.onFeedbackScored(tx, event.data);
       if (outcome.kind === 'opened' || outcome.kind === 'attached') {
         const t = outcome.ticket;
-        tx.afterCommit(() => this.logger.info({ ticketId: t.id, feedbackId: event.data.feedbackId, severity: t.severity, team: t.team }, `ticket ${outcome.kind}`));
+        const url = this.consoleUrl ? `${this.consoleUrl.replace(/\/$/, '')}/tickets/${t.id}` : undefined;
+        tx.afterCommit(() => this.logger.info({ ticketId: t.id, feedbackId: event.data.feedbackId, severity: t.severity, team: t.team, url }, `ticket ${outcome.kind}`));
       }
     });
     if (ran) tx?.committed();

@@ -1,0 +1,37 @@
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RoutingConfig } from '@closeloop/contracts';
+import { buildSummary } from '../domain/report';
+import { TicketRepository } from '../persistence/ticket.repository';
+import { ROUTING } from '../tokens';
+import { AgentAuthGuard } from './auth.guard';
+import { ReportQuery } from './dto';
+import { badRequest, validated } from './problem';
+
+const DAY_MS = 86_400_000;
+
+@Controller('v1/reports')
+@UseGuards(AgentAuthGuard)
+export class ReportsController {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly repo: TicketRepository,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+  ) {}
+
+  /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
+  @Get('summary')
+  async summary(@Query() query: unknown) {
+    const q = validated(ReportQuery, query, 'query');
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
+    if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);
+    const m = this.ds.manager;
+    const [tickets, nextScores, npsCounts] = await Promise.all([
+      this.repo.ticketsOpenedIn(m, from, to),
+      this.repo.nextScoreAfterResolution(m, from, to),
+      this.repo.npsCounts(m, from, to),
+    ]);
+    return buildSummary({ from, to, tickets, nextScores, npsCounts, rootCauses: this.routing.rootCauses });
+  }
+}
