@@ -16,7 +16,9 @@ import { Fault, FaultResult, brokerRestart, inject, killNotificationAfterPost, k
 import { createDatabaseOn, startChaosSystem, type ChaosSystem } from './system';
 
 interface Options {
+  /** 0: one pass over the schedule (every fault once) */
   durationS: number;
+  rounds: number;
   rate: number;
   customers: number;
   teams: number;
@@ -26,7 +28,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { durationS: 240, rate: 20, customers: 80, teams: 3, instances: 1, pauseS: 4, out: path.resolve(__dirname, '../../test-artifacts/chaos') };
+  const o: Options = { durationS: 0, rounds: 1, rate: 10, customers: 400, teams: 3, instances: 1, pauseS: 4, out: path.resolve(__dirname, '../../test-artifacts/chaos') };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes('=') ? argv[i].split('=', 2) : [argv[i], argv[i + 1]];
     const take = () => {
@@ -35,6 +37,7 @@ function parseArgs(argv: string[]): Options {
     };
     switch (k) {
       case '--duration': o.durationS = Number(take()); break;
+      case '--rounds': o.rounds = Number(take()); break;
       case '--rate': o.rate = Number(take()); break;
       case '--customers': o.customers = Number(take()); break;
       case '--teams': o.teams = Number(take()); break;
@@ -42,7 +45,7 @@ function parseArgs(argv: string[]): Options {
       case '--pause': o.pauseS = Number(take()); break;
       case '--out': o.out = path.resolve(take()); break;
       case '--help':
-        console.log('npm run test:chaos -- [--duration 240] [--rate 20] [--customers 80] [--teams 3] [--instances 1] [--pause 4] [--out test-artifacts/chaos]');
+        console.log('npm run test:chaos -- [--rounds 1 | --duration <s>] [--rate 10] [--customers 400] [--teams 3] [--instances 1] [--pause 4] [--out test-artifacts/chaos] [--no-build]');
         process.exit(0);
         break;
       default:
@@ -124,12 +127,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       }
     })();
 
-    say(`streaming feedback at ~${o.rate}/s for ${o.durationS} s while injecting faults`);
+    const plannedFaults = schedule(o.instances);
+    const more = (i: number) => (o.durationS > 0 ? Date.now() - startedAt < o.durationS * 1000 : i < plannedFaults.length * o.rounds);
+    say(`streaming feedback at ~${o.rate}/s while injecting ${o.durationS > 0 ? `faults for ${o.durationS} s` : `${plannedFaults.length * o.rounds} faults`}`);
     load.start();
     const faults: FaultResult[] = [];
-    const plannedFaults = schedule(o.instances);
     const ctx = { sys: system, infra, run, startedAt, onAccepted: (f: AcceptedFeedback) => accepted.set(f.feedbackId, f) };
-    for (let i = 0; Date.now() - startedAt < o.durationS * 1000; i++) {
+    for (let i = 0; more(i); i++) {
       const fault = plannedFaults[i % plannedFaults.length];
       const ids = fault.name.match(/(ingest|scoring|tickets|notification)#\d/g) ?? (/between a Slack post/.test(fault.name) ? system.stack.of('notification').map((x) => x.id) : []);
       ids.forEach((id) => intentional.add(id));
