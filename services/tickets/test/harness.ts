@@ -48,10 +48,6 @@ export async function migrate(cfg: TicketsConfig): Promise<DataSource> {
 
 export async function dropSchema(ds: DataSource | undefined, schema: string): Promise<void> {
   if (!ds) return;
-  // Workaround (libs/messaging): Nest runs onApplicationBootstrap twice (HTTP app + Kafka microservice), so the
-  // outbox relay opens a second LISTEN connection that stop() never closes and that keeps jest from exiting.
-  // Ending it from the server side lets the stopped relay drop it. Remove once MessagingLifecycle starts once.
-  await ds.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`closeloop-${schema}-relay`]);
   await ds.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await ds.destroy();
 }

@@ -32,7 +32,7 @@ export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    // Nest runs bootstrap hooks once for the HTTP app and once for the Kafka microservice: start once
+    // idempotent: one timer chain per instance, whatever calls this
     if (!this.stopped || this.timer) return;
     this.stopped = false;
     this.schedule();

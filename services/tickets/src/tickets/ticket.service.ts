@@ -6,7 +6,7 @@ import {
 import { Outbox } from '@closeloop/messaging';
 import { SERVICE } from '../config';
 import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
-import { Actor, summaries } from '../domain/timeline';
+import { Actor, summaries, truncate } from '../domain/timeline';
 import {
   Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, noteAdded, openTicket, reopenTicket, resolveTicket,
 } from '../domain/ticket';
@@ -197,7 +197,8 @@ export class TicketService {
 
   private async reject(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
     const statusCode = refusal.kind === 'not_found' ? 404 : refusal.kind === 'conflict' ? 409 : 422;
-    const reason = refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason;
+    // the contract caps `reason` at 2,000 characters; an agent id from a command is not ours to trust
+    const reason = truncate(refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason, 2_000);
     const actor: Actor = agent ? agentActor(agent) : { kind: 'agent', id: cmd.data.agentId };
     const data = {
       actor, reason, statusCode, commandId: cmd.eventId,

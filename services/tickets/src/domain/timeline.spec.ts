@@ -1,0 +1,30 @@
+import { openTicket } from './ticket';
+import { summaries, truncate } from './timeline';
+
+const t = openTicket({
+  id: 't', team: 'cx', now: new Date('2026-11-23T10:00:00Z'), sla: { firstResponse: 3_600_000, resolve: 7_200_000 },
+  feedback: { customer: { id: 'c' }, touchpoint: 'checkout', metric: 'nps', score: 2, severity: 'critical' },
+});
+const ayse = { kind: 'agent' as const, id: 'ayse', name: 'Ayşe Yılmaz' };
+
+describe('timeline summaries', () => {
+  it.each<[string, string]>([
+    [summaries.opened(t), 'Ticket opened: nps 2 at checkout (critical)'],
+    [summaries.feedbackAttached({ ...t, feedbackCount: 2 }, 'normal'), 'Feedback attached: nps 2 at checkout; severity normal → critical (2 in total)'],
+    [summaries.claimed(ayse, 'api'), 'Claimed by Ayşe Yılmaz'],
+    [summaries.claimed({ kind: 'agent', id: 'noa' }, 'slack'), 'Claimed by noa via slack'],
+    [summaries.resolved({ ...t, rootCause: 'billing', customerContacted: true }, ayse, 'api', true), 'Claimed and resolved by Ayşe Yılmaz: root cause billing, customer contacted'],
+    [summaries.resolved({ ...t, rootCause: 'other' }, ayse, 'slack'), 'Resolved by Ayşe Yılmaz via slack: root cause other'],
+    [summaries.reopened(ayse, 'still\nwaiting'), 'Reopened by Ayşe Yılmaz: still waiting'],
+    [summaries.slaBreached(t, 'firstResponse'), 'First-response SLA breached: not claimed by 2026-11-23T11:00:00.000Z'],
+    [summaries.slaBreached(t, 'resolve'), 'Resolve SLA breached: not resolved by 2026-11-23T12:00:00.000Z'],
+    [summaries.commandRejected('Claim', ayse, 'the ticket is resolved', 'slack'), 'Claim by Ayşe Yılmaz via slack rejected: the ticket is resolved'],
+    [summaries.delivery({ channel: 'sms', purpose: 'sms', recipient: '+90555***2233', status: 'failed', error: 'unsubscribed (21610)', attempts: 1 }), 'SMS sms to +90555***2233: failed (unsubscribed (21610))'],
+    [summaries.delivery({ channel: 'slack', purpose: 'thread_reply', recipient: 'C0CX', status: 'retrying', attempts: 3 }), 'Slack thread reply to C0CX: retrying after 3 attempt(s)'],
+  ])('%s', (actual, expected) => expect(actual).toBe(expected));
+
+  it('truncate keeps one line within the limit', () => {
+    expect(truncate('a  b\n c', 10)).toBe('a b c');
+    expect(truncate('x'.repeat(20), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+});
