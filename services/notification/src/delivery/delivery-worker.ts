@@ -89,7 +89,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** One pass: claim a batch and send it. Returns how many deliveries were claimed. */
   async runOnce(): Promise<number> {
     const claimed = await this.repo.claimDue(this.ds, this.d.batchSize, this.leaseMs, randomUUID());
-    await Promise.all(claimed.map((d) => this.process(d)));
+    // One recipient's deliveries in claim order (oldest first), so thread replies keep the order of their events;
+    // different recipients in parallel.
+    const ordered = [...claimed].sort((x, y) => x.next_attempt_at.getTime() - y.next_attempt_at.getTime() || x.created_at.getTime() - y.created_at.getTime());
+    const byRecipient = new Map<string, ClaimedDelivery[]>();
+    for (const d of ordered) byRecipient.set(`${d.channel}:${d.recipient}`, [...(byRecipient.get(`${d.channel}:${d.recipient}`) ?? []), d]);
+    await Promise.all(
+      [...byRecipient.values()].map(async (queue) => {
+        for (const d of queue) await this.process(d);
+      }),
+    );
     return claimed.length;
   }
 
