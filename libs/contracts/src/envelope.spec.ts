@@ -50,6 +50,31 @@ describe('feedback schema', () => {
   });
 });
 
+describe('hostile keys (found by the ingest fuzzer)', () => {
+  it.each([
+    [{ attributes: { constructor: {} } }, 'attributes.constructor'],
+    [{ attributes: { nested: [{ prototype: 1 }] } }, 'attributes.nested[0].prototype'],
+    [JSON.parse('{"attributes": {"__proto__": {"polluted": true}}}'), 'attributes.__proto__'],
+  ])('rejects %j naming %s instead of throwing', (patch, field) => {
+    const r = validatePlain(FeedbackDto, { ...feedback, ...patch }, { forbidUnknown: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toContain(field);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it.each(['toString', 'hasOwnProperty', 'valueOf'])('names an unknown field called %s, at the top level and in customer', (key) => {
+    const r = validatePlain(FeedbackDto, { ...feedback, [key]: 'x', customer: { ...feedback.customer, [key]: 'y' } }, { forbidUnknown: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors).toEqual(expect.arrayContaining([{ field: key, message: 'is not a known field' }, { field: `customer.${key}`, message: 'is not a known field' }]));
+  });
+
+  it('decodes an event with a reserved key into a validation error, never an exception', () => {
+    const received = { ...feedback, feedbackId: feedbackIdFor('s', 'e'), receivedAt: '2026-11-23T10:00:01Z', attributes: { constructor: {} } };
+    const r = decodeEvent(Topic.FeedbackReceived, Buffer.from(JSON.stringify(makeEnvelope('feedback.received', received, 'x'))));
+    expect(r).toMatchObject({ ok: false, errors: [{ field: 'data.attributes.constructor' }] });
+  });
+});
+
 describe('envelopes', () => {
   const received = { ...feedback, feedbackId: feedbackIdFor('questionpro', 'resp-81723'), receivedAt: '2026-11-23T10:00:01Z' };
 

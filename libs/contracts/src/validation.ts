@@ -1,5 +1,9 @@
 import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
+import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
+
+// class-transformer keeps @Type metadata here; its package exports no typed entry point for it
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
 
 export interface FieldError {
   field: string;
@@ -17,22 +21,60 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
-/** Validates a plain object against a class-validator DTO; unknown properties are rejected. */
+/** Keys that reach object prototypes: refused everywhere, also inside free-form objects such as `attributes`. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function reservedKeys(value: unknown, path: string, out: FieldError[], depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 32) return;
+  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+  for (const [k, v] of entries) {
+    const field = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
+    if (!Array.isArray(value) && RESERVED_KEYS.has(k)) out.push({ field, message: `"${k}" is a reserved name and cannot be used as a key` });
+    else reservedKeys(v, field, out, depth + 1);
+  }
+}
+
+type Cls = new () => object;
+
+/** Own keys of `plain` that `cls` does not declare, recursing into nested DTOs (decided from the input's own keys, not the prototype's). */
+function unknownKeys(cls: Cls, plain: Record<string, unknown>, path: string, out: FieldError[]): void {
+  const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+  for (const key of Object.keys(plain)) {
+    const field = path ? `${path}.${key}` : key;
+    if (!declared.has(key)) {
+      out.push({ field, message: 'is not a known field' });
+      continue;
+    }
+    const nested = defaultMetadataStorage.findTypeMetadata(cls, key)?.typeFunction?.() as Cls | undefined;
+    const v = plain[key];
+    if (nested && v !== null && typeof v === 'object' && !Array.isArray(v)) unknownKeys(nested, v as Record<string, unknown>, field, out);
+  }
+}
+
+/** Validates a plain object against a class-validator DTO; with `forbidUnknown`, undeclared fields are errors. Never throws. */
 export function validatePlain<T extends object>(
   cls: new () => T,
   plain: unknown,
   opts: { prefix?: string; forbidUnknown?: boolean } = {},
 ): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
+  const root = opts.prefix || '(root)';
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
-    return { ok: false, errors: [{ field: opts.prefix || '(root)', message: 'must be a JSON object' }] };
+    return { ok: false, errors: [{ field: root, message: 'must be a JSON object' }] };
   }
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
-  const errors = validateSync(instance as object, {
-    whitelist: opts.forbidUnknown ?? false,
-    forbidNonWhitelisted: opts.forbidUnknown ?? false,
-    forbidUnknownValues: true,
-    validationError: { target: false, value: false },
-  });
-  if (errors.length) return { ok: false, errors: flattenValidationErrors(errors, opts.prefix ?? '') };
-  return { ok: true, value: instance };
+  const early: FieldError[] = [];
+  reservedKeys(plain, opts.prefix ?? '', early);
+  if (opts.forbidUnknown) unknownKeys(cls, plain as Record<string, unknown>, opts.prefix ?? '', early);
+  if (early.some((e) => e.message.includes('reserved name'))) return { ok: false, errors: early };
+  try {
+    const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
+    const errors = validateSync(instance as object, {
+      forbidUnknownValues: true,
+      validationError: { target: false, value: false },
+    });
+    const all = [...early, ...flattenValidationErrors(errors, opts.prefix ?? '')];
+    if (all.length) return { ok: false, errors: all };
+    return { ok: true, value: instance };
+  } catch (err) {
+    return { ok: false, errors: [...early, { field: root, message: `cannot be validated: ${(err as Error).message}` }] };
+  }
 }
