@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, INestApplication, RpcExceptionFilter } from '@nestjs/common';
 import { KafkaContext, ServerKafka } from '@nestjs/microservices';
-import { Consumer, EachMessagePayload, IHeaders, Partitioners } from 'kafkajs';
+import { Consumer, EachMessagePayload, IHeaders, Partitioners, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import type { Logger } from 'pino';
 import { DlqHeader, Topic, decodeEvent, dlqTopicOf } from '@closeloop/contracts';
@@ -59,8 +59,9 @@ export class CloseloopKafkaServer extends ServerKafka {
       client: kafkaClientConfig(settings.kafka, settings.clientId, settings.logger),
       consumer: {
         groupId: prefixed(settings.kafka, settings.groupId),
-        sessionTimeout: 30_000,
-        heartbeatInterval: 3_000,
+        // a SIGKILLed member's partitions move after this long; handlers heartbeat while they retry
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1_000,
         allowAutoTopicCreation: false,
         retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 12 },
       },
@@ -96,14 +97,20 @@ export class CloseloopKafkaServer extends ServerKafka {
     const labels = { topic, group: this.s.groupId };
     const stop = handleSeconds.startTimer(labels);
     try {
-      const decoded = decodeEvent(topic, payload.message.value);
+      let decoded: ReturnType<typeof decodeEvent>;
+      try {
+        decoded = decodeEvent(topic, payload.message.value);
+      } catch (err) {
+        // a message that breaks the decoder itself must not stop the partition either
+        return await this.deadLetter(payload, topic, `undecodable: ${(err as Error).message}`.slice(0, 2_000), 0);
+      }
       if (!decoded.ok) {
         const reason = `invalid event: ${decoded.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`.slice(0, 2_000);
         return await this.deadLetter(payload, topic, reason, 0);
       }
       const handler = this.getHandlerByPattern(topic);
       if (!handler) return await this.deadLetter(payload, topic, `no handler for ${topic} in ${this.s.groupId}`, 0);
-      const ctx = new KafkaContext([payload.message as never, payload.partition, payload.topic, this.consumer!, payload.heartbeat, this.producer!]);
+      const ctx = new KafkaContext([payload.message as never, payload.partition, payload.topic, this.consumer as Consumer, payload.heartbeat, this.producer as Producer]);
 
       for (let attempt = 1; ; attempt++) {
         try {
@@ -154,7 +161,9 @@ export class CloseloopKafkaServer extends ServerKafka {
       [DlqHeader.ConsumerGroup]: this.s.groupId,
     };
     // if this send fails the offset is not committed and the message comes back: never silently dropped
-    await this.producer!.send({
+    const producer = this.producer;
+    if (!producer) throw new Error('consumer is not connected'); // not committed: the message comes back
+    await producer.send({
       topic: prefixed(this.s.kafka, dlqTopicOf(topic)),
       acks: -1,
       messages: [{ key: p.message.key, value: p.message.value, headers }],

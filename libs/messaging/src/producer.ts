@@ -77,8 +77,9 @@ export class EventProducer {
     const byTopic = new Map<string, Message[]>();
     for (const m of messages) {
       const t = prefixed(this.settings, m.topic);
-      if (!byTopic.has(t)) byTopic.set(t, []);
-      byTopic.get(t)!.push({ key: m.key, value: m.value, headers: m.headers });
+      const list = byTopic.get(t) ?? [];
+      list.push({ key: m.key, value: m.value, headers: m.headers });
+      byTopic.set(t, list);
     }
     const producer = await this.get();
     let timer: NodeJS.Timeout | undefined;
