@@ -184,7 +184,7 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
     for (const s of stages) expect(s).toMatch(/^FROM \$\{NODE_IMAGE\} AS [a-z-]+$/);
     const runtime = instructions.slice(instructions.indexOf(stages[stages.length - 1]));
-    expect(instructions.some((l) => /npm ci --omit=dev/.test(l))).toBe(true);
+    expect(instructions.some((l) => /npm install --omit=dev/.test(l))).toBe(true);
     expect(instructions.some((l) => /npm run build/.test(l))).toBe(true);
     expect(runtime).toContain('COPY --from=prod-deps /app ./');
     expect(runtime).toContain('USER node');

@@ -24,8 +24,10 @@ export function ensureDependencies(log = console.log) {
   const lock = path.join(repoRoot, 'package-lock.json');
   const stale = !existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs + 1000);
   if (stale) {
-    log('• installing dependencies (npm ci)…');
-    run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error']);
+    // `npm install` (not `npm ci`): npm 11 writes lockfiles without other platforms' optional binaries
+    // (@swc/core-darwin-*, …) and then `npm ci` refuses its own lockfile. `npm install` still honours the lock.
+    log('• installing dependencies (npm install)…');
+    run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error']);
   }
   for (const bin of ['nx', 'jest', 'swc', 'tsc', 'eslint']) {
     if (!existsSync(path.join(repoRoot, 'node_modules', '.bin', bin))) throw new Error(`node_modules/.bin/${bin} is missing after install`);
