@@ -6,7 +6,6 @@ import net from 'node:net';
 import { Client } from 'pg';
 import { testInfra, uniqueName } from '@closeloop/testing';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../../scripts/lib/stack.cjs') as {
   SERVICES: { name: string; port: number; portVar: string; migrate: boolean | string }[];
   migrateAll(env: NodeJS.ProcessEnv, out?: (l: string) => void): Promise<void>;
@@ -85,7 +84,8 @@ export async function startServices(
     url,
     env: fullEnv,
     async restart(name: string) {
-      const s = stack.SERVICES.find((x) => x.name === name)!;
+      const s = stack.SERVICES.find((x) => x.name === name);
+      if (!s) throw new Error(`unknown service ${name}`);
       handles[name] = stack.startService({ ...s, port: ports[name] }, fullEnv, log);
       await stack.waitReady(`${url(name)}/health/ready`, 90_000, () => handles[name].child.exitCode === null);
     },

@@ -4,7 +4,7 @@ export interface DatabaseOptions {
   url: string;
   /** The service's own schema: no service reads another's tables. */
   schema: string;
-  entities: Function[];
+  entities: (new (...args: never[]) => unknown)[];
   migrations: (new () => MigrationInterface)[];
   poolSize?: number;
   applicationName?: string;
