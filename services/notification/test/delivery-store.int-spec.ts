@@ -53,6 +53,15 @@ describe('notification store: safe with two instances (real Postgres)', () => {
     expect(claimed.every((d) => d.status === 'sending' && d.previous_status === 'pending')).toBe(true);
   });
 
+  it("a worker's busy recipients are not claimed again until it is done with them", async () => {
+    const ticketId = await seed(3);
+    const busy = '+905550000001';
+    const claimed = (await repo.claimDue(a, 100, 60_000, randomUUID(), [`sms:${busy}`])).filter((d) => d.ticket_id === ticketId);
+    expect(claimed.map((d) => d.recipient).sort()).toEqual(['+905550000000', '+905550000002']);
+    const rest = (await repo.claimDue(a, 100, 60_000, randomUUID())).filter((d) => d.ticket_id === ticketId);
+    expect(rest.map((d) => d.recipient)).toEqual([busy]);
+  });
+
   it('a claim whose lease ran out is taken over, marked as maybe delivered, and the old worker can no longer record its result', async () => {
     await seed(1);
     const [first] = await repo.claimDue(a, 1, 1, randomUUID());
@@ -72,7 +81,9 @@ describe('notification store: safe with two instances (real Postgres)', () => {
     expect(await repo.takeChannelSlot(b, channel, 400)).toEqual({ ok: true });
     // a 429 pushes the slot out for every instance
     await repo.pushChannelSlot(a, channel, 5_000);
-    expect(await repo.takeChannelSlot(b, channel, 400)).toEqual({ ok: false, waitMs: expect.any(Number) });
+    const pushed = await repo.takeChannelSlot(b, channel, 400);
+    expect(pushed).toEqual({ ok: false, waitMs: expect.any(Number), at: expect.any(Date) });
+    expect((pushed as { waitMs: number }).waitMs).toBeGreaterThan(4_000);
   });
 
   it('one alert message per (ticket, channel); snapshots only move forward', async () => {

@@ -125,7 +125,10 @@ describe('notification: SMS through Twilio, status callbacks, quiet hours — wi
     const end = quietHoursEnd(quiet, new Date(before)).getTime();
     for (const r of held) expect(Math.abs(r.next_attempt_at.getTime() - end)).toBeLessThan(120_000);
     expect(smsTo(id)).toEqual([]);
-    const heldEvents = (await h.deliveryEvents(id, 2)).filter((e) => e.data.purpose === 'sms');
+    const heldEvents = await until(async () => {
+      const sms = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'sms');
+      return sms.length >= 2 ? sms : undefined;
+    }, 'held events of both SMS');
     expect(heldEvents.map((e) => [e.data.status, e.data.recipient]).sort()).toEqual([
       ['held', '+90555***2233'],
       ['held', '+90555***2244'],
@@ -142,7 +145,10 @@ describe('notification: SMS through Twilio, status callbacks, quiet hours — wi
     await until(async () => ((await smsRows(id)).every((r) => r.status === 'sent') ? true : undefined), 'held SMS sent');
     expect(smsTo(id).map((r) => r.To).sort()).toEqual(['+905551112233', '+905551112244']);
     expect(smsTo(id)[0].Body).toMatch(/^Closeloop SLA breach, nobody responded \(normal\): NPS 3\/10 at dine-in/);
-    const events = (await h.deliveryEvents(id, 4)).filter((e) => e.data.purpose === 'sms');
+    const events = await until(async () => {
+      const sms = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'sms');
+      return sms.length >= 4 ? sms : undefined;
+    }, 'held and sent events of both SMS');
     expect(events.map((e) => e.data.status).sort()).toEqual(['held', 'held', 'sent', 'sent']);
   });
 });

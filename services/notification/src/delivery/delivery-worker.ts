@@ -13,10 +13,20 @@ import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './re
 
 /** How long an update or reply waits before looking again for its top-level alert's `ts`. */
 const WAIT_FOR_ALERT_MS = 500;
+/** How long a thread reply waits for an earlier reply of the same ticket (still being sent or retried). */
+const WAIT_FOR_EARLIER_REPLY_MS = 200;
 /** How long an update waits when another instance is updating the same message. */
 const WAIT_FOR_LOCK_MS = 250;
 /** Slack `ts` values are seconds; look a little before the delivery was planned when reconciling. */
 const RECONCILE_LOOKBACK_S = 60;
+
+/**
+ * Deliveries to one recipient are sent one at a time, in order. `response_url` answers are independent of each
+ * other (each is its own URL), so each is its own queue. Must match the key computed in `claimDue`.
+ */
+export function queueKey(d: Pick<ClaimedDelivery, 'id' | 'channel' | 'recipient' | 'purpose'>): string {
+  return d.purpose === 'ephemeral' ? d.id : `${d.channel}:${d.recipient}`;
+}
 
 type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRow) => Promise<void>;
 
@@ -29,6 +39,8 @@ type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRo
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** Queues being sent, by recipient (see queueKey). */
+  private readonly inflight = new Map<string, Promise<void>>();
   private again = false;
   private stopped = true;
   private readonly policy: RetryPolicy;
@@ -62,9 +74,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.running;
+    await Promise.allSettled([...this.inflight.values()]);
   }
 
-  /** Runs a pass now, or right after the current one (new deliveries were just committed). */
+  /** Claims more work now, or right after the current claim (new deliveries were just committed, or a queue finished). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
@@ -75,30 +88,39 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       do {
         this.again = false;
         try {
-          while (!this.stopped && (await this.runOnce()) === this.d.batchSize) {
-            /* a full batch: there may be more due */
+          while (!this.stopped && (await this.claimMore()) > 0) {
+            /* claimed something: there may be more due */
           }
         } catch (err) {
-          this.log.warn({ err }, 'delivery pass failed; will retry');
+          this.log.warn({ err }, 'claiming deliveries failed; will retry');
         }
       } while (this.again && !this.stopped);
       this.running = null;
     })();
   }
 
-  /** One pass: claim a batch and send it. Returns how many deliveries were claimed. */
-  async runOnce(): Promise<number> {
-    const claimed = await this.repo.claimDue(this.ds, this.d.batchSize, this.leaseMs, randomUUID());
-    // One recipient's deliveries in claim order (oldest first), so thread replies keep the order of their events;
-    // different recipients in parallel.
+  /**
+   * Claims due deliveries up to the free capacity and starts sending them without waiting for each other: a slow
+   * Slack call never holds up an SMS. One recipient's deliveries go one after the other, oldest first (thread
+   * replies keep the order of their events), and a recipient with a delivery in flight here is not claimed again
+   * until it is done. Returns how many deliveries were claimed.
+   */
+  private async claimMore(): Promise<number> {
+    const room = this.d.batchSize - this.inflight.size;
+    if (room <= 0) return 0;
+    const claimed = await this.repo.claimDue(this.ds, room, this.leaseMs, randomUUID(), [...this.inflight.keys()]);
     const ordered = [...claimed].sort((x, y) => x.next_attempt_at.getTime() - y.next_attempt_at.getTime() || x.created_at.getTime() - y.created_at.getTime());
-    const byRecipient = new Map<string, ClaimedDelivery[]>();
-    for (const d of ordered) byRecipient.set(`${d.channel}:${d.recipient}`, [...(byRecipient.get(`${d.channel}:${d.recipient}`) ?? []), d]);
-    await Promise.all(
-      [...byRecipient.values()].map(async (queue) => {
+    const queues = new Map<string, ClaimedDelivery[]>();
+    for (const d of ordered) queues.set(queueKey(d), [...(queues.get(queueKey(d)) ?? []), d]);
+    for (const [key, queue] of queues) {
+      const sending = (async () => {
         for (const d of queue) await this.process(d);
-      }),
-    );
+      })().finally(() => {
+        this.inflight.delete(key);
+        this.wake();
+      });
+      this.inflight.set(key, sending);
+    }
     return claimed.length;
   }
 
@@ -200,6 +222,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (d.payload.kind !== 'thread_reply') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
     const alert = await this.readyAlert(d);
     if (!alert) return;
+    if (await this.repo.hasEarlierUnsentReply(this.ds, d)) {
+      await this.repo.release(this.ds, d, WAIT_FOR_EARLIER_REPLY_MS);
+      return;
+    }
     if (!(await this.takeSlot(d))) return;
     const outcome = await this.chatFor(d).postMessage({ channel: alert.channel, text: d.payload.text, threadTs: alert.ts });
     await this.complete(d, outcome, true);
@@ -230,7 +256,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (d.channel !== 'slack' || this.d.slackChannelIntervalMs === 0) return true;
     const slot = await this.repo.takeChannelSlot(this.ds, d.recipient, this.d.slackChannelIntervalMs);
     if (slot.ok) return true;
-    await this.repo.release(this.ds, d, Math.max(slot.waitMs, 10));
+    // due exactly when the slot frees: deliveries waiting for it then go oldest first
+    await this.repo.release(this.ds, d, slot.at);
     return false;
   }
 

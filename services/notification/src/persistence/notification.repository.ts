@@ -119,14 +119,17 @@ export class NotificationRepository {
    * Claims up to `limit` due deliveries for this worker: `FOR UPDATE SKIP LOCKED`, so two instances never take the
    * same row, then `sending` with a lease, committed before any provider call. A row still `sending` after its
    * lease expired was being sent by a worker that died: it may have been delivered, so it is marked for reconciling.
+   * `busyQueues` (recipients this worker is still sending to) are left alone, so one recipient's deliveries stay in order.
    */
-  async claimDue(q: Queryable, limit: number, leaseMs: number, claimToken: string): Promise<ClaimedDelivery[]> {
+  async claimDue(q: Queryable, limit: number, leaseMs: number, claimToken: string, busyQueues: string[] = []): Promise<ClaimedDelivery[]> {
     return updateReturning(
       q,
       `WITH due AS (
          SELECT id, status FROM ${this.s}.delivery
-         WHERE (status IN ('pending', 'retrying', 'held') AND next_attempt_at <= now())
-            OR (status = 'sending' AND lease_until < now())
+         WHERE ((status IN ('pending', 'retrying', 'held') AND next_attempt_at <= now())
+            OR (status = 'sending' AND lease_until < now()))
+           -- the caller's queues still sending (same key as queueKey in the worker)
+           AND NOT (CASE WHEN purpose = 'ephemeral' THEN id::text ELSE channel || ':' || recipient END = ANY($4::text[]))
          ORDER BY next_attempt_at, created_at
          LIMIT $1
          FOR UPDATE SKIP LOCKED
@@ -136,18 +139,31 @@ export class NotificationRepository {
            maybe_delivered = d.maybe_delivered OR due.status = 'sending'
        FROM due WHERE d.id = due.id
        RETURNING d.*, due.status AS previous_status`,
-      [limit, ms(leaseMs), claimToken],
+      [limit, ms(leaseMs), claimToken, busyQueues],
     );
   }
 
-  /** Gives a claimed row back untouched (no attempt was made): due again at `delayMs` from now. */
-  async release(q: Queryable, d: ClaimedDelivery, delayMs: number): Promise<void> {
+  /** Gives a claimed row back untouched (no attempt was made): due again `after` ms from now, or at that instant. */
+  async release(q: Queryable, d: ClaimedDelivery, after: number | Date): Promise<void> {
     const back: StoredStatus = d.previous_status === 'sending' ? 'retrying' : d.previous_status;
     await q.query(
-      `UPDATE ${this.s}.delivery SET status = $3, next_attempt_at = now() + $4::float8 * interval '1 millisecond', lease_until = NULL, claim_token = NULL, updated_at = now()
+      `UPDATE ${this.s}.delivery SET status = $3, lease_until = NULL, claim_token = NULL, updated_at = now(),
+         next_attempt_at = COALESCE($5::timestamptz, now() + $4::float8 * interval '1 millisecond')
        WHERE id = $1 AND claim_token = $2`,
-      [d.id, d.claim_token, back, ms(delayMs)],
+      [d.id, d.claim_token, back, typeof after === 'number' ? ms(after) : '0', after instanceof Date ? after : null],
     );
+  }
+
+  /** Whether an earlier thread reply of the same ticket and channel is still to be posted (replies keep event order). */
+  async hasEarlierUnsentReply(q: Queryable, d: Pick<DeliveryRow, 'id' | 'ticket_id' | 'recipient' | 'created_at'>): Promise<boolean> {
+    const rows = await q.query(
+      `SELECT 1 FROM ${this.s}.delivery
+       WHERE ticket_id = $1 AND recipient = $2 AND purpose = 'thread_reply' AND id <> $3
+         AND status IN ('pending', 'retrying', 'sending') AND created_at < $4
+       LIMIT 1`,
+      [d.ticket_id, d.recipient, d.id, d.created_at],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -248,7 +264,7 @@ export class NotificationRepository {
    * Takes the next posting slot of a Slack channel, shared by every instance through this row: succeeds (and moves
    * the slot `intervalMs` ahead) only when the slot is free; otherwise returns how long until it is.
    */
-  async takeChannelSlot(q: Queryable, channel: string, intervalMs: number): Promise<{ ok: true } | { ok: false; waitMs: number }> {
+  async takeChannelSlot(q: Queryable, channel: string, intervalMs: number): Promise<{ ok: true } | { ok: false; waitMs: number; at: Date }> {
     const taken = await q.query(
       `INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
        ON CONFLICT (channel) DO UPDATE SET next_allowed_at = now() + $2::float8 * interval '1 millisecond'
@@ -258,10 +274,11 @@ export class NotificationRepository {
     );
     if (taken.length === 1) return { ok: true };
     const rows = await q.query(
-      `SELECT GREATEST(0, EXTRACT(EPOCH FROM (next_allowed_at - now())) * 1000)::float8 AS wait FROM ${this.s}.slack_channel_rate WHERE channel = $1`,
+      `SELECT next_allowed_at AS at, GREATEST(0, EXTRACT(EPOCH FROM (next_allowed_at - now())) * 1000)::float8 AS wait
+       FROM ${this.s}.slack_channel_rate WHERE channel = $1`,
       [channel],
     );
-    return { ok: false, waitMs: Math.ceil(Number(rows[0]?.wait ?? 0)) };
+    return { ok: false, waitMs: Math.ceil(Number(rows[0]?.wait ?? 0)), at: rows[0]?.at ?? new Date() };
   }
 
   /** Slack said "slow down" for this channel: no instance posts there before `afterMs`. */
