@@ -76,6 +76,19 @@ function topLevelPostsFor(ticketId: string) {
 }
 const okTopLevelFor = (ticketId: string) => slack.messages('C0CX').filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(ticketId));
 
+/** Resolves once Slack has received nothing for `quietMs` (every planned post and update has gone out). */
+async function slackQuiet(quietMs = 1_500) {
+  let seen = -1;
+  let since = Date.now();
+  await waitFor(() => {
+    if (slack.requests.length !== seen) {
+      seen = slack.requests.length;
+      since = Date.now();
+    }
+    return Date.now() - since >= quietMs;
+  }, { what: 'Slack to go quiet', timeoutMs: 30_000, intervalMs: 100 });
+}
+
 function buttons(blocks: any[]): { action_id: string; value?: string }[] {
   return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
 }
@@ -229,9 +242,11 @@ describe('the closed loop', () => {
     expect(again.json.detail).toMatch(/resolved/i);
     await waitFor(() => slack.calls('chat.update').some((u) => u.form.ts === alert.ts && /resolved/i.test(JSON.stringify(u.form.blocks))), { what: 'alert shows resolved' });
     expect(topLevelPostsFor(t.id)).toHaveLength(1);
+    await waitFor(() => slack.calls('chat.postMessage').some((r) => r.form.thread_ts === alert.ts && /resolved/i.test(JSON.stringify(r.form))), { what: 'thread reply for the resolution' });
   });
 
   it('Slack 429 with Retry-After: the alert is sent after the wait, still one post', async () => {
+    await slackQuiet(); // no earlier reply still waiting for its slot: the scripted 429 must meet this test's alert
     slack.script('chat.postMessage', { status: 429, retryAfter: 1 });
     const t = await openTicketFor('rate-limited');
     const attempts = topLevelPostsFor(t.id);
