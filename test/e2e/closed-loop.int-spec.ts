@@ -182,6 +182,9 @@ describe('the closed loop', () => {
     const items = await ticketsOf('fivefold');
     expect(items.filter((i) => i.touchpoint === 'checkout')).toHaveLength(1);
     const t = items.find((i) => i.touchpoint === 'checkout');
+    // alerts are paced at about one per second per channel: wait for this one, then for anything else in flight
+    await waitFor(() => okTopLevelFor(t.id).length >= 1, { what: 'the alert of the fivefold ticket', timeoutMs: 30_000 });
+    await slackQuiet();
     expect(topLevelPostsFor(t.id)).toHaveLength(1);
     expect(t.feedbackCount).toBe(1);
   });
