@@ -4,3 +4,5 @@ export * from './database';
 export * from './observability.module';
 export * from './bootstrap';
 export * from './database.module';
+export * from './metrics';
+export * from './migration-cli';

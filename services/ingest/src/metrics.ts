@@ -1,32 +1,28 @@
-import { Counter, Histogram, register } from 'prom-client';
-
-/** Several apps may start in one process (tests): metrics are registered once in the default registry and shared. */
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
+import { Counter, Histogram } from 'prom-client';
+import { metric } from '@closeloop/platform';
 
 export type Endpoint = 'feedback' | 'batch';
 
-export const requestsTotal = once('closeloop_ingest_requests_total', () => new Counter({
+export const requestsTotal = metric('closeloop_ingest_requests_total', () => new Counter({
   name: 'closeloop_ingest_requests_total',
   help: 'Ingest HTTP requests by endpoint (feedback, batch) and response status',
   labelNames: ['endpoint', 'status'] as const,
 }));
 
-export const requestSeconds = once('closeloop_ingest_request_duration_seconds', () => new Histogram({
+export const requestSeconds = metric('closeloop_ingest_request_duration_seconds', () => new Histogram({
   name: 'closeloop_ingest_request_duration_seconds',
   help: 'Ingest request latency, from the first byte seen to the response (includes waiting for the Kafka acknowledgement)',
   labelNames: ['endpoint'] as const,
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 }));
 
-export const feedbackAccepted = once('closeloop_feedback_accepted_total', () => new Counter({
+export const feedbackAccepted = metric('closeloop_feedback_accepted_total', () => new Counter({
   name: 'closeloop_feedback_accepted_total',
   help: 'Feedback items answered with a feedbackId after Kafka acknowledged them; duplicate="true" when this process had already accepted the id',
   labelNames: ['duplicate'] as const,
 }));
 
-export const feedbackInvalid = once('closeloop_feedback_invalid_total', () => new Counter({
+export const feedbackInvalid = metric('closeloop_feedback_invalid_total', () => new Counter({
   name: 'closeloop_feedback_invalid_total',
   help: 'Feedback items refused for failing validation (single requests and batch items)',
 }));

@@ -1,40 +1,38 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { metric } from '@closeloop/platform';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
 
-export const ticketsOpened = once('closeloop_tickets_opened_total', () => new Counter({
+export const ticketsOpened = metric('closeloop_tickets_opened_total', () => new Counter({
   name: 'closeloop_tickets_opened_total',
   help: 'Tickets opened, by team and initial severity',
   labelNames: ['team', 'severity'],
 }));
-export const feedbackAttached = once('closeloop_tickets_feedback_attached_total', () => new Counter({
+export const feedbackAttached = metric('closeloop_tickets_feedback_attached_total', () => new Counter({
   name: 'closeloop_tickets_feedback_attached_total',
   help: 'Action-required feedback attached to an already open ticket (instead of a second ticket), by team',
   labelNames: ['team'],
 }));
-export const ticketsClaimed = once('closeloop_tickets_claimed_total', () => new Counter({
+export const ticketsClaimed = metric('closeloop_tickets_claimed_total', () => new Counter({
   name: 'closeloop_tickets_claimed_total',
   help: 'Tickets claimed, by team and where the claim came from (api, slack, console)',
   labelNames: ['team', 'via'],
 }));
-export const ticketsResolved = once('closeloop_tickets_resolved_total', () => new Counter({
+export const ticketsResolved = metric('closeloop_tickets_resolved_total', () => new Counter({
   name: 'closeloop_tickets_resolved_total',
   help: 'Tickets resolved, by team, root cause and where the resolution came from',
   labelNames: ['team', 'root_cause', 'via'],
 }));
-export const ticketsReopened = once('closeloop_tickets_reopened_total', () => new Counter({
+export const ticketsReopened = metric('closeloop_tickets_reopened_total', () => new Counter({
   name: 'closeloop_tickets_reopened_total',
   help: 'Tickets reopened, by team',
   labelNames: ['team'],
 }));
-export const slaBreaches = once('closeloop_ticket_sla_breaches_total', () => new Counter({
+export const slaBreaches = metric('closeloop_ticket_sla_breaches_total', () => new Counter({
   name: 'closeloop_ticket_sla_breaches_total',
   help: 'SLA breaches (each fires once per ticket and kind), by team and kind (firstResponse, resolve)',
   labelNames: ['team', 'breach'],
 }));
-export const commandsRejected = once('closeloop_ticket_commands_rejected_total', () => new Counter({
+export const commandsRejected = metric('closeloop_ticket_commands_rejected_total', () => new Counter({
   name: 'closeloop_ticket_commands_rejected_total',
   help: 'Ticket commands (e.g. from Slack) that could not be applied, by command and status code',
   labelNames: ['command', 'status_code'],
@@ -44,7 +42,7 @@ type OpenCounts = Record<'open' | 'claimed', number>;
 let sampleOpen: (() => Promise<OpenCounts>) | null = null;
 
 /** Counted from the table at scrape time, so every instance reports the same truth. */
-export const openTickets = once('closeloop_tickets_open', () => new Gauge({
+export const openTickets = metric('closeloop_tickets_open', () => new Gauge({
   name: 'closeloop_tickets_open',
   help: 'Tickets not resolved yet, by status (open, claimed)',
   labelNames: ['status'],
