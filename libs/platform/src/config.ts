@@ -134,9 +134,19 @@ export const kafkaEnv = () => ({
   saslPassword: env.string('KAFKA_SASL_PASSWORD'),
 });
 
-export const databaseEnv = () => ({
+/**
+ * DATABASE_URL, DATABASE_POOL_SIZE and DATABASE_SCHEMA (default: the service's own schema; tests use a unique one per
+ * file). The schema is a plain lower-case identifier of at most 40 characters: it is quoted into DDL, and the outbox's
+ * NOTIFY channel (`closeloop_outbox_<schema>`) must stay under Postgres' 63-character limit.
+ */
+export const databaseEnv = (defaultSchema: string) => ({
   url: env.url('DATABASE_URL', { required: true, protocols: ['postgres', 'postgresql'] }) as Read<string>,
   poolSize: env.int('DATABASE_POOL_SIZE', 10, { min: 1, max: 200 }),
+  schema: env.custom('DATABASE_SCHEMA', (v) => {
+    const schema = v ?? defaultSchema;
+    if (!/^[a-z_][a-z0-9_]{0,39}$/.test(schema)) throw new Error(`must be a lower-case SQL identifier (a-z, 0-9, _; at most 40 characters), got "${schema}"`);
+    return schema;
+  }),
 });
 
 export const httpEnv = (portVar: string, defaultPort: number) => ({

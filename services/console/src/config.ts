@@ -12,14 +12,8 @@ export function loadConsoleConfig(source: NodeJS.ProcessEnv = process.env) {
     {
       http: httpEnv('CONSOLE_PORT', 3000),
       kafka: kafkaEnv(),
-      database: {
-        ...databaseEnv(),
-        // the console's own tiny schema (DLQ replay records); tests use a unique one per file
-        schema: env.custom('DATABASE_SCHEMA', (v) => {
-          if (v !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error('lower-case letters, digits and "_", starting with a letter or "_"');
-          return v ?? 'console';
-        }),
-      },
+      // the console's own tiny schema (DLQ replay records)
+      database: databaseEnv('console'),
       log: logEnv(),
       routing: routingEnv(),
       apiTokens: env.custom('API_TOKENS', (v) => parseApiTokens(v)),

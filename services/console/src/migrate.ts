@@ -1,17 +1,5 @@
-import { databaseEnv, env, loadConfig, revertLastMigration, runMigrations } from '@closeloop/platform';
+import { migrationCli } from '@closeloop/platform';
 import { SERVICE } from './config';
 import { databaseOptions } from './database';
 
-/** `node dist/migrate.js [revert]`: only needs DATABASE_URL (and DATABASE_SCHEMA, default console). */
-async function main() {
-  const cfg = loadConfig({ database: { ...databaseEnv(), schema: env.custom('DATABASE_SCHEMA', (v) => v ?? 'console') } }, process.env, `${SERVICE} migrations`);
-  if (process.argv[2] === 'revert') await revertLastMigration(databaseOptions(cfg));
-  else {
-    const ran = await runMigrations(databaseOptions(cfg));
-    process.stdout.write(`${SERVICE}: ${ran.length ? `applied ${ran.join(', ')}` : 'schema up to date'}\n`);
-  }
-}
-main().catch((err) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+migrationCli(SERVICE, 'console', databaseOptions);

@@ -60,7 +60,7 @@ describe('loadNotificationConfig', () => {
     ],
     ['an account SID not starting with AC', { ...twilio, TWILIO_ACCOUNT_SID: 'SK123' }, ['TWILIO_ACCOUNT_SID: must start with AC (a Twilio account SID)']],
     ['a sender that is neither E.164 nor a Messaging Service', { ...twilio, TWILIO_FROM_NUMBER: '05551112233' }, ['TWILIO_FROM_NUMBER: must be an E.164 number (+905551112233) or a Messaging Service SID (MG…)']],
-    ['a schema that is not an identifier', { DATABASE_SCHEMA: 'x"; drop' }, ['DATABASE_SCHEMA: must be a lower-case SQL identifier (a-z, 0-9, _), got "x"; drop"']],
+    ['a schema that is not an identifier', { DATABASE_SCHEMA: 'x"; drop' }, ['DATABASE_SCHEMA: must be a lower-case SQL identifier (a-z, 0-9, _; at most 40 characters), got "x"; drop"']],
     ['bad URLs and numbers, all at once', { PUBLIC_BASE_URL: 'ftp://x', SLACK_API_URL: 'nope', DELIVERY_POLL_MS: 'soon' }, ['SLACK_API_URL: not a URL', 'PUBLIC_BASE_URL: must be an http(s) URL, got "ftp://x"', 'DELIVERY_POLL_MS: must be an integer from 10 to 60000, got "soon"']],
   ])('refuses %s, naming every problem', (_name, env, expected) => {
     expect(problems({ ...base, ...env })).toEqual(expected);

@@ -6,13 +6,6 @@ export const SERVICE = 'notification';
 /** Default schema; `DATABASE_SCHEMA` overrides it (tests isolate in unique schemas). */
 export const SCHEMA = 'notification';
 
-/** `DATABASE_SCHEMA` (default `notification`): the schema of this service's tables. */
-export const databaseSchemaEnv = () =>
-  env.custom('DATABASE_SCHEMA', (v) => {
-    if (v !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(v)) throw new Error(`must be a lower-case SQL identifier (a-z, 0-9, _), got "${v}"`);
-    return v ?? SCHEMA;
-  });
-
 const SLACK_VARS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'];
 const TWILIO_VARS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM_NUMBER'];
 
@@ -44,10 +37,7 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
     {
       http: httpEnv('NOTIFICATION_PORT', 3003),
       kafka: kafkaEnv(),
-      database: {
-        ...databaseEnv(),
-        schema: databaseSchemaEnv(),
-      },
+      database: databaseEnv(SCHEMA),
       log: logEnv(),
       routing: routingEnv(),
       slack: {

@@ -39,7 +39,7 @@ describe('loadTicketsConfig', () => {
     const problems = problemsOf({ ...base, API_TOKENS: 'ayse:Xq7z,broken', DATABASE_SCHEMA: 'Bad-Schema', SLA_CHECK_INTERVAL_MS: 'soon', KAFKA_BROKERS: '' });
     expect(problems).toEqual([
       'KAFKA_BROKERS: required (comma-separated)',
-      'DATABASE_SCHEMA: must be a lower-case SQL identifier (letters, digits, "_"; at most 63)',
+      'DATABASE_SCHEMA: must be a lower-case SQL identifier (a-z, 0-9, _; at most 40 characters), got "Bad-Schema"',
       'API_TOKENS: the token of ayse (entry 1) is shorter than 8 characters; entry 2 is not agentId:token',
       'SLA_CHECK_INTERVAL_MS: must be an integer from 50 to 3600000, got "soon"',
     ]);

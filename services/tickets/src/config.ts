@@ -6,8 +6,6 @@ export const SERVICE = 'tickets';
 /** The default schema; `DATABASE_SCHEMA` overrides it (tests isolate themselves in a schema each). */
 export const SCHEMA = 'tickets';
 
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
 /** `API_TOKENS` = `agentId:token,agentId:token`. Tokens are kept only as SHA-256 digests. */
 export interface ApiTokens {
   /** sha256(token) hex → agent id */
@@ -40,20 +38,12 @@ export function parseApiTokens(value: string | undefined): ApiTokens {
 }
 
 /** DATABASE_URL, pool size, and the schema of the tickets tables. */
-export const ticketsDatabaseEnv = () => ({
-  ...databaseEnv(),
-  schema: env.custom('DATABASE_SCHEMA', (v) => {
-    if (v !== undefined && !SCHEMA_NAME.test(v)) throw new Error('must be a lower-case SQL identifier (letters, digits, "_"; at most 63)');
-    return v ?? SCHEMA;
-  }),
-});
-
 export function loadTicketsConfig(source: NodeJS.ProcessEnv = process.env) {
   return loadConfig(
     {
       http: httpEnv('TICKETS_PORT', 3002),
       kafka: kafkaEnv(),
-      database: ticketsDatabaseEnv(),
+      database: databaseEnv(SCHEMA),
       log: logEnv(),
       routing: routingEnv(),
       apiTokens: env.custom('API_TOKENS', parseApiTokens),
