@@ -53,7 +53,7 @@ describe('feedback schema', () => {
 describe('hostile keys (found by the ingest fuzzer)', () => {
   it.each([
     [{ attributes: { constructor: {} } }, 'attributes.constructor'],
-    [{ attributes: { nested: [{ prototype: 1 }] } }, 'attributes.nested[0].prototype'],
+    [{ customer: { id: 'c', constructor: 'x' } }, 'customer.constructor'],
     [JSON.parse('{"attributes": {"__proto__": {"polluted": true}}}'), 'attributes.__proto__'],
   ])('rejects %j naming %s instead of throwing', (patch, field) => {
     const r = validatePlain(FeedbackDto, { ...feedback, ...patch }, { forbidUnknown: true });
@@ -62,10 +62,23 @@ describe('hostile keys (found by the ingest fuzzer)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('names a reserved key and every other bad field of the same body', () => {
+    const r = validatePlain(FeedbackDto, { ...feedback, score: 42, attributes: { constructor: {} } }, { forbidUnknown: true });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.field).sort()).toEqual(['attributes.constructor', 'score']);
+  });
+
   it.each(['toString', 'hasOwnProperty', 'valueOf'])('names an unknown field called %s, at the top level and in customer', (key) => {
     const r = validatePlain(FeedbackDto, { ...feedback, [key]: 'x', customer: { ...feedback.customer, [key]: 'y' } }, { forbidUnknown: true });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors).toEqual(expect.arrayContaining([{ field: key, message: 'is not a known field' }, { field: `customer.${key}`, message: 'is not a known field' }]));
+  });
+
+  it('keeps free-form attributes exactly as sent, keys named like Object.prototype members included', () => {
+    const attributes = { toString: 1, hasOwnProperty: { valueOf: [2, { toString: 'x' }] }, prototype: 3, store: 'istanbul-1' };
+    const r = validatePlain(FeedbackDto, { ...feedback, attributes }, { forbidUnknown: true });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(JSON.parse(JSON.stringify(r.value.attributes))).toEqual(attributes);
   });
 
   it('decodes an event with a reserved key into a validation error, never an exception', () => {

@@ -21,8 +21,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
-/** Keys that reach object prototypes: refused everywhere, also inside free-form objects such as `attributes`. */
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Keys that reach object prototypes (and break class-transformer): refused everywhere, also inside free-form objects such as `attributes`. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor']);
 
 function reservedKeys(value: unknown, path: string, out: FieldError[], depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 32) return;
@@ -32,6 +32,12 @@ function reservedKeys(value: unknown, path: string, out: FieldError[], depth = 0
     if (!Array.isArray(value) && RESERVED_KEYS.has(k)) out.push({ field, message: `"${k}" is a reserved name and cannot be used as a key` });
     else reservedKeys(v, field, out, depth + 1);
   }
+}
+
+function withoutReservedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutReservedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !RESERVED_KEYS.has(k)).map(([k, v]) => [k, withoutReservedKeys(v)]));
 }
 
 type Cls = new () => object;
@@ -51,6 +57,22 @@ function unknownKeys(cls: Cls, plain: Record<string, unknown>, path: string, out
   }
 }
 
+/**
+ * class-transformer rebuilds free-form objects (e.g. `attributes`) and drops keys named like Object.prototype members
+ * (`toString`, `hasOwnProperty`, …). Accepted data must arrive untouched, so every declared field that is not itself a
+ * DTO takes the value exactly as it was sent.
+ */
+function keepOriginalValues(cls: Cls, instance: Record<string, unknown>, plain: Record<string, unknown>): void {
+  for (const key of Object.keys(plain)) {
+    if (!Object.prototype.hasOwnProperty.call(instance, key)) continue;
+    const nested = defaultMetadataStorage.findTypeMetadata(cls, key)?.typeFunction?.() as Cls | undefined;
+    const v = plain[key];
+    if (nested && v !== null && typeof v === 'object' && !Array.isArray(v) && instance[key] && typeof instance[key] === 'object') {
+      keepOriginalValues(nested, instance[key] as Record<string, unknown>, v as Record<string, unknown>);
+    } else if (!nested) instance[key] = v;
+  }
+}
+
 /** Validates a plain object against a class-validator DTO; with `forbidUnknown`, undeclared fields are errors. Never throws. */
 export function validatePlain<T extends object>(
   cls: new () => T,
@@ -63,8 +85,9 @@ export function validatePlain<T extends object>(
   }
   const early: FieldError[] = [];
   reservedKeys(plain, opts.prefix ?? '', early);
+  // with a reserved key, the rest is still checked (on a copy without them) so that every problem is named at once
+  if (early.length) plain = withoutReservedKeys(plain);
   if (opts.forbidUnknown) unknownKeys(cls, plain as Record<string, unknown>, opts.prefix ?? '', early);
-  if (early.some((e) => e.message.includes('reserved name'))) return { ok: false, errors: early };
   try {
     const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
     const errors = validateSync(instance as object, {
@@ -73,6 +96,7 @@ export function validatePlain<T extends object>(
     });
     const all = [...early, ...flattenValidationErrors(errors, opts.prefix ?? '')];
     if (all.length) return { ok: false, errors: all };
+    keepOriginalValues(cls, instance as Record<string, unknown>, plain as Record<string, unknown>);
     return { ok: true, value: instance };
   } catch (err) {
     return { ok: false, errors: [...early, { field: root, message: `cannot be validated: ${(err as Error).message}` }] };
