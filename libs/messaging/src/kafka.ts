@@ -22,7 +22,10 @@ export function kafkaLogCreator(logger: Logger) {
   return () => ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
     const l = logger.child({ kafka: log.logger ?? 'kafkajs' });
-    if (level === logLevel.ERROR) l.error(extra, message);
+    // "Response <Api>(…)" lines are protocol answers kafkajs retries by itself (coordinator loading, leader moving):
+    // expected at a broker's start or restart; what still fails after its retries surfaces as an error in our code
+    if (level === logLevel.ERROR && message?.startsWith('Response ')) l.debug(extra, message);
+    else if (level === logLevel.ERROR) l.error(extra, message);
     else if (level === logLevel.WARN) l.warn(extra, message);
     else if (level === logLevel.INFO) l.debug(extra, message);
     else l.trace(extra, message);
