@@ -67,12 +67,12 @@ export class CloseloopKafkaServer extends ServerKafka {
       },
       producer: { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
       subscribe: { fromBeginning: true },
-      run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 3 },
+      run: { partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently ?? 6 },
     });
     this.s = {
       maxAttempts: 5,
       backoff: { initialMs: 200, maxMs: 5_000 },
-      partitionsConsumedConcurrently: 3,
+      partitionsConsumedConcurrently: 6, // every partition of a topic (ensureTopics makes 6): concurrent commits share WAL flushes
       isTransient: isTransientInfrastructureError,
       ...settings,
     };
