@@ -39,7 +39,8 @@ RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-
 # 4. Runtime: no compiler, no dev dependencies, no sources; runs as the image's unprivileged `node` user (uid 1000).
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY --from=prod-deps /app ./
 COPY --from=build /out ./
