@@ -8,3 +8,4 @@ export * from './outbox';
 export * from './inbox';
 export * from './migration';
 export * from './messaging.module';
+export * from './serial-runner';

@@ -5,6 +5,7 @@ import { Topic, TopicEvents, validateEvent } from '@closeloop/contracts';
 import { InvalidEventError } from './errors';
 import { outboxPending, outboxPublishedTotal } from './metrics';
 import { EventProducer } from './producer';
+import { SerialRunner } from './serial-runner';
 
 export function outboxChannel(schema: string): string {
   return `closeloop_outbox_${schema}`;
@@ -43,8 +44,15 @@ export interface RelayOptions {
 export class OutboxRelay {
   private listener: Client | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly runner = new SerialRunner(
+    async () => {
+      while (!this.stopped && (await this.drainOnce()) === this.batchSize) {
+        /* keep going while full batches come back */
+      }
+    },
+    () => this.stopped,
+    (err) => this.logger.warn({ err }, 'outbox relay pass failed; will retry'),
+  );
   private stopped = true;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -90,24 +98,7 @@ export class OutboxRelay {
 
   /** Runs a drain now, or right after the current one. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          while (!this.stopped && (await this.drainOnce()) === this.batchSize) {
-            /* keep going while full batches come back */
-          }
-        } catch (err) {
-          this.logger.warn({ err }, 'outbox relay pass failed; will retry');
-        }
-      } while (this.again && !this.stopped);
-      this.running = null;
-    })();
+    this.runner.wake();
   }
 
   /** One locked batch: send, then delete. Returns how many rows were sent. */
@@ -147,7 +138,7 @@ export class OutboxRelay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await this.runner.idle();
     const l = this.listener;
     this.listener = null;
     await l?.end().catch(() => undefined);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
+import { SerialRunner } from '@closeloop/messaging';
 import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type SmsChannel } from '../channels';
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
@@ -38,11 +39,18 @@ type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRo
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
   /** Queues being sent, by recipient (see queueKey). */
   private readonly inflight = new Map<string, Promise<void>>();
-  private again = false;
   private stopped = true;
+  private readonly runner = new SerialRunner(
+    async () => {
+      while (!this.stopped && (await this.claimMore()) > 0) {
+        /* claimed something: there may be more due */
+      }
+    },
+    () => this.stopped,
+    (err) => this.log.warn({ err }, 'claiming deliveries failed; will retry'),
+  );
   private readonly policy: RetryPolicy;
   private readonly leaseMs: number;
   private readonly d: NotificationConfig['delivery'];
@@ -73,31 +81,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.running;
+    await this.runner.idle();
     await Promise.allSettled([...this.inflight.values()]);
   }
 
   /** Claims more work now, or right after the current claim (new deliveries were just committed, or a queue finished). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          while (!this.stopped && (await this.claimMore()) > 0) {
-            /* claimed something: there may be more due */
-          }
-        } catch (err) {
-          this.log.warn({ err }, 'claiming deliveries failed; will retry');
-        }
-      } while (this.again && !this.stopped);
-      this.running = null;
-    })();
+    this.runner.wake();
   }
+
 
   /**
    * Claims due deliveries up to the free capacity and starts sending them without waiting for each other: a slow
