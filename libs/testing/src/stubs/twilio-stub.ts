@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readBody } from './read-body';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getExpectedTwilioSignature } from 'twilio';
@@ -270,15 +271,6 @@ export function segmentCount(body: string): number {
 
 function rfc2822(d: Date): string {
   return d.toUTCString().replace('GMT', '+0000');
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function sendError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
