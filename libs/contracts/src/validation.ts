@@ -10,6 +10,15 @@ export interface FieldError {
   message: string;
 }
 
+/** RFC 9457 problem details (`application/problem+json`): the error body of every Closeloop HTTP API (SPEC §4, §6). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
 /** Flattens class-validator's error tree into `{ field: "customer.id", message }` pairs, one per broken rule. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];

@@ -1,14 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { FieldError } from '@closeloop/contracts';
+import type { FieldError, Problem } from '@closeloop/contracts';
 
-/** RFC 9457 problem details, the body of every ingest error response (`application/problem+json`). */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-}
+export type { Problem };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Retry-After (seconds) of a 503: long enough for a broker restart to progress, short enough not to stall a sender. */

@@ -1,15 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { FieldError, validatePlain } from '@closeloop/contracts';
+import { FieldError, Problem, validatePlain } from '@closeloop/contracts';
 
-/** RFC 9457 problem details, the error body of every API response. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-}
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict',
