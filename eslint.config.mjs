@@ -20,6 +20,14 @@ const boundaries = (constraints) => ({
   }],
 });
 
+const focusedOrSkipped = [
+  ...['only', 'skip', 'todo', 'failing', 'concurrent'].map((name) => ({
+    selector: `MemberExpression[object.name=/^(it|test|describe)$/][property.name="${name}"]`,
+    message: `.${name} leaves tests out of the suite (or runs them in a way the suite does not): remove it before committing`,
+  })),
+  { selector: 'CallExpression[callee.name=/^(fit|fdescribe|xit|xtest|xdescribe)$/]', message: 'focused or skipped test: remove the prefix before committing' },
+];
+
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'coverage/**', 'services/console/web/**', '.closeloop/**', 'test-artifacts/**'] },
   ...nx.configs['flat/base'],
@@ -36,7 +44,11 @@ export default [
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/test/**/*.ts'],
-    rules: boundaries(testDepConstraints),
+    rules: {
+      ...boundaries(testDepConstraints),
+      // a focused or skipped test silently shrinks the suite: what is not ready is not committed as a test
+      'no-restricted-syntax': ['error', ...focusedOrSkipped],
+    },
   },
   { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', fetch: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly' } } },
 ];

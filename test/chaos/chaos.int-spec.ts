@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createE2eDatabase } from '../e2e/stack';
-import { AcceptedFeedback, FeedbackLoad, FeedbackPlan, checkInvariants, describeFailures, sleep, waitForQuiescence } from './harness';
+import { AcceptedFeedback, FeedbackLoad, FeedbackPlan, checkInvariants, describeFailures, sleep, waitForPipelineQuiescence } from './harness';
 import { ChaosInfra, startChaosInfra } from './infra';
 import { FaultContext, inject, killNotificationAfterPost } from './faults';
 import { ChaosSystem, startChaosSystem } from './system';
@@ -63,7 +63,7 @@ describe('chaos (reduced)', () => {
 
     await load.stop(90_000);
     for (const [id, f] of load.accepted) accepted.set(id, f);
-    const quiet = await waitForQuiescence(sys.dbUrl, sys.slack, accepted, { timeoutMs: 150_000, stableMs: 2_000 });
+    const quiet = await waitForPipelineQuiescence(sys.dbUrl, sys.slack, accepted, { timeoutMs: 150_000, stableMs: 2_000 });
     const inv = await checkInvariants(sys.dbUrl, sys.slack, accepted);
     const summary = { accepted: inv.accepted, tickets: inv.tickets, alertsRetried: inv.alertsRetried, quiescence: quiet, outcomes: load.outcomes, deliveries: inv.deliveries };
     const failures = describeFailures(inv);

@@ -5,13 +5,13 @@
  * - FeedbackLoad: a stream of feedback into ingest that remembers every 202 (its feedbackId) and retries the rest
  *   like a real client (same body, so the retry is idempotent);
  * - checkInvariants: what SPEC §9 promises, read from the services' tables and the Slack stub;
- * - waitForQuiescence: bounded wait until everything accepted went all the way through.
+ * - waitForPipelineQuiescence: bounded wait until everything accepted went all the way through.
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { Client } from 'pg';
 import { feedbackIdFor } from '@closeloop/contracts';
-import type { SlackStub, SlackStubMessage, SlackStubRequest, TwilioStub } from '@closeloop/testing';
+import { waitForQuiescence, type SlackStub, type SlackStubMessage, type SlackStubRequest, type TwilioStub } from '@closeloop/testing';
 import { freePort } from '../e2e/stack';
 
 const stackLib = require('../../scripts/lib/stack.cjs') as {
@@ -458,30 +458,27 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
  * has its Slack alert and no delivery is still in flight — and that held for `stableMs`. Bounded by `timeoutMs`;
  * returns how long it took (the invariants are checked by the caller either way).
  */
-export async function waitForQuiescence(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, opts: { timeoutMs: number; stableMs?: number; schemas?: Schemas }): Promise<{ ms: number; reached: boolean }> {
+export async function waitForPipelineQuiescence(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, opts: { timeoutMs: number; stableMs?: number; schemas?: Schemas }): Promise<{ ms: number; reached: boolean }> {
   const started = Date.now();
-  let stableSince: number | null = null;
-  let lastKey = '';
-  while (Date.now() - started < opts.timeoutMs) {
-    try {
+  try {
+    await waitForQuiescence(async () => {
       const snap = await snapshot(dbUrl, opts.schemas);
       const alerts = topLevelAlerts(slack);
-      const done = [...accepted.values()].every((a) => snap.seen.has(a.feedbackId) && (!a.actionRequired || snap.inTicket.has(a.feedbackId))) &&
-        snap.tickets.every((t) => (alerts.get(t.id)?.length ?? 0) >= 1 && snap.alertRecords.get(t.id)) && snap.unfinishedDeliveries === 0;
-      const key = `${snap.seen.size}/${snap.tickets.length}/${slack.requests.length}`;
-      if (done && key === lastKey) {
-        stableSince ??= Date.now();
-        if (Date.now() - stableSince >= (opts.stableMs ?? 2_000)) return { ms: Date.now() - started, reached: true };
-      } else {
-        stableSince = null;
-      }
-      lastKey = key;
-    } catch {
-      stableSince = null; // the database may be restarting
-    }
-    await sleep(500);
+      const all = [...accepted.values()];
+      return {
+        pending: {
+          'accepted feedback not seen by tickets': all.filter((a) => !snap.seen.has(a.feedbackId)).length,
+          'action-required feedback in no ticket': all.filter((a) => a.actionRequired && !snap.inTicket.has(a.feedbackId)).length,
+          'tickets without an alert': snap.tickets.filter((t) => !(alerts.get(t.id)?.length ?? 0) || !snap.alertRecords.get(t.id)).length,
+          'unfinished deliveries': snap.unfinishedDeliveries,
+        },
+        activity: { seen: snap.seen.size, tickets: snap.tickets.length, slackRequests: slack.requests.length },
+      };
+    }, { timeoutMs: opts.timeoutMs, stableMs: opts.stableMs ?? 2_000, intervalMs: 500, what: 'the pipeline' });
+    return { ms: Date.now() - started, reached: true };
+  } catch {
+    return { ms: Date.now() - started, reached: false };
   }
-  return { ms: Date.now() - started, reached: false };
 }
 
 export function describeFailures(r: InvariantReport): string {

@@ -10,7 +10,7 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, describeFailures, sleep, waitForQuiescence, type AcceptedFeedback, type InvariantReport } from './harness';
+import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, describeFailures, sleep, waitForPipelineQuiescence, type AcceptedFeedback, type InvariantReport } from './harness';
 import { startChaosInfra, type ChaosInfra } from './infra';
 import { Fault, FaultResult, brokerRestart, inject, killNotificationAfterPost, killService, postgresRestart, slackErrors, twilioErrors } from './faults';
 import { createDatabaseOn, startChaosSystem, type ChaosSystem } from './system';
@@ -148,7 +148,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     await load.stop(120_000);
     for (const [id, f] of load.accepted) accepted.set(id, f);
     say(`waiting for quiescence (${accepted.size} accepted)…`);
-    const quiet = await waitForQuiescence(system.dbUrl, system.slack, accepted, { timeoutMs: 300_000, stableMs: 3_000 });
+    const quiet = await waitForPipelineQuiescence(system.dbUrl, system.slack, accepted, { timeoutMs: 300_000, stableMs: 3_000 });
     watching = false;
     await watcher;
     const inv = await checkInvariants(system.dbUrl, system.slack, accepted);

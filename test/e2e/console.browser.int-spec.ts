@@ -12,7 +12,7 @@ import { Kafka, Partitioners } from 'kafkajs';
 import { Browser, Page, chromium } from 'playwright-core';
 import { Topic, dlqTopicOf } from '@closeloop/contracts';
 import { runMigrations } from '@closeloop/platform';
-import { readTopic, testInfra, testKafka, uniqueName, waitFor } from '@closeloop/testing';
+import { readTopic, testInfra, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { startScoring } from '../../services/scoring/src/app';
@@ -186,12 +186,12 @@ describe('console in a browser', () => {
 
   it('shows on the ops dashboard the same lag for the tickets consumer group as kafkajs admin computes', async () => {
     await page.click('nav >> text=Ops');
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
+    {
       const topic = `${prefix}${Topic.FeedbackScored}`;
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = (await admin.fetchOffsets({ groupId: `${prefix}tickets`, topics: [topic] })).map((t) => t.partitions);
+      const { ends, committed } = await withAdmin(kafka, async (admin) => ({
+        ends: await admin.fetchTopicOffsets(topic),
+        committed: (await admin.fetchOffsets({ groupId: `${prefix}tickets`, topics: [topic] }))[0].partitions,
+      }), { what: 'offsets and commits' });
       const expected = ends.reduce((sum, p) => {
         const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
         return sum + (c >= 0 ? Number(p.high) - c : Number(p.high) - Number(p.low));
@@ -205,8 +205,6 @@ describe('console in a browser', () => {
         const cell = page.locator(`[data-testid=lag] tbody tr[data-group="tickets"][data-topic="${Topic.FeedbackScored}"][data-partition="${p.partition}"]`);
         if (c >= 0) expect(Number(await cell.getAttribute('data-lag'))).toBe(Number(p.high) - c);
       }
-    } finally {
-      await admin.disconnect();
     }
     await page.locator('[data-testid=health] [data-service=tickets].health-up').waitFor();
     await shot('05-ops');

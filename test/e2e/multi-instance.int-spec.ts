@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { AssignerProtocol, Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { Topic, feedbackIdFor } from '@closeloop/contracts';
-import { testInfra, testKafka, waitFor } from '@closeloop/testing';
+import { consumerLag, testInfra, testKafka, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { createE2eDatabase } from './stack';
-import { AcceptedFeedback, checkInvariants, describeFailures, postJson, sleep, waitForQuiescence } from '../chaos/harness';
+import { AcceptedFeedback, checkInvariants, describeFailures, postJson, waitForPipelineQuiescence } from '../chaos/harness';
 import { ChaosSystem, startChaosSystem } from '../chaos/system';
 
 jest.setTimeout(240_000);
@@ -64,6 +64,11 @@ async function groupMembers(groupId: string) {
   }
 }
 
+async function slaChecksOf(url: string): Promise<number> {
+  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith('closeloop_ticket_sla_checks_total '));
+  return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
+}
+
 async function consumedBy(url: string, topic: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return text.split('\n')
@@ -103,7 +108,7 @@ describe('two instances of each consumer service', () => {
     await Promise.all(bodies.flatMap((b) => [submit(b), submit(b), submit(b)])); // three at once
     await Promise.all(promoters.map(submit));
     await Promise.all(bodies.map(submit)); // and once more later
-    const quiet = await waitForQuiescence(sys.dbUrl, sys.slack, accepted, { timeoutMs: 90_000 });
+    const quiet = await waitForPipelineQuiescence(sys.dbUrl, sys.slack, accepted, { timeoutMs: 90_000 });
     const inv = await checkInvariants(sys.dbUrl, sys.slack, accepted);
     if (!inv.ok) console.log(`${describeFailures(inv)}\n${sys.logs.tail(60, /WARN|ERROR|FATAL/)}`);
     expect(quiet.reached).toBe(true);
@@ -137,7 +142,17 @@ describe('two instances of each consumer service', () => {
     const smsFor = (id: string) => sys.twilio.requests.filter((r) => String(r.form.Body ?? '').includes(id));
     await waitFor(() => tickets.every((t) => ticketEvents.some((e) => e.ticketId === t.id && e.type === 'ticket.sla_breached')), { what: 'a breach event per ticket', timeoutMs: 60_000 });
     await waitFor(() => tickets.every((t) => smsFor(t.id).length > 0), { what: 'an SMS per ticket', timeoutMs: 60_000 });
-    await sleep(3_000); // several scheduler periods of both instances: time enough for a second firing to show
+    // both instances complete two more SLA checks after the breaches, then everything they wrote has gone out
+    const urls = sys.stack.of('tickets').map((i) => i.url);
+    const checksNow = await Promise.all(urls.map((u) => slaChecksOf(u)));
+    await waitFor(async () => (await Promise.all(urls.map((u) => slaChecksOf(u)))).every((n, i) => n >= checksNow[i] + 2), { what: 'two more SLA checks on each instance' });
+    await waitForQuiescence({
+      pending: {
+        'ticket events not read': () => consumerLag(kafka, `${prefix}test-reader`, [`${prefix}${Topic.TicketEvents}`]),
+        'ticket events not handled by notification': () => consumerLag(kafka, `${prefix}notification`, [`${prefix}${Topic.TicketEvents}`]),
+      },
+      activity: { 'ticket events': () => ticketEvents.length, 'Twilio requests': () => sys.twilio.requests.length },
+    }, { what: 'tickets and notification' });
 
     for (const t of tickets) {
       const breaches = ticketEvents.filter((e) => e.ticketId === t.id && e.type === 'ticket.sla_breached');

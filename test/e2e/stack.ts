@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { Client } from 'pg';
-import { testInfra, uniqueName } from '@closeloop/testing';
+import { Topic } from '@closeloop/contracts';
+import { consumerLag, testInfra, testKafka, uniqueName, waitForQuiescence } from '@closeloop/testing';
 
 const stack = require('../../scripts/lib/stack.cjs') as {
   SERVICES: { name: string; port: number; portVar: string; migrate: boolean | string }[];
@@ -93,4 +94,35 @@ export async function startServices(
       await Promise.allSettled(Object.values(handles).map((h) => h.stop()));
     },
   };
+}
+
+/**
+ * Waits until the pipeline of one stack (services in their default schemas of `dbUrl`, topics under `prefix`) has
+ * nothing left to do: every consumer group caught up, every outbox relayed, no delivery queued or in flight, and the
+ * Slack and Twilio stubs seeing no new request for a moment. Then a negative check ("not retried", "one post") holds for good.
+ */
+export async function pipelineQuiet(opts: { dbUrl: string; prefix: string; requests: Record<string, () => number>; timeoutMs?: number }): Promise<void> {
+  const kafka = testKafka();
+  const groups: Record<string, Topic[]> = {
+    scoring: [Topic.FeedbackReceived],
+    tickets: [Topic.FeedbackScored, Topic.TicketCommands, Topic.NotificationEvents],
+    notification: [Topic.TicketEvents],
+  };
+  const db = new Client({ connectionString: opts.dbUrl });
+  await db.connect();
+  const count = async (sql: string) => Number((await db.query(sql)).rows[0].n);
+  try {
+    await waitForQuiescence({
+      pending: {
+        ...Object.fromEntries(Object.entries(groups).map(([group, topics]) => [
+          `${group}: events not handled`, () => consumerLag(kafka, `${opts.prefix}${group}`, topics.map((t) => `${opts.prefix}${t}`)),
+        ])),
+        'outbox rows not relayed': () => count(`SELECT (SELECT count(*) FROM scoring.outbox) + (SELECT count(*) FROM tickets.outbox) + (SELECT count(*) FROM notification.outbox) AS n`),
+        'deliveries queued or in flight': () => count(`SELECT count(*) AS n FROM notification.delivery WHERE status IN ('pending', 'retrying', 'sending') OR (status = 'held' AND next_attempt_at <= now())`),
+      },
+      activity: opts.requests,
+    }, { what: 'the pipeline', timeoutMs: opts.timeoutMs ?? 60_000 });
+  } finally {
+    await db.end();
+  }
 }

@@ -101,6 +101,11 @@ export class OutboxRelay {
     this.runner.wake();
   }
 
+  /** Resolves when the current drain (and the one it scheduled) is over. */
+  idle(): Promise<void> {
+    return this.runner.idle();
+  }
+
   /** One locked batch: send, then delete. Returns how many rows were sent. */
   async drainOnce(): Promise<number> {
     const qr = this.ds.createQueryRunner();

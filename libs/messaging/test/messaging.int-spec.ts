@@ -164,7 +164,7 @@ describe('libs/messaging against real Kafka and Postgres', () => {
     const relay = new OutboxRelay(ds, schema, producer, testLogger, { pollIntervalMs: 60_000 });
     await relay.start();
     try {
-      await new Promise((r) => setTimeout(r, 200)); // the initial pass has run
+      await relay.idle(); // the initial pass is over: only a NOTIFY can wake the next one within the minute
       const event = feedbackEvent('notified-1', 'c-notify');
       await ds.transaction((m) => outbox.add(m, Topic.FeedbackReceived, 'c-notify', event));
       await waitFor(async () => (await effectCount(event.eventId)) === 1, { what: 'delivery woken by NOTIFY', timeoutMs: 10_000 });

@@ -1,6 +1,7 @@
 // The contract of libs/testing/jest/global-setup.mjs, as every int-spec sees it from a jest worker.
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { topicOffsets } from '../src/kafka-admin';
 
 describe('int test infrastructure (jest globalSetup)', () => {
   it('gives every worker the run id, topic prefix, broker and database', () => {
@@ -36,8 +37,8 @@ describe('int test infrastructure (jest globalSetup)', () => {
       await producer.connect();
       await producer.send({ topic, acks: -1, messages: [{ key: 'k', value: 'v' }] });
       await producer.disconnect();
-      const offsets = await admin.fetchTopicOffsets(topic);
-      expect(offsets.map((o) => o.high)).toEqual(['1']);
+      const offsets = await topicOffsets(kafka, topic);
+      expect(offsets.map((o) => o.high)).toEqual([1]);
       // Left in place on purpose: global teardown deletes every topic with the run prefix.
     } finally {
       await admin.disconnect();

@@ -1,3 +1,5 @@
 export * from './stubs/slack-stub';
 export * from './stubs/twilio-stub';
 export * from './harness';
+export * from './kafka-admin';
+export * from './quiescence';

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners } from 'kafkajs';
 import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope } from '@closeloop/contracts';
-import { readTopic, testKafka, uniqueName, waitFor } from '@closeloop/testing';
+import { readTopic, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { AGENT_TOKEN, startTestConsole } from './console-harness';
 
 /** The console's own API against real Kafka and Postgres: auth, lag, dead letters and replay, the live feed. */
@@ -62,11 +62,10 @@ describe('console API', () => {
     await send(7, 10); // 7 messages the group has not read
     await producer.disconnect();
 
-    const admin = kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [committed] = (await admin.fetchOffsets({ groupId: `${c.prefix}${group}`, topics: [topic] })).map((x) => x.partitions);
-    await admin.disconnect();
+    const { ends, committed } = await withAdmin(kafka, async (admin) => ({
+      ends: await admin.fetchTopicOffsets(topic),
+      committed: (await admin.fetchOffsets({ groupId: `${c.prefix}${group}`, topics: [topic] }))[0].partitions,
+    }), { what: 'offsets and commits' });
     const expected = ends
       .map((p) => {
         const co = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);

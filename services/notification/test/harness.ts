@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Topic, type DeliveryEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
+import { Topic, ticketIdOf, type DeliveryEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
@@ -16,6 +16,8 @@ import {
   testLogger,
   uniqueName,
   waitFor,
+  waitForQuiescence,
+  consumerLag,
   type SlackStub,
   type TwilioStub,
 } from '@closeloop/testing';
@@ -48,6 +50,12 @@ export interface NotificationHarness {
   /** Commands on cx.ticket.commands.v1 (reads the topic from the start). */
   commands(minCount: number): Promise<{ key: string | null; event: TicketCommand }[]>;
   postInteraction(payload: unknown, opts?: { timestamp?: number; secret?: string; signature?: string }): Promise<{ status: number; body: string; ms: number }>;
+  /**
+   * Waits until notification has nothing left to do (ticket events all handled, no delivery queued or in flight,
+   * outbox drained, what it published collected) and the stubs have seen no new request for a moment: the point
+   * at which a negative check ("not retried", "nothing sent") is true for good.
+   */
+  quiet(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -115,7 +123,8 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   await producer.connect();
   // One consumer for the whole file collects what notification publishes (a reader per assertion would join a group each time).
   const published = { deliveries: [] as DeliveryEvent[], commands: [] as { key: string | null; event: TicketCommand }[] };
-  const collector = testKafka().consumer({ groupId: uniqueName('notif-test-collector') });
+  const collectorGroup = uniqueName('notif-test-collector');
+  const collector = testKafka().consumer({ groupId: collectorGroup });
   await collector.connect();
   await collector.subscribe({ topics: [prefixed(kafka, Topic.NotificationEvents), prefixed(kafka, Topic.TicketCommands)], fromBeginning: true });
   await collector.run({
@@ -126,6 +135,8 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
+  const admin = testKafka();
+  const count = async (sql: string) => Number((await ds.query(sql))[0].n);
 
   return {
     app,
@@ -136,7 +147,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     kafka,
     ds,
     schema,
-    publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: event.data.ticket.id, event }))),
+    publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: ticketIdOf(event), event }))),
     deliveries: (ticketId) => ds.query(`SELECT * FROM "${schema}".delivery WHERE ticket_id = $1 ORDER BY created_at, purpose, recipient`, [ticketId]),
     deliveryEvents: async (ticketId, minCount) => {
       const mine = () => published.deliveries.filter((e) => e.data.ticketId === ticketId);
@@ -163,6 +174,15 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
       const text = await res.text();
       return { status: res.status, body: text, ms: Date.now() - started };
     },
+    quiet: async () => void await waitForQuiescence({
+      pending: {
+        'ticket events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [prefixed(kafka, Topic.TicketEvents)]),
+        'deliveries queued or in flight': () => count(`SELECT count(*) AS n FROM "${schema}".delivery WHERE status IN ('pending', 'retrying', 'sending') OR (status = 'held' AND next_attempt_at <= now())`),
+        'outbox rows not relayed': () => count(`SELECT count(*) AS n FROM "${schema}".outbox`),
+        'published events not collected': () => consumerLag(admin, collectorGroup, [prefixed(kafka, Topic.NotificationEvents), prefixed(kafka, Topic.TicketCommands)]),
+      },
+      activity: { 'Slack requests': () => slack.requests.length, 'Twilio requests': () => twilio.requests.length },
+    }, { what: 'notification' }),
     close: async () => {
       await collector.disconnect();
       await app.close();

@@ -19,8 +19,8 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     const id = randomUUID();
     const responseUrl = h.slack.respondUrl(`claim-${id}`);
     const res = await h.postInteraction(blockAction({ actionId: 'claim', ticketId: id, userId: 'U0AYSE', responseUrl }));
+    // answered before the command exists: the acknowledgement does not wait for Kafka (its latency is the bench's)
     expect(res).toMatchObject({ status: 200, body: '' });
-    expect(res.ms).toBeLessThan(1_000);
 
     await waitFor(async () => (await commandsFor(id)).length === 1, { what: 'the claim command' });
     const [{ event }] = await commandsFor(id);
@@ -37,7 +37,7 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     const id = randomUUID();
     const res = await h.postInteraction(blockAction({ actionId: 'claim', ticketId: id, userId: 'U0AYSE', responseUrl: h.slack.respondUrl(`bad-${id}`) }), opts);
     expect(res.status).toBe(401);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.quiet();
     expect(await recordedCommands(id)).toEqual([]);
     expect(await commandsFor(id)).toEqual([]);
   });
@@ -115,7 +115,7 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
 
     // Slack may deliver the same submission twice: still one command
     expect((await h.postInteraction(submission)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.quiet();
     expect(await recordedCommands(id)).toEqual([{ type: 'ticket.resolve', agent_id: 'noa' }]);
   });
 
@@ -165,7 +165,7 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     const id = randomUUID();
     const res = await h.postInteraction(blockAction({ actionId: 'open_console', ticketId: id, userId: 'U0AYSE', responseUrl: h.slack.respondUrl(`link-${id}`) }));
     expect(res.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    await h.quiet();
     expect(await recordedCommands(id)).toEqual([]);
     expect(h.slack.calls('response_url').filter((r) => r.responseUrlId === `link-${id}`)).toEqual([]);
   });

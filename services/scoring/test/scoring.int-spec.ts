@@ -189,8 +189,11 @@ describe('scoring against real Kafka and Postgres', () => {
     const mine = feedback({ externalId: 'overlap-mine', customerId: 'c-overlap', metric: 'csat', score: 1, respondedAt: '2026-11-11T10:00:00Z' });
     let done = false;
     const handling = app.get(FeedbackConsumer).onFeedback(mine).then(() => (done = true));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(done).toBe(false); // waits for the other consumer instead of reading a half-written history
+    // waits for the other consumer instead of reading a half-written history: its transaction is seen blocked on the lock
+    await waitFor(async () => (await ds.query(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock%'`,
+    )).length === 1, { what: 'the handler waiting for the customer lock' });
+    expect(done).toBe(false);
 
     await history.record(other.manager, 'c-overlap', 'overlap-other', '2026-11-10T10:00:00Z');
     await other.commitTransaction();

@@ -32,6 +32,10 @@ export const slaBreaches = metric('closeloop_ticket_sla_breaches_total', () => n
   help: 'SLA breaches (each fires once per ticket and kind), by team and kind (firstResponse, resolve)',
   labelNames: ['team', 'breach'],
 }));
+export const slaChecks = metric('closeloop_ticket_sla_checks_total', () => new Counter({
+  name: 'closeloop_ticket_sla_checks_total',
+  help: 'Completed SLA checks of this instance (one per SLA_CHECK_INTERVAL_MS while it runs): a stalled poller stops counting',
+}));
 export const commandsRejected = metric('closeloop_ticket_commands_rejected_total', () => new Counter({
   name: 'closeloop_ticket_commands_rejected_total',
   help: 'Ticket commands (e.g. from Slack) that could not be applied, by command and status code',

@@ -4,18 +4,21 @@ import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, Topic, feedbackIdFor, makeEnvelope,
+  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, feedbackIdFor, makeEnvelope,
   deterministicId,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor } from '@closeloop/testing';
+import { consumerLag, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startTickets } from '../src/app';
 import { TicketsConfig, loadTicketsConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
 
+/** A ticket event with its snapshot (every one but a `ticket.command_rejected` for an unknown ticket). */
+export type EventWithTicket = TicketEvent & { data: { ticket: TicketSnapshot } };
+
 export const DEMO_ROUTING = resolve(__dirname, '../../../config/closeloop.yaml');
-export const TOKENS = { ayse: 'token-ayse-0001', mehmet: 'token-mehmet-0001', noa: 'token-noa-00001' } as const;
+export const TOKENS = { ayse: 'token-ayse-000000001', mehmet: 'token-mehmet-0000001', noa: 'token-noa-0000000001' } as const;
 export type AgentId = keyof typeof TOKENS;
 
 /** One isolated tickets environment per test file: its own schema and topic prefix in the run's Kafka/Postgres. */
@@ -124,14 +127,16 @@ export class TestBus {
   readonly producer: EventProducer;
   readonly ticketEvents: TicketEvent[] = [];
   private consumer: Consumer | null = null;
+  private readonly collectorGroup: string;
 
   constructor(private readonly settings: { brokers: string[]; topicPrefix: string }) {
     this.producer = new EventProducer(settings, uniqueName('tickets-test'), testLogger);
+    this.collectorGroup = uniqueName(`${settings.topicPrefix}collector`);
   }
 
   async start(): Promise<void> {
     await this.producer.connect();
-    this.consumer = testKafka().consumer({ groupId: uniqueName(`${this.settings.topicPrefix}collector`), allowAutoTopicCreation: false });
+    this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: prefixed(this.settings, Topic.TicketEvents), fromBeginning: true });
     await this.consumer.run({ eachMessage: async ({ message }) => void this.ticketEvents.push(JSON.parse(String(message.value))) });
@@ -146,11 +151,29 @@ export class TestBus {
     await this.producer.publish([{ topic, key, event }]);
   }
 
-  eventsOf(ticketId: string, type?: string): TicketEvent[] {
-    return this.ticketEvents.filter((e) => (e.data.ticket?.id ?? '') === ticketId && (!type || e.type === type));
+  eventsOf(ticketId: string, type?: string): EventWithTicket[] {
+    return this.ticketEvents.filter((e): e is EventWithTicket => (e.data.ticket?.id ?? '') === ticketId && (!type || e.type === type));
   }
 
-  async waitForEvent(pred: (e: TicketEvent) => boolean, what: string, timeoutMs = 20_000): Promise<TicketEvent> {
-    return (await waitFor(() => this.ticketEvents.find(pred), { what, timeoutMs })) as TicketEvent;
+  /**
+   * Waits until the tickets service of `schema` has nothing left to do: every event on its topics handled, its outbox
+   * relayed, every ticket event collected here, and no new one for a moment. Then a negative check holds for good.
+   */
+  async quiet(ds: DataSource, schema: string): Promise<void> {
+    const kafka = testKafka();
+    const topics = [Topic.FeedbackScored, Topic.TicketCommands, Topic.NotificationEvents].map((t) => prefixed(this.settings, t));
+    await waitForQuiescence({
+      pending: {
+        'events not handled by tickets': () => consumerLag(kafka, prefixed(this.settings, 'tickets'), topics),
+        'outbox rows not relayed': async () => Number((await ds.query(`SELECT count(*) AS n FROM "${schema}".outbox`))[0].n),
+        'ticket events not collected': () => consumerLag(kafka, this.collectorGroup, [prefixed(this.settings, Topic.TicketEvents)]),
+      },
+      activity: { 'ticket events': () => this.ticketEvents.length },
+    }, { what: 'tickets' });
+  }
+
+  /** Typed as carrying a ticket: only a rejected command for an unknown ticket has none (its test checks that). */
+  async waitForEvent(pred: (e: TicketEvent) => boolean, what: string, timeoutMs = 20_000): Promise<EventWithTicket> {
+    return (await waitFor(() => this.ticketEvents.find(pred), { what, timeoutMs })) as EventWithTicket;
   }
 }

@@ -40,6 +40,26 @@ const running = (x: RunningTickets | undefined): RunningTickets => {
   return x;
 };
 
+/** Completed SLA passes of each running instance (counted around the scheduler's own tick). */
+const passes = new Map<SlaScheduler, number>();
+function countPasses(x: RunningTickets): RunningTickets {
+  const scheduler = x.app.get(SlaScheduler);
+  const tick = scheduler.tick.bind(scheduler);
+  passes.set(scheduler, 0);
+  scheduler.tick = async (now?: Date) => {
+    const fired = await tick(now);
+    passes.set(scheduler, (passes.get(scheduler) ?? 0) + 1);
+    return fired;
+  };
+  return x;
+}
+/** Waits until every running instance has completed `n` more passes, and everything they wrote was relayed. */
+async function afterPasses(n: number): Promise<void> {
+  const start = new Map(passes);
+  await waitFor(() => [...start].every(([s, k]) => (passes.get(s) ?? 0) >= k + n), { what: `${n} more SLA passes of each instance` });
+  await bus.quiet(ds, schema);
+}
+
 const breachEvents = (ticketId: string) =>
   bus.eventsOf(ticketId, 'ticket.sla_breached').map((e) => e.data.breach).sort();
 
@@ -52,7 +72,7 @@ async function open(externalId: string, customerId: string, touchpoint = 'dine-i
 
 beforeAll(async () => {
   ds = await migrate(cfg);
-  [a, b] = await Promise.all([startApp(cfg), startApp(cfg)]);
+  [a, b] = (await Promise.all([startApp(cfg), startApp(cfg)])).map(countPasses);
   await bus.start();
 });
 
@@ -75,7 +95,7 @@ describe('SLA breaches with two instances running', () => {
     const ignored = await open('sla-ignored', 'c-sla-1');
 
     await waitFor(() => breachEvents(ignored).length === 2 && breachEvents(claimed).length === 1, { what: 'breaches', timeoutMs: 15_000 });
-    await new Promise((r) => setTimeout(r, 1_500)); // both pollers keep running: nothing may fire twice
+    await afterPasses(2); // both pollers kept running: nothing may fire twice
 
     expect(breachEvents(ignored)).toEqual(['firstResponse', 'resolve']);
     expect(breachEvents(claimed)).toEqual(['resolve']);
@@ -103,7 +123,7 @@ describe('SLA breaches with two instances running', () => {
     const fired = await Promise.all([sa.tick(later), sb.tick(later), sa.tick(later)]);
     expect(fired.reduce((x, y) => x + y, 0)).toBe(24);
     await waitFor(() => ids.every((id) => breachEvents(id).length === 2), { what: '24 breaches', timeoutMs: 15_000 });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await bus.quiet(ds, schema);
     for (const id of ids) expect(breachEvents(id)).toEqual(['firstResponse', 'resolve']);
     const rows = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".ticket WHERE id = ANY($1::uuid[]) AND first_response_breached_at IS NOT NULL AND resolve_breached_at IS NOT NULL AND version = 3`, [ids]);
     expect(rows[0].n).toBe(12);
@@ -113,11 +133,12 @@ describe('SLA breaches with two instances running', () => {
     const id = await open('sla-restart', 'c-restart', 'kiosk');
     await Promise.all([running(a).app.close(), running(b).app.close()]);
     a = b = undefined;
+    passes.clear();
     // the downtime outlasts the SLA: move the deadlines into the past instead of waiting 20 minutes
     await ds.query(`UPDATE "${schema}".ticket SET first_response_due = now() - interval '5 minutes', resolve_due = now() - interval '1 minute' WHERE id = $1`, [id]);
-    await new Promise((r) => setTimeout(r, 500));
+    await bus.quiet(ds, schema); // with no instance running, nothing fires
     expect(breachEvents(id)).toEqual([]);
-    a = await startApp(cfg);
+    a = countPasses(await startApp(cfg));
     await waitFor(() => breachEvents(id).length === 2, { what: 'breaches after the restart', timeoutMs: 15_000 });
     expect(breachEvents(id)).toEqual(['firstResponse', 'resolve']);
   });

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 import { DeliveryEvent, TicketCommand, Topic, makeEnvelope } from '@closeloop/contracts';
 import { waitFor } from '@closeloop/testing';
 import { TicketConsumers } from '../src/tickets/consumers';
-import { RunningTickets, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
+import { RunningTickets, TOKENS, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
 
 const { cfg, kafka, schema } = testEnvironment('flow');
 const bus = new TestBus(kafka);
@@ -74,7 +74,7 @@ describe('opening and attaching (cx.feedback.scored.v1)', () => {
     const consumers = svc.app.get(TicketConsumers);
     await Promise.all(Array.from({ length: 5 }, () => consumers.onFeedbackScored(ev)));
     await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket.customerId === 'c-dup', 'ticket.opened');
-    await new Promise((r) => setTimeout(r, 1_500)); // let every delivery be handled
+    await bus.quiet(ds, schema); // every delivery handled
     expect(await ticketRows('c-dup')).toEqual([expect.objectContaining({ feedback_count: 1, version: 1 })]);
     expect(bus.ticketEvents.filter((e) => e.data.ticket?.customerId === 'c-dup')).toHaveLength(1);
   });
@@ -215,7 +215,7 @@ describe('agent API transitions', () => {
     expect(missing.type).toMatch(/^application\/problem\+json/);
     expect((await call('GET', '/v1/tickets/not-a-uuid')).status).toBe(404);
     const res = await fetch(`${svc.url}/v1/tickets/00000000-0000-4000-8000-000000000000/notes`, {
-      method: 'POST', headers: { authorization: 'Bearer token-ayse-0001', 'content-type': 'application/json' }, body: '{"body": ',
+      method: 'POST', headers: { authorization: `Bearer ${TOKENS.ayse}`, 'content-type': 'application/json' }, body: '{"body": ',
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -277,7 +277,7 @@ describe('commands (cx.ticket.commands.v1) and deliveries (cx.notification.event
     expect(notFound).toMatchObject({ statusCode: 404, reason: 'there is no ticket 00000000-0000-4000-8000-000000000001' });
     expect(notFound.ticket).toBeUndefined();
 
-    await new Promise((r) => setTimeout(r, 500));
+    await bus.quiet(ds, schema);
     expect(bus.ticketEvents.filter((e) => e.data.commandId === cmd.eventId)).toHaveLength(1);
     const detail = await call('GET', `/v1/tickets/${id}`);
     expect(detail.body.ticket.version).toBe(2); // rejections change nothing
@@ -308,7 +308,7 @@ describe('commands (cx.ticket.commands.v1) and deliveries (cx.notification.event
       const t = (await call('GET', `/v1/tickets/${id}`)).body.timeline;
       return t.length >= 3 ? t : null;
     }, { what: 'two deliveries in the timeline' });
-    await new Promise((r) => setTimeout(r, 500));
+    await bus.quiet(ds, schema);
     const final = (await call('GET', `/v1/tickets/${id}`)).body.timeline;
     expect(final).toHaveLength(3);
     expect(timeline.map((e: any) => [e.kind, e.data.status ?? null])).toEqual([['event', null], ['delivery', 'sent'], ['delivery', 'delivered']]);

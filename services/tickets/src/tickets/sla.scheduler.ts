@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Inbox } from '@closeloop/messaging';
 import { TicketsConfig } from '../config';
+import { slaChecks } from '../metrics';
 import { LOGGER, TICKETS_CONFIG } from '../tokens';
 import { TicketService } from './ticket.service';
 import { inTransaction } from './tx';
@@ -49,6 +50,7 @@ export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick().then(() => undefined, () => undefined).finally(() => {
+        slaChecks.inc();
         this.running = null;
         this.schedule();
       });
