@@ -3,9 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './lib/setup.mjs';
+import stack from './lib/stack.cjs';
 
-const INGEST = process.env.INGEST_URL ?? 'http://127.0.0.1:3001';
-const TICKETS = process.env.TICKETS_URL ?? 'http://127.0.0.1:3002';
+const urls = stack.localUrls(process.env); // the same HOST and *_PORT variables as npm start
+const INGEST = process.env.INGEST_URL ?? urls.ingest;
+const TICKETS = process.env.TICKETS_URL ?? urls.tickets;
+const CONSOLE = process.env.CONSOLE_URL ?? urls.console;
 const saved = path.join(repoRoot, '.closeloop', 'dev-credentials.json');
 const creds = existsSync(saved) ? JSON.parse(readFileSync(saved, 'utf8')) : {};
 const ingestKey = (process.env.INGEST_API_KEYS ?? creds.INGEST_API_KEYS ?? '').split(',')[0];
@@ -36,17 +39,30 @@ const stream = [
   ['checkout', 'web', 'ces', 2, 'Ödeme sayfası üç kez hata verdi, iade istiyorum', { id: 'c-tr-03', name: 'Zeynep', locale: 'tr' }],
 ];
 
+/** A stack that does not answer is the usual first mistake: say what to do instead of a raw `fetch failed`. */
+async function call(url, init) {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  } catch (err) {
+    const { origin } = new URL(url);
+    const cause = err?.cause?.code ?? err?.name ?? 'no answer';
+    console.error(`\nno stack answers at ${origin} (${cause}): run npm start first (or set INGEST_URL / TICKETS_URL, or the *_PORT variables npm start was given)`);
+    process.exit(1);
+  }
+}
+
 async function send(i, [touchpoint, channel, metric, score, comment, customer, attributes]) {
   const body = {
     source: 'demo', externalId: `demo-${run}-${i}`, touchpoint, channel, metric, score, comment,
     customer: { ...customer, email: `${customer.id}@example.com` }, respondedAt: minutesAgo(stream.length - i), attributes,
   };
-  const r = await fetch(`${INGEST}/v1/feedback`, { method: 'POST', headers: { Authorization: `Bearer ${ingestKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  const j = await r.json();
-  console.log(`${String(r.status).padEnd(4)} ${touchpoint.padEnd(13)} ${metric} ${String(score).padStart(2)}  ${customer.name.padEnd(7)} ${comment.slice(0, 60)}${r.ok ? '' : `  → ${JSON.stringify(j)}`}`);
+  const r = await call(`${INGEST}/v1/feedback`, { method: 'POST', headers: { Authorization: `Bearer ${ingestKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const j = await r.text();
+  console.log(`${String(r.status).padEnd(4)} ${touchpoint.padEnd(13)} ${metric} ${String(score).padStart(2)}  ${customer.name.padEnd(7)} ${comment.slice(0, 60)}${r.ok ? '' : `  → ${j.slice(0, 300)}`}`);
   if (!r.ok) process.exitCode = 1;
 }
 
+await call(`${INGEST}/health/live`); // exits with a clear message when nothing answers
 console.log(`sending ${stream.length} responses to ${INGEST}…\n`);
 for (const [i, item] of stream.entries()) {
   await send(i, item);
@@ -54,11 +70,15 @@ for (const [i, item] of stream.entries()) {
 }
 if (agentToken) {
   await new Promise((r) => setTimeout(r, 2_000));
-  const r = await fetch(`${TICKETS}/v1/tickets?limit=20`, { headers: { Authorization: `Bearer ${agentToken}` } });
-  if (r.ok) {
+  // open follow-up tickets: not resolved yet (open or claimed)
+  const r = await call(`${TICKETS}/v1/tickets?status=open,claimed&limit=20`, { headers: { Authorization: `Bearer ${agentToken}` } });
+  if (!r.ok) {
+    console.error(`\nGET ${TICKETS}/v1/tickets answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
+    process.exitCode = 1;
+  } else {
     const { items } = await r.json();
     console.log(`\nopen follow-up tickets (${items.length}):`);
     for (const t of items) console.log(`  ${t.severity.padEnd(8)} ${t.status.padEnd(8)} ${t.touchpoint.padEnd(13)} ${(t.customer?.name ?? t.customer?.id ?? '').padEnd(8)} ${t.metric} ${t.score}  ×${t.feedbackCount}  ${t.id}`);
-    console.log('\nthe alerts are in the notification log above (or your Slack channel), and in the console: http://127.0.0.1:3000');
+    console.log(`\nthe alerts are in the notification log above (or your Slack channel), and in the console: ${CONSOLE}`);
   }
 }

@@ -1,16 +1,32 @@
 // `npm start`: from a fresh clone, install → build → provision Kafka and Postgres → migrate → start the five
 // services → print their URLs and credentials. Ctrl-C stops every service, then the broker: nothing is left behind.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The local broker's data (.closeloop/kafka/data) and the embedded Postgres' data (.closeloop/postgres) are kept
+// across restarts, together; `npm start -- --fresh` wipes both first.
+//   npm start [-- [--fresh] [--embedded-pg]]
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { build, ensureDependencies, repoRoot } from './lib/setup.mjs';
+import credentialsLib from './lib/dev-credentials.cjs';
 import stack from './lib/stack.cjs';
 
-const { SERVICES, migrateAll, startService, waitReady } = stack;
+const { SERVICES, localUrls, migrateAll, startService, waitReady } = stack;
+const { resolveCredentials, describeOrigin } = credentialsLib;
+
+const USAGE = `usage: npm start [-- [--fresh] [--embedded-pg]]
+  --fresh        wipe the local broker's data and the embedded Postgres' data (and the "closeloop" database on a
+                 Postgres at 127.0.0.1:5432) before starting: topics, offsets and tickets go together
+  --embedded-pg  use the embedded Postgres even where DATABASE_URL, Docker or a server on :5432 is there
+                 (same as CLOSELOOP_EMBEDDED_PG=1)`;
 
 const log = (m) => console.log(`\x1b[1m${m}\x1b[0m`);
 const stateDir = path.join(repoRoot, '.closeloop');
+const kafkaDataDir = path.join(stateDir, 'kafka', 'data');
+const postgresDataDir = path.join(stateDir, 'postgres');
+const KAFKA_PORT = 9092;
+const DATABASE = 'closeloop';
 let infra;
 const running = [];
 let stopping = false;
@@ -30,20 +46,97 @@ async function shutdown(code = 0) {
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
-/** Dev credentials: generated once (when not given in the environment), kept in .closeloop/ so restarts keep them. */
+function readJsonOr(file, fallback) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return fallback;
+  }
+}
+
+/** Writes via a temp file and rename: a crash never leaves half a file. */
+function writeJson(file, value, mode = 0o644) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, { mode });
+  renameSync(temp, file);
+}
+
+function answersTcp(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 1_000 });
+    const done = (answered) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/** The pid of an embedded Postgres still running on .closeloop/postgres (its postmaster.pid), else 0. */
+function embeddedPostgresRunning() {
+  try {
+    const first = readFileSync(path.join(postgresDataDir, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0];
+    process.kill(Number(first), 0);
+    return Number(first);
+  } catch {
+    return 0;
+  }
+}
+
+/** --fresh: the data npm start keeps goes away together, and never under a stack that is still running. */
+async function wipeLocalData() {
+  const pgPid = embeddedPostgresRunning();
+  if (pgPid) throw new Error(`--fresh: the embedded Postgres in ${postgresDataDir} is running (pid ${pgPid}): stop the other npm start first`);
+  if (!process.env.KAFKA_BROKERS && (await answersTcp(KAFKA_PORT))) {
+    throw new Error(`--fresh: something answers on 127.0.0.1:${KAFKA_PORT} (another npm start?): stop it first`);
+  }
+  for (const dir of [kafkaDataDir, postgresDataDir]) {
+    if (existsSync(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      console.log(`  removed ${path.relative(repoRoot, dir)}`);
+    }
+  }
+  rmSync(path.join(stateDir, 'stack.json'), { force: true });
+  if (process.env.KAFKA_BROKERS) console.log('  KAFKA_BROKERS is given: its topics and offsets are yours and are kept');
+}
+
+/**
+ * Tickets live in Postgres, the offsets that say which events made them live in Kafka: both must come from the same
+ * history. Say so when this run's Postgres is not the one the last run used (e.g. :5432 was up then, not now).
+ */
+function checkSameHistory(current) {
+  const file = path.join(stateDir, 'stack.json');
+  const last = readJsonOr(file, null);
+  if (last && last.postgres !== current.postgres && current.kafka === 'local' && last.kafka === 'local') {
+    console.warn(`\x1b[33m  ! the last npm start kept its tickets in the ${last.postgres} Postgres; this one uses the ${current.postgres} Postgres.` +
+      ` Tickets from before are not here, and the broker's committed offsets will not replay their events.` +
+      ` npm start -- --fresh starts both clean.\x1b[0m`);
+  }
+  writeJson(file, current);
+}
+
 function credentials(agentIds) {
-  mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, 'dev-credentials.json');
-  const saved = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-  const ingestKeys = process.env.INGEST_API_KEYS ?? saved.INGEST_API_KEYS ?? `ik_${randomBytes(18).toString('base64url')}`;
-  const apiTokens = process.env.API_TOKENS
-    ?? (saved.API_TOKENS && agentIds.every((a) => saved.API_TOKENS.includes(`${a}:`)) ? saved.API_TOKENS : null)
-    ?? agentIds.map((a) => `${a}:at_${randomBytes(18).toString('base64url')}`).join(',');
-  writeFileSync(file, JSON.stringify({ INGEST_API_KEYS: ingestKeys, API_TOKENS: apiTokens }, null, 2), { mode: 0o600 });
-  return { ingestKeys, apiTokens, generated: !process.env.INGEST_API_KEYS || !process.env.API_TOKENS };
+  const resolved = resolveCredentials({ env: process.env, saved: readJsonOr(file, {}), agentIds });
+  if (resolved.toSave) writeJson(file, resolved.toSave, 0o600);
+  return resolved;
 }
 
 async function main() {
+  let flags;
+  try {
+    ({ values: flags } = parseArgs({ options: { fresh: { type: 'boolean' }, 'embedded-pg': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (err) {
+    console.error(`${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const t0 = Date.now();
   ensureDependencies(log);
   build(log);
@@ -53,23 +146,45 @@ async function main() {
   const routingPath = path.resolve(repoRoot, process.env.CLOSELOOP_CONFIG ?? 'config/closeloop.yaml');
   const routing = loadRoutingConfig(routingPath); // a broken routing file stops here, listing every problem
 
+  const { provisionInfra, createDatabase, dropDatabase, embeddedForced, redact } = await import('../tools/infra/index.mjs');
+  if (flags.fresh) {
+    log('• --fresh: wiping the broker\'s and the embedded Postgres\' data…');
+    await wipeLocalData();
+  }
   log('• provisioning Kafka and Postgres (KAFKA_BROKERS / DATABASE_URL → Docker → local)…');
-  const { provisionInfra, createDatabase } = await import('../tools/infra/index.mjs');
-  infra = await provisionInfra({ log: { info: (m) => console.log(`  ${m}`), warn: (m) => console.warn(`  ${m}`) }, kafka: { port: 9092, dataDir: path.join(stateDir, 'kafka', 'data') } });
-  const databaseUrl = process.env.DATABASE_URL ?? (await createDatabase(infra.postgres.url, 'closeloop'));
+  const forceEmbedded = Boolean(flags['embedded-pg']) || embeddedForced();
+  infra = await provisionInfra({
+    log: { info: (m) => console.log(`  ${m}`), warn: (m) => console.warn(`  ${m}`), debug: () => {} }, // debug: broker/Postgres chatter
+    kafka: { port: KAFKA_PORT, dataDir: kafkaDataDir },
+    postgres: { forceEmbedded, dataDir: postgresDataDir },
+  });
+  let databaseUrl;
+  if (infra.postgres.source === 'env') {
+    databaseUrl = infra.postgres.url; // the user's database, used as it is (and never wiped)
+    if (flags.fresh) console.log('  DATABASE_URL is given: its data is yours and is kept');
+  } else {
+    if (flags.fresh && infra.postgres.source === 'local') {
+      await dropDatabase(infra.postgres.url, DATABASE);
+      console.log(`  dropped database "${DATABASE}" on 127.0.0.1:5432`);
+    }
+    databaseUrl = await createDatabase(infra.postgres.url, DATABASE);
+  }
+  checkSameHistory({ kafka: infra.kafka.source, postgres: infra.postgres.source });
 
-  const { ingestKeys, apiTokens, generated } = credentials(routing.agents.map((a) => a.id));
+  const creds = credentials(routing.agents.map((a) => a.id));
+  const urls = localUrls(process.env);
   const env = {
     ...process.env,
     KAFKA_BROKERS: infra.kafka.brokers,
     DATABASE_URL: databaseUrl,
     CLOSELOOP_CONFIG: routingPath,
-    INGEST_API_KEYS: ingestKeys,
-    API_TOKENS: apiTokens,
+    INGEST_API_KEYS: creds.ingestKeys,
+    API_TOKENS: creds.apiTokens,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    CONSOLE_URL: process.env.CONSOLE_URL ?? 'http://127.0.0.1:3000',
-    TICKETS_URL: process.env.TICKETS_URL ?? 'http://127.0.0.1:3002',
-    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3003',
+    CONSOLE_URL: process.env.CONSOLE_URL ?? urls.console,
+    TICKETS_URL: process.env.TICKETS_URL ?? urls.tickets,
+    PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? urls.notification,
+    SERVICE_URLS: process.env.SERVICE_URLS ?? ['ingest', 'tickets', 'notification', 'scoring'].map((n) => `${n}=${urls[n]}`).join(','),
   };
 
   log('• migrating schemas…');
@@ -85,29 +200,34 @@ async function main() {
       }
     });
   }
-  await Promise.all(running.map((s) => waitReady(`http://127.0.0.1:${s.port}/health/ready`, 90_000, () => s.child.exitCode === null)));
+  await Promise.all(running.map((s) => waitReady(`${urls[s.name]}/health/ready`, 90_000, () => s.child.exitCode === null)));
 
-  const firstToken = apiTokens.split(',')[0];
-  const [agentId, token] = firstToken.split(':');
+  const ingestKey = creds.ingestKeys.split(',')[0];
+  const [agentId, token] = creds.apiTokens.split(',')[0].split(':');
+  const pg = infra.postgres;
+  const postgresLine = `${redact(databaseUrl)} (${pg.source}${pg.source === 'embedded' ? `, data in ${path.relative(repoRoot, pg.dataDir)}, kept across restarts` : ''})`;
+  const kafkaLine = `${infra.kafka.brokers} (${infra.kafka.source}${infra.kafka.source === 'local' ? `, data in ${path.relative(repoRoot, kafkaDataDir)}, kept across restarts` : ''})`;
   console.log(`
 \x1b[1;32mCloseloop is running\x1b[0m (ready in ${((Date.now() - t0) / 1000).toFixed(1)} s)
 
-  console        http://127.0.0.1:3000        sign in with an agent token below
-  ingest         http://127.0.0.1:3001        API docs: http://127.0.0.1:3001/docs
-  tickets        http://127.0.0.1:3002        agent API: /v1/tickets
-  notification   http://127.0.0.1:3003        Slack: ${process.env.SLACK_BOT_TOKEN ? 'configured' : 'not configured → alerts are printed here (log channel)'}
-  scoring        http://127.0.0.1:3004
-  Kafka          ${infra.kafka.brokers} (${infra.kafka.source})     Postgres  ${databaseUrl.replace(/\/\/[^@]*@/, '//')} (${infra.postgres.source})
+  console        ${urls.console.padEnd(28)} sign in with an agent token below
+  ingest         ${urls.ingest.padEnd(28)} API docs: ${urls.ingest}/docs
+  tickets        ${urls.tickets.padEnd(28)} agent API: /v1/tickets
+  notification   ${urls.notification.padEnd(28)} Slack: ${process.env.SLACK_BOT_TOKEN ? 'configured' : 'not configured → alerts are printed here (log channel)'}
+  scoring        ${urls.scoring}
+  Kafka          ${kafkaLine}
+  Postgres       ${postgresLine}
 
-  ingest key     ${ingestKeys.split(',')[0]}${generated ? '      (generated; kept in .closeloop/dev-credentials.json)' : ''}
-  agent tokens   ${apiTokens.split(',').join('\n                 ')}
+  ingest key     ${ingestKey}      (${describeOrigin(creds.origin.ingestKeys)})
+  agent tokens   ${creds.apiTokens.split(',').join('\n                 ')}
+                 (${describeOrigin(creds.origin.apiTokens)})
 
   try it:        npm run demo
-  or:            curl -s -X POST http://127.0.0.1:3001/v1/feedback -H 'Authorization: Bearer ${ingestKeys.split(',')[0]}' \\
+  or:            curl -s -X POST ${urls.ingest}/v1/feedback -H 'Authorization: Bearer ${ingestKey}' \\
                    -H 'Content-Type: application/json' -d '{"source":"web","externalId":"try-1","touchpoint":"checkout","metric":"nps","score":2,"comment":"I want a refund","customer":{"id":"c-1","name":"Deniz"},"respondedAt":"${new Date().toISOString()}"}'
-                 curl -s http://127.0.0.1:3002/v1/tickets -H 'Authorization: Bearer ${token}'    # as ${agentId}
+                 curl -s ${urls.tickets}/v1/tickets -H 'Authorization: Bearer ${token}'    # as ${agentId}
 
-  Ctrl-C stops everything.
+  Ctrl-C stops everything (data kept); npm start -- --fresh starts clean.
 `);
 }
 

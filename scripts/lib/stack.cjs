@@ -15,6 +15,24 @@ const SERVICES = [
   { name: 'console', port: 3000, portVar: 'CONSOLE_PORT', migrate: 'if-present' },
 ];
 
+/** The port a service listens on with this environment: its `*_PORT` variable, else its default. */
+function portOf(s, env = process.env) {
+  const given = env[s.portVar]?.trim();
+  return given ? Number(given) : s.port;
+}
+
+/** Where a service bound to HOST answers locally: HOST itself, or loopback when it binds every address (or is unset). */
+function localHost(env = process.env) {
+  const host = env.HOST?.trim();
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** `{ ingest: 'http://127.0.0.1:3001', … }` for the HOST and ports this environment gives (what `npm start` polls and prints). */
+function localUrls(env = process.env) {
+  return Object.fromEntries(SERVICES.map((s) => [s.name, `http://${localHost(env)}:${portOf(s, env)}`]));
+}
+
 const COLORS = { ingest: 36, scoring: 35, tickets: 33, notification: 32, console: 34 };
 const LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
@@ -73,7 +91,7 @@ function startService(s, env, out = console.log) {
   const child = spawn(process.execPath, [path.join(repoRoot, 'services', s.name, 'dist', 'main.js')], {
     cwd: repoRoot,
     // V8 grows its heap freely on a large machine; the services are sized for ≤ 200 MB RSS (the Dockerfile sets the same)
-    env: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...env, [s.portVar]: String(env[s.portVar] ?? s.port) },
+    env: { NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...env, [s.portVar]: String(portOf(s, env)) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   pipeLines(child.stdout, s.name, out);
@@ -81,6 +99,7 @@ function startService(s, env, out = console.log) {
   const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
   return {
     ...s,
+    port: portOf(s, env),
     child,
     exited,
     async stop(timeoutMs = 15_000) {
@@ -114,4 +133,4 @@ async function waitReady(url, timeoutMs, isAlive = () => true) {
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
 }
 
-module.exports = { SERVICES, prettyLine, runNode, migrateAll, startService, waitReady, repoRoot };
+module.exports = { SERVICES, portOf, localUrls, prettyLine, runNode, migrateAll, startService, waitReady, repoRoot };

@@ -1,27 +1,27 @@
 #!/usr/bin/env node
 // Infrastructure for humans and CI:
-//   node tools/infra/cli.mjs up [--kafka-port N] [--kafka-data DIR] [--embedded-pg]
+//   node tools/infra/cli.mjs up [--kafka-port N] [--kafka-data DIR] [--kafka-libs DIR] [--embedded-pg]
 //       provisions Kafka + Postgres, prints KAFKA_BROKERS=… and DATABASE_URL=… (the server's admin URL) on stdout,
 //       and keeps them up until Ctrl-C. Export those lines in other shells to share one broker and one server.
-//   node tools/infra/cli.mjs fetch
-//       downloads the local broker's jars into .closeloop/kafka/libs (e.g. a CI cache warm-up step).
+//   node tools/infra/cli.mjs fetch [--libs DIR]
+//       downloads and verifies the local broker's jars (default into .closeloop/kafka/libs; e.g. a CI cache warm-up).
 import { parseArgs } from 'node:util';
 import { ensureKafkaJars } from './kafka.mjs';
 import { provisionInfra } from './index.mjs';
 
-const USAGE = 'usage: node tools/infra/cli.mjs up [--kafka-port N] [--kafka-data DIR] [--embedded-pg] | fetch';
+const USAGE = 'usage: node tools/infra/cli.mjs up [--kafka-port N] [--kafka-data DIR] [--kafka-libs DIR] [--embedded-pg] | fetch [--libs DIR]';
 
 async function up(args) {
   const { values } = parseArgs({
     args,
-    options: { 'kafka-port': { type: 'string' }, 'kafka-data': { type: 'string' }, 'embedded-pg': { type: 'boolean' } },
+    options: { 'kafka-port': { type: 'string' }, 'kafka-data': { type: 'string' }, 'kafka-libs': { type: 'string' }, 'embedded-pg': { type: 'boolean' } },
   });
   const port = values['kafka-port'] === undefined ? undefined : Number(values['kafka-port']);
   if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--kafka-port: not a port: ${values['kafka-port']}`);
 
   // Our own handlers own the shutdown order (the infra guards then leave the signal to us).
   let stopping;
-  const infraReady = provisionInfra({ kafka: { port, dataDir: values['kafka-data'] }, postgres: { forceEmbedded: values['embedded-pg'] } });
+  const infraReady = provisionInfra({ kafka: { port, dataDir: values['kafka-data'], libsDir: values['kafka-libs'] }, postgres: { forceEmbedded: values['embedded-pg'] } });
   const shutdown = (signal) => {
     if (stopping) process.exit(1); // second Ctrl-C: the exit hooks SIGKILL what is left
     console.error(`\n[infra] ${signal}: stopping…`);
@@ -43,7 +43,10 @@ async function up(args) {
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'up') await up(rest);
-  else if (command === 'fetch') console.log(await ensureKafkaJars());
+  else if (command === 'fetch') {
+    const { values } = parseArgs({ args: rest, options: { libs: { type: 'string' } } });
+    console.log(await ensureKafkaJars({ libsDir: values.libs }));
+  }
   else {
     console.error(USAGE);
     process.exitCode = 2;

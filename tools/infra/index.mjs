@@ -3,7 +3,8 @@ import { provisionKafka } from './kafka.mjs';
 import { provisionPostgres } from './postgres.mjs';
 
 export { ensureKafkaJars, provisionKafka, startLocalKafka, waitForBroker, KAFKA_VERSION, kafkaLibsDir } from './kafka.mjs';
-export { createDatabase, databaseUrl, dropDatabase, provisionPostgres, redact, startEmbeddedPostgres } from './postgres.mjs';
+export { createDatabase, databaseUrl, dropDatabase, embeddedForced, provisionPostgres, redact, startEmbeddedPostgres } from './postgres.mjs';
+export { fetchKafkaJars, readJarList } from './kafka-jars.mjs';
 
 /**
  * @typedef {object} ProvisionedInfra
@@ -14,7 +15,7 @@ export { createDatabase, databaseUrl, dropDatabase, provisionPostgres, redact, s
 
 /**
  * Provisions Kafka and Postgres in parallel. If one fails, the other is stopped before the error is rethrown.
- * @param {{ log?: any, kafka?: { port?: number, dataDir?: string }, postgres?: { forceEmbedded?: boolean } }} [options]
+ * @param {{ log?: any, kafka?: { port?: number, dataDir?: string, libsDir?: string }, postgres?: { forceEmbedded?: boolean, dataDir?: string } }} [options]
  * @returns {Promise<ProvisionedInfra>}
  */
 export async function provisionInfra(options = {}) {

