@@ -44,6 +44,7 @@ export interface RelayOptions {
 export class OutboxRelay {
   private listener: Client | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private relisten: NodeJS.Timeout | null = null;
   private readonly runner = new SerialRunner(
     async () => {
       while (!this.stopped && (await this.drainOnce()) === this.batchSize) {
@@ -81,19 +82,30 @@ export class OutboxRelay {
     client.on('notification', () => this.wake());
     client.on('error', (err) => {
       this.logger.warn({ err }, 'outbox LISTEN connection lost; polling until it is back');
-      this.listener = null;
+      if (this.listener === client) this.listener = null;
       client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => this.listen().catch(() => undefined), 1_000);
+      this.listenLater(1_000);
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${outboxChannel(this.schema)}`);
+      if (this.stopped) throw new Error('relay stopped while connecting');
       this.listener = client;
     } catch (err) {
-      this.logger.warn({ err }, 'outbox LISTEN unavailable; polling');
       await client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => this.listen().catch(() => undefined), 2_000);
+      if (this.stopped) return;
+      this.logger.warn({ err }, 'outbox LISTEN unavailable; polling');
+      this.listenLater(2_000);
     }
+  }
+
+  /** Tries LISTEN again after `ms`, unless the relay stops first (stop() clears the timer: no handle outlives it). */
+  private listenLater(ms: number): void {
+    if (this.stopped || this.relisten) return;
+    this.relisten = setTimeout(() => {
+      this.relisten = null;
+      if (!this.stopped) this.listen().catch(() => undefined);
+    }, ms);
   }
 
   /** Runs a drain now, or right after the current one. */
@@ -143,6 +155,8 @@ export class OutboxRelay {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.relisten) clearTimeout(this.relisten);
+    this.relisten = null;
     await this.runner.idle();
     const l = this.listener;
     this.listener = null;
