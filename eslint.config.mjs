@@ -29,7 +29,7 @@ const focusedOrSkipped = [
 ];
 
 export default [
-  { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'coverage/**', 'services/console/web/**', '.closeloop/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.nx/**', 'coverage/**', '.closeloop/**', 'test-artifacts/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -43,10 +43,11 @@ function reservedKeys(value: unknown, path: string, out: FieldError[], depth = 0
   }
 }
 
-function withoutReservedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutReservedKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !RESERVED_KEYS.has(k)).map(([k, v]) => [k, withoutReservedKeys(v)]));
+// bounded like reservedKeys: a deeper value is kept as it is (HTTP bodies are depth-limited before they get here)
+function withoutReservedKeys(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 32) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutReservedKeys(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !RESERVED_KEYS.has(k)).map(([k, v]) => [k, withoutReservedKeys(v, depth + 1)]));
 }
 
 type Cls = new () => object;

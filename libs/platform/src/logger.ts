@@ -1,4 +1,5 @@
-import pino, { Logger, LoggerOptions } from 'pino';
+import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { serializeError } from './log-errors';
 
 /**
  * Paths that must never reach a log line: credentials, signatures, and customer contact data.
@@ -16,12 +17,14 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     level,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // errors without the row data a database error carries (log-errors.ts)
+    serializers: { err: serializeError, error: serializeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
 }
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino(loggerOptions(service, level));
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  return destination ? pino(loggerOptions(service, level), destination) : pino(loggerOptions(service, level));
 }
 
 /** +905551112233 → +90555***2233: enough to tell numbers apart, not enough to call. */

@@ -1,9 +1,10 @@
-import { Controller, DynamicModule, Get, Global, Header, Module, Res } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Global, Header, HttpException, Module, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { loggerOptions } from './logger';
+import { Logger, createLogger, loggerOptions } from './logger';
+import { sharedResult } from './shared-result';
 
 /** Something `/health/ready` must see working: the service's database, its Kafka connection, … */
 export interface ReadinessCheck {
@@ -12,6 +13,11 @@ export interface ReadinessCheck {
   check(): Promise<void>;
 }
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+/**
+ * The service's one pino logger (pino `Logger`): the same instance nestjs-pino logs requests and Nest's own messages
+ * with. Inject it (`@Inject(SERVICE_LOGGER)`, or `app.get(SERVICE_LOGGER)` before init) instead of creating another.
+ */
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
@@ -43,9 +49,24 @@ class HealthController {
     return { status: 'ok' };
   }
 
+  /**
+   * Probes, the console's ops page and load balancers may all ask at once, and each check reaches Kafka and the
+   * database: one round answers every caller for a second (a failed round too).
+   */
+  private readonly readyRound = sharedResult(1_000, () => this.check().then((ok) => ({ ok }), (down: unknown) => ({ down })));
+
   @Get('ready')
   @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) res: { status(code: number): unknown }) {
+    const r = await this.readyRound();
+    if (!('down' in r)) return r.ok;
+    // terminus' own answer (503 with every check's status), not the problem+json of the exception filter
+    if (!(r.down instanceof HttpException)) throw r.down;
+    res.status(r.down.getStatus());
+    return r.down.getResponse();
+  }
+
+  private check() {
     return this.health.check(
       this.readinessChecks().map((c) => async () => {
         const session = this.indicator.check(c.name);
@@ -87,13 +108,16 @@ export class ObservabilityModule {
       collectDefaultMetrics();
       defaultMetricsStarted = true;
     }
+    const logger: Logger = createLogger(o.service, o.logLevel);
     return {
       module: ObservabilityModule,
       imports: [
         TerminusModule.forRoot({ logger: false }),
         LoggerModule.forRoot({
           pinoHttp: {
-            ...loggerOptions(o.service, o.logLevel),
+            logger,
+            // pino-http wraps the error serializer it is given: the platform's (no row data), not pino's own
+            serializers: loggerOptions(o.service, o.logLevel).serializers,
             autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
             quietReqLogger: true,
@@ -101,7 +125,8 @@ export class ObservabilityModule {
         }),
       ],
       controllers: [HealthController, MetricsController],
-      exports: [LoggerModule],
+      providers: [{ provide: SERVICE_LOGGER, useValue: logger }],
+      exports: [LoggerModule, SERVICE_LOGGER],
     };
   }
 }

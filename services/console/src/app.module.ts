@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { ConsoleConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
-import { CONSOLE_CONFIG, CONSOLE_LOGGER, ROUTING, TOKEN_TABLE } from './tokens';
+import { CONSOLE_CONFIG, CONSOLE_LOGGER, ROUTING } from './tokens';
 import { BearerGuard } from './auth/bearer.guard';
 import { TicketsProxyController } from './proxy/tickets.proxy.controller';
 import { LiveHub } from './live/live-hub';
@@ -32,8 +32,9 @@ export class ConsoleModule {
       providers: [
         { provide: CONSOLE_CONFIG, useValue: cfg },
         { provide: ROUTING, useValue: cfg.routing },
-        { provide: TOKEN_TABLE, useValue: cfg.apiTokens },
-        { provide: CONSOLE_LOGGER, useValue: createLogger(SERVICE, cfg.log.level) },
+        // sign-in (/api/me) and every other /api call: one failure budget per address
+        { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
+        { provide: CONSOLE_LOGGER, useExisting: SERVICE_LOGGER },
         BearerGuard,
         LiveHub,
         KafkaOps,

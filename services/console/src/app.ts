@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { bootstrapService, createLogger } from '@closeloop/platform';
+import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
 import { connectKafkaConsumer } from '@closeloop/messaging';
 import { ConsoleConfig, SERVICE } from './config';
 import { ConsoleModule } from './app.module';
-import { spaMiddleware } from './web/spa';
+import { CONSOLE_CSP, serveSpa } from './web/spa';
 
 /**
  * Starts the console: the SPA, its API under /api (agent API proxy, live feed, ops data), health and metrics,
@@ -14,9 +14,10 @@ export function startConsole(cfg: ConsoleConfig): Promise<INestApplication> {
     service: SERVICE,
     module: () => ConsoleModule.forRoot(cfg),
     http: cfg.http,
+    contentSecurityPolicy: CONSOLE_CSP,
     configure: (app) => {
-      app.use(spaMiddleware(cfg.webDir));
-      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: createLogger(SERVICE, cfg.log.level) });
+      serveSpa(app, cfg.webDir);
+      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER) });
     },
   });
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv } from '@closeloop/platform';
-import { DEFAULT_SERVICE_URLS, httpUrl, parseApiTokens, parseServiceUrls } from './auth/api-tokens';
+import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, routingEnv } from '@closeloop/platform';
+import { DEFAULT_SERVICE_URLS, httpUrl, parseServiceUrls } from './ops/service-urls';
 
 export const SERVICE = 'console';
 
@@ -16,7 +16,7 @@ export function loadConsoleConfig(source: NodeJS.ProcessEnv = process.env) {
       database: databaseEnv('console'),
       log: logEnv(),
       routing: routingEnv(),
-      apiTokens: env.custom('API_TOKENS', (v) => parseApiTokens(v)),
+      apiTokens: env.custom('API_TOKENS', parseAgentTokens),
       ticketsUrl: env.custom('TICKETS_URL', (v) => httpUrl(v ?? DEFAULT_SERVICE_URLS.tickets)),
       serviceUrls: env.custom('SERVICE_URLS', (v) => parseServiceUrls(v)),
       webDir: env.custom('CONSOLE_WEB_DIR', (v) => resolve(v ?? DEFAULT_WEB_DIR)),

@@ -2,7 +2,5 @@
 export const CONSOLE_CONFIG = Symbol('CONSOLE_CONFIG');
 /** The validated routing file (SPEC §3): agents, teams, touchpoints, root causes. */
 export const ROUTING = Symbol('ROUTING');
-/** API_TOKENS as token → agent id. */
-export const TOKEN_TABLE = Symbol('TOKEN_TABLE');
 /** The console's pino logger for its own background work (pollers, watchers). */
 export const CONSOLE_LOGGER = Symbol('CONSOLE_LOGGER');

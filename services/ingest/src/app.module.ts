@@ -1,10 +1,10 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { BearerAuth, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { EventProducer, KAFKA_READINESS } from '@closeloop/messaging';
 import { IngestConfig, SERVICE } from './config';
 import { FeedbackController } from './feedback/feedback.controller';
 import { IntakeService } from './feedback/intake.service';
-import { ApiKeys } from './http/api-keys';
+import { typeOf } from './http/problem';
 import { IntakeGate } from './http/intake-gate';
 import { TokenBucketLimiter } from './http/rate-limiter';
 import { KafkaLink } from './kafka/kafka-link';
@@ -16,17 +16,18 @@ import { KafkaLink } from './kafka/kafka-link';
 @Module({})
 export class IngestModule implements NestModule {
   static forRoot(cfg: IngestConfig): DynamicModule {
-    const logger = createLogger(SERVICE, cfg.log.level);
     return {
       module: IngestModule,
       imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level })],
       controllers: [FeedbackController],
       providers: [
-        { provide: EventProducer, useFactory: () => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
-        { provide: KafkaLink, inject: [EventProducer], useFactory: (p: EventProducer) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
+        { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
+        { provide: KafkaLink, inject: [EventProducer, SERVICE_LOGGER], useFactory: (p: EventProducer, logger: Logger) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
         { provide: KAFKA_READINESS, inject: [KafkaLink], useFactory: (link: KafkaLink) => link.readiness() },
         { provide: READINESS_CHECKS, inject: [KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
-        { provide: ApiKeys, useValue: new ApiKeys(cfg.apiKeys) },
+        // no per-address failure throttle: senders are survey tools and importers, often many behind one address, and
+        // the keys are long random strings compared in constant time (the per-key rate limit applies once signed in)
+        { provide: BearerAuth, useValue: new BearerAuth(cfg.apiKeys, null, { realm: 'closeloop-ingest', problemType: typeOf }) },
         { provide: TokenBucketLimiter, useValue: new TokenBucketLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst) },
         IntakeGate,
         IntakeService,

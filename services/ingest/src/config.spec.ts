@@ -1,13 +1,13 @@
 import { ConfigError } from '@closeloop/platform';
 import { loadIngestConfig } from './config';
 
-const base = { KAFKA_BROKERS: '127.0.0.1:9092', INGEST_API_KEYS: 'k1, k2' };
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789' };
 
 describe('loadIngestConfig', () => {
   it('has the SPEC defaults', () => {
     const cfg = loadIngestConfig(base);
     expect(cfg.http).toEqual({ port: 3001, host: '127.0.0.1' });
-    expect(cfg.apiKeys).toEqual(['k1', 'k2']);
+    expect([cfg.apiKeys.match('first-key-0123456789'), cfg.apiKeys.match('second-key-0123456789'), cfg.apiKeys.match('k1')]).toEqual(['key-1', 'key-2', null]);
     expect(cfg.rateLimit).toEqual({ perSecond: 200, burst: 200 });
     expect(cfg.kafkaTimeoutMs).toBe(10_000);
     expect(cfg.kafka.brokers).toEqual(['127.0.0.1:9092']);
@@ -34,13 +34,14 @@ describe('loadIngestConfig', () => {
   });
 
   it.each([
-    [',', 'must list at least one key'],
-    ['good, has space', 'must not contain whitespace'],
+    [',', 'INGEST_API_KEYS: required (comma-separated API keys)'],
+    ['good-key-0123456789, has space', 'INGEST_API_KEYS: key 2 contains whitespace'],
+    ['good-key-0123456789,short-key', 'INGEST_API_KEYS: key 2 is shorter than 16 characters'],
   ])('refuses INGEST_API_KEYS=%j', (keys, message) => {
     expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: keys })).toThrow(message);
   });
 
   it('never puts a key in the error message', () => {
-    expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: 'secret-one,secret two' })).toThrow(/^(?!.*secret)/s);
+    expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: 'secret-one-0123456789,secret two,secret-3' })).toThrow(/^(?!.*secret)/s);
   });
 });

@@ -1,4 +1,4 @@
-import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv } from '@closeloop/platform';
+import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList } from '@closeloop/platform';
 
 export const SERVICE = 'ingest';
 
@@ -7,22 +7,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** SPEC §4: at most 500 items per batch. */
 export const MAX_BATCH_ITEMS = 500;
 
-/** `INGEST_API_KEYS`: comma-separated bearer keys; at least one, none with whitespace (a Bearer token cannot carry it). */
-function parseApiKeys(v: string | undefined): string[] {
-  if (v === undefined) throw new Error('required (comma-separated API keys)');
-  const keys = v.split(',').map((k) => k.trim()).filter(Boolean);
-  if (!keys.length) throw new Error('must list at least one key');
-  if (keys.some((k) => /\s/.test(k))) throw new Error('a key must not contain whitespace');
-  return keys;
-}
-
 export function loadIngestConfig(source: Env = process.env) {
   const cfg = loadConfig(
     {
       http: httpEnv('INGEST_PORT', 3001),
       kafka: kafkaEnv(),
       log: logEnv(),
-      apiKeys: env.custom('INGEST_API_KEYS', parseApiKeys),
+      /** `key,key`: at least one, each at least MIN_TOKEN_LENGTH characters, none with whitespace */
+      apiKeys: env.custom('INGEST_API_KEYS', parseKeyList),
       rateLimit: {
         /** Requests per second per API key; 0 turns the limit off. */
         perSecond: env.int('INGEST_RATE_LIMIT', 200, { min: 0, max: 1_000_000 }),

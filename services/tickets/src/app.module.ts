@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { AgentAuthGuard } from './api/auth.guard';
 import { ReportsController } from './api/reports.controller';
@@ -41,10 +41,11 @@ export class TicketsModule {
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },
-        { provide: LOGGER, useValue: createLogger(SERVICE, cfg.log.level) },
+        { provide: LOGGER, useExisting: SERVICE_LOGGER },
         { provide: TicketRepository, useValue: new TicketRepository(schema) },
         TicketService,
         SlaScheduler,
+        { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },

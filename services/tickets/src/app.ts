@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
-import { bootstrapService, createLogger } from '@closeloop/platform';
+import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
 import { connectKafkaConsumer } from '@closeloop/messaging';
-import { ProblemFilter } from './api/problem';
 import { TicketsConfig, SERVICE } from './config';
 import { TicketsModule } from './app.module';
 
@@ -11,14 +10,12 @@ import { TicketsModule } from './app.module';
  * by the tests in-process. Migrations are run separately (migrate.ts).
  */
 export function startTickets(cfg: TicketsConfig): Promise<INestApplication> {
-  const logger = createLogger(SERVICE, cfg.log.level);
   return bootstrapService({
     service: SERVICE,
     module: () => TicketsModule.forRoot(cfg),
     http: cfg.http,
     configure: (app) => {
-      app.useGlobalFilters(new ProblemFilter(logger));
-      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger });
+      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER) });
     },
   });
 }

@@ -1,9 +1,10 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import { TOKEN_TABLE } from '../tokens';
-import { TokenTable, agentForAuthorization } from './api-tokens';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BearerAuth, sourceAddress } from '@closeloop/platform';
 
 export interface AuthedRequest {
   headers: Record<string, string | string[] | undefined>;
+  ip?: string;
+  socket?: { remoteAddress?: string };
   agentId?: string;
 }
 
@@ -13,17 +14,17 @@ export function signedInAgent(req: AuthedRequest): string {
   return req.agentId;
 }
 
-/** Everything under /api except health needs `Authorization: Bearer <API token>` (SPEC §3). */
+/**
+ * Everything under /api needs `Authorization: Bearer <API token>` (SPEC §3): 401 otherwise, and 429 with Retry-After
+ * once an address has failed too often (the platform's BearerAuth: digests compared in constant time).
+ */
 @Injectable()
 export class BearerGuard implements CanActivate {
-  constructor(@Inject(TOKEN_TABLE) private readonly tokens: TokenTable) {}
+  constructor(private readonly auth: BearerAuth) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization;
-    const agentId = agentForAuthorization(Array.isArray(header) ? header[0] : header, this.tokens);
-    if (!agentId) throw new UnauthorizedException(header ? 'the API token is not valid' : 'sign in with an API token (Authorization: Bearer <token>)');
-    req.agentId = agentId;
+    req.agentId = this.auth.authenticate(req.headers.authorization, sourceAddress(req));
     return true;
   }
 }

@@ -1,7 +1,7 @@
-import { Controller, Get, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
-import { ProblemFilter } from '../problem.filter';
+import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
+import { ProblemException, problem } from '@closeloop/platform';
 import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
-import { LiveHub } from './live-hub';
+import { LiveHub, MAX_STREAMS_PER_AGENT } from './live-hub';
 
 interface StreamRequest extends AuthedRequest {
   on(event: 'close', cb: () => void): void;
@@ -10,6 +10,7 @@ interface StreamResponse {
   writeHead(status: number, headers: Record<string, string>): void;
   write(chunk: string): boolean;
   end(): void;
+  on(event: 'drain', cb: () => void): void;
   flushHeaders?(): void;
 }
 
@@ -17,7 +18,6 @@ interface StreamResponse {
  * GET /api/live: Server-Sent Events for signed-in clients. The SPA reads it with fetch (not EventSource) so
  * the token travels in the Authorization header, never in a URL that proxies and logs keep.
  */
-@UseFilters(ProblemFilter)
 @Controller('api')
 @UseGuards(BearerGuard)
 export class LiveController {
@@ -25,9 +25,16 @@ export class LiveController {
 
   @Get('live')
   live(@Req() req: StreamRequest, @Res() res: StreamResponse): void {
+    const agentId = signedInAgent(req);
+    if (!this.hub.hasRoom(agentId)) {
+      throw new ProblemException(problem(429, `at most ${MAX_STREAMS_PER_AGENT} live streams per agent may be open at once; close another tab`), { 'Retry-After': '30' });
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders?.();
-    const remove = this.hub.add({ agentId: signedInAgent(req), write: (c) => res.write(c), end: () => res.end() });
+    const client = { agentId, write: (c: string) => res.write(c), end: () => res.end() };
+    const remove = this.hub.add(client);
+    if (!remove) return res.end(); // cannot happen: nothing ran between hasRoom and add
     req.on('close', remove);
+    res.on('drain', () => this.hub.drained(client));
   }
 }

@@ -1,6 +1,7 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpException, Post, Query, Req, UseGuards, UseFilters } from '@nestjs/common';
-import { ProblemFilter } from '../problem.filter';
+import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { validated } from '@closeloop/platform';
 import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
+import { ReplayRequest } from './replay-request';
 import { KafkaOps } from './kafka-ops';
 import { lagTotals } from './lag';
 import { DlqWatcher } from './dlq-watcher';
@@ -10,9 +11,12 @@ import { ServiceProbes } from './service-probes';
 import { DeliveryStats } from './delivery-stats';
 import { StageLatency } from './stage-latency';
 
-/** The ops dashboard's data. Health is open (like every service's /health); the rest needs a signed-in token. */
-@UseFilters(ProblemFilter)
+/**
+ * The ops dashboard's data, for signed-in agents only. (The services' own /health stays open for probes; this one
+ * fans out to every service, so it is behind the token and answered from one shared probe round.)
+ */
 @Controller('api/ops')
+@UseGuards(BearerGuard)
 export class OpsController {
   constructor(
     private readonly kafka: KafkaOps,
@@ -29,20 +33,17 @@ export class OpsController {
   }
 
   @Get('topics')
-  @UseGuards(BearerGuard)
   topics() {
     return { topics: this.kafka.topicStats() };
   }
 
   @Get('lag')
-  @UseGuards(BearerGuard)
   async lag(@Query('group') group?: string) {
     const partitions = await this.kafka.lag(group || undefined);
     return { partitions, totals: lagTotals(partitions) };
   }
 
   @Get('dlq')
-  @UseGuards(BearerGuard)
   async dlq(@Query('limit') limit?: string) {
     const n = Math.min(100, Math.max(1, Number(limit) || 20));
     const stats = new Map(this.kafka.topicStats().map((t) => [t.topic, t]));
@@ -63,27 +64,19 @@ export class OpsController {
   /** Puts a dead letter back on its original topic; a second call for the same one returns the first replay. */
   @Post('dlq/replay')
   @HttpCode(200)
-  @UseGuards(BearerGuard)
-  async replay(@Req() req: AuthedRequest, @Body() body: { topic?: unknown; partition?: unknown; offset?: unknown }) {
-    const errors: { field: string; message: string }[] = [];
-    if (typeof body?.topic !== 'string' || !body.topic) errors.push({ field: 'topic', message: `must be one of ${DLQ_TOPICS.join(', ')}` });
-    if (!Number.isInteger(body?.partition) || (body.partition as number) < 0) errors.push({ field: 'partition', message: 'must be an integer ≥ 0' });
-    const offset = typeof body?.offset === 'number' ? String(body.offset) : body?.offset;
-    if (typeof offset !== 'string' || !/^\d+$/.test(offset)) errors.push({ field: 'offset', message: 'must be a non-negative integer (number or string)' });
-    if (errors.length) throw new BadRequestException({ message: 'invalid replay request', errors });
-    const outcome = await this.replays.replay(body.topic as string, body.partition as number, offset as string, signedInAgent(req));
+  async replay(@Req() req: AuthedRequest, @Body() body: unknown) {
+    const r = validated(ReplayRequest, body, 'body');
+    const outcome = await this.replays.replay(r.topic, r.partition, String(r.offset), signedInAgent(req));
     if (!outcome.ok) throw new HttpException(outcome.reason, outcome.status);
     return { replayed: outcome.replayed, replay: outcome.replay };
   }
 
   @Get('deliveries')
-  @UseGuards(BearerGuard)
   deliveriesByChannel() {
     return { byChannelAndOutcome: this.deliveries.byChannelAndOutcome(), recentFailures: this.deliveries.recentFailures() };
   }
 
   @Get('latency')
-  @UseGuards(BearerGuard)
   async stageLatency() {
     return {
       // measured by the console from the events it consumes (milliseconds)

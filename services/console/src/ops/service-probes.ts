@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { sharedResult } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
 import { CONSOLE_CONFIG } from '../tokens';
 import { HistogramSeries, histogramQuantile, histograms, parsePrometheusText } from './prometheus';
@@ -14,6 +15,11 @@ export interface ServiceHealth {
   checkedAt: string;
 }
 
+export type LatencyRow = { source: string; series: string; labels: Record<string, string>; count: number; p50: number | null; p90: number | null; p99: number | null };
+
+/** How long one round of probes answers for (the ops page polls every 2 s). */
+export const PROBE_TTL_MS = 5_000;
+
 async function fetchWithTimeout(url: string, ms: number): Promise<Response> {
   return fetch(url, { signal: AbortSignal.timeout(ms), headers: { accept: 'application/json, text/plain' } });
 }
@@ -23,7 +29,14 @@ async function fetchWithTimeout(url: string, ms: number): Promise<Response> {
 export class ServiceProbes {
   constructor(@Inject(CONSOLE_CONFIG) private readonly cfg: ConsoleConfig) {}
 
-  async health(): Promise<ServiceHealth[]> {
+  /**
+   * Every service's readiness, asked at most once per PROBE_TTL_MS whatever the number of open dashboards (each
+   * readiness check reaches Kafka and the database of that service): callers within that time share one fan-out.
+   */
+  readonly health = sharedResult(PROBE_TTL_MS, () => this.probeHealth());
+  readonly latency = sharedResult(PROBE_TTL_MS, () => this.scrapeLatency());
+
+  private async probeHealth(): Promise<ServiceHealth[]> {
     return Promise.all(
       Object.entries(this.cfg.serviceUrls).map(async ([service, url]): Promise<ServiceHealth> => {
         const checkedAt = new Date().toISOString();
@@ -43,7 +56,7 @@ export class ServiceProbes {
    * `closeloop_stage_latency_seconds{stage}` where a service exposes it, and the handle time of every consumer
    * (`closeloop_message_handle_seconds{topic,group}`, from the messaging library).
    */
-  async latency(): Promise<{ source: string; series: string; labels: Record<string, string>; count: number; p50: number | null; p90: number | null; p99: number | null }[]> {
+  private async scrapeLatency(): Promise<LatencyRow[]> {
     const scraped = await Promise.all(
       Object.entries(this.cfg.serviceUrls).map(async ([service, url]) => {
         try {
@@ -54,7 +67,7 @@ export class ServiceProbes {
         }
       }),
     );
-    const out: Awaited<ReturnType<ServiceProbes['latency']>> = [];
+    const out: LatencyRow[] = [];
     const seen = new Set<string>();
     const add = (source: string, series: string, h: HistogramSeries) => {
       // several services in one process (tests, a single-node demo) share one registry: count each series once

@@ -1,6 +1,6 @@
-import { All, BadRequestException, Controller, Get, Inject, Req, Res, UseGuards, UseFilters } from '@nestjs/common';
-import { ProblemFilter } from '../problem.filter';
+import { All, BadRequestException, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
 import { RoutingConfig, agentById } from '@closeloop/contracts';
+import { ProblemException, problem } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
 import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG, ROUTING } from '../tokens';
@@ -22,7 +22,6 @@ interface ProxyResponse {
  * forwarded, status and body passed back unchanged (tickets decides what an agent may do; the console
  * adds no rules of its own).
  */
-@UseFilters(ProblemFilter)
 @Controller('api')
 @UseGuards(BearerGuard)
 export class TicketsProxyController {
@@ -74,9 +73,7 @@ export class TicketsProxyController {
         signal: AbortSignal.timeout(15_000),
       });
     } catch (err) {
-      res.status(502).setHeader('content-type', 'application/problem+json');
-      res.send(JSON.stringify({ type: 'about:blank', title: 'bad gateway', status: 502, detail: `tickets service unreachable: ${(err as Error).message}` }));
-      return;
+      throw new ProblemException(problem(502, `tickets service unreachable: ${(err as Error).message}`));
     }
     res.status(upstream.status);
     const type = upstream.headers.get('content-type');

@@ -1,17 +1,32 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ContentSecurityPolicy } from '@closeloop/platform';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.woff2': 'font/woff2',
+/**
+ * The SPA's Content-Security-Policy: Vite's build has no inline script or style (one module script and one
+ * stylesheet from /assets; React sets styles through the DOM, which style-src does not govern), and the app only
+ * talks to its own origin (fetch for /api and the live feed).
+ */
+export const CONSOLE_CSP: ContentSecurityPolicy = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
 };
+
+/** Paths the SPA must never shadow. */
+export function isServerPath(path: string): boolean {
+  return /^\/(api|health|metrics)(\/|$)/.test(path);
+}
 
 interface Req {
   method: string;
@@ -20,38 +35,29 @@ interface Req {
 interface Res {
   status(code: number): Res;
   setHeader(name: string, value: string): void;
-  send(body: Buffer | string): void;
-}
-
-/** Paths the SPA must never shadow. */
-export function isServerPath(path: string): boolean {
-  return /^\/(api|health|metrics)(\/|$)/.test(path);
+  send(body: string): void;
+  sendFile(path: string, options: { headers: Record<string, string> }, cb: (err?: Error) => void): void;
 }
 
 /**
- * Serves the built SPA (services/console/web/dist): a file if it exists, else index.html for client-side routes.
- * Hashed assets are cached for a year; index.html never, so a deploy is picked up at the next load.
+ * Serves the built SPA (services/console/web/dist) with express.static (ETags, ranges, streaming), and index.html
+ * for client-side routes. Hashed assets are cached for a year; index.html never, so a deploy is picked up at the
+ * next load.
  */
-export function spaMiddleware(webDir: string) {
-  const root = normalize(webDir + sep);
-  const indexFile = join(root, 'index.html');
-  return (req: Req, res: Res, next: () => void) => {
+export function serveSpa(app: INestApplication, webDir: string): void {
+  const express = app as NestExpressApplication;
+  express.useStaticAssets(webDir, {
+    index: false,
+    redirect: false,
+    setHeaders: (res, file) => res.setHeader('cache-control', file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+  });
+  const indexFile = join(webDir, 'index.html');
+  express.use((req: Req, res: Res, next: (err?: unknown) => void) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || isServerPath(req.path)) return next();
-    let file: string;
-    try {
-      file = normalize(join(root, decodeURIComponent(req.path)));
-    } catch {
-      return next();
-    }
-    if (!file.startsWith(root)) return next();
-    const isFile = existsSync(file) && statSync(file).isFile();
-    const target = isFile ? file : indexFile;
-    if (!existsSync(target)) {
+    if (!existsSync(indexFile)) {
       res.status(503).setHeader('content-type', 'text/plain; charset=utf-8');
       return res.send('The console UI is not built: run `npm run build -w @closeloop/console` (vite build of services/console/web).');
     }
-    res.setHeader('content-type', TYPES[extname(target)] ?? 'application/octet-stream');
-    res.setHeader('cache-control', isFile && target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
-    res.status(200).send(readFileSync(target));
-  };
+    res.sendFile(indexFile, { headers: { 'cache-control': 'no-cache', 'content-type': 'text/html; charset=utf-8' } }, (err) => err && next(err));
+  });
 }

@@ -32,7 +32,7 @@ export function usePoll(fn: () => Promise<void>, ms: number, deps: unknown[]): v
       stopped = true;
       clearInterval(t);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // the caller names what restarts the poll (deps), as with useEffect
   }, deps);
 }
 

@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { MAX_BATCH_ITEMS } from '../config';
-import { ProblemFilter } from '../http/problem.filter';
 import { BEARER, COMMON_PROBLEMS, problemResponse, ref } from '../openapi/openapi';
 import { Accepted, BatchResult, IntakeService } from './intake.service';
 
@@ -19,7 +18,6 @@ function commonProblems(): MethodDecorator {
 @ApiTags('feedback')
 @ApiBearerAuth(BEARER)
 @Controller('v1/feedback')
-@UseFilters(ProblemFilter)
 export class FeedbackController {
   constructor(private readonly intake: IntakeService) {}
 

@@ -2,12 +2,12 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_BODY_BYTES } from '../config';
 import { Endpoint, requestSeconds, requestsTotal } from '../metrics';
-import { API_KEY_FAILURE_DETAIL, ApiKeys, bearerChallenge } from './api-keys';
+import { BearerAuth, ProblemException, sourceAddress } from '@closeloop/platform';
 import { mediaTypeProblem, readJsonBody } from './json-body';
 import { ProblemError, problems, sendProblem } from './problem';
 import { TokenBucketLimiter } from './rate-limiter';
 
-type Request = IncomingMessage & { body?: unknown; originalUrl?: string };
+type Request = IncomingMessage & { body?: unknown; originalUrl?: string; ip?: string };
 
 export function endpointOf(url: string): Endpoint {
   const path = url.split('?', 1)[0];
@@ -16,14 +16,14 @@ export function endpointOf(url: string): Endpoint {
 
 /**
  * Everything that happens to an ingest request before its body is parsed, in this order:
- * method (405) → API key (401) → rate limit (429) → media type (415) → body read with the 1 MiB limit (413)
+ * method (405) → API key (401; 429 once the address has failed too often) → rate limit per key (429) → media type (415) → body read with the 1 MiB limit (413)
  * and JSON parse (400). The body is read only after the cheap checks, so an unauthenticated or throttled client
  * cannot make ingest buffer and parse a megabyte. (The app's global body parsers are off: see app.ts.)
  * Every answer, success or problem, is counted and timed here.
  */
 @Injectable()
 export class IntakeGate implements NestMiddleware {
-  constructor(private readonly keys: ApiKeys, private readonly limiter: TokenBucketLimiter) {}
+  constructor(private readonly keys: BearerAuth, private readonly limiter: TokenBucketLimiter) {}
 
   use(req: Request, res: ServerResponse, next: (err?: unknown) => void): void {
     const endpoint = endpointOf(req.originalUrl ?? req.url ?? '');
@@ -34,11 +34,14 @@ export class IntakeGate implements NestMiddleware {
     });
 
     if (req.method !== 'POST') return sendProblem(res, problems.methodNotAllowed(req.method ?? '?'), { Allow: 'POST' });
-    const auth = this.keys.check(req.headers.authorization);
-    if (!auth.ok) {
-      return sendProblem(res, problems.unauthorized(API_KEY_FAILURE_DETAIL[auth.reason]), { 'WWW-Authenticate': bearerChallenge(auth.reason) });
+    let keyId: string;
+    try {
+      keyId = this.keys.authenticate(req.headers.authorization, sourceAddress(req));
+    } catch (err) {
+      if (err instanceof ProblemException) return sendProblem(res, err.problem, err.headers);
+      throw err;
     }
-    const rate = this.limiter.take(auth.keyId);
+    const rate = this.limiter.take(keyId);
     if (!rate.allowed) return sendProblem(res, problems.rateLimited(rate.retryAfterSeconds), { 'Retry-After': String(rate.retryAfterSeconds) });
     const media = mediaTypeProblem(req.headers['content-type'], req.headers['content-encoding']);
     if (media) return sendProblem(res, media);

@@ -58,3 +58,28 @@ describe('parseJsonBody', () => {
     expect(p.errors).toEqual([{ field: '(root)', message: expect.stringMatching(/^not valid JSON: /) }]);
   });
 });
+
+describe('deeply nested bodies', () => {
+  const feedback = (attributes: string) =>
+    `{"source":"web","externalId":"x","touchpoint":"checkout","metric":"nps","score":2,"customer":{"id":"c"},"respondedAt":"2026-11-23T10:00:00Z","attributes":${attributes}}`;
+
+  it.each([
+    ['100 000 nested arrays', `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'attributes.a[0][0]'],
+    ['100 000 nested objects', `{"a":${'{"b":'.repeat(100_000)}1${'}'.repeat(100_000)}}`, 'attributes.a.b.b'],
+    // a reserved key made validation copy the whole body recursively, outside its try: a stack overflow and a 500
+    ['nesting next to a reserved key', `{"constructor":1,"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, 'attributes.a[0][0]'],
+  ])('%s are a 400 naming the field', (_name, attributes, prefix) => {
+    let problem: ProblemError['problem'] | undefined;
+    try {
+      parseJsonBody(Buffer.from(feedback(attributes)));
+    } catch (err) {
+      problem = (err as ProblemError).problem;
+    }
+    expect(problem).toMatchObject({ status: 400, detail: expect.stringContaining('rejected'), errors: [{ field: expect.stringMatching(new RegExp(`^${prefix.replace(/[[\].]/g, '\\$&')}`)), message: 'is nested deeper than 32 levels' }] });
+    expect(problem?.errors?.[0].field.length).toBeLessThan(200);
+  });
+
+  it('takes 32 levels', () => {
+    expect(parseJsonBody(Buffer.from(feedback(`{"a":${'['.repeat(30)}${']'.repeat(30)}}`)))).toMatchObject({ source: 'web' });
+  });
+});

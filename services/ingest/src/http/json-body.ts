@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { MAX_JSON_DEPTH, tooDeep } from '@closeloop/platform';
 import { Problem, ProblemError, problems } from './problem';
 
 /**
@@ -24,16 +25,23 @@ export function mediaTypeProblem(contentType: string | undefined, contentEncodin
   return null;
 }
 
-/** Parses a complete UTF-8 body; an empty or broken body is a 400 that says what is wrong. */
+/**
+ * Parses a complete UTF-8 body; an empty or broken body is a 400 that says what is wrong, and so is one nested deeper
+ * than MAX_JSON_DEPTH (checked iteratively here, before validation copies it recursively).
+ */
 export function parseJsonBody(raw: Buffer): unknown {
   let text = raw.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte order mark is allowed to be ignored (RFC 8259 §8.1)
   if (text.trim() === '') throw new ProblemError(problems.malformedJson('the body is empty, expected a JSON object'));
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (err) {
     throw new ProblemError(problems.malformedJson((err as Error).message));
   }
+  const deep = tooDeep(body);
+  if (deep) throw new ProblemError(problems.validation([{ field: deep, message: `is nested deeper than ${MAX_JSON_DEPTH} levels` }], 'the request body'));
+  return body;
 }
 
 /**

@@ -1,22 +1,17 @@
-import type { ServerResponse } from 'node:http';
 import type { FieldError, Problem } from '@closeloop/contracts';
+import { ProblemException } from '@closeloop/platform';
 
 export type { Problem };
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE, sendProblem } from '@closeloop/platform';
 /** Retry-After (seconds) of a 503: long enough for a broker restart to progress, short enough not to stall a sender. */
 export const KAFKA_RETRY_AFTER_SECONDS = 5;
 
 /** Problem types are URNs: absolute URIs that name the kind of error without pretending to be a web page. */
-const typeOf = (slug: string) => `urn:closeloop:problem:${slug}`;
+export const typeOf = (slug: string) => `urn:closeloop:problem:${slug}`;
 
-/** An error carrying the problem to answer with (and response headers such as Retry-After). */
-export class ProblemError extends Error {
-  constructor(public readonly problem: Problem, public readonly headers: Record<string, string> = {}) {
-    super(problem.detail);
-    this.name = 'ProblemError';
-  }
-}
+/** An error carrying the problem to answer with (and response headers such as Retry-After): the platform's. */
+export const ProblemError = ProblemException;
+export type ProblemError = ProblemException;
 
 function listFields(errors: FieldError[]): string {
   const fields = [...new Set(errors.map((e) => e.field))];
@@ -35,9 +30,6 @@ export const problems = {
   },
   badRequest(detail: string): Problem {
     return { type: typeOf('bad-request'), title: 'Bad request', status: 400, detail };
-  },
-  unauthorized(detail: string): Problem {
-    return { type: typeOf('unauthorized'), title: 'Unauthorized', status: 401, detail };
   },
   methodNotAllowed(method: string): Problem {
     return { type: typeOf('method-not-allowed'), title: 'Method not allowed', status: 405, detail: `${method} is not supported here; use POST` };
@@ -67,21 +59,8 @@ export const problems = {
       detail: `the feedback was NOT accepted, Kafka did not acknowledge it (${reason}); retry the same request later, it is safe to resubmit`,
     };
   },
-  internal(): Problem {
-    return { type: typeOf('internal'), title: 'Internal server error', status: 500, detail: 'an unexpected error occurred; the feedback was not accepted' };
-  },
 };
 
 function formatBytes(n: number): string {
   return n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`;
-}
-
-/** Writes a problem response directly on the Node response (used before Nest's routing, and by the exception filter). */
-export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(problem);
-  res.statusCode = problem.status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
 }

@@ -1,31 +1,24 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import { Agent, RoutingConfig, agentById } from '@closeloop/contracts';
-import { TicketsConfig, tokenDigest } from '../config';
-import { ROUTING, TICKETS_CONFIG } from '../tokens';
-import { unauthorized } from './problem';
+import { BearerAuth, ProblemException, problem, sourceAddress } from '@closeloop/platform';
+import { ROUTING } from '../tokens';
 
-const BEARER = /^Bearer +(\S+) *$/i;
+type AuthRequest = { headers: Record<string, string | string[] | undefined>; ip?: string; socket?: { remoteAddress?: string }; agent?: Agent };
 
 /**
- * `Authorization: Bearer <token>` from API_TOKENS → the agent of the routing file. Tokens are compared by
- * their SHA-256 digest, so a lookup does not leak how much of a token matched.
+ * `Authorization: Bearer <token>` from API_TOKENS → the agent of the routing file, through the platform's BearerAuth:
+ * digests compared in constant time, 401 for a missing or bad token, 429 with Retry-After once an address has failed
+ * too often.
  */
 @Injectable()
 export class AgentAuthGuard implements CanActivate {
-  constructor(
-    @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
-    @Inject(ROUTING) private readonly routing: RoutingConfig,
-  ) {}
+  constructor(private readonly auth: BearerAuth, @Inject(ROUTING) private readonly routing: RoutingConfig) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; agent?: Agent }>();
-    const header = req.headers.authorization;
-    if (!header) throw unauthorized('an Authorization: Bearer <API token> header is required');
-    const m = BEARER.exec(header);
-    if (!m) throw unauthorized('the Authorization header must be "Bearer <API token>"');
-    const agentId = this.cfg.apiTokens.byDigest.get(tokenDigest(m[1]));
-    const agent = agentId ? agentById(this.routing, agentId) : undefined;
-    if (!agent) throw unauthorized('the API token is not valid');
+    const req = ctx.switchToHttp().getRequest<AuthRequest>();
+    const agent = agentById(this.routing, this.auth.authenticate(req.headers.authorization, sourceAddress(req)));
+    // the config loader refuses tokens of agents the routing file does not name
+    if (!agent) throw new ProblemException(problem(401, 'the API token is not valid'), { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     req.agent = agent;
     return true;
   }

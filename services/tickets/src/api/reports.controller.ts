@@ -9,6 +9,8 @@ import { ReportQuery } from './dto';
 import { badRequest, validated } from './problem';
 
 const DAY_MS = 86_400_000;
+/** The longest report window: the database aggregates, but a window is still a scan of its tickets. */
+export const MAX_REPORT_DAYS = 366;
 
 @Controller('v1/reports')
 @UseGuards(AgentAuthGuard)
@@ -26,12 +28,17 @@ export class ReportsController {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);
+    if (to.getTime() - from.getTime() > MAX_REPORT_DAYS * DAY_MS) {
+      throw badRequest(`the report window is longer than ${MAX_REPORT_DAYS} days`, [{ field: 'from', message: `must be at most ${MAX_REPORT_DAYS} days before to` }]);
+    }
     const m = this.ds.manager;
-    const [tickets, nextScores, npsCounts] = await Promise.all([
-      this.repo.ticketsOpenedIn(m, from, to),
-      this.repo.nextScoreAfterResolution(m, from, to),
+    const [groups, durations, rootCauseCounts, recovery, npsCounts] = await Promise.all([
+      this.repo.ticketGroups(m, from, to),
+      this.repo.ticketDurations(m, from, to),
+      this.repo.rootCauseCounts(m, from, to),
+      this.repo.recovery(m, from, to),
       this.repo.npsCounts(m, from, to),
     ]);
-    return buildSummary({ from, to, tickets, nextScores, npsCounts, rootCauses: this.routing.rootCauses });
+    return buildSummary({ from, to, groups, ...durations, rootCauseCounts, recovery, npsCounts, rootCauses: this.routing.rootCauses });
   }
 }

@@ -1,31 +1,32 @@
-import { buildSummary } from './report';
-import { Ticket, openTicket } from './ticket';
+import { ReportInput, TicketGroup, buildSummary } from './report';
 
 const T0 = new Date('2026-11-01T00:00:00.000Z');
 const min = (m: number) => new Date(T0.getTime() + m * 60_000);
-const SLA = { firstResponse: 60 * 60_000, resolve: 24 * 60 * 60_000 };
+const g = (over: Partial<TicketGroup> & { n: number }): TicketGroup => ({
+  status: 'open', severity: 'normal', touchpoint: 'checkout', team: 'cx', firstResponseBreaches: 0, resolveBreaches: 0, breached: 0, ...over,
+});
 
-function t(id: string, over: Partial<Ticket> = {}): Ticket {
-  const base = openTicket({ id, team: 'cx', sla: SLA, now: T0, feedback: { customer: { id: `c-${id}` }, touchpoint: 'checkout', metric: 'nps', score: 2, severity: 'normal' } });
-  return { ...base, ...over };
-}
-
-describe('buildSummary', () => {
-  const tickets = [
-    t('a'),
-    t('b', { status: 'claimed', assigneeId: 'x', claimedAt: min(10), severity: 'high', touchpoint: 'web', team: 'support' }),
-    t('c', { status: 'resolved', assigneeId: 'x', claimedAt: min(30), resolvedAt: min(60), rootCause: 'billing', firstResponseBreachedAt: null }),
-    t('d', { status: 'resolved', assigneeId: 'x', claimedAt: min(90), resolvedAt: min(180), rootCause: 'billing', firstResponseBreachedAt: min(60), severity: 'critical' }),
-    t('e', { status: 'resolved', assigneeId: 'x', claimedAt: min(20), resolvedAt: min(26 * 60), rootCause: 'legacy-cause', resolveBreachedAt: min(24 * 60) }),
-  ];
-  const s = buildSummary({
-    from: T0, to: min(30 * 24 * 60), tickets, rootCauses: ['billing', 'wait-time'],
-    nextScores: [{ ticketId: 'c', negative: false }, { ticketId: 'd', negative: true }],
+describe('buildSummary (from the aggregates the database computes)', () => {
+  const input: ReportInput = {
+    from: T0,
+    to: min(30 * 24 * 60),
+    groups: [
+      g({ n: 1 }),
+      g({ n: 1, status: 'claimed', severity: 'high', touchpoint: 'web', team: 'support' }),
+      g({ n: 2, status: 'resolved', firstResponseBreaches: 1, resolveBreaches: 1, breached: 2 }),
+      g({ n: 1, status: 'resolved', severity: 'critical' }),
+    ],
+    timeToClaim: { count: 4, medianMs: 25 * 60_000 + 0.4, p90Ms: 72 * 60_000 },
+    timeToResolve: { count: 3, medianMs: 180 * 60_000, p90Ms: 1284 * 60_000 - 0.6 },
+    rootCauseCounts: [{ rootCause: 'billing', n: 2 }, { rootCause: 'legacy-cause', n: 1 }],
+    recovery: { rescored: 2, recovered: 1 },
     npsCounts: [
       { touchpoint: 'checkout', classification: 'promoter', n: 5 }, { touchpoint: 'checkout', classification: 'passive', n: 3 },
       { touchpoint: 'checkout', classification: 'detractor', n: 2 }, { touchpoint: 'web', classification: 'detractor', n: 1 },
     ],
-  });
+    rootCauses: ['billing', 'wait-time'],
+  };
+  const s = buildSummary(input);
 
   it('counts by status, severity, touchpoint and team', () => {
     expect(s.tickets).toEqual({
@@ -37,11 +38,9 @@ describe('buildSummary', () => {
     });
   });
 
-  it('times to claim (claimed and resolved tickets) and to resolve, in ms', () => {
-    // claim: 10, 20, 30, 90 min → median 25 min, p90 = 30 + 0.7 * 60 = 72 min
+  it('times to claim and to resolve, in whole ms', () => {
     expect(s.timeToClaim).toEqual({ count: 4, medianMs: 25 * 60_000, p90Ms: 72 * 60_000 });
-    // resolve: 60, 180, 1560 min → median 180, p90 = 180 + 0.8 * 1380 = 1284 min
-    expect(s.timeToResolve).toEqual({ count: 3, medianMs: 180 * 60_000, p90Ms: 1284 * 60_000 });
+    expect(s.timeToResolve).toEqual({ count: 3, medianMs: 180 * 60_000, p90Ms: 1284 * 60_000 - 1 });
   });
 
   it('SLA breach rate counts tickets with any breach', () => {
@@ -64,9 +63,10 @@ describe('buildSummary', () => {
   });
 
   it('an empty window has nulls, not zeros, where nothing can be measured', () => {
-    const e = buildSummary({ from: T0, to: min(1), tickets: [], nextScores: [], npsCounts: [], rootCauses: ['billing'] });
+    const none = { count: 0, medianMs: null, p90Ms: null };
+    const e = buildSummary({ from: T0, to: min(1), groups: [], timeToClaim: none, timeToResolve: none, rootCauseCounts: [], recovery: { rescored: 0, recovered: 0 }, npsCounts: [], rootCauses: ['billing'] });
     expect(e).toMatchObject({
-      tickets: { total: 0 }, timeToClaim: { count: 0, medianMs: null, p90Ms: null }, sla: { breachRate: null },
+      tickets: { total: 0 }, timeToClaim: none, sla: { breachRate: null },
       recovery: { rate: null }, rootCauses: { billing: 0 }, nps: { byTouchpoint: {} },
     });
   });

@@ -1,14 +1,38 @@
 import { SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '@closeloop/contracts';
-import { durationStats, netPromoterScore, rate } from './stats';
-import type { Ticket } from './ticket';
+import { netPromoterScore, rate } from './stats';
+
+/** Tickets opened in [from, to), counted per (status, severity, touchpoint, team) — what the database aggregates. */
+export interface TicketGroup {
+  status: TicketStatus;
+  severity: Severity;
+  touchpoint: string;
+  team: string;
+  n: number;
+  firstResponseBreaches: number;
+  resolveBreaches: number;
+  /** tickets with either breach */
+  breached: number;
+}
+
+export interface DurationSummary {
+  count: number;
+  /** type-7 quantiles (Postgres percentile_cont) in ms, null without values */
+  medianMs: number | null;
+  p90Ms: number | null;
+}
 
 export interface ReportInput {
   from: Date;
   to: Date;
-  /** tickets opened in [from, to) */
-  tickets: readonly Ticket[];
-  /** for resolved tickets of the window whose customer scored again: was that next score negative? */
-  nextScores: readonly { ticketId: string; negative: boolean }[];
+  groups: readonly TicketGroup[];
+  /** from opening to the claim, for tickets of the window that were claimed */
+  timeToClaim: DurationSummary;
+  /** from opening to the resolution, for resolved tickets of the window */
+  timeToResolve: DurationSummary;
+  /** resolved tickets of the window, per root cause */
+  rootCauseCounts: readonly { rootCause: string; n: number }[];
+  /** resolved tickets of the window whose customer scored again, and how many of those next scores were not negative */
+  recovery: { rescored: number; recovered: number };
   /** NPS answers given in [from, to), per touchpoint and class */
   npsCounts: readonly { touchpoint: string; classification: string; n: number }[];
   /** the routing file's root causes, listed even when nothing was resolved with them */
@@ -16,12 +40,18 @@ export interface ReportInput {
 }
 
 const sortedRecord = (m: Map<string, number>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
-const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+const add = (m: Map<string, number>, k: string, n: number) => m.set(k, (m.get(k) ?? 0) + n);
+const rounded = (d: DurationSummary): DurationSummary => ({
+  count: d.count,
+  medianMs: d.medianMs === null ? null : Math.round(d.medianMs),
+  p90Ms: d.p90Ms === null ? null : Math.round(d.p90Ms),
+});
 
 /**
  * GET /v1/reports/summary: everything about the tickets OPENED in [from, to), plus the NPS of the answers
- * given in that window. Times are in milliseconds from opening; breach rate is the share of those tickets
- * with any SLA breach; the recovery rate is counted per resolved ticket whose customer scored again.
+ * given in that window. The database aggregates (counts, quantiles): a window of any size costs the same memory.
+ * Times are in milliseconds from opening; breach rate is the share of those tickets with any SLA breach; the
+ * recovery rate is counted per resolved ticket whose customer scored again.
  */
 export function buildSummary(r: ReportInput) {
   const byStatus = Object.fromEntries(TICKET_STATUSES.map((s) => [s, 0])) as Record<TicketStatus, number>;
@@ -29,28 +59,23 @@ export function buildSummary(r: ReportInput) {
   const byTouchpoint = new Map<string, number>();
   const byTeam = new Map<string, number>();
   const rootCauses = new Map<string, number>(r.rootCauses.map((c) => [c, 0]));
-  const toClaim: number[] = [];
-  const toResolve: number[] = [];
+  let total = 0;
   let firstResponseBreaches = 0;
   let resolveBreaches = 0;
   let breachedTickets = 0;
 
-  for (const t of r.tickets) {
-    byStatus[t.status]++;
-    bySeverity[t.severity]++;
-    inc(byTouchpoint, t.touchpoint);
-    inc(byTeam, t.team);
-    if (t.claimedAt) toClaim.push(t.claimedAt.getTime() - t.openedAt.getTime());
-    if (t.status === 'resolved' && t.resolvedAt) {
-      toResolve.push(t.resolvedAt.getTime() - t.openedAt.getTime());
-      if (t.rootCause) inc(rootCauses, t.rootCause);
-    }
-    if (t.firstResponseBreachedAt) firstResponseBreaches++;
-    if (t.resolveBreachedAt) resolveBreaches++;
-    if (t.firstResponseBreachedAt || t.resolveBreachedAt) breachedTickets++;
+  for (const g of r.groups) {
+    total += g.n;
+    byStatus[g.status] += g.n;
+    bySeverity[g.severity] += g.n;
+    add(byTouchpoint, g.touchpoint, g.n);
+    add(byTeam, g.team, g.n);
+    firstResponseBreaches += g.firstResponseBreaches;
+    resolveBreaches += g.resolveBreaches;
+    breachedTickets += g.breached;
   }
+  for (const c of r.rootCauseCounts) add(rootCauses, c.rootCause, c.n);
 
-  const recovered = r.nextScores.filter((n) => !n.negative).length;
   const nps = new Map<string, { promoters: number; passives: number; detractors: number }>();
   for (const c of r.npsCounts) {
     const row = nps.get(c.touchpoint) ?? { promoters: 0, passives: 0, detractors: 0 };
@@ -64,26 +89,26 @@ export function buildSummary(r: ReportInput) {
     from: r.from.toISOString(),
     to: r.to.toISOString(),
     tickets: {
-      total: r.tickets.length,
+      total,
       byStatus,
       bySeverity,
       byTouchpoint: sortedRecord(byTouchpoint),
       byTeam: sortedRecord(byTeam),
     },
-    timeToClaim: durationStats(toClaim),
-    timeToResolve: durationStats(toResolve),
+    timeToClaim: rounded(r.timeToClaim),
+    timeToResolve: rounded(r.timeToResolve),
     sla: {
       breachedTickets,
-      breachRate: rate(breachedTickets, r.tickets.length),
+      breachRate: rate(breachedTickets, total),
       firstResponseBreaches,
       resolveBreaches,
     },
     rootCauses: sortedRecord(rootCauses),
     recovery: {
       resolvedTickets: byStatus.resolved,
-      rescored: r.nextScores.length,
-      recovered,
-      rate: rate(recovered, r.nextScores.length),
+      rescored: r.recovery.rescored,
+      recovered: r.recovery.recovered,
+      rate: rate(r.recovery.recovered, r.recovery.rescored),
     },
     nps: {
       byTouchpoint: Object.fromEntries(

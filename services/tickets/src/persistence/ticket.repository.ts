@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { FeedbackScoredData, Metric, Severity, TicketStatus } from '@closeloop/contracts';
+import type { DurationSummary, TicketGroup } from '../domain/report';
 import type { Ticket } from '../domain/ticket';
 
 /** A timeline entry as stored; `id` is the eventId of what it records. */
@@ -244,22 +245,59 @@ export class TicketRepository {
 
   // ---- reports ----
 
-  /** Tickets opened in [from, to), reduced to what the summary needs. */
-  async ticketsOpenedIn(m: EntityManager, from: Date, to: Date): Promise<Ticket[]> {
-    const rows: TicketRow[] = await m.query(
-      `SELECT * FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2`,
+  /** Tickets opened in [from, to), counted per status, severity, touchpoint and team, with their SLA breaches. */
+  async ticketGroups(m: EntityManager, from: Date, to: Date): Promise<TicketGroup[]> {
+    return m.query(
+      `SELECT status, severity, touchpoint, team, count(*)::int AS n,
+              count(*) FILTER (WHERE first_response_breached_at IS NOT NULL)::int AS "firstResponseBreaches",
+              count(*) FILTER (WHERE resolve_breached_at IS NOT NULL)::int AS "resolveBreaches",
+              count(*) FILTER (WHERE first_response_breached_at IS NOT NULL OR resolve_breached_at IS NOT NULL)::int AS breached
+       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2
+       GROUP BY status, severity, touchpoint, team`,
       [from, to],
     );
-    return rows.map(toTicket);
   }
 
   /**
-   * For resolved tickets opened in [from, to): whether the customer's next score after the resolution (any
-   * touchpoint, by response time) was negative; tickets whose customer has not scored again are left out.
+   * Times to claim (tickets of the window with a claim) and to resolve (resolved ones), in ms: count, median and
+   * p90 by linear interpolation (percentile_cont, Hyndman & Fan type 7), computed by the database.
    */
-  async nextScoreAfterResolution(m: EntityManager, from: Date, to: Date): Promise<{ ticketId: string; negative: boolean }[]> {
+  async ticketDurations(m: EntityManager, from: Date, to: Date): Promise<{ timeToClaim: DurationSummary; timeToResolve: DurationSummary }> {
+    const claim = `EXTRACT(EPOCH FROM (claimed_at - opened_at)) * 1000`;
+    const resolve = `CASE WHEN status = 'resolved' THEN EXTRACT(EPOCH FROM (resolved_at - opened_at)) * 1000 END`;
+    const [r] = await m.query(
+      `SELECT count(claimed_at)::int AS "claimCount",
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${claim})::float8 AS "claimMedian",
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY ${claim})::float8 AS "claimP90",
+              count(${resolve})::int AS "resolveCount",
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveMedian",
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveP90"
+       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2`,
+      [from, to],
+    );
+    return {
+      timeToClaim: { count: r.claimCount, medianMs: r.claimMedian, p90Ms: r.claimP90 },
+      timeToResolve: { count: r.resolveCount, medianMs: r.resolveMedian, p90Ms: r.resolveP90 },
+    };
+  }
+
+  /** Resolved tickets opened in [from, to), per root cause. */
+  async rootCauseCounts(m: EntityManager, from: Date, to: Date): Promise<{ rootCause: string; n: number }[]> {
     return m.query(
-      `SELECT t.id AS "ticketId", n.negative
+      `SELECT root_cause AS "rootCause", count(*)::int AS n FROM ${this.t('ticket')}
+       WHERE status = 'resolved' AND resolved_at IS NOT NULL AND root_cause IS NOT NULL AND opened_at >= $1 AND opened_at < $2
+       GROUP BY root_cause`,
+      [from, to],
+    );
+  }
+
+  /**
+   * Resolved tickets opened in [from, to) whose customer scored again after the resolution (any touchpoint, the next
+   * answer by response time), and how many of those next scores were not negative.
+   */
+  async recovery(m: EntityManager, from: Date, to: Date): Promise<{ rescored: number; recovered: number }> {
+    const [r] = await m.query(
+      `SELECT count(*)::int AS rescored, count(*) FILTER (WHERE NOT n.negative)::int AS recovered
        FROM ${this.t('ticket')} t
        JOIN LATERAL (
          SELECT f.negative FROM ${this.t('feedback_seen')} f
@@ -269,6 +307,7 @@ export class TicketRepository {
        WHERE t.status = 'resolved' AND t.opened_at >= $1 AND t.opened_at < $2`,
       [from, to],
     );
+    return r;
   }
 
   /** NPS answers given in [from, to), counted per touchpoint and class. */

@@ -164,7 +164,7 @@ export function Ops() {
               ))}
             </tbody>
           </table>
-          <BarChart title="p90 by stage" unit=" ms" bars={latency.endToEnd.filter((s) => s.p90 !== null).map((s) => ({ label: s.key.slice(0, 22), value: s.p90! }))} />
+          <BarChart title="p90 by stage" unit=" ms" bars={latency.endToEnd.flatMap((s) => (s.p90 === null ? [] : [{ label: s.key.slice(0, 22), value: s.p90 }]))} />
         </div>
       </div>
     </section>

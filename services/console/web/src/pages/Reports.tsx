@@ -54,7 +54,7 @@ export function Reports() {
       setError((err as Error).message);
     }
   };
-  useEffect(() => void load(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => void load(), []); // once, on mount: later loads are the form's
 
   return (
     <section className="reports" data-testid="reports">

@@ -1,32 +1,5 @@
-import { agentForAuthorization, parseApiTokens, parseServiceUrls } from './api-tokens';
+import { parseServiceUrls } from './service-urls';
 import { upstreamPath } from '../proxy/upstream-path';
-
-describe('API_TOKENS', () => {
-  it('maps tokens to agents', () => {
-    const t = parseApiTokens('ayse:tok-ayse-123, mehmet:tok-mehmet-123');
-    expect(agentForAuthorization('Bearer tok-ayse-123', t)).toBe('ayse');
-    expect(agentForAuthorization('bearer tok-mehmet-123', t)).toBe('mehmet');
-  });
-
-  it.each([
-    [undefined, 'required'],
-    ['ayse', 'entry 1 is not agentId:token'],
-    ['ayse:short', 'shorter than 8'],
-    ['ayse:same-token-1,mehmet:same-token-1', 'used twice'],
-    [' , ', 'no agentId:token pair'],
-  ])('%p is refused (%s) without echoing a token', (value, message) => {
-    expect(() => parseApiTokens(value)).toThrow(message);
-    try {
-      parseApiTokens(value);
-    } catch (err) {
-      expect((err as Error).message).not.toContain('same-token-1');
-    }
-  });
-
-  it.each([[undefined], [''], ['Basic abc'], ['Bearer'], ['Bearer unknown-token'], ['Bearer tok-ayse-123 extra']])('%p signs nobody in', (h) => {
-    expect(agentForAuthorization(h, parseApiTokens('ayse:tok-ayse-123'))).toBeNull();
-  });
-});
 
 describe('SERVICE_URLS', () => {
   it('keeps the SPEC defaults for services not named', () => {
