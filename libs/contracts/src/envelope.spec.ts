@@ -1,5 +1,5 @@
 import { Topic, allTopicsWithDlq, dlqTopicOf } from './topics';
-import { decodeEvent, feedbackIdFor, makeEnvelope, validateEvent } from './envelope';
+import { decodeEvent, feedbackIdFor, makeEnvelope, ticketIdOf, validateEvent, type TicketEvent } from './envelope';
 import { validatePlain } from './validation';
 import { FeedbackDto } from './events/feedback';
 
@@ -115,5 +115,33 @@ describe('envelopes', () => {
     expect(feedbackIdFor('questionpro', 'resp-2')).not.toBe(id);
     expect(feedbackIdFor('questionpr', 'oresp-1')).not.toBe(id);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('ticket events: the snapshot', () => {
+  const snapshot = {
+    id: 't-1', customerId: 'c-42', touchpoint: 'checkout', team: 'cx', status: 'open', severity: 'normal', metric: 'nps', score: 3,
+    feedbackCount: 1, openedAt: '2026-11-23T10:00:00Z', firstResponseDue: '2026-11-23T11:00:00Z', resolveDue: '2026-11-25T10:00:00Z', version: 1,
+  };
+  const actor = { kind: 'agent', id: 'ayse' };
+  const rejected = { actor, reason: 'there is no ticket t-9', statusCode: 404, commandId: 'cmd-1' };
+
+  it.each([
+    ['a change with its ticket', 'ticket.claimed', { ticket: snapshot, actor }, true],
+    ['a change without a ticket', 'ticket.claimed', { actor }, false],
+    ['a refused command on an existing ticket (snapshot, as before)', 'ticket.command_rejected', { ...rejected, ticket: snapshot }, true],
+    ['a refused command on an existing ticket (snapshot and id)', 'ticket.command_rejected', { ...rejected, ticket: snapshot, ticketId: 't-1' }, true],
+    ['a refused command for an unknown ticket, naming it', 'ticket.command_rejected', { ...rejected, ticketId: 't-9' }, true],
+    ['a refused command naming no ticket at all', 'ticket.command_rejected', rejected, false],
+    ['a refused command with an empty ticket id', 'ticket.command_rejected', { ...rejected, ticketId: '' }, false],
+  ])('%s (%s) → valid: %s', (_what, type, data, valid) => {
+    const r = validateEvent(Topic.TicketEvents, makeEnvelope(type, data, 'tickets'));
+    expect(r.ok).toBe(valid);
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toContainEqual(expect.stringMatching(/^data\.(ticket|ticketId)$/));
+  });
+
+  it('ticketIdOf names the ticket with or without a snapshot', () => {
+    expect(ticketIdOf(makeEnvelope('ticket.claimed', { ticket: snapshot, actor }, 'tickets') as TicketEvent)).toBe('t-1');
+    expect(ticketIdOf(makeEnvelope('ticket.command_rejected', { ...rejected, ticketId: 't-9' }, 'tickets') as TicketEvent)).toBe('t-9');
   });
 });

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, IsUUID, Min } from 'class-validator';
 import { Topic } from './topics';
 import { FeedbackReceivedData, FeedbackScoredData } from './events/feedback';
-import { TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketCommandData, TicketCommandType, TicketEventData, TicketEventType } from './events/ticket';
+import { CommandRejectedData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
 import { FieldError, validatePlain } from './validation';
 
@@ -32,7 +32,7 @@ type DataClass = new () => object;
 export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   [Topic.FeedbackReceived]: { 'feedback.received': FeedbackReceivedData },
   [Topic.FeedbackScored]: { 'feedback.scored': FeedbackScoredData },
-  [Topic.TicketEvents]: Object.fromEntries(TICKET_EVENT_TYPES.map((t) => [t, TicketEventData])),
+  [Topic.TicketEvents]: Object.fromEntries(TICKET_EVENT_TYPES.map((t) => [t, t === 'ticket.command_rejected' ? CommandRejectedData : TicketEventData])),
   [Topic.TicketCommands]: Object.fromEntries(TICKET_COMMAND_TYPES.map((t) => [t, TicketCommandData])),
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
 };
@@ -40,7 +40,10 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
 /** Typed envelopes per topic. */
 export type FeedbackReceivedEvent = Envelope<'feedback.received', FeedbackReceivedData>;
 export type FeedbackScoredEvent = Envelope<'feedback.scored', FeedbackScoredData>;
-export type TicketEvent = Envelope<TicketEventType, TicketEventData>;
+/** A change of a ticket (with its snapshot), or a refused command (with a snapshot only when the ticket exists). */
+export type TicketChangeEvent = Envelope<TicketChangeType, TicketEventData>;
+export type CommandRejectedEvent = Envelope<'ticket.command_rejected', CommandRejectedData>;
+export type TicketEvent = TicketChangeEvent | CommandRejectedEvent;
 export type TicketCommand = Envelope<TicketCommandType, TicketCommandData>;
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
 
@@ -72,6 +75,11 @@ export function validateEvent<T extends Topic>(topic: T, raw: unknown): EventVal
   const data = validatePlain(cls, e.data, { prefix: 'data' });
   if (!data.ok) return data;
   return { ok: true, event: raw as TopicEvents[T] };
+}
+
+/** The ticket an event is about: its snapshot's id, or for a refused command on an unknown ticket the id the command named. */
+export function ticketIdOf(event: TicketEvent): string {
+  return event.data.ticket?.id ?? (event.type === 'ticket.command_rejected' ? (event.data.ticketId ?? '') : '');
 }
 
 /** Parses a Kafka message value (Buffer or string) and validates it; a malformed JSON body is a validation error. */

@@ -1,5 +1,19 @@
 import { DataSource, EntityManager } from 'typeorm';
 
+/** How long every consumer remembers an eventId it processed (its inbox row): redeliveries are deduplicated for this long. */
+export const INBOX_RETENTION_DAYS = 14;
+
+/**
+ * How old an event may be when ops replay it from a dead-letter topic (docs/adr/0010). A replayed copy goes to
+ * every consumer group of its topic, and is deduplicated only while each still has the eventId in its inbox: with
+ * replays refused after 7 days, the copy has the other 7 days of INBOX_RETENTION_DAYS to be consumed — longer than
+ * any consumer can lag, since the main topics keep 7 days.
+ */
+export const DLQ_REPLAY_MAX_AGE_DAYS = 7;
+
+/** Rows deleted per statement when pruning: short transactions, no long lock on a table under load. */
+const PRUNE_BATCH = 5_000;
+
 /**
  * Inbox: consumers record each eventId in the same transaction as the work it caused, so a redelivered
  * (or twice-relayed) event has its effect once.
@@ -25,9 +39,25 @@ export class Inbox {
     });
   }
 
-  /** Keeps the table bounded: redeliveries come within minutes, not weeks. */
-  async prune(ds: DataSource, olderThanDays = 14): Promise<number> {
-    const res = await ds.query(`DELETE FROM "${this.schema}".inbox WHERE processed_at < now() - ($1 || ' days')::interval`, [String(olderThanDays)]);
-    return Array.isArray(res) ? (res[1] ?? 0) : 0;
+  /**
+   * Keeps the table bounded: deletes rows older than `olderThanDays` in batches (each its own short statement).
+   * Safe to run from every instance at once: a batch skips rows another instance is deleting.
+   */
+  async prune(ds: DataSource, olderThanDays = INBOX_RETENTION_DAYS, batchSize = PRUNE_BATCH): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const res = await ds.query(
+        `WITH old AS (
+           SELECT consumer, event_id FROM "${this.schema}".inbox
+           WHERE processed_at < now() - $1::float8 * interval '1 day'
+           LIMIT $2 FOR UPDATE SKIP LOCKED
+         )
+         DELETE FROM "${this.schema}".inbox i USING old WHERE i.consumer = old.consumer AND i.event_id = old.event_id`,
+        [olderThanDays, batchSize],
+      );
+      const n = Array.isArray(res) ? Number(res[1] ?? 0) : 0;
+      total += n;
+      if (n < batchSize) return total;
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { Kafka, Partitioners } from 'kafkajs';
-import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope } from '@closeloop/contracts';
+import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope, validateEvent } from '@closeloop/contracts';
 import { readTopic, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { AGENT_TOKEN, startTestConsole } from './console-harness';
 
@@ -26,8 +26,9 @@ describe('console API', () => {
     }
     const me = await c.api('/api/me');
     expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx' } });
-    // health stays open, like every service's /health
-    const health = await c.api('/api/ops/health', { token: null });
+    // the ops health fans out to every service: signed-in agents only (the services' own /health stays open)
+    expect((await c.api('/api/ops/health', { token: null })).status).toBe(401);
+    const health = await c.api('/api/ops/health');
     expect(health.status).toBe(200);
     expect(health.body.services.map((s: { service: string; status: string }) => [s.service, s.status]).sort()).toEqual(
       [['ingest', 'unreachable'], ['notification', 'unreachable'], ['scoring', 'unreachable'], ['tickets', 'unreachable']],
@@ -148,6 +149,37 @@ describe('console API', () => {
     expect(after.body.topics.find((x: any) => x.topic === dlq).latest[0].replay).toMatchObject({ replayedBy: 'ayse' });
   });
 
+  it('refuses to replay a dead letter older than the replay window, saying why, and sends nothing', async () => {
+    const dlq = dlqTopicOf(Topic.TicketCommands);
+    // a Slack claim from 8 days ago: consumers may have forgotten its eventId, so a replay could apply it twice
+    const occurredAt = new Date(Date.now() - 8 * 24 * 3_600_000).toISOString();
+    const claim = makeEnvelope('ticket.claim', { ticketId: 't-old', agentId: 'ayse', via: 'slack' as const }, 'notification', { occurredAt });
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const [meta] = await producer.send({
+      topic: t(dlq),
+      acks: -1,
+      messages: [{ key: 't-old', value: JSON.stringify(claim), headers: { [DlqHeader.Reason]: 'database unavailable', [DlqHeader.OriginalTopic]: Topic.TicketCommands, [DlqHeader.ConsumerGroup]: 'tickets' } }],
+    });
+    await producer.disconnect();
+    const offset = String(meta.baseOffset);
+
+    const listed = await waitFor(async () => {
+      const r = await c.api('/api/ops/dlq');
+      return r.body.topics.find((x: any) => x.topic === dlq)?.latest.find((d: any) => d.offset === offset);
+    }, { what: 'the old dead letter listed' });
+    expect(listed.replayableUntil).toBe(new Date(Date.parse(occurredAt) + 7 * 24 * 3_600_000).toISOString());
+
+    const res = await c.api('/api/ops/dlq/replay', { method: 'POST', body: JSON.stringify({ topic: dlq, partition: meta.partition, offset }) });
+    expect(res.status).toBe(422);
+    expect(res.body.detail).toMatch(/^too old to replay: dead letters can be replayed for 7 days after their event/);
+    // refused before anything was produced: the commands topic is still empty, and no replay is recorded
+    const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(t(Topic.TicketCommands)));
+    expect(offsets.every((o) => o.high === '0')).toBe(true);
+    const after = await c.api('/api/ops/dlq');
+    expect(after.body.topics.find((x: any) => x.topic === dlq).latest.find((d: any) => d.offset === offset).replay).toBeNull();
+  });
+
   it('rejects a replay of something that is not a dead letter, naming the field or the reason', async () => {
     const bad = await c.api('/api/ops/dlq/replay', { method: 'POST', body: JSON.stringify({ topic: 'cx.feedback.scored.v1.dlq', partition: -1, offset: 'x' }) });
     expect(bad.status).toBe(400);
@@ -196,6 +228,43 @@ describe('console API', () => {
     const line = received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
     expect(line).toContain('event: ticket');
     expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.opened', ticketId, status: 'open', severity: 'critical', version: 1 });
+    ctrl.abort();
+    await pump;
+  });
+
+  it('pushes a refused command for an unknown ticket (no snapshot, only its id) instead of failing on it', async () => {
+    const ctrl = new AbortController();
+    const res = await fetch(`${c.base}/api/live`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` }, signal: ctrl.signal });
+    if (!res.body) throw new Error('no body');
+    const reader = res.body.getReader();
+    let received = '';
+    const pump = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          received += Buffer.from(value).toString('utf8');
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    await waitFor(() => received.includes('event: hello'), { what: 'hello' });
+
+    // as tickets publishes it for a command naming a ticket it does not know (validated by the producer first)
+    const ticketId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const event = makeEnvelope('ticket.command_rejected', {
+      actor: { kind: 'agent' as const, id: 'ayse' }, reason: `there is no ticket ${ticketId}`, statusCode: 404, commandId: '0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e', ticketId,
+    }, 'tickets');
+    expect(validateEvent(Topic.TicketEvents, event).ok).toBe(true);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({ topic: t(Topic.TicketEvents), acks: -1, messages: [{ key: ticketId, value: JSON.stringify(event) }] });
+    await producer.disconnect();
+
+    await waitFor(() => received.includes(ticketId), { what: 'the refusal on /api/live', timeoutMs: 30_000 });
+    const line = received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
+    expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.command_rejected', eventId: event.eventId, ticketId });
     ctrl.abort();
     await pump;
   });

@@ -8,6 +8,7 @@ import { NotificationConfig, SERVICE, slackConfigured, twilioConfigured } from '
 import { databaseOptions } from './database';
 import { DeliveryPublisher } from './delivery/delivery-publisher';
 import { DeliveryWorker } from './delivery/delivery-worker';
+import { Housekeeping } from './housekeeping';
 import { NotificationRepository } from './persistence/notification.repository';
 import { SlackInteractionsController } from './slack/interactions.controller';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG, ROUTING } from './tokens';
@@ -53,6 +54,7 @@ export class NotificationModule {
         { provide: LOG_CHANNEL, useValue: new LogChannel(logger.child({ provider: 'log' })) },
         DeliveryPublisher,
         DeliveryWorker,
+        Housekeeping,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
       ],
     };

@@ -79,6 +79,8 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
         providerTimeoutMs: env.int('PROVIDER_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
         batchSize: env.int('DELIVERY_BATCH_SIZE', 10, { min: 1, max: 500 }),
       },
+      /** Finished deliveries, idle ticket snapshots and Slack commands are deleted after this many days (the inbox after 14). */
+      retentionDays: env.int('NOTIFICATION_RETENTION_DAYS', 30, { min: 1, max: 3_650 }),
     },
     source,
     SERVICE,

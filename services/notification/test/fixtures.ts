@@ -64,12 +64,13 @@ export function snapshot(over: Partial<TicketSnapshot> = {}): TicketSnapshot {
   };
 }
 
+/** A ticket event as tickets publishes it, with its snapshot. */
 export function ticketEvent(
   type: TicketEventType,
   over: Omit<Partial<TicketEventData>, 'ticket'> & { ticket?: Partial<TicketSnapshot> } = {},
   opts: { eventId?: string; occurredAt?: string } = {},
-): TicketEvent {
+): TicketEvent & { data: { ticket: TicketSnapshot } } {
   const { ticket, ...rest } = over;
   const data: TicketEventData = { ticket: snapshot(ticket), actor: { kind: 'system' }, ...rest };
-  return makeEnvelope(type, data, 'tickets', opts) as TicketEvent;
+  return makeEnvelope(type, data, 'tickets', opts) as TicketEvent & { data: { ticket: TicketSnapshot } };
 }

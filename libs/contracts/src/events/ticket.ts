@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateNested,
+  IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
 
@@ -49,9 +49,8 @@ export const TICKET_EVENT_TYPES = [
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
-/** cx.ticket.events.v1 — every `ticket.*` event carries the ticket after the change. */
-export class TicketEventData {
-  @ValidateNested() @Type(() => TicketSnapshot) ticket: TicketSnapshot;
+/** What any ticket event may say besides the ticket itself. */
+class TicketEventFields {
   @ValidateNested() @Type(() => ActorDto) actor: ActorDto;
   /** feedback that opened the ticket or was attached to it */
   @IsOptional() @IsString() feedbackId?: string;
@@ -65,6 +64,23 @@ export class TicketEventData {
   @IsOptional() @IsString() responseUrl?: string;
   @IsOptional() @IsInt() statusCode?: number;
 }
+
+/** cx.ticket.events.v1 — every `ticket.*` event but `ticket.command_rejected` carries the ticket after the change. */
+export class TicketEventData extends TicketEventFields {
+  @IsDefined() @ValidateNested() @Type(() => TicketSnapshot) ticket: TicketSnapshot;
+}
+
+/**
+ * `ticket.command_rejected`: a command tickets could not apply. It names the ticket the command named
+ * (`ticketId`) and carries its snapshot only when that ticket exists — a command for an unknown ticket has none.
+ */
+export class CommandRejectedData extends TicketEventFields {
+  @IsOptional() @ValidateNested() @Type(() => TicketSnapshot) ticket?: TicketSnapshot;
+  /** Required when there is no `ticket` (the id the command named). */
+  @ValidateIf((o: CommandRejectedData) => o.ticket === undefined || o.ticketId !== undefined) @IsString() @IsNotEmpty() ticketId?: string;
+}
+
+export type TicketChangeType = Exclude<TicketEventType, 'ticket.command_rejected'>;
 
 export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve'] as const;
 export type TicketCommandType = (typeof TICKET_COMMAND_TYPES)[number];

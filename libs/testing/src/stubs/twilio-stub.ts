@@ -15,6 +15,8 @@ export type TwilioStubResponse =
   | { hang: true };
 
 export interface TwilioStubRequest {
+  /** `POST` (send) or `GET` (list). */
+  method: string;
   path: string;
   headers: IncomingHttpHeaders;
   form: Record<string, string>;
@@ -62,6 +64,8 @@ export interface TwilioStub {
   messages: TwilioStubMessage[];
   /** Queues answers for the next Messages.json POSTs; then successes resume. */
   script(...responses: TwilioStubResponse[]): void;
+  /** Queues answers for the next Messages.json GETs (message list); then real lists resume. */
+  listScript(...responses: TwilioStubResponse[]): void;
   /**
    * Plays Twilio's part of a status callback: POSTs a signed form (`MessageSid`, `MessageStatus`, `ErrorCode`, …)
    * to the StatusCallback the message was created with.
@@ -88,6 +92,7 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
   const requests: TwilioStubRequest[] = [];
   const messages: TwilioStubMessage[] = [];
   const scripts: TwilioStubResponse[] = [];
+  const listScripts: TwilioStubResponse[] = [];
   const waiters = new Set<() => void>();
 
   const server = createServer((req, res) => {
@@ -102,6 +107,7 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     const form = Object.fromEntries(new URLSearchParams(raw));
     const auth = parseBasic(req.headers.authorization);
     requests.push({
+      method: req.method ?? 'GET',
       path,
       headers: req.headers,
       form,
@@ -120,18 +126,12 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
       return sendError(res, 401, 20003, 'Authenticate');
     }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
-    if (!match || req.method !== 'POST') return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
+    if (!match || (req.method !== 'POST' && req.method !== 'GET')) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
     if (match[1] !== accountSid) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
+    if (req.method === 'GET') return listMessages(res, path, new URL(req.url ?? '/', 'http://stub').searchParams);
 
     const scripted = scripts.shift();
-    if (scripted !== undefined) {
-      if ('hang' in scripted) return; // never answer; close() destroys the socket
-      const headers: Record<string, string> = { ...(scripted.headers ?? {}) };
-      if (scripted.retryAfter !== undefined) headers['Retry-After'] = String(scripted.retryAfter);
-      if (scripted.body !== undefined) return send(res, scripted.status, scripted.body, headers);
-      if (scripted.code === undefined) return send(res, scripted.status, `<html><body>HTTP ${scripted.status}</body></html>`, headers);
-      return sendError(res, scripted.status, scripted.code, scripted.message ?? `Error ${scripted.code}`, headers);
-    }
+    if (scripted !== undefined) return answerScripted(res, scripted);
 
     // Twilio's own request validation, in its order.
     if (!form.To) return sendError(res, 400, 21604, "A 'To' phone number is required.");
@@ -172,6 +172,35 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     send(res, 201, message);
   }
 
+  /**
+   * `GET Messages.json` as Twilio answers it: newest first, filtered by `To`/`From`, one page of `PageSize`
+   * (default 50; the stub has no further pages). Scripted answers apply to it too (`listScript`).
+   */
+  function listMessages(res: ServerResponse, path: string, query: URLSearchParams): void {
+    const scripted = listScripts.shift();
+    if (scripted !== undefined) return answerScripted(res, scripted);
+    const to = query.get('To');
+    const from = query.get('From');
+    const pageSize = Math.min(1000, Math.max(1, Number(query.get('PageSize')) || 50));
+    const found = messages
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .reverse()
+      .slice(0, pageSize)
+      .map(({ statusCallback: _callback, ...m }) => m);
+    const uri = `${path}?${query.toString()}`;
+    send(res, 200, {
+      messages: found,
+      end: Math.max(0, found.length - 1),
+      first_page_uri: uri,
+      next_page_uri: null,
+      page: 0,
+      page_size: pageSize,
+      previous_page_uri: null,
+      start: 0,
+      uri,
+    });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -181,6 +210,9 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     messages,
     script: (...responses) => {
       scripts.push(...responses);
+    },
+    listScript: (...responses) => {
+      listScripts.push(...responses);
     },
     deliverStatus: async (sid, status, extra = {}) => {
       const message = messages.find((m) => m.sid === sid);
@@ -230,6 +262,7 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
       requests.length = 0;
       messages.length = 0;
       scripts.length = 0;
+      listScripts.length = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -237,6 +270,15 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function answerScripted(res: ServerResponse, scripted: TwilioStubResponse): void {
+  if ('hang' in scripted) return; // never answer; close() destroys the socket
+  const headers: Record<string, string> = { ...(scripted.headers ?? {}) };
+  if (scripted.retryAfter !== undefined) headers['Retry-After'] = String(scripted.retryAfter);
+  if (scripted.body !== undefined) return send(res, scripted.status, scripted.body, headers);
+  if (scripted.code === undefined) return send(res, scripted.status, `<html><body>HTTP ${scripted.status}</body></html>`, headers);
+  return sendError(res, scripted.status, scripted.code, scripted.message ?? `Error ${scripted.code}`, headers);
 }
 
 function parseBasic(header: string | undefined): { username: string; password: string } | undefined {

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { DeliveryEvent, TicketEvent, Topic } from '@closeloop/contracts';
+import { DeliveryEvent, TicketEvent, Topic, ticketIdOf } from '@closeloop/contracts';
 import { DeliveryStats } from '../ops/delivery-stats';
 import { StageLatency } from '../ops/stage-latency';
 import { LiveHub } from './live-hub';
@@ -17,8 +17,9 @@ export class LiveConsumer {
   @EventPattern(Topic.TicketEvents)
   onTicketEvent(@Payload() e: TicketEvent): void {
     this.latency.onTicketEvent(e, Date.now());
+    // a refused command for an unknown ticket has no snapshot, only the id the command named
     const t = e.data.ticket;
-    this.hub.broadcast('ticket', { type: e.type, eventId: e.eventId, occurredAt: e.occurredAt, ticketId: t.id, status: t.status, severity: t.severity, version: t.version });
+    this.hub.broadcast('ticket', { type: e.type, eventId: e.eventId, occurredAt: e.occurredAt, ticketId: ticketIdOf(e), status: t?.status, severity: t?.severity, version: t?.version });
   }
 
   @EventPattern(Topic.NotificationEvents)

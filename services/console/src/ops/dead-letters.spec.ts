@@ -1,5 +1,5 @@
 import { DlqHeader, Topic } from '@closeloop/contracts';
-import { DeadLetter, describeDeadLetter, planReplay } from './dead-letters';
+import { DeadLetter, checkReplayAge, describeDeadLetter, planReplay } from './dead-letters';
 import { DeliveryStats } from './delivery-stats';
 
 const letter = (headers: Record<string, string>, value = '{"eventId":"e-1","type":"feedback.scored"}'): DeadLetter => ({
@@ -61,5 +61,37 @@ describe('DeliveryStats', () => {
     const s = new DeliveryStats(2);
     ['a', 'b', 'c'].forEach((id, i) => s.record(d(id, 'slack', 'sent', `2026-01-01T00:00:0${i}Z`)));
     expect(s.byChannelAndOutcome()).toEqual([{ channel: 'slack', status: 'sent', count: 2 }]);
+  });
+});
+
+describe('replay age (docs/adr/0010)', () => {
+  const NOW = new Date('2026-11-30T12:00:00.000Z');
+  const at = (daysAgo: number) => new Date(NOW.getTime() - daysAgo * 24 * 3_600_000).toISOString();
+  const deadLetter = (dlqAt: string, value: string | null): DeadLetter => ({
+    topic: 'cx.ticket.commands.v1.dlq', partition: 0, offset: '1', timestamp: dlqAt, key: 't-1', value: value === null ? null : Buffer.from(value),
+    headers: { [DlqHeader.OriginalTopic]: Topic.TicketCommands },
+  });
+  const envelope = (occurredAt: string) => JSON.stringify({ eventId: 'e-1', type: 'ticket.claim', occurredAt, data: {} });
+
+  it.each([
+    ['an event from yesterday', at(1), envelope(at(1)), true],
+    ['exactly at the limit', at(7), envelope(at(7)), true],
+    ['an event 8 days old, dead-lettered today', at(0), envelope(at(8)), false],
+    ['a recent event time but dead-lettered 8 days ago (the earlier one counts)', at(8), envelope(at(0)), false],
+    ['not JSON: its dead-letter time counts', at(2), 'not json {', true],
+    ['not JSON, dead-lettered 9 days ago', at(9), 'not json {', false],
+    ['an unreadable occurredAt is ignored', at(1), envelope('yesterday'), true],
+    ['no value at all', at(1), null, true],
+  ])('%s → replayable: %s', (_what, dlqAt, value, ok) => {
+    const r = checkReplayAge(deadLetter(dlqAt, value), NOW);
+    expect(r.ok).toBe(ok);
+    if (!r.ok) {
+      expect(r.status).toBe(422);
+      expect(r.reason).toMatch(/^too old to replay: dead letters can be replayed for 7 days after their event \(this one until .+\)\. Consumers remember processed events for 14 days/);
+    }
+  });
+
+  it('the listing says until when each dead letter can be replayed', () => {
+    expect(describeDeadLetter(deadLetter(at(1), envelope(at(3))))).toMatchObject({ replayableUntil: new Date(Date.parse(at(3)) + 7 * 24 * 3_600_000).toISOString() });
   });
 });

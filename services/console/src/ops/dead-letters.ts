@@ -1,4 +1,5 @@
 import { ALL_TOPICS, DlqHeader, dlqTopicOf } from '@closeloop/contracts';
+import { DLQ_REPLAY_MAX_AGE_DAYS, INBOX_RETENTION_DAYS } from '@closeloop/messaging';
 
 /** A dead letter as the console keeps and shows it (topic names are logical, without KAFKA_TOPIC_PREFIX). */
 export interface DeadLetter {
@@ -52,7 +53,41 @@ export function describeDeadLetter(d: DeadLetter) {
     consumerGroup: h[DlqHeader.ConsumerGroup] ?? null,
     eventType,
     eventId,
+    replayableUntil: replayableUntil(d).toISOString(),
     preview: text === null ? null : text.length > 500 ? `${text.slice(0, 500)}…` : text,
+  };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Until when a dead letter may be replayed (docs/adr/0010): DLQ_REPLAY_MAX_AGE_DAYS after its event happened —
+ * the envelope's `occurredAt` or, if earlier or unreadable, the time it was dead-lettered. Consumers forget an
+ * eventId after INBOX_RETENTION_DAYS; a later copy would be applied again.
+ */
+export function replayableUntil(d: DeadLetter): Date {
+  const times = [Date.parse(d.timestamp)];
+  try {
+    const occurredAt = d.value ? (JSON.parse(d.value.toString('utf8')) as { occurredAt?: unknown })?.occurredAt : undefined;
+    if (typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt))) times.push(Date.parse(occurredAt));
+  } catch {
+    // not JSON: its dead-letter time is all we know
+  }
+  const valid = times.filter((t) => !Number.isNaN(t));
+  return new Date((valid.length ? Math.min(...valid) : 0) + DLQ_REPLAY_MAX_AGE_DAYS * DAY_MS);
+}
+
+/** Refuses a replay that could apply an event a second time (its consumers may have forgotten it). */
+export function checkReplayAge(d: DeadLetter, now: Date): { ok: true } | { ok: false; status: 422; reason: string } {
+  const until = replayableUntil(d);
+  if (now.getTime() <= until.getTime()) return { ok: true };
+  return {
+    ok: false,
+    status: 422,
+    reason:
+      `too old to replay: dead letters can be replayed for ${DLQ_REPLAY_MAX_AGE_DAYS} days after their event (this one until ${until.toISOString()}). ` +
+      `Consumers remember processed events for ${INBOX_RETENTION_DAYS} days, so a later copy could be applied twice. ` +
+      `Have the owning service produce the change again instead.`,
   };
 }
 

@@ -6,7 +6,7 @@ import type { ConsoleConfig } from '../config';
 import { CONSOLE_CONFIG } from '../tokens';
 import { KafkaOps } from './kafka-ops';
 import { DlqWatcher } from './dlq-watcher';
-import { DLQ_TOPICS, planReplay } from './dead-letters';
+import { DLQ_TOPICS, checkReplayAge, planReplay } from './dead-letters';
 
 export interface ReplayRecord {
   dlqTopic: string;
@@ -27,7 +27,8 @@ export type ReplayOutcome =
  * Puts a dead letter back on its original topic, once. The replay row is inserted and the message produced
  * (acks=all) inside one transaction: a concurrent second click waits on the row's primary key and then finds
  * the first replay; a failed send rolls the row back so the click can be retried. A crash between the send and
- * the commit can replay twice — harmless, consumers deduplicate by eventId (inbox).
+ * the commit can replay twice — harmless, consumers deduplicate by eventId (inbox). A dead letter whose event is
+ * older than DLQ_REPLAY_MAX_AGE_DAYS is refused with the reason: consumers may have forgotten it (docs/adr/0010).
  */
 @Injectable()
 export class DlqReplay implements OnApplicationShutdown {
@@ -74,6 +75,8 @@ export class DlqReplay implements OnApplicationShutdown {
 
     const letter = await this.watcher.fetch(dlqTopic, partition, offset);
     if (!letter) return { ok: false, status: 404, reason: `no dead letter at ${dlqTopic}/${partition}/${offset}` };
+    const fresh = checkReplayAge(letter, new Date());
+    if (!fresh.ok) return fresh;
     const plan = planReplay(letter);
     if (!plan.ok) return plan;
 

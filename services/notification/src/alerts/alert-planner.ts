@@ -3,8 +3,10 @@ import {
   isInQuietHours,
   type DeliveryChannel,
   type DeliveryPurpose,
+  type CommandRejectedData,
   type RoutingConfig,
   type Team,
+  type TicketChangeEvent,
   type TicketEvent,
   type TicketSnapshot,
 } from '@closeloop/contracts';
@@ -61,6 +63,8 @@ export const RESPONSE_URL_RECIPIENT = 'response_url';
  * - `ticket.command_rejected` → an ephemeral answer through the Slack `response_url` of the button press.
  */
 export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date, options: PlanOptions): AlertPlan {
+  // the only event that may come without a ticket (a command for an unknown ticket): nothing else to plan
+  if (event.type === 'ticket.command_rejected') return { deliveries: rejectionAnswer(event.data, now, options) };
   const data = event.data;
   const ticket = data.ticket;
   const team = teamOf(routing, ticket);
@@ -108,25 +112,25 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
       };
     }
 
-    case 'ticket.command_rejected':
-      if (!data.responseUrl) return { deliveries: [] };
-      return {
-        deliveries: [
-          {
-            channel: options.chat,
-            recipient: RESPONSE_URL_RECIPIENT,
-            purpose: 'ephemeral',
-            status: 'pending',
-            notBefore: now,
-            critical: false,
-            payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason) },
-          },
-        ],
-      };
-
     case 'ticket.note_added':
       return { deliveries: [] };
   }
+}
+
+/** An ephemeral answer through the button's `response_url`; none for commands from the console or the API. */
+function rejectionAnswer(data: CommandRejectedData, now: Date, options: PlanOptions): PlannedDelivery[] {
+  if (!data.responseUrl) return [];
+  return [
+    {
+      channel: options.chat,
+      recipient: RESPONSE_URL_RECIPIENT,
+      purpose: 'ephemeral',
+      status: 'pending',
+      notBefore: now,
+      critical: false,
+      payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason) },
+    },
+  ];
 }
 
 /** The ticket's team as tickets recorded it; a team since removed from the file falls back to the touchpoint's. */
@@ -139,7 +143,7 @@ export function chatTarget(team: Team, chat: 'slack' | 'log'): { channel: 'slack
   return chat === 'slack' && team.slackChannel ? { channel: 'slack', recipient: team.slackChannel } : { channel: 'log', recipient: `#${team.id}` };
 }
 
-function changeDeliveries(event: TicketEvent, chatDelivery: (purpose: DeliveryPurpose, payload: DeliveryPayload) => PlannedDelivery): PlannedDelivery[] {
+function changeDeliveries(event: TicketChangeEvent, chatDelivery: (purpose: DeliveryPurpose, payload: DeliveryPayload) => PlannedDelivery): PlannedDelivery[] {
   const reply = renderThreadReply(event.type, event.data);
   return [chatDelivery('update', { kind: 'update' }), ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : [])];
 }

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import { Topic, type RoutingConfig, type TicketEvent } from '@closeloop/contracts';
+import { Topic, ticketIdOf, type RoutingConfig, type TicketEvent } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
 import { slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
 import { DeliveryPublisher } from '../delivery/delivery-publisher';
@@ -35,8 +35,10 @@ export class TicketEventsConsumer {
   @EventPattern(Topic.TicketEvents)
   async onTicketEvent(@Payload() event: TicketEvent): Promise<void> {
     const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+      // a refused command for an unknown ticket comes without a snapshot: it names the ticket by id only
       const ticket = event.data.ticket;
-      await this.repo.saveSnapshot(m, ticket);
+      if (ticket) await this.repo.saveSnapshot(m, ticket);
+      const ref = { id: ticketIdOf(event), version: ticket?.version ?? 0 };
 
       const rejectedType = event.type === 'ticket.command_rejected' && event.data.commandId ? await this.repo.slackCommandType(m, event.data.commandId) : undefined;
       const plan = planAlerts(event, this.routing, new Date(), {
@@ -47,11 +49,11 @@ export class TicketEventsConsumer {
       let deliveries = plan.deliveries;
       if (plan.alert) {
         const alertId = deliveryIdFor(event.eventId, plan.alert.provider, plan.alert.channel, 'alert');
-        const created = await this.repo.createAlertMessage(m, ticket.id, plan.alert.channel, plan.alert.provider, alertId);
+        const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId);
         // Another ticket.opened for the same ticket (replayed with a new eventId): the alert exists, never post a second.
         if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert');
       }
-      const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ticket, deliveries);
+      const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ref, deliveries);
       for (const row of inserted) {
         if (row.status === 'held') {
           deliveriesTotal.inc({ channel: row.channel, purpose: row.purpose, outcome: 'held' });

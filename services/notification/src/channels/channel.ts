@@ -84,7 +84,23 @@ export interface ResponseUrlBody {
 export interface SmsChannel {
   readonly provider: 'twilio' | 'log';
   send(sms: SmsMessage): Promise<DeliveryOutcome>;
+  /**
+   * Messages this account sent to `to` with exactly `body` since `since`, newest first. Twilio has no idempotency
+   * key: after an attempt that may have gone out (its result could not be recorded), this tells whether it did.
+   */
+  findSent(query: FindSmsQuery): Promise<FindSmsOutcome>;
 }
+
+export interface FindSmsQuery {
+  to: string;
+  body: string;
+  since: Date;
+}
+
+export type FindSmsOutcome =
+  | { kind: 'found'; messages: { providerId: string; status?: DeliveryStatus }[] }
+  | { kind: 'not_found' }
+  | Exclude<DeliveryOutcome, { kind: 'sent' }>;
 
 export interface SmsMessage {
   /** E.164 number. */

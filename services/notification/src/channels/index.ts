@@ -6,6 +6,7 @@ import { TwilioSmsChannel } from './twilio-sms.channel';
 export * from './channel';
 export * from './provider-errors';
 export * from './redact';
+export * from './response-url';
 export * from './twilio-status';
 export { LogChannel } from './log.channel';
 export { DEFAULT_SLACK_API_URL, SlackChannel, type SlackChannelOptions } from './slack.channel';

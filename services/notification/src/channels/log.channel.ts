@@ -6,6 +6,7 @@ import type {
   ChatMessageUpdate,
   DeliveryOutcome,
   FindMessageOutcome,
+  FindSmsOutcome,
   OpenViewRequest,
   ResponseUrlBody,
   SmsChannel,
@@ -52,6 +53,11 @@ export class LogChannel implements ChatChannel, SmsChannel {
 
   /** A log "post" never times out, so there is never anything to reconcile. */
   async findPostedMessage(): Promise<FindMessageOutcome> {
+    return { kind: 'not_found' };
+  }
+
+  /** The log keeps no record to search: a log "SMS" whose result was not recorded is logged again (harmless). */
+  async findSent(): Promise<FindSmsOutcome> {
     return { kind: 'not_found' };
   }
 

@@ -137,6 +137,20 @@ describe('SlackChannel against the Slack stub (real @slack/web-api)', () => {
     expect(await slack.respond(url, { text: 'b' })).toMatchObject({ kind: 'retry', code: 'http_429', retryAfterMs: 4000 });
   });
 
+  it('never POSTs to a response_url off Slack\'s hooks host (or the configured stand-in): a permanent failure, no request', async () => {
+    const elsewhere = await startSlackStub({ token: TOKEN });
+    try {
+      for (const url of [elsewhere.respondUrl('internal'), 'http://169.254.169.254/latest/meta-data/', 'not a url']) {
+        expect(await slack.respond(url, { text: 'hi' })).toMatchObject({ kind: 'failed', code: 'response_url_not_allowed' });
+      }
+      expect(elsewhere.requests).toEqual([]);
+      // the stand-in SLACK_API_URL points at is allowed, as Slack's hooks host is in production
+      expect(await slack.respond(stub.respondUrl('allowed'), { text: 'hi' })).toMatchObject({ kind: 'sent' });
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('429 with Retry-After → retry after 2000 ms, and the SDK does not retry on its own', async () => {
     stub.script('chat.postMessage', { status: 429, retryAfter: 2 });
     const started = Date.now();

@@ -12,6 +12,7 @@ import {
   type ResponseUrlBody,
 } from './channel';
 import { httpStatusOutcome, networkErrorOutcome, parseRetryAfter, slackErrorOutcome, slackPlatformErrorOutcome } from './provider-errors';
+import { isAllowedResponseUrl, responseUrlOrigins } from './response-url';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -33,10 +34,12 @@ export class SlackChannel implements ChatChannel {
   private readonly client: WebClient;
   private readonly log: ChannelLogger;
   private readonly timeoutMs: number;
+  private readonly responseOrigins: string[];
 
   constructor(options: SlackChannelOptions) {
     this.log = options.logger ?? silentLogger;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.responseOrigins = responseUrlOrigins(options.apiUrl ?? DEFAULT_SLACK_API_URL);
     this.client = new WebClient(options.botToken, {
       slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
       retryConfig: { retries: 0 },
@@ -119,8 +122,16 @@ export class SlackChannel implements ChatChannel {
     return outcome;
   }
 
-  /** `response_url` is a plain webhook: JSON in, no token, answered with `ok` or an error status. */
+  /**
+   * `response_url` is a plain webhook: JSON in, no token, answered with `ok` or an error status. It arrives in
+   * events and payloads, so only Slack's hooks host (see response-url.ts) is ever called; anything else fails for good.
+   */
   async respond(responseUrl: string, body: ResponseUrlBody): Promise<DeliveryOutcome> {
+    if (!isAllowedResponseUrl(responseUrl, this.responseOrigins)) {
+      const refused: DeliveryOutcome = { kind: 'failed', reason: `response_url is not on ${this.responseOrigins.join(' or ')}`, code: 'response_url_not_allowed' };
+      this.logOutcome('response_url', undefined, refused);
+      return refused;
+    }
     let outcome: DeliveryOutcome;
     try {
       const res = await fetch(responseUrl, {

@@ -129,6 +129,44 @@ describe('TwilioSmsChannel against the Twilio stub (real twilio SDK)', () => {
     expect(await sms.send({ to: '0555 111 22 33', body: 'hi' })).toMatchObject({ kind: 'failed', code: '21211' });
   });
 
+  describe('findSent (the message list, for an SMS whose result was not recorded)', () => {
+    const since = () => new Date(Date.now() - 60_000);
+
+    it('finds what this account sent to the number with exactly that body; nothing else', async () => {
+      const sent = await sms.send({ to: '+905551112233', body: 'critical ticket t-1' });
+      await sms.send({ to: '+905551112233', body: 'critical ticket t-2' });
+      await sms.send({ to: '+905551112244', body: 'critical ticket t-1' });
+      const found = await sms.findSent({ to: '+905551112233', body: 'critical ticket t-1', since: since() });
+      expect(found).toEqual({ kind: 'found', messages: [{ providerId: sent.kind === 'sent' && sent.providerId, status: 'queued' }] });
+      const list = stub.requests.find((r) => r.method === 'GET');
+      expect(list?.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
+      expect(JSON.stringify(logs.lines)).not.toContain('+905551112233');
+    });
+
+    it('not found: a different body, or a message older than `since`', async () => {
+      await sms.send({ to: '+905551112233', body: 'critical ticket t-1' });
+      expect(await sms.findSent({ to: '+905551112233', body: 'critical ticket t-9', since: since() })).toEqual({ kind: 'not_found' });
+      expect(await sms.findSent({ to: '+905551112233', body: 'critical ticket t-1', since: new Date(Date.now() + 60_000) })).toEqual({ kind: 'not_found' });
+    });
+
+    it('the list failing is a retry, never "not sent"', async () => {
+      stub.listScript({ status: 500 }, { status: 429, code: 20429, retryAfter: 2 });
+      expect(await sms.findSent({ to: '+905551112233', body: 'x', since: since() })).toMatchObject({ kind: 'retry' });
+      expect(await sms.findSent({ to: '+905551112233', body: 'x', since: since() })).toMatchObject({ kind: 'retry', retryAfterMs: 2000 });
+    });
+
+    it('through a Messaging Service: only that service\'s messages count', async () => {
+      const viaService = new TwilioSmsChannel({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: 'MG0123456789abcdef0123456789abcdef', apiUrl: stub.url, timeoutMs: 300 });
+      await sms.send({ to: '+905551112233', body: 'same text' });
+      expect(await viaService.findSent({ to: '+905551112233', body: 'same text', since: since() })).toEqual({ kind: 'not_found' });
+      const sent = await viaService.send({ to: '+905551112233', body: 'same text' });
+      expect(await viaService.findSent({ to: '+905551112233', body: 'same text', since: since() })).toEqual({
+        kind: 'found',
+        messages: [{ providerId: sent.kind === 'sent' && sent.providerId, status: expect.any(String) }],
+      });
+    });
+  });
+
   describe('provider error table, driven by fixtures through the real SDK', () => {
     it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s', async (_name, fixture) => {
       stub.script({ status: fixture.http.status, body: fixture.http.body, headers: fixture.http.headers } as TwilioStubResponse);

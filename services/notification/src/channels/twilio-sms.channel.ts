@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
-import { silentLogger, type ChannelLogger, type DeliveryOutcome, type SmsChannel, type SmsMessage } from './channel';
+import { silentLogger, type ChannelLogger, type DeliveryOutcome, type FindSmsOutcome, type FindSmsQuery, type SmsChannel, type SmsMessage } from './channel';
 import { parseRetryAfter, twilioErrorOutcome } from './provider-errors';
 import { maskPhoneNumber } from './redact';
 import { fromTwilioStatus } from './twilio-status';
@@ -90,6 +90,35 @@ export class TwilioSmsChannel implements SmsChannel {
     if (outcome.kind === 'sent') this.log.debug(fields, 'sms accepted by twilio');
     else if (outcome.kind === 'retry') this.log.warn(fields, 'sms failed, will be retried');
     else this.log.error(fields, 'sms failed permanently');
+    return outcome;
+  }
+
+  /**
+   * One page (the newest 50) of the messages sent to `to` — from our number, or through our Messaging Service —
+   * filtered here by body and creation time. Bounded: a possibly-sent SMS is reconciled within minutes, and one
+   * on-call number does not get 50 SMS from us in that time.
+   */
+  async findSent(query: FindSmsQuery): Promise<FindSmsOutcome> {
+    const call: CallContext = {};
+    let outcome: FindSmsOutcome;
+    try {
+      const page = await this.calls.run(call, () =>
+        this.client.messages.page({ to: query.to, ...('from' in this.from ? { from: this.from.from } : {}), pageSize: 50 }),
+      );
+      const ours = page.instances.filter(
+        (m) =>
+          m.body === query.body &&
+          m.dateCreated instanceof Date &&
+          m.dateCreated.getTime() >= query.since.getTime() &&
+          ('messagingServiceSid' in this.from ? m.messagingServiceSid === this.from.messagingServiceSid : true),
+      );
+      outcome = ours.length ? { kind: 'found', messages: ours.map((m) => ({ providerId: m.sid, status: fromTwilioStatus(m.status) ?? 'queued' })) } : { kind: 'not_found' };
+    } catch (err) {
+      outcome = twilioErrorOutcome(err, parseRetryAfter(call.retryAfter));
+    }
+    const fields = { provider: 'twilio', method: 'messages.list', to: maskPhoneNumber(query.to), result: outcome.kind };
+    if (outcome.kind === 'found' || outcome.kind === 'not_found') this.log.debug(fields, 'twilio messages searched');
+    else this.log.warn({ ...fields, reason: outcome.reason, code: outcome.code }, 'twilio message search failed');
     return outcome;
   }
 }

@@ -41,6 +41,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private timer: NodeJS.Timeout | null = null;
   /** Queues being sent, by recipient (see queueKey). */
   private readonly inflight = new Map<string, Promise<void>>();
+  /** Deliveries whose provider call has started in this attempt: if recording the result fails, it may have gone out. */
+  private readonly calledProvider = new WeakSet<ClaimedDelivery>();
   private stopped = true;
   private readonly runner = new SerialRunner(
     async () => {
@@ -133,9 +135,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           throw new Error(`unknown delivery purpose ${String((d as { purpose?: unknown }).purpose)}`);
       }
     } catch (err) {
-      // Our own failure (database): give the row back; if that fails too, its lease runs out and it is retried.
-      this.log.error({ err, deliveryId: d.id, purpose: d.purpose }, 'delivery could not be processed; retrying');
-      await this.repo.release(this.ds, d, this.d.backoffBaseMs).catch(() => undefined);
+      // Our own failure (database): give the row back; if that fails too, its lease runs out and it is retried
+      // (then claimDue marks it maybe_delivered). After a provider call the message may have gone out: the next
+      // attempt reconciles (Slack history, Twilio's message list) before sending again.
+      const maybeDelivered = this.calledProvider.has(d);
+      this.log.error({ err, deliveryId: d.id, purpose: d.purpose, maybeDelivered }, 'delivery could not be processed; retrying');
+      await this.repo.release(this.ds, d, this.d.backoffBaseMs, { maybeDelivered }).catch(() => undefined);
     }
   }
 
@@ -172,6 +177,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (!(await this.takeSlot(d))) return;
     const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
     if (!ticket) return this.finishWithoutAttempt(d, 'failed', 'no snapshot of the ticket');
+    this.calledProvider.add(d);
     const outcome = await chat.postMessage({
       channel: d.recipient,
       ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }),
@@ -200,6 +206,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
     let outcome: DeliveryOutcome;
     try {
+      this.calledProvider.add(d);
       outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) });
     } catch (err) {
       await this.repo.unlockAlert(this.ds, d.ticket_id, alert.channel).catch(() => undefined);
@@ -219,6 +226,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     if (!(await this.takeSlot(d))) return;
+    this.calledProvider.add(d);
     const outcome = await this.chatFor(d).postMessage({ channel: alert.channel, text: d.payload.text, threadTs: alert.ts });
     await this.complete(d, outcome, true);
   }
@@ -235,7 +243,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return undefined;
     }
     if (alert.ts) return { channel: alert.channel, ts: alert.ts, rendered_version: alert.rendered_version };
-    if (alert.alert_status === 'failed') {
+    // no status: its delivery was pruned (retention) while still without a ts, so it failed long ago
+    if (alert.alert_status === 'failed' || alert.alert_status === null) {
       await this.finishWithoutAttempt(d, 'failed', `the top-level alert could not be posted: ${alert.alert_error ?? 'unknown error'}`, 'alert_failed');
       return undefined;
     }
@@ -255,6 +264,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async sendEphemeral(d: ClaimedDelivery): Promise<void> {
     if (d.payload.kind !== 'ephemeral') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    this.calledProvider.add(d);
     const outcome = await this.chatFor(d).respond(d.payload.responseUrl, { response_type: 'ephemeral', replace_original: false, text: d.payload.text });
     await this.complete(d, outcome, true);
   }
@@ -262,13 +272,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   // --- sms ------------------------------------------------------------------------------------------------
 
   /**
-   * Twilio has no idempotency key either; a retry after an ambiguous failure may send a second SMS. For an
-   * escalation that is the lesser harm (a missed one is worse), so SMS are simply retried.
+   * Twilio has no idempotency key either. A delivery marked `maybe_delivered` (Twilio accepted it but the result
+   * could not be recorded, or the worker died mid-call) is looked up in Twilio's message list first: the same body
+   * to the same number since the delivery was planned, not already recorded by another delivery → recorded as
+   * sent, not sent again; the list itself failing → retried later, never "assume not sent". A request that timed
+   * out before Twilio created the message is not in the list, and is simply sent again.
    */
   private async sendSms(d: ClaimedDelivery): Promise<void> {
     if (d.payload.kind !== 'sms') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
     const channel = d.channel === 'sms' ? this.sms : this.logChannel;
+    if (d.maybe_delivered) {
+      const found = await channel.findSent({ to: d.recipient, body: d.payload.body, since: new Date(d.created_at.getTime() - RECONCILE_LOOKBACK_S * 1000) });
+      if (found.kind === 'found') {
+        const taken = await this.repo.providerIdsTakenByOthers(this.ds, found.messages.map((m) => m.providerId), d.id);
+        const mine = found.messages.find((m) => !taken.has(m.providerId));
+        if (mine) {
+          this.log.info({ deliveryId: d.id, ticketId: d.ticket_id, providerId: mine.providerId }, 'possibly sent SMS found in Twilio; not sending again');
+          deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'reconciled' });
+          return this.complete(d, { kind: 'sent', providerId: mine.providerId, ...(mine.status ? { status: mine.status } : {}) }, true);
+        }
+      } else if (found.kind !== 'not_found') return this.complete(d, found, true);
+    }
     const statusCallback = channel.provider === 'twilio' ? twilioStatusCallbackUrl(this.cfg) : undefined;
+    this.calledProvider.add(d);
     const outcome = await channel.send({ to: d.recipient, body: d.payload.body, ...(statusCallback ? { statusCallback } : {}) });
     await this.complete(d, outcome, true);
   }

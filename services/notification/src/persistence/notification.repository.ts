@@ -97,8 +97,11 @@ export class NotificationRepository {
     return rows.length === 1;
   }
 
-  /** Inserts planned deliveries; ones already recorded for the same (event, channel, recipient, purpose) are left alone. */
-  async insertDeliveries(q: Queryable, ticketEventId: string, eventType: string, ticket: TicketSnapshot, planned: PlannedDelivery[]): Promise<DeliveryRow[]> {
+  /**
+   * Inserts planned deliveries; ones already recorded for the same (event, channel, recipient, purpose) are left
+   * alone. `ticket.version` is 0 for an event without a snapshot (a refused command for an unknown ticket).
+   */
+  async insertDeliveries(q: Queryable, ticketEventId: string, eventType: string, ticket: Pick<TicketSnapshot, 'id' | 'version'>, planned: PlannedDelivery[]): Promise<DeliveryRow[]> {
     const inserted: DeliveryRow[] = [];
     for (const d of planned) {
       const id = deliveryIdFor(ticketEventId, d.channel, d.recipient, d.purpose);
@@ -143,15 +146,30 @@ export class NotificationRepository {
     );
   }
 
-  /** Gives a claimed row back untouched (no attempt was made): due again `after` ms from now, or at that instant. */
-  async release(q: Queryable, d: ClaimedDelivery, after: number | Date): Promise<void> {
-    const back: StoredStatus = d.previous_status === 'sending' ? 'retrying' : d.previous_status;
+  /**
+   * Gives a claimed row back without recording an outcome: due again `after` ms from now, or at that instant.
+   * `maybeDelivered`: a provider call was made but its result could not be recorded (it may have gone out), so
+   * the next attempt reconciles before sending again.
+   */
+  async release(q: Queryable, d: ClaimedDelivery, after: number | Date, opts: { maybeDelivered?: boolean } = {}): Promise<void> {
+    const back: StoredStatus = d.previous_status === 'sending' || opts.maybeDelivered ? 'retrying' : d.previous_status;
     await q.query(
       `UPDATE ${this.s}.delivery SET status = $3, lease_until = NULL, claim_token = NULL, updated_at = now(),
-         next_attempt_at = COALESCE($5::timestamptz, now() + $4::float8 * interval '1 millisecond')
+         next_attempt_at = COALESCE($5::timestamptz, now() + $4::float8 * interval '1 millisecond'),
+         maybe_delivered = maybe_delivered OR $6
        WHERE id = $1 AND claim_token = $2`,
-      [d.id, d.claim_token, back, typeof after === 'number' ? ms(after) : '0', after instanceof Date ? after : null],
+      [d.id, d.claim_token, back, typeof after === 'number' ? ms(after) : '0', after instanceof Date ? after : null, opts.maybeDelivered === true],
     );
+  }
+
+  /** Of these provider ids, the ones another delivery already recorded as its own (a reconciliation must not take them). */
+  async providerIdsTakenByOthers(q: Queryable, providerIds: string[], deliveryId: string): Promise<Set<string>> {
+    if (!providerIds.length) return new Set();
+    const rows: { provider_id: string }[] = await q.query(
+      `SELECT provider_id FROM ${this.s}.delivery WHERE provider_id = ANY($1::text[]) AND id <> $2`,
+      [providerIds, deliveryId],
+    );
+    return new Set(rows.map((r) => r.provider_id));
   }
 
   /** Whether an earlier thread reply of the same ticket and channel is still to be posted (replies keep event order). */
@@ -304,6 +322,60 @@ export class NotificationRepository {
       [id, status, providerStatus, error, errorCode],
     );
     return rows[0];
+  }
+
+  // --- retention (see the README's "Retention"): each call deletes one bounded batch, skipping rows another
+  // instance is deleting, so any number of instances can prune at once and a run can stop after any batch.
+
+  /** Finished deliveries (sent, delivered, failed, skipped) not touched for `days`. Waiting ones are never pruned. */
+  async pruneFinishedDeliveries(q: Queryable, days: number, limit: number): Promise<number> {
+    return this.deleteBatch(
+      q,
+      `WITH old AS (
+         SELECT id FROM ${this.s}.delivery
+         WHERE status IN ('sent', 'delivered', 'failed', 'skipped') AND updated_at < now() - $1::float8 * interval '1 day'
+         LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       DELETE FROM ${this.s}.delivery d USING old WHERE d.id = old.id`,
+      [days, limit],
+    );
+  }
+
+  /**
+   * Snapshots not updated for `days` whose ticket has nothing left to send (alerts and updates render from them).
+   * The next event of such a ticket carries a full snapshot again; its `alert_message` row is kept, so the Slack
+   * message is still updated in place and never posted twice.
+   */
+  async pruneIdleSnapshots(q: Queryable, days: number, limit: number): Promise<number> {
+    return this.deleteBatch(
+      q,
+      `WITH old AS (
+         SELECT ticket_id FROM ${this.s}.ticket_snapshot sn
+         WHERE updated_at < now() - $1::float8 * interval '1 day'
+           AND NOT EXISTS (SELECT 1 FROM ${this.s}.delivery d WHERE d.ticket_id = sn.ticket_id AND d.status IN ('pending', 'retrying', 'sending', 'held'))
+         LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       DELETE FROM ${this.s}.ticket_snapshot t USING old WHERE t.ticket_id = old.ticket_id`,
+      [days, limit],
+    );
+  }
+
+  /** Slack commands older than `days` (a refusal comes back within seconds). */
+  async pruneSlackCommands(q: Queryable, days: number, limit: number): Promise<number> {
+    return this.deleteBatch(
+      q,
+      `WITH old AS (
+         SELECT command_id FROM ${this.s}.slack_command WHERE created_at < now() - $1::float8 * interval '1 day'
+         LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       DELETE FROM ${this.s}.slack_command c USING old WHERE c.command_id = old.command_id`,
+      [days, limit],
+    );
+  }
+
+  private async deleteBatch(q: Queryable, sql: string, params: unknown[]): Promise<number> {
+    const res = await q.query(sql, params);
+    return Array.isArray(res) && typeof res[1] === 'number' ? res[1] : 0;
   }
 
   async recordSlackCommand(q: Queryable, c: { commandId: string; type: string; ticketId: string; agentId: string; slackUserId: string }): Promise<boolean> {

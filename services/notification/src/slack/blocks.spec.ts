@@ -76,6 +76,17 @@ describe('renderAlert', () => {
     expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '>line 1 &lt;http://evil|click&gt;\n>line 2 &gt; 1 _(tr)_' } });
   });
 
+  it('escapes the fallback text like the blocks: & < > in customer data never become mentions or links', () => {
+    const { text } = renderAlert(
+      snapshot({ customerName: '<!channel> & co', comment: 'call <@U0BOSS> or <https://evil.example|support>', status: 'claimed', assigneeName: '<!here>' }),
+      { consoleUrl: CONSOLE, now: NOW },
+    );
+    expect(text).toBe(
+      '🟡 Normal NPS 3/10 at dine-in — &lt;!channel&gt; &amp; co (c-42): “call &lt;@U0BOSS&gt; or &lt;https://evil.example|support&gt;” [claimed by &lt;!here&gt;]',
+    );
+    expect(text).not.toMatch(/<|>/);
+  });
+
   it('keeps a huge multi-language comment under Slack limits, cut on a character boundary', () => {
     const comment = '退款'.repeat(1_000) + '👩‍👩‍👧'.repeat(1_000) + '<&>'.repeat(2_000);
     const { text, blocks } = renderAlert(snapshot({ comment }), { consoleUrl: CONSOLE, now: NOW });
@@ -129,6 +140,7 @@ describe('renderCommandRejected', () => {
     ['ticket.claim', 'ticket is already claimed by Noa Levi', "You can't claim this ticket: ticket is already claimed by Noa Levi"],
     ['ticket.resolve', 'ticket is already resolved', "You can't resolve this ticket: ticket is already resolved"],
     [undefined, 'ticket not found', "You can't change this ticket: ticket not found"],
+    ['ticket.claim', 'agentId: unknown agent "<!channel>"', 'You can\'t claim this ticket: agentId: unknown agent "&lt;!channel&gt;"'],
   ] as const)('%s', (type, reason, expected) => {
     expect(renderCommandRejected(type, reason)).toBe(expected);
   });

@@ -122,10 +122,11 @@ function actionsBlock(t: TicketSnapshot, consoleUrl: string): ActionsBlock {
   return { type: 'actions', block_id: 'ticket_actions', elements };
 }
 
+/** The message's `text` (notifications, screen readers). Slack formats it as mrkdwn too, so it is escaped like the blocks. */
 function fallbackText(t: TicketSnapshot): string {
   const status = t.status === 'open' ? '' : t.status === 'claimed' ? ` [claimed by ${t.assigneeName ?? t.assigneeId ?? 'an agent'}]` : ' [resolved]';
   const comment = t.comment ? `: “${truncate(t.comment, FALLBACK_COMMENT_LIMIT)}”` : '';
-  return truncate(`${SEVERITY_LABEL[t.severity]} ${scoreLabel(t)} at ${t.touchpoint} — ${customerLabel(t)}${comment}${status}`, SLACK_LIMITS.messageText);
+  return truncateEscaped(`${SEVERITY_LABEL[t.severity]} ${scoreLabel(t)} at ${t.touchpoint} — ${customerLabel(t)}${comment}${status}`, SLACK_LIMITS.messageText);
 }
 
 /** The thread reply that tells what changed; `undefined` for events that add nothing to the thread. */
@@ -154,7 +155,7 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
 export function renderCommandRejected(commandType: 'ticket.claim' | 'ticket.resolve' | undefined, reason: string | undefined): string {
   const verb = commandType === 'ticket.claim' ? 'claim' : commandType === 'ticket.resolve' ? 'resolve' : 'change';
-  return `You can't ${verb} this ticket: ${reason ?? 'the request was refused'}`;
+  return `You can't ${verb} this ticket: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
 }
 
 export const UNKNOWN_SLACK_USER_TEXT = "Your Slack user isn't linked to a Closeloop agent, so nothing was changed. Ask an admin to add your Slack user id to the routing file.";

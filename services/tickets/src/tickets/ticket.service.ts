@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, FeedbackScoredData, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
+  Agent, CommandRejectedData, FeedbackScoredData, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
   agentById, deterministicId, makeEnvelope, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
@@ -201,7 +201,7 @@ export class TicketService {
     const reason = truncate(refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason, 2_000);
     const actor: Actor = agent ? agentActor(agent) : { kind: 'agent', id: cmd.data.agentId };
     const data = {
-      actor, reason, statusCode, commandId: cmd.eventId,
+      actor, reason, statusCode, commandId: cmd.eventId, ticketId: cmd.data.ticketId,
       ...(cmd.data.responseUrl ? { responseUrl: cmd.data.responseUrl } : {}),
     };
     const command = cmd.type === 'ticket.claim' ? 'Claim' : 'Resolve';
@@ -212,7 +212,7 @@ export class TicketService {
       }, 'event', now);
     } else {
       // no ticket, so no snapshot: the event says which command failed and why (key: the id it named)
-      const event = makeEnvelope('ticket.command_rejected', data as TicketEventData, SERVICE, { occurredAt: now });
+      const event = makeEnvelope('ticket.command_rejected', data as CommandRejectedData, SERVICE, { occurredAt: now });
       await this.outbox.add(tx.m, Topic.TicketEvents, cmd.data.ticketId, event);
     }
     tx.afterCommit(() => commandsRejected.inc({ command: cmd.type, status_code: String(statusCode) }));

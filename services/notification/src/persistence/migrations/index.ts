@@ -89,5 +89,15 @@ export function migrationsFor(schema: string) {
         `DROP TABLE ${s}.ticket_snapshot`,
       ],
     ),
+    sqlMigration(
+      'NotificationRetention1764500000000',
+      [
+        // retention pruning finds old rows by these, one bounded batch at a time (src/housekeeping.ts)
+        `CREATE INDEX delivery_finished_updated ON ${s}.delivery (updated_at) WHERE status IN ('sent', 'delivered', 'failed', 'skipped')`,
+        `CREATE INDEX ticket_snapshot_updated ON ${s}.ticket_snapshot (updated_at)`,
+        `CREATE INDEX slack_command_created ON ${s}.slack_command (created_at)`,
+      ],
+      [`DROP INDEX ${s}.slack_command_created`, `DROP INDEX ${s}.ticket_snapshot_updated`, `DROP INDEX ${s}.delivery_finished_updated`],
+    ),
   ];
 }
