@@ -7,7 +7,15 @@
 # because @closeloop/* packages resolve through node_modules/@closeloop/* links to libs/* and services/*.
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# 1. Only the package manifests: the install layers below stay cached (npm install, not npm ci: npm 11 lockfiles omit other platforms' optional binaries and npm ci then refuses them) until a dependency changes.
+# 1. Only the package manifests: the install layers below stay cached until a dependency changes.
+#    Both installs are `npm ci`: exactly package-lock.json, or the build fails (package.json and the lock disagree, or the
+#    lock lacks a package). This is where strictness pays: what runs is what was tested. Locally `npm start` / `npm test`
+#    use `npm install` (scripts/lib/setup.mjs), because an `npm install` on a machine whose node_modules already holds one
+#    platform's native binaries can write a lock without the other platforms' (@swc/core-darwin-*, @nx/nx-win32-*, …),
+#    and `npm ci` then refuses it on every platform, this Linux image included (commit 6ef8533 fell back to
+#    `npm install` here for that). Instead, `npm test` runs this same `npm ci` offline on these same manifests
+#    (deploy/test/compose.spec.ts, "has a lockfile the image's npm ci accepts"), so such a lock fails the tests before
+#    it can fail an image build; the cure is `npm install --package-lock-only` in a copy without node_modules.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
@@ -18,7 +26,7 @@ RUN find . -mindepth 1 -maxdepth 1 ! -name package.json ! -name package-lock.jso
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY --from=manifests /src ./
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
 # Keep what runs: each workspace's package.json and every dist/ folder inside it (e.g. a console's web/dist).
@@ -30,11 +38,11 @@ RUN mkdir -p /out \
     done \
  && test -f /out/services/ingest/dist/main.js
 
-# 3. Production dependencies only; npm install also links the workspaces into node_modules/@closeloop.
+# 3. Production dependencies only (same lockfile, dev dependencies left out); npm ci also links the workspaces into node_modules/@closeloop.
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY --from=manifests /src ./
-RUN --mount=type=cache,target=/root/.npm npm install --omit=dev --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --omit=dev
 
 # 4. Runtime: no compiler, no dev dependencies, no sources; runs as the image's unprivileged `node` user (uid 1000).
 FROM ${NODE_IMAGE} AS runtime

@@ -24,7 +24,7 @@ module.exports = {
     {
       ...common,
       displayName: 'int',
-      testMatch: ['<rootDir>/{libs,services,test}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,test,deploy}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/jest/global-setup.mjs',
       globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.mjs',
       setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/setup-int.ts'],

