@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Topic, ticketIdOf, type DeliveryEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
+import { Topic, type DeliveryEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
@@ -147,7 +147,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     kafka,
     ds,
     schema,
-    publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: ticketIdOf(event), event }))),
+    publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: event.data.ticket.id, event }))),
     deliveries: (ticketId) => ds.query(`SELECT * FROM "${schema}".delivery WHERE ticket_id = $1 ORDER BY created_at, purpose, recipient`, [ticketId]),
     deliveryEvents: async (ticketId, minCount) => {
       const mine = () => published.deliveries.filter((e) => e.data.ticketId === ticketId);
