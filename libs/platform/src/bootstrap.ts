@@ -1,8 +1,8 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { ConfigError } from './config';
 import { createLogger } from './logger';
+import { PinoNestLogger } from './nest-logger';
 
 export interface ServiceBootstrap {
   service: string;
@@ -19,14 +19,14 @@ export interface ServiceBootstrap {
  */
 export async function bootstrapService(b: ServiceBootstrap): Promise<INestApplication> {
   const app = await NestFactory.create(b.module() as Type<unknown>, { bufferLogs: true, rawBody: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   await b.configure?.(app);
   // init first: bootstrap hooks create topics and connect the producer before any consumer subscribes
   await app.init();
   await app.startAllMicroservices();
   await app.listen(b.http.port, b.http.host);
-  app.get(Logger).log(`${b.service} listening on http://${b.http.host}:${b.http.port}`);
+  app.get(PinoNestLogger).log(`${b.service} listening on http://${b.http.host}:${b.http.port}`);
   return app;
 }
 

@@ -2,6 +2,7 @@ export * from './config';
 export * from './logger';
 export * from './database';
 export * from './observability.module';
+export * from './nest-logger';
 export * from './bootstrap';
 export * from './database.module';
 export * from './metrics';

@@ -1,9 +1,11 @@
-import { Controller, DynamicModule, Get, Global, Header, Module, Res } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Global, Header, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pinoHttp, type HttpLogger } from 'pino-http';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { loggerOptions } from './logger';
+import { PinoNestLogger, requestLoggingMiddleware } from './nest-logger';
 
 /** Something `/health/ready` must see working: the service's database, its Kafka connection, … */
 export interface ReadinessCheck {
@@ -77,31 +79,39 @@ export interface ObservabilityOptions {
   logLevel: string;
 }
 
-/** Logging (pino, redacted), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
+const HTTP_LOGGER = Symbol('HTTP_LOGGER');
+
+/** Logging (pino, redacted; one line per HTTP request), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
 @Global()
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
+  constructor(@Inject(HTTP_LOGGER) private readonly http: HttpLogger) {}
+
   static forRoot(o: ObservabilityOptions): DynamicModule {
     if (!defaultMetricsStarted) {
       register.setDefaultLabels({ service: o.service });
       collectDefaultMetrics();
       defaultMetricsStarted = true;
     }
+    const http = pinoHttp<IncomingMessage, ServerResponse, never>({
+      ...loggerOptions(o.service, o.logLevel),
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      quietReqLogger: true,
+    });
     return {
       module: ObservabilityModule,
-      imports: [
-        TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            ...loggerOptions(o.service, o.logLevel),
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-            quietReqLogger: true,
-          },
-        }),
+      imports: [TerminusModule.forRoot({ logger: false })],
+      providers: [
+        { provide: HTTP_LOGGER, useValue: http },
+        { provide: PinoNestLogger, useValue: new PinoNestLogger(http.logger) },
       ],
       controllers: [HealthController, MetricsController],
-      exports: [LoggerModule],
+      exports: [PinoNestLogger],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestLoggingMiddleware(this.http)).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }
