@@ -8,12 +8,19 @@ const swc = ['@swc/jest', {
   },
   module: { type: 'commonjs' },
 }];
+// Nest 12 ships ES modules only. Jest's CommonJS runtime can require() an ES module only on Node >= 24.9 and we
+// support Node >= 20.19, so swc compiles those packages to CommonJS for the tests, as it compiles our own code
+// (import.meta.url/dirname/resolve become their CommonJS equivalents). The services themselves load the real ES
+// modules through Node's require(esm).
+const esmOnly = ['@nestjs'];
+const swcEsm = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' }, keepClassNames: true }, module: { type: 'commonjs' } }];
 const moduleNameMapper = {
   '^@closeloop/(contracts|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
 };
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '/node_modules/.+\\.js$': swcEsm },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

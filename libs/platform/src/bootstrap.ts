@@ -1,9 +1,9 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger, PinoLogger } from 'nestjs-pino';
 import { ConfigError } from './config';
 import { createLogger } from './logger';
 import { BodyDepthInterceptor } from './json-depth';
+import { PinoNestLogger } from './nest-logger';
 import { ProblemFilter } from './problem';
 import { ContentSecurityPolicy, securityHeaders } from './security-headers';
 
@@ -61,11 +61,10 @@ function closeConsumersFirst(app: INestApplication): void {
  */
 export async function bootstrapService(b: ServiceBootstrap): Promise<INestApplication> {
   const app = await NestFactory.create(b.module() as Type<unknown>, { bufferLogs: true, rawBody: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(PinoNestLogger);
+  app.useLogger(logger);
   app.use(securityHeaders(b.contentSecurityPolicy));
-  const logger = await app.resolve(PinoLogger);
-  logger.setContext(b.service);
-  app.useGlobalFilters(new ProblemFilter(logger));
+  app.useGlobalFilters(new ProblemFilter({ error: (obj, msg) => logger.pino.error({ context: b.service, ...obj }, msg) }));
   app.useGlobalInterceptors(new BodyDepthInterceptor());
   closeConsumersFirst(app);
   await b.configure?.(app);
@@ -73,7 +72,7 @@ export async function bootstrapService(b: ServiceBootstrap): Promise<INestApplic
   await app.init();
   await app.startAllMicroservices();
   await app.listen(b.http.port, b.http.host);
-  app.get(Logger).log(`${b.service} listening on http://${b.http.host}:${b.http.port}`);
+  app.get(PinoNestLogger).log(`${b.service} listening on http://${b.http.host}:${b.http.port}`);
   return app;
 }
 

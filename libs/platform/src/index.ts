@@ -3,6 +3,7 @@ export * from './logger';
 export * from './log-errors';
 export * from './database';
 export * from './observability.module';
+export * from './nest-logger';
 export * from './bootstrap';
 export * from './database.module';
 export * from './metrics';

@@ -1,9 +1,11 @@
-import { Controller, DynamicModule, Get, Global, Header, HttpException, Module, Res } from '@nestjs/common';
+import { Controller, DynamicModule, Get, Global, Header, HttpException, Inject, MiddlewareConsumer, Module, NestModule, RequestMethod, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pinoHttp, type HttpLogger } from 'pino-http';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { Logger, createLogger, loggerOptions } from './logger';
+import { PinoNestLogger, requestLoggingMiddleware } from './nest-logger';
 import { sharedResult } from './shared-result';
 
 /** Something `/health/ready` must see working: the service's database, its Kafka connection, … */
@@ -14,7 +16,7 @@ export interface ReadinessCheck {
 }
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 /**
- * The service's one pino logger (pino `Logger`): the same instance nestjs-pino logs requests and Nest's own messages
+ * The service's one pino logger (pino `Logger`): the same instance pino-http logs requests and PinoNestLogger logs Nest's own messages
  * with. Inject it (`@Inject(SERVICE_LOGGER)`, or `app.get(SERVICE_LOGGER)` before init) instead of creating another.
  */
 export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
@@ -98,10 +100,14 @@ export interface ObservabilityOptions {
   logLevel: string;
 }
 
-/** Logging (pino, redacted), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
+const HTTP_LOGGER = Symbol('HTTP_LOGGER');
+
+/** Logging (pino, redacted; one line per HTTP request), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
 @Global()
 @Module({})
-export class ObservabilityModule {
+export class ObservabilityModule implements NestModule {
+  constructor(@Inject(HTTP_LOGGER) private readonly http: HttpLogger) {}
+
   static forRoot(o: ObservabilityOptions): DynamicModule {
     if (!defaultMetricsStarted) {
       register.setDefaultLabels({ service: o.service });
@@ -109,24 +115,28 @@ export class ObservabilityModule {
       defaultMetricsStarted = true;
     }
     const logger: Logger = createLogger(o.service, o.logLevel);
+    const http = pinoHttp<IncomingMessage, ServerResponse, never>({
+      logger,
+      // pino-http wraps the error serializer it is given: the platform's (no row data), not pino's own
+      serializers: loggerOptions(o.service, o.logLevel).serializers,
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      quietReqLogger: true,
+    });
     return {
       module: ObservabilityModule,
-      imports: [
-        TerminusModule.forRoot({ logger: false }),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            // pino-http wraps the error serializer it is given: the platform's (no row data), not pino's own
-            serializers: loggerOptions(o.service, o.logLevel).serializers,
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
-            quietReqLogger: true,
-          },
-        }),
+      imports: [TerminusModule.forRoot({ logger: false })],
+      providers: [
+        { provide: HTTP_LOGGER, useValue: http },
+        { provide: PinoNestLogger, useValue: new PinoNestLogger(logger) },
+        { provide: SERVICE_LOGGER, useValue: logger },
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: SERVICE_LOGGER, useValue: logger }],
-      exports: [LoggerModule, SERVICE_LOGGER],
+      exports: [PinoNestLogger, SERVICE_LOGGER],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(requestLoggingMiddleware(this.http)).forRoutes({ path: '{*path}', method: RequestMethod.ALL });
   }
 }

@@ -1,11 +1,12 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
-// No @vitejs/plugin-react: esbuild's automatic JSX runtime is all this small app needs (no native add-ons, no Babel).
+// No @vitejs/plugin-react: Oxc's automatic JSX runtime (Vite 8 transforms with Oxc, not esbuild) is all this small app
+// needs (no Babel).
 const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
-  esbuild: { jsx: 'automatic' },
+  oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
   server: {
     // `vite` dev server: the API is the console service on CONSOLE_PORT
