@@ -190,25 +190,31 @@ describe('console API', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('pushes ticket events to signed-in browsers as they happen', async () => {
+  /** The live feed as a browser reads it: everything received so far, until close(). */
+  async function openLive() {
     const ctrl = new AbortController();
     const res = await fetch(`${c.base}/api/live`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` }, signal: ctrl.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    let received = '';
     if (!res.body) throw new Error('no body');
     const reader = res.body.getReader();
+    const live = { received: '', close: async () => { ctrl.abort(); await pump; } };
     const pump = (async () => {
       try {
         for (;;) {
           const { value, done } = await reader.read();
           if (done) return;
-          received += Buffer.from(value).toString('utf8');
+          live.received += Buffer.from(value).toString('utf8');
         }
       } catch {
         // aborted
       }
     })();
-    await waitFor(() => received.includes('event: hello'), { what: 'hello' });
+    await waitFor(() => live.received.includes('event: hello'), { what: 'hello' });
+    return live;
+  }
+
+  it('pushes ticket events to signed-in browsers as they happen', async () => {
+    const live = await openLive();
 
     const ticketId = '3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
     const now = new Date().toISOString();
@@ -224,32 +230,15 @@ describe('console API', () => {
     await producer.send({ topic: t(Topic.TicketEvents), acks: -1, messages: [{ key: ticketId, value: JSON.stringify(event) }] });
     await producer.disconnect();
 
-    await waitFor(() => received.includes(ticketId), { what: 'ticket event on /api/live', timeoutMs: 30_000 });
-    const line = received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
+    await waitFor(() => live.received.includes(ticketId), { what: 'ticket event on /api/live', timeoutMs: 30_000 });
+    const line = live.received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
     expect(line).toContain('event: ticket');
     expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.opened', ticketId, status: 'open', severity: 'critical', version: 1 });
-    ctrl.abort();
-    await pump;
+    await live.close();
   });
 
   it('pushes a refused command for an unknown ticket (no snapshot, only its id) instead of failing on it', async () => {
-    const ctrl = new AbortController();
-    const res = await fetch(`${c.base}/api/live`, { headers: { authorization: `Bearer ${AGENT_TOKEN}` }, signal: ctrl.signal });
-    if (!res.body) throw new Error('no body');
-    const reader = res.body.getReader();
-    let received = '';
-    const pump = (async () => {
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          received += Buffer.from(value).toString('utf8');
-        }
-      } catch {
-        // aborted
-      }
-    })();
-    await waitFor(() => received.includes('event: hello'), { what: 'hello' });
+    const live = await openLive();
 
     // as tickets publishes it for a command naming a ticket it does not know (validated by the producer first)
     const ticketId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
@@ -262,10 +251,9 @@ describe('console API', () => {
     await producer.send({ topic: t(Topic.TicketEvents), acks: -1, messages: [{ key: ticketId, value: JSON.stringify(event) }] });
     await producer.disconnect();
 
-    await waitFor(() => received.includes(ticketId), { what: 'the refusal on /api/live', timeoutMs: 30_000 });
-    const line = received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
+    await waitFor(() => live.received.includes(ticketId), { what: 'the refusal on /api/live', timeoutMs: 30_000 });
+    const line = live.received.split('\n\n').find((b) => b.includes(ticketId)) ?? '';
     expect(JSON.parse(line.split('data: ')[1])).toMatchObject({ type: 'ticket.command_rejected', eventId: event.eventId, ticketId });
-    ctrl.abort();
-    await pump;
+    await live.close();
   });
 });
