@@ -133,4 +133,4 @@ async function waitReady(url, timeoutMs, isAlive = () => true) {
   throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
 }
 
-module.exports = { SERVICES, portOf, localUrls, prettyLine, runNode, migrateAll, startService, waitReady, repoRoot };
+module.exports = { SERVICES, SERVICE_NODE_OPTIONS, portOf, localUrls, prettyLine, runNode, migrateAll, startService, waitReady, repoRoot };

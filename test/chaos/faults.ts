@@ -2,9 +2,9 @@
  * The faults a chaos run injects, each measured: how long the thing was down, how long its restart took, and how
  * long until a fresh feedback went all the way to a Slack alert again (time to recover).
  */
-import type { SlackStubRequest } from '@closeloop/testing';
+import type { SlackStub, SlackStubRequest } from '@closeloop/testing';
 import type { ChaosInfra } from './infra';
-import { ServiceName, onTopLevelPost, probeRecovery, sleep, ticketIdOfMessage, type AcceptedFeedback } from './harness';
+import { ServiceName, failNextSlackCalls, instanceOfUserAgent, isAlertUpdate, isTopLevelAlert, onTopLevelPost, probeRecovery, retriesOf, sleep, ticketIdOfMessage, until, type AcceptedFeedback, type ExplainedFailure } from './harness';
 import type { ChaosSystem } from './system';
 
 export interface FaultResult {
@@ -26,6 +26,8 @@ export interface FaultContext {
   startedAt: number;
   /** accepted probes count as accepted feedback too */
   onAccepted(f: AcceptedFeedback): void;
+  /** a probe's ticket: its customer sends nothing else, so agents may resolve it */
+  onProbeTicket?(ticketId: string): void;
   probeTimeoutMs?: number;
 }
 
@@ -37,6 +39,7 @@ async function probe(ctx: FaultContext, from: number): Promise<number> {
     touchpoint: ctx.sys.routing.touchpoints[0], timeoutMs: ctx.probeTimeoutMs ?? 180_000,
   });
   ctx.onAccepted(p.feedback);
+  ctx.onProbeTicket?.(p.ticketId);
   return Date.now() - from;
 }
 
@@ -55,40 +58,57 @@ export function killService(service: ServiceName, index = 0, downMs = 1_500): Fa
 }
 
 /**
- * SIGKILL notification between Slack accepting a top-level alert and notification recording it: the stub calls us
- * synchronously as it records the chat.postMessage; we kill the process there. With `loseAnswer` the stub keeps
- * the message but never answers (deterministic); without, the answer races the kill. Either way the restarted
- * service must find the message in conversations.history instead of posting a second one.
+ * Installs the kill: the next top-level alert Slack records is answered (or not, with `loseAnswer`) only after the
+ * instance that sent it — named by its User-Agent — got SIGKILL; no other instance is touched. Resolves with the
+ * request and the instance, or rejects when no alert comes within `timeoutMs` or its sender cannot be told.
  */
-export function killNotificationAfterPost(opts: { loseAnswer: boolean; index?: number; downMs?: number }): Fault {
-  const id = `notification#${opts.index ?? 0}`;
+export async function killSenderOfNextAlert(
+  stack: Pick<ChaosSystem['stack'], 'of' | 'killNow'>,
+  slack: SlackStub,
+  opts: { loseAnswer: boolean; timeoutMs?: number },
+): Promise<{ posted: SlackStubRequest; sender: string; killedAt: number }> {
+  let posted: SlackStubRequest | undefined;
+  let sender: string | undefined;
+  let killedAt = 0;
+  const uninstall = onTopLevelPost(slack, (r) => {
+    if (posted) return;
+    posted = r;
+    sender = instanceOfUserAgent(stack.of('notification'), r.headers['user-agent']);
+    if (opts.loseAnswer) slack.script('chat.postMessage', { dropResponse: true });
+    if (sender) stack.killNow(sender);
+    killedAt = Date.now();
+  });
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+    while (!posted && Date.now() < deadline) await sleep(20);
+  } finally {
+    uninstall();
+  }
+  if (!posted) throw new Error(`no top-level chat.postMessage within ${(opts.timeoutMs ?? 120_000) / 1000} s`);
+  if (!sender) throw new Error(`cannot tell which notification instance posted (User-Agent: ${String(posted.headers['user-agent']).slice(0, 200)})`);
+  return { posted, sender, killedAt };
+}
+
+/**
+ * SIGKILL the notification instance that sent a top-level alert, between Slack accepting it and that instance
+ * recording it: the stub calls us synchronously as it records the chat.postMessage, and the request's User-Agent
+ * names the sending process (each instance has its own process title), so exactly that pid is killed there — the
+ * other instances keep running. With `loseAnswer` the stub keeps the message but never answers (deterministic);
+ * without, the answer races the kill. Either way the message must not be posted twice: whoever takes the delivery
+ * over (the restarted instance, or another one once the lease expired) finds it in conversations.history.
+ */
+export function killNotificationAfterPost(opts: { loseAnswer: boolean; downMs?: number }): Fault {
   return {
-    name: `SIGKILL ${id} between a Slack post and its record${opts.loseAnswer ? ' (answer lost)' : ''}`,
+    name: `SIGKILL the notification instance that posted, between a Slack post and its record${opts.loseAnswer ? ' (answer lost)' : ''}`,
     async inject(ctx) {
       const { stack, slack } = ctx.sys;
-      let posted: SlackStubRequest | undefined;
-      let killedAt = 0;
-      const uninstall = onTopLevelPost(slack, (r) => {
-        if (posted) return;
-        posted = r;
-        if (opts.loseAnswer) slack.script('chat.postMessage', { dropResponse: true });
-        // every instance: whichever sent it must not record it
-        for (const inst of stack.of('notification')) stack.killNow(inst.id);
-        killedAt = Date.now();
-      });
+      const kill = killSenderOfNextAlert(stack, slack, opts);
       const t = Date.now();
       // a fresh customer makes a new ticket, so a top-level alert is on its way
       const first = probe(ctx, t).catch((err: Error) => err);
-      try {
-        const deadline = Date.now() + 120_000;
-        while (!posted && Date.now() < deadline) await sleep(20);
-      } finally {
-        uninstall();
-      }
-      if (!posted) throw new Error('no top-level chat.postMessage within 120 s');
+      const { posted, sender, killedAt } = await kill;
       await sleep(opts.downMs ?? 1_000);
-      let restartMs = 0;
-      for (const inst of stack.of('notification')) restartMs = Math.max(restartMs, await stack.restart(inst.id));
+      const restartMs = await stack.restart(sender);
       const downMs = Date.now() - killedAt - restartMs;
       const recoveryMs = await probe(ctx, t);
       const firstOutcome = await first;
@@ -97,7 +117,7 @@ export function killNotificationAfterPost(opts: { loseAnswer: boolean; index?: n
         downMs,
         restartMs,
         recoveryMs,
-        detail: `ticket ${ticketIdOfMessage(posted.form)} — its alert must exist once and be recorded`,
+        detail: `${sender} killed; ticket ${ticketIdOfMessage(posted.form)} — its alert must exist once and be recorded`,
       };
     },
   };
@@ -129,18 +149,40 @@ export function postgresRestart(downMs = 2_000): Fault {
   };
 }
 
-/** The next Slack calls fail: 429 with Retry-After, 500, a timeout (no answer) — then Slack is fine again. */
+/**
+ * Slack fails the next top-level alerts (429 with Retry-After, 500, a timeout, 503) and the next alert updates (500,
+ * 429), then is fine again. The errors land on exactly those calls (failNextSlackCalls); each must be retried and
+ * the alert still exist once.
+ */
 export function slackErrors(): Fault {
   return {
-    name: 'Slack answers 429 / 500 / timeout',
+    name: 'Slack answers 429 / 500 / timeout / 503 to alerts, 500 / 429 to updates',
     async inject(ctx) {
       const t = Date.now();
-      ctx.sys.slack.script('chat.postMessage', { status: 429, retryAfter: 1 }, { status: 500 }, { hang: true }, { status: 503 });
-      ctx.sys.slack.script('chat.update', { status: 500 }, { status: 429, retryAfter: 1 });
-      return { recoveryMs: await probe(ctx, t), detail: 'postMessage: 429, 500, timeout, 503; update: 500, 429' };
+      const { slack } = ctx.sys;
+      const posts = failNextSlackCalls(slack, isTopLevelAlert, { status: 429, retryAfter: 1 }, { status: 500 }, { hang: true }, { status: 503 });
+      const updates = failNextSlackCalls(slack, isAlertUpdate, { status: 500 }, { status: 429, retryAfter: 1 });
+      try {
+        const recoveryMs = await probe(ctx, t);
+        // the load keeps opening tickets and attaching feedback: the rest of the errors land soon, and each call that
+        // got one is tried again (Retry-After 1 s, backoff ≤ 3 s in these runs)
+        await until(() => posts.hits.length === 4 && updates.hits.length === 2, 'the scripted Slack errors to land on alerts and updates', 60_000);
+        const notRetried = () => retriesOf(slack, [...posts.hits, ...updates.hits]).filter((r) => r.laterAttempts === 0);
+        await until(() => notRetried().length === 0, 'every call that got a scripted error to be tried again', 60_000)
+          .catch(() => Promise.reject(new Error(`not tried again after a scripted Slack error: ${notRetried().map((r) => `${r.method} ${r.ticketId}`).join(', ')}`)));
+        return { recoveryMs, detail: '4 alert posts and 2 updates failed as scripted, each tried again' };
+      } finally {
+        posts.uninstall();
+        updates.uninstall();
+      }
     },
   };
 }
+
+/** The permanent errors the faults script: a delivery that ended `failed` with one of them is explained. */
+export const SCRIPTED_PERMANENT_FAILURES: ExplainedFailure[] = [
+  { purpose: 'sms', channel: 'sms', code: '21610', why: 'Twilio 21610 (unsubscribed), scripted by the Twilio fault' },
+];
 
 /** The next SMS sends fail: 500, 429, timeout, and one permanent 21610 (recorded failed, not retried). */
 export function twilioErrors(): Fault {

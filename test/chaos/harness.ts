@@ -1,21 +1,26 @@
 /**
  * The chaos harness shared by `npm run test:chaos` (test/chaos/run.ts) and the reduced run inside `npm test`
  * (test/chaos/chaos.int-spec.ts), and reused by the multi-instance end-to-end test:
- * - ChaosStack: the built services as child processes, any number of instances each, that can be SIGKILLed and restarted;
+ * - ChaosStack: the built services as child processes, any number of instances each (each with its own process title),
+ *   that can be SIGKILLed and restarted; it knows which exits it caused and records every other one (per pid);
  * - FeedbackLoad: a stream of feedback into ingest that remembers every 202 (its feedbackId) and retries the rest
  *   like a real client (same body, so the retry is idempotent);
- * - checkInvariants: what SPEC §9 promises, read from the services' tables and the Slack stub;
+ * - onSlackRequest / failNextSlackCalls: act at the moment the Slack stub records a call (kill its sender, answer
+ *   exactly that call with an error);
+ * - checkInvariants: what SPEC §9 promises, read from the services' tables and the Slack and Twilio stubs;
  * - waitForPipelineQuiescence: bounded wait until everything accepted went all the way through.
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { Client } from 'pg';
 import { feedbackIdFor } from '@closeloop/contracts';
-import { waitForQuiescence, type SlackStub, type SlackStubMessage, type SlackStubRequest, type TwilioStub } from '@closeloop/testing';
+import { waitForQuiescence, type SlackStub, type SlackStubMessage, type SlackStubRequest, type SlackStubResponse, type TwilioStub, type TwilioStubMessage } from '@closeloop/testing';
 import { freePort } from '../e2e/stack';
+import type { AgentAction } from './agents';
 
 const stackLib = require('../../scripts/lib/stack.cjs') as {
   SERVICES: { name: string; port: number; portVar: string; migrate: boolean | string }[];
+  SERVICE_NODE_OPTIONS: string;
   migrateAll(env: NodeJS.ProcessEnv, out?: (l: string) => void): Promise<void>;
   startService(s: unknown, env: NodeJS.ProcessEnv, out?: (l: string) => void): ProcessHandle;
   waitReady(url: string, timeoutMs: number, isAlive?: () => boolean): Promise<void>;
@@ -29,6 +34,18 @@ interface ProcessHandle {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A seeded generator of numbers in [0, 1) (mulberry32): the same seed plans the same run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
 
 /** Polls `probe` until truthy; throws with `what` and the last value after `timeoutMs`. */
 export async function until<T>(probe: () => Promise<T> | T, what: string, timeoutMs: number, intervalMs = 200): Promise<T> {
@@ -59,6 +76,20 @@ export interface Instance {
   url: string;
   handle: ProcessHandle;
   restarts: number;
+  /** the process title (`node --title`): names the instance in `ps` and in the User-Agent of its Slack calls */
+  title: string;
+  /** true from a kill by the harness until the instance was started again: its exit was on purpose */
+  downOnPurpose: boolean;
+}
+
+/** An instance that exited without the harness killing or stopping it: a finding, never expected. */
+export interface UnexpectedExit {
+  /** ms since the stack started */
+  at: number;
+  instance: string;
+  pid?: number;
+  code: number | null;
+  signal: string | null;
 }
 
 /** A bounded ring of the services' log lines: printed when something fails, written to a file by the runner. */
@@ -75,8 +106,25 @@ export class LogRing {
   }
 }
 
+/** `notification#1` → `closeloop-chaos-notification-1` (a process title: no spaces, no `#`). */
+export const titleOf = (id: string): string => `closeloop-chaos-${id.replace('#', '-')}`;
+
+/**
+ * Which instance sent a request, from its User-Agent: the Slack SDK names the process (`process.title`) there, and
+ * each instance runs with its own title. Undefined when no instance's title is in it.
+ */
+export function instanceOfUserAgent(instances: Pick<Instance, 'id' | 'title'>[], userAgent: string | string[] | undefined): string | undefined {
+  const ua = ` ${Array.isArray(userAgent) ? userAgent.join(' ') : userAgent ?? ''}`;
+  return instances.find((i) => ua.includes(` ${i.title}/`))?.id;
+}
+
 export class ChaosStack {
   readonly instances: Instance[] = [];
+  /** every exit the harness did not cause, as it happened (pid-exact: each spawned process is watched) */
+  readonly unexpectedExits: UnexpectedExit[] = [];
+  private readonly startedAt = Date.now();
+  private stopping = false;
+  private readonly restarting = new Map<string, Promise<number>>();
 
   private constructor(private readonly env: NodeJS.ProcessEnv, private readonly log: (l: string) => void) {}
 
@@ -90,7 +138,8 @@ export class ChaosStack {
     for (const service of ['ingest', 'scoring', 'tickets', 'notification'] as ServiceName[]) {
       for (let i = 0; i < (opts.counts[service] ?? 0); i++) {
         const port = await freePort();
-        stack.instances.push({ id: `${service}#${i}`, service, port, url: `http://127.0.0.1:${port}`, handle: undefined as never, restarts: 0 });
+        const id = `${service}#${i}`;
+        stack.instances.push({ id, service, port, url: `http://127.0.0.1:${port}`, handle: undefined as never, restarts: 0, title: titleOf(id), downOnPurpose: false });
       }
     }
     for (const inst of stack.instances) inst.handle = stack.spawn(inst);
@@ -101,11 +150,24 @@ export class ChaosStack {
   private spawn(inst: Instance): ProcessHandle {
     const def = stackLib.SERVICES.find((s) => s.name === inst.service);
     if (!def) throw new Error(`unknown service ${inst.service}`);
-    const env: NodeJS.ProcessEnv = { ...this.env, [def.portVar]: String(inst.port) };
+    const env: NodeJS.ProcessEnv = {
+      ...this.env,
+      [def.portVar]: String(inst.port),
+      NODE_OPTIONS: `${stackLib.SERVICE_NODE_OPTIONS} --title=${inst.title}`,
+    };
     // Twilio signs status callbacks against the public URL of the instance it called
     if (inst.service === 'notification') env.PUBLIC_BASE_URL = inst.url;
     const tag = inst.id;
-    return stackLib.startService({ ...def, port: inst.port }, env, (l) => this.log(`[${tag}] ${l}`));
+    const handle = stackLib.startService({ ...def, port: inst.port }, env, (l) => this.log(`[${tag}] ${l}`));
+    inst.downOnPurpose = false;
+    const pid = handle.child.pid;
+    void handle.exited.then((e) => {
+      const { code, signal } = e as { code: number | null; signal: string | null };
+      if (this.stopping || inst.handle !== handle || inst.downOnPurpose) return;
+      this.unexpectedExits.push({ at: Date.now() - this.startedAt, instance: inst.id, pid, code, signal });
+      this.log(`[${tag}] !! exited by itself (pid ${pid}, code ${code}, signal ${signal})`);
+    });
+    return handle;
   }
 
   private ready(inst: Instance, timeoutMs: number): Promise<void> {
@@ -131,29 +193,57 @@ export class ChaosStack {
     return inst.handle.child.exitCode === null && inst.handle.child.signalCode === null;
   }
 
-  /** SIGKILL: no shutdown hook runs, in-flight work is lost exactly where it was. */
+  /** What a watchdog brings back: down without the harness meaning it, and nobody restarting it already. */
+  needsRestart(inst: Instance): boolean {
+    return !this.stopping && !this.isRunning(inst) && !inst.downOnPurpose && !this.restarting.has(inst.id);
+  }
+
+  /** Instances that are down and that nobody is restarting (e.g. a fault that failed after its kill left them so). */
+  leftDown(): Instance[] {
+    return this.instances.filter((i) => !this.isRunning(i) && !this.restarting.has(i.id));
+  }
+
+  /** SIGKILL: no shutdown hook runs, in-flight work is lost exactly where it was. Only this instance's pid. */
   async kill(id: string): Promise<void> {
-    await this.get(id).handle.kill();
+    const inst = this.get(id);
+    inst.downOnPurpose = true;
+    await inst.handle.kill();
   }
 
   /** SIGKILL right now, without waiting (for use inside a synchronous hook). */
   killNow(id: string): void {
-    this.get(id).handle.child.kill('SIGKILL');
+    const inst = this.get(id);
+    inst.downOnPurpose = true;
+    inst.handle.child.kill('SIGKILL');
   }
 
-  /** Starts a stopped instance again on the same port; resolves once it is ready. Returns the start time in ms. */
-  async restart(id: string, timeoutMs = 90_000): Promise<number> {
-    const inst = this.get(id);
-    if (this.isRunning(inst)) await inst.handle.kill();
-    await inst.handle.exited;
-    const t = Date.now();
-    inst.handle = this.spawn(inst);
-    inst.restarts += 1;
-    await this.ready(inst, timeoutMs);
-    return Date.now() - t;
+  /**
+   * Starts a stopped instance again on the same port; resolves once it is ready. Returns the start time in ms.
+   * One restart per instance at a time: a second caller waits for the first instead of killing what it started.
+   */
+  restart(id: string, timeoutMs = 90_000): Promise<number> {
+    const running = this.restarting.get(id);
+    if (running) return running;
+    const p = (async () => {
+      const inst = this.get(id);
+      if (this.isRunning(inst)) {
+        inst.downOnPurpose = true;
+        await inst.handle.kill();
+      }
+      await inst.handle.exited;
+      const t = Date.now();
+      inst.handle = this.spawn(inst);
+      inst.restarts += 1;
+      await this.ready(inst, timeoutMs);
+      return Date.now() - t;
+    })();
+    this.restarting.set(id, p);
+    void p.finally(() => this.restarting.delete(id)).catch(() => undefined);
+    return p;
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.allSettled(this.instances.map((i) => i.handle.stop(10_000)));
   }
 }
@@ -330,20 +420,76 @@ export function topLevelAlerts(slack: SlackStub): Map<string, SlackStubMessage[]
 }
 
 /**
- * Calls `onPost` synchronously as the Slack stub records a top-level chat.postMessage, before it answers: the
- * moment between "Slack has the message" and "notification recorded it". Returns the uninstaller.
+ * Calls `onRequest` synchronously as the Slack stub records a request, before it answers (and before it looks at
+ * its scripted answers, so a `script()` made here applies to this very request). Returns the uninstaller.
  */
-export function onTopLevelPost(slack: SlackStub, onPost: (r: SlackStubRequest) => void): () => void {
-  const requests = slack.requests as SlackStubRequest[] & { push: (...r: SlackStubRequest[]) => number };
-  const original = requests.push;
-  requests.push = function push(this: SlackStubRequest[], ...items: SlackStubRequest[]) {
-    const n = original.apply(this, items);
-    for (const r of items) if (r.method === 'chat.postMessage' && !r.form.thread_ts) onPost(r);
-    return n;
-  };
+const slackListeners = new WeakMap<SlackStub, Set<(r: SlackStubRequest) => void>>();
+export function onSlackRequest(slack: SlackStub, onRequest: (r: SlackStubRequest) => void): () => void {
+  let listeners = slackListeners.get(slack);
+  if (!listeners) {
+    const all = new Set<(r: SlackStubRequest) => void>();
+    listeners = all;
+    slackListeners.set(slack, all);
+    // one wrapper per stub, so listeners can come and go in any order
+    const requests = slack.requests as SlackStubRequest[] & { push: (...r: SlackStubRequest[]) => number };
+    const original = requests.push;
+    requests.push = function push(this: SlackStubRequest[], ...items: SlackStubRequest[]) {
+      const n = original.apply(this, items);
+      for (const r of items) for (const l of [...all]) l(r);
+      return n;
+    };
+  }
+  const set = listeners;
+  set.add(onRequest);
   return () => {
-    requests.push = original;
+    set.delete(onRequest);
   };
+}
+
+/** The moment between "Slack has the top-level message" and "notification recorded it" (see onSlackRequest). */
+export function onTopLevelPost(slack: SlackStub, onPost: (r: SlackStubRequest) => void): () => void {
+  return onSlackRequest(slack, (r) => {
+    if (r.method === 'chat.postMessage' && !r.form.thread_ts) onPost(r);
+  });
+}
+
+/** What a request is to a ticket: its top-level alert, a reply in its thread, or an update of its alert. */
+export const isTopLevelAlert = (r: SlackStubRequest): boolean => r.method === 'chat.postMessage' && !r.form.thread_ts && ticketIdOfMessage(r.form) !== undefined;
+export const isAlertUpdate = (r: SlackStubRequest): boolean => r.method === 'chat.update';
+
+/**
+ * Slack answers the next requests that `match` with `responses`, one each, in order (e.g. the next two top-level
+ * alerts get 429 and 500): the errors land exactly on the calls meant, not on whatever call comes next. `hits` are
+ * the requests that got them; `done` resolves once every response was used.
+ */
+export function failNextSlackCalls(slack: SlackStub, match: (r: SlackStubRequest) => boolean, ...responses: SlackStubResponse[]): { hits: SlackStubRequest[]; done: Promise<void>; uninstall(): void } {
+  const hits: SlackStubRequest[] = [];
+  const queue = [...responses];
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const uninstall = onSlackRequest(slack, (r) => {
+    if (queue.length === 0 || !match(r)) return;
+    slack.script(r.method, queue.shift() as SlackStubResponse);
+    hits.push(r);
+    if (queue.length === 0) {
+      uninstall();
+      resolveDone();
+    }
+  });
+  return { hits, done, uninstall };
+}
+
+/**
+ * For each request in `hits`: the later requests of the same kind for the same ticket (its retries). A scripted
+ * error that hit an alert must be followed by at least one more attempt.
+ */
+export function retriesOf(slack: SlackStub, hits: SlackStubRequest[]): { ticketId: string | undefined; method: string; laterAttempts: number }[] {
+  return hits.map((h) => {
+    const ticketId = h.method === 'chat.update' ? undefined : ticketIdOfMessage(h.form);
+    const later = slack.requests.filter((r) => r.time >= h.time && r !== h && r.method === h.method && (
+      h.method === 'chat.update' ? r.form.channel === h.form.channel && r.form.ts === h.form.ts : !r.form.thread_ts && ticketIdOfMessage(r.form) === ticketId));
+    return { ticketId: ticketId ?? `${h.form.channel} ${h.form.ts}`, method: h.method, laterAttempts: later.length };
+  });
 }
 
 export interface Schemas {
@@ -385,6 +531,49 @@ export async function snapshot(dbUrl: string, s: Schemas = { tickets: 'tickets',
   });
 }
 
+/** A failure a run caused on purpose (a scripted permanent provider error): `failed` deliveries with it are explained. */
+export interface ExplainedFailure {
+  purpose?: string;
+  channel?: string;
+  code: string;
+  why: string;
+}
+
+export interface DeliveryRow {
+  id: string;
+  ticket_id: string;
+  purpose: string;
+  channel: string;
+  recipient: string;
+  status: string;
+  last_error: string | null;
+  last_error_code: string | null;
+  provider_id: string | null;
+  snapshot_version: number;
+  body: string | null;
+}
+
+export interface FailedDelivery {
+  deliveryId: string;
+  ticketId: string;
+  purpose: string;
+  channel: string;
+  code: string | null;
+  error: string | null;
+  /** why this failure is expected; absent → unexplained (a violation) */
+  explainedBy?: string;
+}
+
+export interface CheckOptions {
+  schemas?: Schemas;
+  /** the Twilio stub: with it, every intended SMS is checked against what Twilio holds */
+  twilio?: TwilioStub;
+  explained?: ExplainedFailure[];
+  /** claims and resolves the agents did (test/chaos/agents.ts) */
+  actions?: AgentAction[];
+  actionsWithoutEffect?: AgentAction[];
+}
+
 export interface InvariantReport {
   accepted: number;
   acceptedActionRequired: number;
@@ -393,7 +582,7 @@ export interface InvariantReport {
   /** action-required feedback that is in no ticket */
   unticketed: string[];
   tickets: number;
-  /** (customer, touchpoint) pairs with more than one ticket (no ticket is ever resolved in these runs) */
+  /** (customer, touchpoint) pairs with more than one ticket (only tickets of customers with no other feedback are resolved) */
   duplicateTickets: { customer: string; touchpoint: string; tickets: number }[];
   /** tickets whose top-level alert count is not exactly 1 */
   alertsNotOne: { ticketId: string; alerts: number }[];
@@ -405,11 +594,97 @@ export interface InvariantReport {
   alertsRetried: number;
   unfinishedDeliveries: number;
   deliveries: Record<string, number>;
+  /** every delivery that ended `failed`, with its reason and what explains it */
+  failedDeliveries: FailedDelivery[];
+  unexplainedFailures: FailedDelivery[];
+  /** SMS deliveries (Twilio), and (ticket, number, text) whose messages in Twilio ≠ the deliveries recorded sent */
+  sms: { intended: number; sent: number; failed: number; inTwilio: number };
+  smsNotOnce: { ticketId: string; to: string; recordedSent: number; inTwilio: number; problem: string }[];
+  /** a ticket's thread: one reply per sent thread_reply delivery, in the order of its events, nothing else */
+  threadProblems: { ticketId: string; problem: string }[];
+  /** chat.update calls of one alert that showed an older status after a newer one */
+  updatesOutOfOrder: { ticketId: string; shown: string[] }[];
+  /** alerts whose final state in Slack is not the ticket's status */
+  staleAlerts: { ticketId: string; ticket: string; shown: string }[];
+  /** alerts Slack shows fewer edits of than updates were recorded sent (an update recorded but never shown) */
+  updatesMissing: { ticketId: string; edits: number; recordedSent: number }[];
+  /** edits beyond the updates recorded sent: an update re-sent after an ambiguous outcome (same newest state; harmless) */
+  updatesResent: number;
+  agentActions: { taken: number; refused: number; pending: number; claims: number; resolves: number; viaSlack: number; viaApi: number };
+  actionsWithoutEffect: AgentAction[];
   ok: boolean;
 }
 
-export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, s?: Schemas): Promise<InvariantReport> {
-  const snap = await snapshot(dbUrl, s);
+const STATUS_RANK: Record<string, number> = { open: 0, claimed: 1, resolved: 2 };
+
+/** The ticket status an alert's blocks show (its status line, src/slack/blocks.ts), or `?`. */
+export function statusShown(blocks: unknown): string {
+  const j = JSON.stringify(blocks ?? []);
+  if (j.includes('*Resolved*')) return 'resolved';
+  if (j.includes('*Claimed by')) return 'claimed';
+  if (j.includes('*Open* · not claimed yet')) return 'open';
+  return '?';
+}
+
+const maskNumber = (n: string) => (n.length > 6 ? `${n.slice(0, 4)}***${n.slice(-2)}` : '***');
+
+/** Why a failed delivery is expected, or undefined. Replies and updates that failed because their alert did inherit its reason. */
+export function explainFailure(d: DeliveryRow, explained: ExplainedFailure[], alertFailure?: string): string | undefined {
+  const rule = explained.find((e) => e.code === d.last_error_code && (e.purpose === undefined || e.purpose === d.purpose) && (e.channel === undefined || e.channel === d.channel));
+  if (rule) return rule.why;
+  if (d.last_error_code === 'alert_failed' && alertFailure) return `its alert failed: ${alertFailure}`;
+  return undefined;
+}
+
+const isSent = (d: Pick<DeliveryRow, 'status'>) => d.status === 'sent' || d.status === 'delivered';
+
+/**
+ * SMS exactly once: for every (number, text), the messages Twilio holds are exactly the SMS deliveries recorded
+ * sent, each with a sid Twilio has. Anything else is listed: sent twice, recorded sent but missing, nobody planned it.
+ */
+export function smsNotExactlyOnce(sms: DeliveryRow[], inTwilio: Pick<TwilioStubMessage, 'sid' | 'to' | 'body'>[]): InvariantReport['smsNotOnce'] {
+  const key = (to: string, body: string | null) => `${to}\u0000${body ?? ''}`;
+  const sids = new Map<string, string[]>();
+  for (const m of inTwilio) sids.set(key(m.to, m.body), [...(sids.get(key(m.to, m.body)) ?? []), m.sid]);
+  const recorded = new Map<string, DeliveryRow[]>();
+  for (const d of sms) recorded.set(key(d.recipient, d.body), [...(recorded.get(key(d.recipient, d.body)) ?? []), d]);
+  const out: InvariantReport['smsNotOnce'] = [];
+  for (const k of new Set([...sids.keys(), ...recorded.keys()])) {
+    const held = sids.get(k) ?? [];
+    const ds = recorded.get(k) ?? [];
+    const sent = ds.filter(isSent);
+    const [to, body] = k.split('\u0000');
+    const ticketId = ds[0]?.ticket_id ?? /\/tickets\/([0-9a-f-]{36})/.exec(body)?.[1] ?? '?';
+    const entry = { ticketId, to: maskNumber(to), recordedSent: sent.length, inTwilio: held.length };
+    if (held.length !== sent.length) out.push({ ...entry, problem: ds.length === 0 ? 'an SMS nobody planned' : held.length > sent.length ? 'sent more often than recorded' : 'recorded sent, not in Twilio' });
+    else if (sent.some((d) => !d.provider_id || !held.includes(d.provider_id))) out.push({ ...entry, problem: 'recorded with a message sid Twilio does not have' });
+  }
+  return out;
+}
+
+/**
+ * A ticket's thread holds exactly its thread replies recorded sent, once each, in the order of their events
+ * (`snapshot_version`). Returns what is wrong, or undefined.
+ */
+export function threadMismatch(replies: Pick<DeliveryRow, 'status' | 'provider_id' | 'snapshot_version'>[], thread: Pick<SlackStubMessage, 'ts'>[]): string | undefined {
+  const sent = replies.filter(isSent).sort((x, y) => x.snapshot_version - y.snapshot_version);
+  if (thread.length !== sent.length) return `${thread.length} replies in Slack, ${sent.length} recorded sent`;
+  if (sent.map((d) => d.provider_id).join() !== thread.map((m) => m.ts).join()) return 'replies in Slack are not the recorded ones in the order of their events';
+  return undefined;
+}
+
+/** Whether a sequence of statuses an alert was updated to ever goes back (claimed after resolved, open after claimed). */
+export function showsOlderStatus(shown: string[]): boolean {
+  return shown.some((x, i) => i > 0 && (STATUS_RANK[x] ?? 0) < (STATUS_RANK[shown[i - 1]] ?? 0));
+}
+
+export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, s?: Schemas, opts: CheckOptions = {}): Promise<InvariantReport> {
+  const schemas = s ?? opts.schemas;
+  const snap = await snapshot(dbUrl, schemas);
+  const rows = await withDb(dbUrl, async (c) => (await c.query(
+    `SELECT id::text, ticket_id, purpose, channel, recipient, status, last_error, last_error_code, provider_id, snapshot_version, payload->>'body' AS body
+       FROM "${schemas?.notification ?? 'notification'}".delivery ORDER BY created_at, id`,
+  )).rows as DeliveryRow[]);
   const acc = [...accepted.values()];
   const lost = acc.filter((a) => !snap.seen.has(a.feedbackId)).map((a) => a.feedbackId);
   const unticketed = acc.filter((a) => a.actionRequired && !snap.inTicket.has(a.feedbackId)).map((a) => a.feedbackId);
@@ -432,6 +707,60 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
     if (id) attempts.set(id, (attempts.get(id) ?? 0) + 1);
   }
   const alertsRetried = [...attempts.values()].filter((n) => n > 1).length;
+
+  // deliveries that ended failed: each one explained by something the run did on purpose
+  const explained = opts.explained ?? [];
+  const alertFailures = new Map<string, string>();
+  for (const d of rows) {
+    if (d.purpose !== 'alert' || d.status !== 'failed') continue;
+    const why = explainFailure(d, explained);
+    if (why) alertFailures.set(d.ticket_id, why);
+  }
+  const failedDeliveries: FailedDelivery[] = rows.filter((d) => d.status === 'failed').map((d) => {
+    const why = explainFailure(d, explained, alertFailures.get(d.ticket_id));
+    return { deliveryId: d.id, ticketId: d.ticket_id, purpose: d.purpose, channel: d.channel, code: d.last_error_code, error: d.last_error?.slice(0, 200) ?? null, ...(why ? { explainedBy: why } : {}) };
+  });
+  const unexplainedFailures = failedDeliveries.filter((f) => !f.explainedBy);
+
+  // SMS: what Twilio holds for each (number, text) is exactly what was recorded sent — no SMS twice, none missing, none stray
+  const smsRows = rows.filter((d) => d.purpose === 'sms' && d.channel === 'sms');
+  const smsNotOnce = opts.twilio ? smsNotExactlyOnce(smsRows, opts.twilio.messages) : [];
+
+  // thread replies: once each, in the order of their events; updates never show an older status after a newer one
+  const threadProblems: InvariantReport['threadProblems'] = [];
+  const updatesOutOfOrder: InvariantReport['updatesOutOfOrder'] = [];
+  const staleAlerts: InvariantReport['staleAlerts'] = [];
+  const updatesMissing: InvariantReport['updatesMissing'] = [];
+  let updatesResent = 0;
+  const messages = slack.messages();
+  const updates = slack.calls('chat.update');
+  for (const t of snap.tickets) {
+    const alert = alerts.get(t.id);
+    if (!alert || alert.length !== 1) continue;
+    const { channel, ts } = alert[0];
+    const thread = messages.filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts);
+    const problem = threadMismatch(rows.filter((d) => d.ticket_id === t.id && d.purpose === 'thread_reply' && d.channel === 'slack'), thread);
+    if (problem) threadProblems.push({ ticketId: t.id, problem });
+    const shown = updates.filter((r) => r.form.channel === channel && r.form.ts === ts).map((r) => statusShown(r.form.blocks));
+    if (showsOlderStatus(shown)) updatesOutOfOrder.push({ ticketId: t.id, shown });
+    const finalShown = statusShown(alert[0].blocks);
+    if (finalShown !== t.status) staleAlerts.push({ ticketId: t.id, ticket: t.status, shown: finalShown });
+    const recordedSent = rows.filter((d) => d.ticket_id === t.id && d.purpose === 'update' && d.channel === 'slack' && isSent(d)).length;
+    if (alert[0].edits < recordedSent) updatesMissing.push({ ticketId: t.id, edits: alert[0].edits, recordedSent });
+    else updatesResent += alert[0].edits - recordedSent;
+  }
+
+  const actions = opts.actions ?? [];
+  const agentActions = {
+    taken: actions.filter((x) => x.outcome === 'taken').length,
+    refused: actions.filter((x) => x.outcome === 'refused').length,
+    pending: actions.filter((x) => x.outcome === 'pending').length,
+    claims: actions.filter((x) => x.kind === 'claim').length,
+    resolves: actions.filter((x) => x.kind === 'resolve').length,
+    viaSlack: actions.filter((x) => x.via === 'slack').length,
+    viaApi: actions.filter((x) => x.via === 'api').length,
+  };
+  const actionsWithoutEffect = opts.actionsWithoutEffect ?? [];
   const report: InvariantReport = {
     accepted: acc.length,
     acceptedActionRequired: acc.filter((a) => a.actionRequired).length,
@@ -446,19 +775,32 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
     alertsRetried,
     unfinishedDeliveries: snap.unfinishedDeliveries,
     deliveries: snap.deliveries,
+    failedDeliveries,
+    unexplainedFailures,
+    sms: { intended: smsRows.length, sent: smsRows.filter(isSent).length, failed: smsRows.filter((d) => d.status === 'failed').length, inTwilio: opts.twilio?.messages.length ?? 0 },
+    smsNotOnce,
+    threadProblems,
+    updatesOutOfOrder,
+    staleAlerts,
+    updatesMissing,
+    updatesResent,
+    agentActions,
+    actionsWithoutEffect,
     ok: false,
   };
   report.ok = lost.length === 0 && unticketed.length === 0 && duplicateTickets.length === 0 && alertsNotOne.length === 0 &&
-    strayAlerts === 0 && alertRecordMismatch.length === 0 && snap.unfinishedDeliveries === 0;
+    strayAlerts === 0 && alertRecordMismatch.length === 0 && snap.unfinishedDeliveries === 0 && unexplainedFailures.length === 0 &&
+    smsNotOnce.length === 0 && threadProblems.length === 0 && updatesOutOfOrder.length === 0 && staleAlerts.length === 0 && updatesMissing.length === 0 &&
+    agentActions.pending === 0 && actionsWithoutEffect.length === 0;
   return report;
 }
 
 /**
  * Waits until every accepted feedback was seen by tickets, every action-required one is in a ticket, every ticket
- * has its Slack alert and no delivery is still in flight — and that held for `stableMs`. Bounded by `timeoutMs`;
+ * has its Slack alert, no delivery is still in flight and whatever `more` counts is 0 — and that held for `stableMs`. Bounded by `timeoutMs`;
  * returns how long it took (the invariants are checked by the caller either way).
  */
-export async function waitForPipelineQuiescence(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, opts: { timeoutMs: number; stableMs?: number; schemas?: Schemas }): Promise<{ ms: number; reached: boolean }> {
+export async function waitForPipelineQuiescence(dbUrl: string, slack: SlackStub, accepted: Map<string, AcceptedFeedback>, opts: { timeoutMs: number; stableMs?: number; schemas?: Schemas; more?: () => Promise<Record<string, number>> }): Promise<{ ms: number; reached: boolean; why?: string }> {
   const started = Date.now();
   try {
     await waitForQuiescence(async () => {
@@ -471,13 +813,14 @@ export async function waitForPipelineQuiescence(dbUrl: string, slack: SlackStub,
           'action-required feedback in no ticket': all.filter((a) => a.actionRequired && !snap.inTicket.has(a.feedbackId)).length,
           'tickets without an alert': snap.tickets.filter((t) => !(alerts.get(t.id)?.length ?? 0) || !snap.alertRecords.get(t.id)).length,
           'unfinished deliveries': snap.unfinishedDeliveries,
+          ...(await opts.more?.()),
         },
         activity: { seen: snap.seen.size, tickets: snap.tickets.length, slackRequests: slack.requests.length },
       };
     }, { timeoutMs: opts.timeoutMs, stableMs: opts.stableMs ?? 2_000, intervalMs: 500, what: 'the pipeline' });
     return { ms: Date.now() - started, reached: true };
-  } catch {
-    return { ms: Date.now() - started, reached: false };
+  } catch (err) {
+    return { ms: Date.now() - started, reached: false, why: (err as Error).message.slice(0, 500) };
   }
 }
 
@@ -490,11 +833,19 @@ export function describeFailures(r: InvariantReport): string {
   if (r.strayAlerts) lines.push(`${r.strayAlerts} top-level alerts for tickets that do not exist`);
   if (r.alertRecordMismatch.length) lines.push(`alert ts recorded ≠ Slack's: ${JSON.stringify(r.alertRecordMismatch.slice(0, 10))}`);
   if (r.unfinishedDeliveries) lines.push(`${r.unfinishedDeliveries} deliveries still pending/sending/retrying`);
+  if (r.unexplainedFailures.length) lines.push(`${r.unexplainedFailures.length} deliveries failed for no reason the run caused: ${JSON.stringify(r.unexplainedFailures.slice(0, 10))}`);
+  if (r.smsNotOnce.length) lines.push(`SMS not sent exactly once: ${JSON.stringify(r.smsNotOnce.slice(0, 10))}`);
+  if (r.threadProblems.length) lines.push(`thread replies not once each, in order: ${JSON.stringify(r.threadProblems.slice(0, 10))}`);
+  if (r.updatesOutOfOrder.length) lines.push(`alert updates out of order: ${JSON.stringify(r.updatesOutOfOrder.slice(0, 10))}`);
+  if (r.updatesMissing.length) lines.push(`updates recorded sent but not shown in Slack: ${JSON.stringify(r.updatesMissing.slice(0, 10))}`);
+  if (r.staleAlerts.length) lines.push(`alerts not showing their ticket's status: ${JSON.stringify(r.staleAlerts.slice(0, 10))}`);
+  if (r.agentActions.pending) lines.push(`${r.agentActions.pending} claims/resolves never got through`);
+  if (r.actionsWithoutEffect.length) lines.push(`claims/resolves taken without effect: ${JSON.stringify(r.actionsWithoutEffect.slice(0, 10))}`);
   return lines.join('\n');
 }
 
 /** One feedback for a fresh customer, submitted until accepted; resolves when its Slack alert exists (recovery probe). */
-export async function probeRecovery(opts: { ingestUrls: () => string[]; apiKey: string; slack: SlackStub; dbUrl: string; run: string; touchpoint: string; timeoutMs: number; schemas?: Schemas }): Promise<{ ms: number; feedback: AcceptedFeedback }> {
+export async function probeRecovery(opts: { ingestUrls: () => string[]; apiKey: string; slack: SlackStub; dbUrl: string; run: string; touchpoint: string; timeoutMs: number; schemas?: Schemas }): Promise<{ ms: number; feedback: AcceptedFeedback; ticketId: string }> {
   const started = Date.now();
   const externalId = `${opts.run}-probe-${randomBytes(4).toString('hex')}`;
   const body = {
@@ -514,7 +865,7 @@ export async function probeRecovery(opts: { ingestUrls: () => string[]; apiKey: 
   const ticketId = await until(async () => withDb(opts.dbUrl, async (c) => (await c.query(`SELECT ticket_id::text FROM "${ticketSchema}".ticket_feedback WHERE feedback_id = $1`, [planned.feedbackId])).rows[0]?.ticket_id),
     'probe ticket', Math.max(1_000, opts.timeoutMs - (Date.now() - started)), 250);
   await until(() => (topLevelAlerts(opts.slack).get(ticketId)?.length ?? 0) >= 1, 'probe alert in Slack', Math.max(1_000, opts.timeoutMs - (Date.now() - started)), 100);
-  return { ms: Date.now() - started, feedback };
+  return { ms: Date.now() - started, feedback, ticketId };
 }
 
 /** A routing file with `teams` teams, one Slack channel and one on-call number each, one touchpoint per team. */

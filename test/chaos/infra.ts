@@ -74,7 +74,10 @@ export async function startChaosInfra(opts: { postgres?: boolean; timeoutMs?: nu
       if (exited) return;
       const gone = new Promise((r) => child.once('exit', r));
       await call('stop').catch(() => undefined);
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 30_000))]);
+      // a timer left running would keep jest (or the runner) alive for its whole length after the agent exited
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+      clearTimeout(timer);
       if (!exited) child.kill('SIGKILL');
     },
   };

@@ -2,17 +2,22 @@
  * `npm run test:chaos` (scripts/chaos.mjs loads this file): feedback streams into a real stack while faults are
  * injected on a schedule — SIGKILL of every service (also between a Slack post and its record), SIGKILL and
  * restart of the broker, an immediate-mode Postgres restart, Slack 429/500/timeouts, Twilio errors. Kafka and
- * Postgres are a local broker and an embedded Postgres owned by this run (never the shared ones). At the end it
- * waits for quiescence and checks: accepted vs persisted (0 lost), tickets per (customer, touchpoint) (0
- * duplicates), top-level alerts per ticket (exactly 1, recorded with Slack's ts), time to recover per fault.
+ * Postgres are a local broker and an embedded Postgres owned by this run (never the shared ones). Agents claim and
+ * resolve tickets from Slack and the API throughout. At the end it waits for quiescence and checks: accepted vs
+ * persisted (0 lost), tickets per (customer, touchpoint) (0 duplicates), top-level alerts per ticket (exactly 1,
+ * recorded with Slack's ts), thread replies once each and in order, updates never older than what was shown, every
+ * SMS exactly once in Twilio (or failed for a scripted permanent reason), every failed delivery explained, every
+ * claim/resolve in its ticket, no service exit the run did not cause, no feedback left unaccepted; time to recover per
+ * fault. Everything random comes from one seed (`--seed`, printed): the same seed plans the same run.
  * Writes test-artifacts/chaos/report.json and the services' logs next to it; prints a table; exit code 1 on a violation.
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, describeFailures, sleep, waitForPipelineQuiescence, type AcceptedFeedback, type InvariantReport } from './harness';
+import { randomBytes, randomInt } from 'node:crypto';
+import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, describeFailures, seededRandom, sleep, waitForPipelineQuiescence, type AcceptedFeedback, type InvariantReport, type UnexpectedExit } from './harness';
 import { startChaosInfra, type ChaosInfra } from './infra';
-import { Fault, FaultResult, brokerRestart, inject, killNotificationAfterPost, killService, postgresRestart, slackErrors, twilioErrors } from './faults';
+import { AgentActivity, actionsWithoutEffect } from './agents';
+import { Fault, FaultResult, SCRIPTED_PERMANENT_FAILURES, brokerRestart, inject, killNotificationAfterPost, killService, postgresRestart, slackErrors, twilioErrors } from './faults';
 import { createDatabaseOn, startChaosSystem, type ChaosSystem } from './system';
 
 interface Options {
@@ -24,11 +29,12 @@ interface Options {
   teams: number;
   instances: number;
   pauseS: number;
+  seed: number;
   out: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { durationS: 0, rounds: 1, rate: 10, customers: 400, teams: 3, instances: 1, pauseS: 4, out: path.resolve(__dirname, '../../test-artifacts/chaos') };
+  const o: Options = { durationS: 0, rounds: 1, rate: 10, customers: 400, teams: 3, instances: 2, pauseS: 4, seed: randomInt(1, 2 ** 31 - 1), out: path.resolve(__dirname, '../../test-artifacts/chaos') };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes('=') ? argv[i].split('=', 2) : [argv[i], argv[i + 1]];
     const take = () => {
@@ -43,34 +49,41 @@ function parseArgs(argv: string[]): Options {
       case '--teams': o.teams = Number(take()); break;
       case '--instances': o.instances = Number(take()); break;
       case '--pause': o.pauseS = Number(take()); break;
+      case '--seed': o.seed = Number(take()); break;
       case '--out': o.out = path.resolve(take()); break;
       case '--help':
-        console.log('npm run test:chaos -- [--rounds 1 | --duration <s>] [--rate 10] [--customers 400] [--teams 3] [--instances 1] [--pause 4] [--out test-artifacts/chaos] [--no-build]');
+        console.log('npm run test:chaos -- [--rounds 1 | --duration <s>] [--seed <n>] [--rate 10] [--customers 400] [--teams 3] [--instances 2] [--pause 4] [--out test-artifacts/chaos] [--no-build]');
         process.exit(0);
         break;
       default:
         throw new Error(`unknown option ${k} (try --help)`);
     }
   }
+  for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k} needs a number`);
+  if (!Number.isInteger(o.instances) || o.instances < 1) throw new Error('--instances needs a whole number ≥ 1');
   return o;
 }
 
-/** The schedule, repeated until the duration is used up: every service, the broker, Postgres, Slack and Twilio. */
-function schedule(instances: number): Fault[] {
-  const pick = (n: number) => n % instances;
+/**
+ * The schedule, repeated until the duration is used up: every service, the broker, Postgres, Slack and Twilio.
+ * Which instance each SIGKILL hits and how long it stays down come from the seeded `rnd`.
+ */
+function schedule(instances: number, rnd: () => number): Fault[] {
+  const pick = () => Math.floor(rnd() * instances);
+  const down = (base: number) => Math.round(base * (0.5 + rnd()));
   return [
-    killService('scoring', pick(0)),
+    killService('scoring', pick(), down(1_500)),
     slackErrors(),
-    killService('tickets', pick(1)),
-    killNotificationAfterPost({ loseAnswer: true }),
-    brokerRestart(),
-    killService('notification', pick(0)),
+    killService('tickets', pick(), down(1_500)),
+    killNotificationAfterPost({ loseAnswer: true, downMs: down(1_000) }),
+    brokerRestart(down(3_000)),
+    killService('notification', pick(), down(1_500)),
     twilioErrors(),
-    killService('ingest', 0),
-    postgresRestart(),
-    killNotificationAfterPost({ loseAnswer: false }),
-    killService('scoring', pick(1), 200),
-    killService('tickets', pick(0), 200),
+    killService('ingest', 0, down(1_500)),
+    postgresRestart(down(2_000)),
+    killNotificationAfterPost({ loseAnswer: false, downMs: down(1_000) }),
+    killService('scoring', pick(), down(200)),
+    killService('tickets', pick(), down(200)),
   ];
 }
 
@@ -90,10 +103,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const logFile = createWriteStream(path.join(o.out, 'services.log'));
   const logs = new LogRing(5_000, (l) => logFile.write(`${l}\n`));
   const say = (m: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}`);
+  // the run id only isolates topics and the database; what is sent, killed and clicked comes from the seed
   const run = `chaos${randomBytes(3).toString('hex')}`;
+  say(`seed ${o.seed} — replay this plan with: npm run test:chaos -- --seed ${o.seed}${argv.filter((x, i) => x !== '--seed' && argv[i - 1] !== '--seed' && !x.startsWith('--seed=')).map((x) => ` ${x}`).join('')}`);
+  const rnd = { plan: seededRandom(o.seed), faults: seededRandom(o.seed ^ 0x5eed), agents: seededRandom(o.seed ^ 0xa9e7) };
   let infra: ChaosInfra | undefined;
   let sys: ChaosSystem | undefined;
-  const watchdog: { at: number; instance: string }[] = [];
   try {
     say('starting a local Kafka broker and an embedded Postgres (owned by this run)…');
     infra = await startChaosInfra({ postgres: true });
@@ -104,69 +119,89 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       counts: { ingest: 1, scoring: o.instances, tickets: o.instances, notification: o.instances },
     });
     const system = sys;
+    const { stack } = system;
     const accepted = new Map<string, AcceptedFeedback>();
-    const plan = new FeedbackPlan(run, o.customers, system.routing.touchpoints);
+    const plan = new FeedbackPlan(run, o.customers, system.routing.touchpoints, rnd.plan);
     const load = new FeedbackLoad({ ingestUrls: system.ingestUrls, apiKey: system.apiKey, plan, perSecond: o.rate, concurrency: 6 });
+    const agents = new AgentActivity({
+      slack: system.slack, signingSecret: system.signingSecret, agentToken: system.agentToken, slackUserId: system.agentSlackUserId, dbUrl: system.dbUrl,
+      notificationUrls: () => stack.of('notification').map((i) => i.url),
+      ticketsUrls: () => stack.of('tickets').map((i) => i.url),
+      startsOf: (url) => stack.instances.find((i) => i.url === url)?.restarts ?? 0,
+    }, rnd.agents);
     const startedAt = Date.now();
 
-    // an instance that dies without being killed is a finding: record it and bring it back
-    const intentional = new Set<string>();
+    // an instance that dies without being killed is a finding: the stack records it (per pid); bring it back
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        for (const inst of system.stack.instances) {
-          if (!system.stack.isRunning(inst) && !intentional.has(inst.id)) {
-            watchdog.push({ at: Date.now() - startedAt, instance: inst.id });
-            say(`!! ${inst.id} exited by itself; restarting it`);
-            intentional.add(inst.id);
-            await system.stack.restart(inst.id).catch((err) => say(`!! ${inst.id} did not come back: ${err.message}`));
-            intentional.delete(inst.id);
-          }
+        for (const inst of stack.instances) {
+          if (!stack.needsRestart(inst)) continue;
+          say(`!! ${inst.id} exited by itself; restarting it`);
+          await stack.restart(inst.id).catch((err) => say(`!! ${inst.id} did not come back: ${err.message}`));
         }
         await sleep(1_000);
       }
     })();
 
-    const plannedFaults = schedule(o.instances);
+    const plannedFaults = schedule(o.instances, rnd.faults);
     const more = (i: number) => (o.durationS > 0 ? Date.now() - startedAt < o.durationS * 1000 : i < plannedFaults.length * o.rounds);
-    say(`streaming feedback at ~${o.rate}/s while injecting ${o.durationS > 0 ? `faults for ${o.durationS} s` : `${plannedFaults.length * o.rounds} faults`}`);
+    say(`streaming feedback at ~${o.rate}/s, agents claiming and resolving, while injecting ${o.durationS > 0 ? `faults for ${o.durationS} s` : `${plannedFaults.length * o.rounds} faults`}`);
     load.start();
+    agents.start();
     const faults: FaultResult[] = [];
-    const ctx = { sys: system, infra, run, startedAt, onAccepted: (f: AcceptedFeedback) => accepted.set(f.feedbackId, f) };
+    const ctx = { sys: system, infra, run, startedAt, onAccepted: (f: AcceptedFeedback) => accepted.set(f.feedbackId, f), onProbeTicket: (id: string) => agents.mayResolve(id) };
     for (let i = 0; more(i); i++) {
       const fault = plannedFaults[i % plannedFaults.length];
-      const ids = fault.name.match(/(ingest|scoring|tickets|notification)#\d/g) ?? (/between a Slack post/.test(fault.name) ? system.stack.of('notification').map((x) => x.id) : []);
-      ids.forEach((id) => intentional.add(id));
       say(`→ ${fault.name}`);
       const r = await inject(fault, ctx);
-      ids.forEach((id) => intentional.delete(id));
+      // a fault that failed half-way may leave what it killed down: bring it back, so the next fault starts whole
+      for (const inst of stack.leftDown()) {
+        r.error = `${r.error ?? 'the fault'} — left ${inst.id} down`;
+        await stack.restart(inst.id).catch((err) => say(`!! ${inst.id} did not come back: ${err.message}`));
+      }
       faults.push(r);
       say(r.error ? `   FAILED: ${r.error}` : `   down ${s(r.downMs)}, restart ${s(r.restartMs)}, recovered in ${s(r.recoveryMs)}${r.detail ? ` — ${r.detail}` : ''}`);
       await sleep(o.pauseS * 1000);
     }
-    say('stopping the load (unaccepted feedback is retried until accepted, up to 2 min)…');
-    await load.stop(120_000);
+    say('stopping the load and the agents (what did not get through is retried, up to 2 min)…');
+    await Promise.all([load.stop(120_000), agents.stop(120_000)]);
     for (const [id, f] of load.accepted) accepted.set(id, f);
-    say(`waiting for quiescence (${accepted.size} accepted)…`);
-    const quiet = await waitForPipelineQuiescence(system.dbUrl, system.slack, accepted, { timeoutMs: 300_000, stableMs: 3_000 });
+    say(`waiting for quiescence (${accepted.size} accepted, ${agents.actions.length} claims/resolves)…`);
+    const quiet = await waitForPipelineQuiescence(system.dbUrl, system.slack, accepted, {
+      timeoutMs: 300_000, stableMs: 3_000,
+      more: async () => ({
+        'claims/resolves not through': await agents.retryPending(),
+        'claims/resolves taken, not in their ticket yet': (await actionsWithoutEffect(system.dbUrl, agents.actions)).length,
+      }),
+    });
     watching = false;
     await watcher;
-    const inv = await checkInvariants(system.dbUrl, system.slack, accepted);
+    await agents.retryPending();
+    const inv = await checkInvariants(system.dbUrl, system.slack, accepted, undefined, {
+      twilio: system.twilio, explained: SCRIPTED_PERMANENT_FAILURES, actions: agents.actions,
+      actionsWithoutEffect: await actionsWithoutEffect(system.dbUrl, agents.actions),
+    });
+    const unexpectedExits: UnexpectedExit[] = [...stack.unexpectedExits];
     const report = {
-      run, startedAt: new Date(startedAt).toISOString(), options: o,
+      run, seed: o.seed, startedAt: new Date(startedAt).toISOString(), options: o,
       infrastructure: { kafka: infra.brokers, postgres: 'embedded (owned by this run)' },
       load: { outcomes: load.outcomes, problems: load.problems, unaccepted: load.pendingRetries },
       faults,
-      unexpectedExits: watchdog,
+      unexpectedExits,
       quiescence: quiet,
-      invariants: { ...inv, lost: inv.lost.slice(0, 50), unticketed: inv.unticketed.slice(0, 50) },
+      invariants: { ...inv, lost: inv.lost.slice(0, 50), unticketed: inv.unticketed.slice(0, 50), failedDeliveries: inv.failedDeliveries.slice(0, 100) },
+      agents: agents.actions,
       slack: { requests: system.slack.requests.length, topLevelPosts: system.slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts).length },
       twilio: { requests: system.twilio.requests.length },
-      ok: inv.ok && quiet.reached && faults.every((f) => !f.error) && load.problems.length === 0,
+      ok: false,
+      violations: [] as string[],
     };
+    report.violations = verdict({ inv, quiet, faults, load: report.load, unexpectedExits });
+    report.ok = report.violations.length === 0;
     writeFileSync(path.join(o.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
     printReport(report, inv, faults);
-    say(`report: ${path.join(o.out, 'report.json')}, service logs: ${path.join(o.out, 'services.log')}`);
+    say(`seed ${o.seed}; report: ${path.join(o.out, 'report.json')}, service logs: ${path.join(o.out, 'services.log')}`);
     return report.ok ? 0 : 1;
   } finally {
     await sys?.stop().catch(() => undefined);
@@ -175,7 +210,23 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
 }
 
-function printReport(report: { ok: boolean; quiescence: { ms: number; reached: boolean }; load: { outcomes: Record<string, number>; problems: string[] }; unexpectedExits: unknown[] }, inv: InvariantReport, faults: FaultResult[]): void {
+/**
+ * Why the run failed, one line per reason; empty when it passed. The exit code is 1 for any of them: an invariant,
+ * quiescence not reached, a fault that could not be injected, a problem of the load, feedback never accepted, or a
+ * service that exited without being killed.
+ */
+export function verdict(r: { inv: Pick<InvariantReport, 'ok'>; quiet: { reached: boolean }; faults: Pick<FaultResult, 'fault' | 'error'>[]; load: { problems: string[]; unaccepted: number }; unexpectedExits: UnexpectedExit[] }): string[] {
+  return [
+    ...(r.inv.ok ? [] : ['an invariant is violated']),
+    ...(r.quiet.reached ? [] : ['the pipeline did not become quiet']),
+    ...r.faults.filter((f) => f.error).map((f) => `fault "${f.fault}" failed: ${f.error}`),
+    ...(r.load.problems.length ? [`${r.load.problems.length} problems in the load`] : []),
+    ...(r.load.unaccepted ? [`${r.load.unaccepted} feedback never accepted (retries left)`] : []),
+    ...r.unexpectedExits.map((e) => `${e.instance} exited without being killed (pid ${e.pid}, code ${e.code}, signal ${e.signal})`),
+  ];
+}
+
+function printReport(report: { ok: boolean; violations: string[]; seed: number; quiescence: { ms: number; reached: boolean }; load: { outcomes: Record<string, number>; problems: string[]; unaccepted: number }; unexpectedExits: UnexpectedExit[] }, inv: InvariantReport, faults: FaultResult[]): void {
   console.log('\nFaults');
   console.log(table([
     ['#', 'at', 'fault', 'down', 'restart', 'recovered', 'note'],
@@ -196,13 +247,35 @@ function printReport(report: { ok: boolean; quiescence: { ms: number; reached: b
     ['alert ts recorded ≠ Slack', inv.alertRecordMismatch.length, 0, inv.alertRecordMismatch.length === 0 ? 'ok' : 'VIOLATED'],
     ['alerts that needed >1 post attempt', inv.alertsRetried, '', 'still exactly 1 in Slack'],
     ['deliveries unfinished', inv.unfinishedDeliveries, 0, inv.unfinishedDeliveries === 0 ? 'ok' : 'VIOLATED'],
+    ['deliveries failed (explained)', inv.failedDeliveries.length - inv.unexplainedFailures.length, '', explainedSummary(inv)],
+    ['deliveries failed, unexplained', inv.unexplainedFailures.length, 0, inv.unexplainedFailures.length === 0 ? 'ok' : 'VIOLATED'],
+    ['SMS intended / sent / failed / in Twilio', `${inv.sms.intended} / ${inv.sms.sent} / ${inv.sms.failed} / ${inv.sms.inTwilio}`, '', ''],
+    ['SMS not exactly once in Twilio', inv.smsNotOnce.length, 0, inv.smsNotOnce.length === 0 ? 'ok' : 'VIOLATED'],
+    ['threads not one reply per event, in order', inv.threadProblems.length, 0, inv.threadProblems.length === 0 ? 'ok' : 'VIOLATED'],
+    ['alerts updated to an older status', inv.updatesOutOfOrder.length, 0, inv.updatesOutOfOrder.length === 0 ? 'ok' : 'VIOLATED'],
+    ['alerts not showing the ticket status', inv.staleAlerts.length, 0, inv.staleAlerts.length === 0 ? 'ok' : 'VIOLATED'],
+    ['updates recorded sent, not shown in Slack', inv.updatesMissing.length, 0, inv.updatesMissing.length === 0 ? 'ok' : 'VIOLATED'],
+    ['updates applied again (ambiguous outcome)', inv.updatesResent, '', 'same newest state'],
+    ['claims / resolves (slack / api)', `${inv.agentActions.claims} / ${inv.agentActions.resolves} (${inv.agentActions.viaSlack} / ${inv.agentActions.viaApi})`, '', `${inv.agentActions.taken} taken, ${inv.agentActions.refused} refused`],
+    ['claims/resolves never through', inv.agentActions.pending, 0, inv.agentActions.pending === 0 ? 'ok' : 'VIOLATED'],
+    ['claims/resolves taken, not in the ticket', inv.actionsWithoutEffect.length, 0, inv.actionsWithoutEffect.length === 0 ? 'ok' : 'VIOLATED'],
     ['quiescence', s(report.quiescence.ms), '', report.quiescence.reached ? 'reached' : 'NOT reached'],
+    ['unaccepted feedback (retries left)', report.load.unaccepted, 0, report.load.unaccepted === 0 ? 'ok' : 'VIOLATED'],
     ['unexpected service exits', report.unexpectedExits.length, 0, report.unexpectedExits.length === 0 ? 'ok' : 'VIOLATED'],
     ['recovery p50 / max', rec.length ? `${s(rec[Math.floor(rec.length / 2)])} / ${s(rec[rec.length - 1])}` : '', '', ''],
   ]));
   console.log(`\ningest answers: ${JSON.stringify(report.load.outcomes)}; deliveries: ${JSON.stringify(inv.deliveries)}`);
   if (report.load.problems.length) console.log(`load problems: ${report.load.problems.slice(0, 5).join('; ')}`);
+  for (const e of report.unexpectedExits) console.log(`unexpected exit: ${e.instance} (pid ${e.pid}, code ${e.code}, signal ${e.signal}) at ${s(e.at)}`);
   const failures = describeFailures(inv);
   if (failures) console.log(`\n${failures}`);
-  console.log(`\n${report.ok ? 'CHAOS RUN PASSED' : 'CHAOS RUN FAILED'}`);
+  for (const v of report.violations) console.log(`✗ ${v}`);
+  console.log(`\n${report.ok ? 'CHAOS RUN PASSED' : 'CHAOS RUN FAILED'} (seed ${report.seed})`);
+}
+
+/** `sms 21610 × 1` …: the explained failures by purpose and code. */
+function explainedSummary(inv: InvariantReport): string {
+  const by = new Map<string, number>();
+  for (const f of inv.failedDeliveries) if (f.explainedBy) by.set(`${f.purpose} ${f.code}`, (by.get(`${f.purpose} ${f.code}`) ?? 0) + 1);
+  return [...by].map(([k, n]) => `${k} × ${n}`).join(', ');
 }

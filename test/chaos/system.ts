@@ -15,6 +15,10 @@ export interface ChaosSystem {
   dbUrl: string;
   apiKey: string;
   agentToken: string;
+  /** the Slack signing secret notification checks interactions with */
+  signingSecret: string;
+  /** the Slack user of the agent of `agentToken` */
+  agentSlackUserId: string;
   routing: ReturnType<typeof chaosRouting>;
   topicPrefix: string;
   logs: LogRing;
@@ -56,6 +60,7 @@ export async function startChaosSystem(opts: {
   const routing = chaosRouting(opts.teams ?? 3, opts.sla);
   const apiKey = randomToken('ik_');
   const agentToken = randomToken('at_');
+  const signingSecret = randomToken('ss_');
   const logs = opts.logs ?? new LogRing(3_000);
   let stack: ChaosStack;
   try {
@@ -72,7 +77,7 @@ export async function startChaosSystem(opts: {
         INGEST_RATE_LIMIT: '0',
         API_TOKENS: `ayse:${agentToken}`,
         SLACK_BOT_TOKEN: slackToken,
-        SLACK_SIGNING_SECRET: randomToken('ss_'),
+        SLACK_SIGNING_SECRET: signingSecret,
         SLACK_API_URL: slack.url,
         TWILIO_ACCOUNT_SID: twilioCreds.accountSid,
         TWILIO_AUTH_TOKEN: twilioCreds.authToken,
@@ -100,6 +105,8 @@ export async function startChaosSystem(opts: {
     dbUrl: opts.dbUrl,
     apiKey,
     agentToken,
+    signingSecret,
+    agentSlackUserId: 'U0AYSE',
     routing,
     topicPrefix: opts.topicPrefix,
     logs,

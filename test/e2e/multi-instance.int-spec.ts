@@ -65,7 +65,8 @@ async function groupMembers(groupId: string) {
 }
 
 async function slaChecksOf(url: string): Promise<number> {
-  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => l.startsWith('closeloop_ticket_sla_checks_total '));
+  // with or without default labels (`closeloop_ticket_sla_checks_total{service="tickets"} 12`)
+  const line = (await (await fetch(`${url}/metrics`)).text()).split('\n').find((l) => /^closeloop_ticket_sla_checks_total(\{[^}]*\})? /.test(l));
   return Number(line?.slice(line.lastIndexOf(' ') + 1) ?? 0);
 }
 
