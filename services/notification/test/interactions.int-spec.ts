@@ -19,8 +19,9 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     const id = randomUUID();
     const responseUrl = h.slack.respondUrl(`claim-${id}`);
     const res = await h.postInteraction(blockAction({ actionId: 'claim', ticketId: id, userId: 'U0AYSE', responseUrl }));
-    // answered before the command exists: the acknowledgement does not wait for Kafka (its latency is the bench's)
     expect(res).toMatchObject({ status: 200, body: '' });
+    // recorded before Slack heard 200 (a crash right after the answer cannot lose the press); sent on through the outbox
+    expect(await recordedCommands(id)).toEqual([{ type: 'ticket.claim', agent_id: 'ayse' }]);
 
     await waitFor(async () => (await commandsFor(id)).length === 1, { what: 'the claim command' });
     const [{ event }] = await commandsFor(id);

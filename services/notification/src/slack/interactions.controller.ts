@@ -83,8 +83,11 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     }
 
     if (payload.type === 'block_actions') {
+      // A claim is recorded (one local transaction) before Slack hears 200, so a crash right after the answer cannot
+      // lose the press; what needs a provider call (the resolve modal, a message through response_url) runs after it.
+      const afterAnswer = await this.onBlockActions(payload);
       res.status(200).send();
-      this.track(this.onBlockActions(payload));
+      this.track(afterAnswer());
       return;
     }
     if (payload.type === 'view_submission' && payload.view?.callback_id === RESOLVE_CALLBACK_ID) {
@@ -105,7 +108,9 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private async onBlockActions(p: InteractionPayload): Promise<void> {
+  /** Records what the press changes; returns the provider calls to make once Slack has its answer. */
+  private async onBlockActions(p: InteractionPayload): Promise<() => Promise<void>> {
+    const later: (() => Promise<void>)[] = [];
     for (const action of p.actions ?? []) {
       // The console link is a URL button; Slack reports its clicks too, and there is nothing to do.
       if ((action.action_id !== ACTION_CLAIM && action.action_id !== ACTION_RESOLVE) || !action.value) {
@@ -116,24 +121,35 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       if (!agent) {
         slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'unknown_user' });
         this.log.warn({ slackUserId: p.user?.id, action: action.action_id }, 'slack user is not linked to an agent; nothing changed');
-        await this.tell(p.response_url, UNKNOWN_SLACK_USER_TEXT);
+        later.push(() => this.tell(p.response_url, UNKNOWN_SLACK_USER_TEXT));
         continue;
       }
-      if (action.action_id === ACTION_CLAIM) await this.claim(p, action.value, agent, action.action_ts);
-      else await this.openResolveModal(p, action.value);
+      const ticketId = action.value;
+      if (action.action_id === ACTION_CLAIM) {
+        if (!(await this.claim(p, ticketId, agent, action.action_ts))) {
+          later.push(() => this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment."));
+        }
+      } else {
+        later.push(() => this.openResolveModal(p, ticketId));
+      }
     }
+    return async () => {
+      for (const work of later) await work();
+    };
   }
 
-  private async claim(p: InteractionPayload, ticketId: string, agent: Agent, actionTs: string | undefined): Promise<void> {
+  /** Records the claim command; false when it could not be recorded (the agent is told after the answer). */
+  private async claim(p: InteractionPayload, ticketId: string, agent: Agent, actionTs: string | undefined): Promise<boolean> {
     // One press is one command: the id is derived from the press, so a repeated handling never sends it twice.
     const commandId = deterministicId('slack-command', 'ticket.claim', ticketId, p.user?.id ?? '', actionTs ?? p.trigger_id ?? '');
     try {
       await this.sendCommand('ticket.claim', commandId, p.user?.id ?? '', { ticketId, agentId: agent.id, via: 'slack', ...(p.response_url ? { responseUrl: p.response_url } : {}) });
       slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'command' });
+      return true;
     } catch (err) {
       slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'failed' });
       this.log.error({ err, ticketId }, 'could not record a claim from Slack');
-      await this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment.");
+      return false;
     }
   }
 
