@@ -27,7 +27,7 @@ function map(payload: unknown, source: Source): MapResult {
 export const delighted: Connector = {
   kind: 'delighted',
   contentType: 'application/json',
-  verify: ({ raw, headers, secret }) => safeEqual(`sha256=${hmac('sha256', secret, raw, 'hex')}`, header(headers, 'x-delighted-webhook-signature')),
+  verify: ({ raw, headers, secret }) => safeEqual(`sha256=${hmac('sha256', secret, raw, 'hex')}`, header(headers, 'x-delighted-webhook-signature')?.toLowerCase()),
   parse: parseJson,
   map,
 };
