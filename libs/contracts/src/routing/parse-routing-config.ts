@@ -10,6 +10,7 @@ import { validateAgents } from './sections/agents';
 import { validateDefaults } from './sections/defaults';
 import { validateKeywords } from './sections/keywords';
 import { validateRootCauses } from './sections/root-causes';
+import { validateSources } from './sections/sources';
 import { validateTeams } from './sections/teams';
 import { validateTouchpoints } from './sections/touchpoints';
 
@@ -72,7 +73,7 @@ export function formatRoutingErrors(errors: readonly RoutingConfigProblem[], sou
 // The schema
 
 function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
-  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents']);
+  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources']);
   if (!root) return undefined;
 
   const { teams, ids: teamIds } = validateTeams(p, root.teams, ['teams']);
@@ -91,6 +92,7 @@ function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
     keywords: validateKeywords(p, root.keywords, ['keywords']),
     agents: validateAgents(p, root.agents, ['agents'], checkTeamRef),
     rootCauses: validateRootCauses(p, root.rootCauses, ['rootCauses']),
+    sources: validateSources(p, root.sources, ['sources']),
   } as RoutingConfig; // only returned to the caller when no problem was recorded, i.e. every field is set
 }
 

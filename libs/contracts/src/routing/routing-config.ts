@@ -51,6 +51,8 @@ export interface RoutingConfig {
   agents: Agent[];
   /** Slugs a resolution must pick from. */
   rootCauses: string[];
+  /** Survey tools posting to ingest (SPEC §10); empty when the file has none. */
+  sources: Source[];
 }
 
 /** One problem in a routing file. `path` is the data path (`teams[1].sla.resolve`, '' for the whole file). */
