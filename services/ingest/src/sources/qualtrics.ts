@@ -2,7 +2,7 @@
 // `SurveyID`, `ResponseID`, …) and `HMAC` = hex HMAC-SHA512(sharedKey, MSG) (kyma-incubator/connector-tools
 // qualtrics-event-gw/pkg/hmac/hmac.go). The answers are then fetched from the response API with `X-API-TOKEN`.
 import type { Source } from '@closeloop/contracts';
-import { hmac, isRecord, notAnObject, safeEqual, text, toFeedback } from './shared';
+import { fetchAnswers, hmac, isRecord, notAnObject, safeEqual, text, toFeedback } from './shared';
 import type { Connector, MapContext, MapResult } from './source';
 
 const TOPIC = 'surveyengine.completedResponse.';
@@ -38,21 +38,12 @@ function map(payload: unknown, source: Source, ctx: MapContext): MapResult {
   if (source.api?.surveyId !== undefined && topicSurvey !== source.api.surveyId) {
     return { outcome: 'ignored', reason: `topic of survey ${topicSurvey}, this source is survey ${source.api.surveyId}` };
   }
-  const errors = [
-    ...(surveyId === undefined ? [{ field: 'MSG.SurveyID', message: 'is required' }] : []),
-    ...(responseId === undefined ? [{ field: 'MSG.ResponseID', message: 'is required' }] : []),
-    ...(source.api === undefined ? [{ field: 'api.url', message: 'the source has no api to fetch the answers from' }] : []),
-    ...(ctx.token === undefined ? [{ field: 'api.tokenEnv', message: 'no API token' }] : []),
-  ];
-  if (errors.length > 0 || !source.api || !ctx.token) return { outcome: 'unmappable', errors };
-  const base = source.api.url.replace(/\/+$/, '');
-  return {
-    outcome: 'fetch',
-    request: {
-      url: `${base}/API/v3/surveys/${encodeURIComponent(surveyId as string)}/responses/${encodeURIComponent(responseId as string)}`,
-      headers: { 'X-API-TOKEN': ctx.token, Accept: 'application/json' },
-    },
-  };
+  return fetchAnswers(
+    source, ctx,
+    { survey: ['MSG.SurveyID', surveyId], response: ['MSG.ResponseID', responseId] },
+    (survey, response) => `/API/v3/surveys/${survey}/responses/${response}`,
+    (token) => ({ 'X-API-TOKEN': token }),
+  );
 }
 
 /** `GET /API/v3/surveys/{SurveyID}/responses/{ResponseID}` → `result.values`: `QID1`, `QID2_TEXT`, `recipientEmail`, `endDate`. */

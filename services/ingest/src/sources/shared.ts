@@ -6,7 +6,7 @@ import { METRIC_SCALES, type FieldError, type Metric, type Source } from '@close
 import { validateFeedback, valueAt } from '../feedback/feedback-validation';
 
 export { valueAt };
-import type { Headers, MapResult } from './source';
+import type { Headers, MapContext, MapResult } from './source';
 
 /** The first value of a header, by case-insensitive name. */
 export function header(headers: Headers, name: string): string | undefined {
@@ -152,4 +152,27 @@ function describe(v: unknown): string {
 /** For the kinds whose payload must be a JSON object: anything else is unmappable, named. */
 export function notAnObject(what: string): MapResult {
   return { outcome: 'unmappable', errors: [{ field: '(root)', message: `${what} is not a JSON object` }] };
+}
+
+/**
+ * The request that fetches the answers of a kind that only notifies (qualtrics, surveymonkey), or every reason it
+ * cannot be made. `ids` are the notification's survey and response ids by the field they come from; `path` builds the
+ * API path from them, URL-encoded; `auth` the token header.
+ */
+export function fetchAnswers(
+  source: Source,
+  ctx: MapContext,
+  ids: { survey: [field: string, value: string | undefined]; response: [field: string, value: string | undefined] },
+  path: (survey: string, response: string) => string,
+  auth: (token: string) => Record<string, string>,
+): MapResult {
+  const errors: FieldError[] = [
+    ...[ids.survey, ids.response].filter(([, value]) => value === undefined).map(([field]) => ({ field, message: 'is required' })),
+    ...(source.api === undefined ? [{ field: 'api.url', message: 'the source has no api to fetch the answers from' }] : []),
+    ...(ctx.token === undefined ? [{ field: 'api.tokenEnv', message: 'no API token' }] : []),
+  ];
+  const [survey, response] = [ids.survey[1], ids.response[1]];
+  if (errors.length > 0 || !source.api || !ctx.token || survey === undefined || response === undefined) return { outcome: 'unmappable', errors };
+  const url = `${source.api.url.replace(/\/+$/, '')}${path(encodeURIComponent(survey), encodeURIComponent(response))}`;
+  return { outcome: 'fetch', request: { url, headers: { ...auth(ctx.token), Accept: 'application/json' } } };
 }

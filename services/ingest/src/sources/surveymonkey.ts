@@ -2,7 +2,7 @@
 // without the answers, with `Sm-Apikey` and `Sm-Signature` = base64 HMAC-SHA1(key "<api key>&<api secret>", raw body)
 // (SurveyMonkey API v3 docs, via api-evangelist/surveymonkey's AsyncAPI). The answers are fetched from the response API.
 import type { Source } from '@closeloop/contracts';
-import { header, hmac, isRecord, notAnObject, parseJson, safeEqual, text, toFeedback } from './shared';
+import { fetchAnswers, header, hmac, isRecord, notAnObject, parseJson, safeEqual, text, toFeedback } from './shared';
 import type { Connector, Delivery, MapContext, MapResult } from './source';
 
 /**
@@ -23,22 +23,13 @@ function map(payload: unknown, source: Source, ctx: MapContext): MapResult {
   if (source.api?.surveyId !== undefined && surveyId !== source.api.surveyId) {
     return { outcome: 'ignored', reason: `a response to survey ${surveyId ?? '(none)'}, this source is survey ${source.api.surveyId}` };
   }
-  const errors = [
-    ...(surveyId === undefined ? [{ field: 'resources.survey_id', message: 'is required' }] : []),
-    ...(responseId === undefined ? [{ field: 'object_id', message: 'is required' }] : []),
-    ...(source.api === undefined ? [{ field: 'api.url', message: 'the source has no api to fetch the answers from' }] : []),
-    ...(ctx.token === undefined ? [{ field: 'api.tokenEnv', message: 'no API token' }] : []),
-  ];
-  if (errors.length > 0 || !source.api || !ctx.token) return { outcome: 'unmappable', errors };
-  const base = source.api.url.replace(/\/+$/, '');
-  return {
-    outcome: 'fetch',
-    request: {
-      // `simple=true` adds each answer's text (`simple_text`): without it a scale answer is only a choice id.
-      url: `${base}/v3/surveys/${encodeURIComponent(surveyId as string)}/responses/${encodeURIComponent(responseId as string)}/details?simple=true`,
-      headers: { Authorization: `Bearer ${ctx.token}`, Accept: 'application/json' },
-    },
-  };
+  return fetchAnswers(
+    source, ctx,
+    { survey: ['resources.survey_id', surveyId], response: ['object_id', responseId] },
+    // `simple=true` adds each answer's text (`simple_text`): without it a scale answer is only a choice id.
+    (survey, response) => `/v3/surveys/${survey}/responses/${response}/details?simple=true`,
+    (token) => ({ Authorization: `Bearer ${token}` }),
+  );
 }
 
 /** The first answer to the question with id `question` in `pages[].questions[]`. */
