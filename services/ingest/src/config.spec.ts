@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@closeloop/platform';
 import { loadIngestConfig } from './config';
 
@@ -43,5 +46,38 @@ describe('loadIngestConfig', () => {
 
   it('never puts a key in the error message', () => {
     expect(() => loadIngestConfig({ ...base, INGEST_API_KEYS: 'secret-one-0123456789,secret two,secret-3' })).toThrow(/^(?!.*secret)/s);
+  });
+});
+
+describe('loadIngestConfig: sources (SPEC §10)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const routing = join(dir, 'closeloop.yaml');
+  writeFileSync(routing, `
+defaults: { team: cx, alertAt: { nps: 6, csat: 2, ces: 3 } }
+teams: [{ id: cx, sla: { firstResponse: PT1H, resolve: PT48H } }]
+rootCauses: [other]
+sources:
+  - { id: tf-checkout, kind: typeform, secretEnv: TF_CHECKOUT_SECRET, touchpoint: checkout, fields: { score: nps_q } }
+  - { id: qx, kind: qualtrics, secretEnv: QX_KEY, touchpoint: branch, fields: { score: QID1 }, api: { url: "https://fra1.qualtrics.com", tokenEnv: QX_TOKEN } }
+`);
+
+  it('reads the sources of the routing file when every secret variable is set', () => {
+    const cfg = loadIngestConfig({ ...base, CLOSELOOP_CONFIG: routing, TF_CHECKOUT_SECRET: 's', QX_KEY: 'k', QX_TOKEN: 't' });
+    expect(cfg.routing.sources.map((s) => s.id)).toEqual(['tf-checkout', 'qx']);
+  });
+
+  it('refuses to start listing every missing secretEnv and api.tokenEnv', () => {
+    let err: unknown;
+    try {
+      loadIngestConfig({ ...base, CLOSELOOP_CONFIG: routing, QX_KEY: 'k' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'TF_CHECKOUT_SECRET: required by sources[0] (tf-checkout) as its secretEnv',
+      'QX_TOKEN: required by sources[1] (qx) as its api.tokenEnv',
+    ]);
   });
 });

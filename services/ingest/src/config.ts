@@ -1,4 +1,5 @@
-import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList } from '@closeloop/platform';
+import { missingSourceEnv } from '@closeloop/contracts';
+import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList, routingEnv } from '@closeloop/platform';
 
 export const SERVICE = 'ingest';
 
@@ -28,10 +29,13 @@ export function loadIngestConfig(source: Env = process.env) {
       },
       /** How long a request waits for Kafka's acknowledgement before it is answered 503. */
       kafkaTimeoutMs: env.int('INGEST_KAFKA_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+      /** The routing file: its `sources` (SPEC §10) are the survey tools that post to ingest. */
+      routing: routingEnv(),
     },
     source,
     SERVICE,
-    (c) => checkSaslComplete(c.kafka),
+    // Every source's secretEnv / api.tokenEnv must be set: a source that cannot check a signature must not start.
+    (c) => [...checkSaslComplete(c.kafka), ...missingSourceEnv(c.routing.sources, source)],
   );
   return {
     ...cfg,

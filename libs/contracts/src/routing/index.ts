@@ -4,3 +4,4 @@ export * from './parse-routing-config';
 export * from './load-routing-config';
 export * from './routing-lookups';
 export * from './keywords';
+export { missingSourceEnv } from './sections/sources';

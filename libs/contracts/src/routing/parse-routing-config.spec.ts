@@ -75,6 +75,7 @@ describe('parseRoutingConfig', () => {
       },
       agents: [{ id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', slackUserId: 'U0AYSE', phone: '+905550000001' }],
       rootCauses: ['staff-behaviour', 'wait-time', 'product-quality', 'billing', 'delivery', 'other'],
+      sources: [],
     });
   });
 

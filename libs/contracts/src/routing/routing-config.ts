@@ -51,6 +51,8 @@ export interface RoutingConfig {
   agents: Agent[];
   /** Slugs a resolution must pick from. */
   rootCauses: string[];
+  /** Survey tools posting to ingest (SPEC §10); empty when the file has none. */
+  sources: Source[];
 }
 
 /** One problem in a routing file. `path` is the data path (`teams[1].sla.resolve`, '' for the whole file). */
@@ -69,3 +71,37 @@ export type RoutingConfigResult =
 
 /** Where services look when `CLOSELOOP_CONFIG` is unset (SPEC §3), relative to the working directory. */
 export const DEFAULT_ROUTING_CONFIG_PATH = 'config/closeloop.yaml';
+
+/** The survey tools a source can be (SPEC §10). */
+export const SOURCE_KINDS = ['questionpro', 'typeform', 'delighted', 'formbricks', 'qualtrics', 'surveymonkey', 'generic'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/**
+ * Where a source finds each part of the feedback. For the vendor kinds `score` and `comment` name a question (its
+ * ref / id / code); every other entry is a dotted path into the payload as received (for `generic`, every entry is).
+ */
+export interface SourceFields {
+  score?: string;
+  comment?: string;
+  customerId?: string;
+  touchpoint?: string;
+  /** generic only */
+  externalId?: string;
+  /** generic only */
+  respondedAt?: string;
+}
+
+/** A survey tool posting to `POST /v1/sources/{id}` (SPEC §10). */
+export interface Source {
+  /** `[a-z0-9-]+`, unique: the URL segment. */
+  id: string;
+  kind: SourceKind;
+  /** The environment variable holding the signing secret or shared token. */
+  secretEnv: string;
+  /** Used when `fields.touchpoint` finds nothing. */
+  touchpoint?: string;
+  metric: Metric;
+  fields: SourceFields;
+  /** qualtrics / surveymonkey: where the answers are fetched; `surveyId`, when set, ignores deliveries about other surveys. */
+  api?: { url: string; tokenEnv: string; surveyId?: string };
+}

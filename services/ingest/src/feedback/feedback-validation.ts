@@ -7,7 +7,8 @@ const TYPE_MESSAGES = new Set(['must be a string', 'must be an integer', 'must b
 const UNKNOWN = /^property (.+) should not exist$/;
 const NOT_AN_OBJECT = /^nested property .* must be either object or array$/;
 
-function valueAt(input: unknown, field: string): unknown {
+/** `a.b.0.c` → the value there, or undefined; own properties only (no `__proto__` or `constructor` surprises). */
+export function valueAt(input: unknown, field: string): unknown {
   let v: unknown = input;
   for (const part of field.split('.')) {
     if (v === null || typeof v !== 'object') return undefined;

@@ -1,0 +1,121 @@
+import { checkIsoDuration } from '../iso-duration';
+import type { QuietHours, Team } from '../routing-config';
+import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
+
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * `ids` are the team ids references are checked against: every id written as a string, even on otherwise broken
+ * entries, so one mistake is one problem. It is undefined when some entry has no id at all (or there are no teams):
+ * references then cannot be judged, and the problem already reported is the one to fix first.
+ */
+export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: Team[]; ids: Set<string> | undefined } {
+  if (raw == null) return { teams: [], ids: undefined }; // "is required" was reported by the root mapping
+  const items = list(p, raw, path);
+  if (!items) return { teams: [], ids: undefined };
+  if (items.length === 0) p.add(path, 'must list at least one team');
+  const seen = new Unique(p, 'team id');
+  const ids = new Set<string>();
+  let complete = items.length > 0;
+  const teams = items.map((item, i): Team => {
+    const at = [...path, i];
+    const rawId = (item as Mapping | null)?.id;
+    if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
+    else complete = false;
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours']);
+    if (!o) return undefined as never;
+    const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
+    if (id !== undefined) seen.check(id, [...at, 'id']);
+    const slackChannel = o.slackChannel == null ? undefined : nonEmptyString(p, o.slackChannel, [...at, 'slackChannel']);
+    const onCall = validateOnCall(p, o.onCall, [...at, 'onCall']);
+    const quietHours = o.quietHours == null ? undefined : validateQuietHours(p, o.quietHours, [...at, 'quietHours']);
+    const sla = o.sla == null ? undefined : validateSla(p, o.sla, [...at, 'sla']);
+    return {
+      id: id as string,
+      ...(slackChannel !== undefined && { slackChannel }),
+      onCall,
+      ...(quietHours && { quietHours }),
+      sla: sla?.sla as Team['sla'],
+      slaMs: sla?.slaMs as Team['slaMs'],
+    };
+  });
+  return { teams, ids: complete ? ids : undefined };
+}
+
+function validateOnCall(p: Problems, raw: unknown, path: Path): string[] {
+  if (raw == null) return [];
+  const items = list(p, raw, path);
+  if (!items) return [];
+  const seen = new Unique(p, 'on-call number');
+  return items.flatMap((item, i) => {
+    const phone = e164(p, item, [...path, i]);
+    if (phone === undefined) return [];
+    seen.check(phone, [...path, i]);
+    return [phone];
+  });
+}
+
+function validateQuietHours(p: Problems, raw: unknown, path: Path): QuietHours | undefined {
+  const o = mapping(p, raw, path, ['start', 'end', 'timezone'], []);
+  if (!o) return undefined;
+  const time = (key: 'start' | 'end') => {
+    const v = o[key];
+    if (v == null) return undefined;
+    if (typeof v === 'string' && HH_MM.test(v)) return v;
+    p.add([...path, key], `must be a time "HH:MM" from 00:00 to 23:59${got(v)}`);
+    return undefined;
+  };
+  const start = time('start');
+  const end = time('end');
+  if (start !== undefined && start === end) p.add([...path, 'end'], 'must differ from start (an empty window is almost certainly a mistake)');
+  let timezone: string | undefined;
+  if (o.timezone != null) {
+    timezone = nonEmptyString(p, o.timezone, [...path, 'timezone']);
+    if (timezone !== undefined && !isTimeZone(timezone)) {
+      p.add([...path, 'timezone'], `unknown time zone ${JSON.stringify(timezone)}; expected an IANA name like "Europe/Istanbul"`);
+    }
+  }
+  return { start, end, timezone } as QuietHours;
+}
+
+function validateSla(p: Problems, raw: unknown, path: Path): Pick<Team, 'sla' | 'slaMs'> | undefined {
+  const o = mapping(p, raw, path, ['firstResponse', 'resolve'], []);
+  if (!o) return undefined;
+  const duration = (key: 'firstResponse' | 'resolve') => {
+    const v = o[key];
+    if (v == null) return undefined;
+    if (typeof v !== 'string') {
+      p.add([...path, key], `not an ISO-8601 duration${got(v)}; expected e.g. PT1H`);
+      return undefined;
+    }
+    const r = checkIsoDuration(v);
+    if (!r.ok) p.add([...path, key], r.message);
+    else if (r.ms <= 0) p.add([...path, key], `must be longer than zero (${JSON.stringify(v)})`);
+    else return { text: v, ms: r.ms };
+    return undefined;
+  };
+  const first = duration('firstResponse');
+  const resolve = duration('resolve');
+  if (first && resolve && first.ms > resolve.ms) {
+    p.add([...path, 'firstResponse'], `must not be longer than resolve (${first.text} > ${resolve.text})`);
+  }
+  return {
+    sla: { firstResponse: first?.text, resolve: resolve?.text },
+    slaMs: { firstResponse: first?.ms, resolve: resolve?.ms },
+  } as Pick<Team, 'sla' | 'slaMs'>;
+}
+
+const timeZones = new Map<string, boolean>();
+function isTimeZone(tz: string): boolean {
+  let ok = timeZones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    timeZones.set(tz, ok);
+  }
+  return ok;
+}
