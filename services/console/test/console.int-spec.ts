@@ -84,11 +84,15 @@ describe('console API', () => {
     const all = await c.api('/api/ops/lag');
     expect(all.body.totals).toContainEqual({ group, topic: Topic.FeedbackReceived, lag: 7 });
     // the topic page counts the 17 messages and, after two samples, a rate
+    let seenRow: unknown;
     const topics = await waitFor(async () => {
       const r = await c.api('/api/ops/topics');
-      const row = r.body.topics.find((x: any) => x.topic === Topic.FeedbackReceived);
+      const row = r.body.topics?.find((x: any) => x.topic === Topic.FeedbackReceived);
+      seenRow = { status: r.status, row };
       return row && row.endOffset === 17 && row.inPerSec !== null ? row : null;
-    }, { what: 'topic stats' });
+    }, { what: 'topic stats with 17 messages and a rate', timeoutMs: 30_000 }).catch((err: Error) => {
+      throw new Error(`${err.message}; last answer: ${JSON.stringify(seenRow)}`);
+    });
     expect(topics.out.map((o: any) => o.group)).toContain(group);
   });
 

@@ -124,8 +124,21 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
     const topics = await this.topicNames();
     const stats: Omit<TopicStats, 'inPerSec' | 'out'>[] = [];
     const keep = new Set<string>();
+    // One topic or group that cannot be read right now (a leader moving, a topic being created or deleted, a group's
+    // coordinator loading) must not stop the sample for every other one: it keeps its last figures until the next tick.
+    const previous = new Map(this.lastTopics.map((t) => [t.topic, t]));
+    const unreadable: string[] = [];
     for (const t of topics) {
-      const ends = await this.topicEnds(t);
+      let ends: PartitionEnds[];
+      try {
+        ends = await this.topicEnds(t);
+      } catch (err) {
+        unreadable.push(`topic ${t}: ${(err as Error).message}`);
+        const last = previous.get(this.logical(t));
+        if (last) stats.push(last);
+        keep.add(`in:${this.logical(t)}`);
+        continue;
+      }
       const endOffset = ends.reduce((s, p) => s + Number(p.high), 0);
       stats.push({ topic: this.logical(t), partitions: ends.length, endOffset, retained: ends.reduce((s, p) => s + Number(p.high) - Number(p.low), 0) });
       this.rates.add(`in:${this.logical(t)}`, endOffset, now);
@@ -133,7 +146,19 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     const groupTopics = new Map<string, string[]>();
     for (const groupId of await this.groupIds()) {
-      for (const t of await this.admin.fetchOffsets({ groupId })) {
+      let committed: Awaited<ReturnType<Admin['fetchOffsets']>>;
+      try {
+        committed = await this.admin.fetchOffsets({ groupId });
+      } catch (err) {
+        unreadable.push(`group ${groupId}: ${(err as Error).message}`);
+        for (const [topic, groups] of this.lastGroupTopics) {
+          if (!groups.includes(this.logical(groupId))) continue;
+          keep.add(`out:${topic}:${this.logical(groupId)}`);
+          groupTopics.set(topic, [...(groupTopics.get(topic) ?? []), this.logical(groupId)]);
+        }
+        continue;
+      }
+      for (const t of committed) {
         const consumed = t.partitions.filter((p) => Number(p.offset) >= 0);
         if (!consumed.length || !t.topic.startsWith(this.prefix)) continue;
         const topic = this.logical(t.topic);
@@ -147,6 +172,7 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
     this.rates.retain(keep);
     this.lastTopics = stats;
     this.lastGroupTopics = groupTopics;
+    if (unreadable.length) this.logger.warn({ unreadable }, 'ops sampling: some topics or groups could not be read this time');
   }
 
   topicStats(): TopicStats[] {
