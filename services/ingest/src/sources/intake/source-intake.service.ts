@@ -71,18 +71,18 @@ export class SourceIntakeService {
     };
 
     const media = bodyTypeProblem(connector, req.headers['content-type'], req.headers['content-encoding']);
-    if (media) refuse('unsupported_media_type', media);
+    if (media) return refuse('unsupported_media_type', media);
     let raw: Buffer;
     try {
       raw = await readRawBody(req, MAX_BODY_BYTES);
     } catch (err) {
-      if (err instanceof ProblemError) refuse(err.problem.status === 413 ? 'too_large' : 'bad_request', err.problem, err.headers);
+      if (err instanceof ProblemError) return refuse(err.problem.status === 413 ? 'too_large' : 'bad_request', err.problem, err.headers);
       throw err;
     }
     const now = new Date();
     // an empty secret never verifies anything (start-up refuses a blank secretEnv; this is the belt to that)
     if (secrets.secret === '' || !connector.verify({ raw, headers: req.headers, secret: secrets.secret, now })) {
-      refuse('rejected', problems.unauthenticSource(PROOF[source.kind]));
+      return refuse('rejected', problems.unauthenticSource(PROOF[source.kind]));
     }
 
     const payload = connector.parse(raw);
@@ -92,9 +92,9 @@ export class SourceIntakeService {
       const fetched = await fetchAnswers(result.request, this.settings.fetchPolicy);
       if (!fetched.ok) {
         this.logger.warn({ source: source.id, kind: source.kind, reason: fetched.reason }, 'source delivery: answers could not be fetched');
-        refuse('fetch_failed', problems.sourceApiUnavailable(fetched.reason), { 'Retry-After': '30' });
+        return refuse('fetch_failed', problems.sourceApiUnavailable(fetched.reason), { 'Retry-After': '30' });
       }
-      result = connector.mapFetched?.(payload, (fetched as { body: unknown }).body, source, ctx)
+      result = connector.mapFetched?.(payload, fetched.body, source, ctx)
         ?? { outcome: 'unmappable', errors: [{ field: '(root)', message: `kind ${source.kind} cannot map fetched answers` }] };
     }
 
@@ -115,7 +115,7 @@ export class SourceIntakeService {
     try {
       plan = await this.intake.acceptValidated(result.feedback);
     } catch (err) {
-      if (err instanceof ProblemError && err.problem.status === 503) refuse('kafka_unavailable', err.problem, err.headers);
+      if (err instanceof ProblemError && err.problem.status === 503) return refuse('kafka_unavailable', err.problem, err.headers);
       throw err;
     }
     if (plan.kind === 'rejected') return refuse('unmappable', problems.unmappable(plan.errors), undefined, plan.errors);
