@@ -7,6 +7,9 @@ import { serializeError } from './log-errors';
  */
 export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', 'req.headers["x-twilio-signature"]',
+  // the survey tools' webhooks (ingest's POST /v1/sources/{id}): signatures, and SurveyMonkey's API key sent in clear
+  'req.headers["typeform-signature"]', 'req.headers["x-delighted-webhook-signature"]', 'req.headers["webhook-signature"]',
+  'req.headers["sm-signature"]', 'req.headers["sm-apikey"]',
   'token', 'botToken', 'authToken', 'signingSecret', 'password', 'apiKey', 'apiKeys', 'phone', 'to', 'email',
   '*.token', '*.botToken', '*.authToken', '*.signingSecret', '*.password', '*.apiKey', '*.apiKeys', '*.phone', '*.email', '*.onCall',
   'customer.phone', 'customer.email', '*.customer.phone', '*.customer.email',

@@ -8,6 +8,8 @@ import { typeOf } from './http/problem';
 import { IntakeGate } from './http/intake-gate';
 import { TokenBucketLimiter } from './http/rate-limiter';
 import { KafkaLink } from './kafka/kafka-link';
+import { SourceIntakeService, SourcesSettings } from './sources/intake/source-intake.service';
+import { SourcesController } from './sources/intake/sources.controller';
 
 /**
  * Ingest has no database, so it does not use MessagingModule (outbox/inbox) and its start does not wait for Kafka:
@@ -19,7 +21,7 @@ export class IngestModule implements NestModule {
     return {
       module: IngestModule,
       imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level })],
-      controllers: [FeedbackController],
+      controllers: [FeedbackController, SourcesController],
       providers: [
         { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
         { provide: KafkaLink, inject: [EventProducer, SERVICE_LOGGER], useFactory: (p: EventProducer, logger: Logger) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
@@ -29,8 +31,10 @@ export class IngestModule implements NestModule {
         // the keys are long random strings compared in constant time (the per-key rate limit applies once signed in)
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiKeys, null, { realm: 'closeloop-ingest', problemType: typeOf }) },
         { provide: TokenBucketLimiter, useValue: new TokenBucketLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst) },
+        { provide: SourcesSettings, useValue: SourcesSettings.of(cfg.routing.sources, cfg.sourceSecrets, cfg.sourceFetchTimeoutMs) },
         IntakeGate,
         IntakeService,
+        SourceIntakeService,
       ],
     };
   }

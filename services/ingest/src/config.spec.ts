@@ -65,6 +65,7 @@ sources:
   it('reads the sources of the routing file when every secret variable is set', () => {
     const cfg = loadIngestConfig({ ...base, CLOSELOOP_CONFIG: routing, TF_CHECKOUT_SECRET: 's', QX_KEY: 'k', QX_TOKEN: 't' });
     expect(cfg.routing.sources.map((s) => s.id)).toEqual(['tf-checkout', 'qx']);
+    expect(cfg.sourceSecrets).toEqual(new Map([['tf-checkout', { secret: 's' }], ['qx', { secret: 'k', token: 't' }]]));
   });
 
   it('refuses to start listing every missing secretEnv and api.tokenEnv', () => {

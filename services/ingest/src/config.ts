@@ -1,4 +1,4 @@
-import { missingSourceEnv } from '@closeloop/contracts';
+import { missingSourceEnv, type Source } from '@closeloop/contracts';
 import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList, routingEnv } from '@closeloop/platform';
 
 export const SERVICE = 'ingest';
@@ -31,6 +31,8 @@ export function loadIngestConfig(source: Env = process.env) {
       kafkaTimeoutMs: env.int('INGEST_KAFKA_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
       /** The routing file: its `sources` (SPEC §10) are the survey tools that post to ingest. */
       routing: routingEnv(),
+      /** How long one request to a survey tool's API (qualtrics, surveymonkey answers) may take before it counts as failed. */
+      sourceFetchTimeoutMs: env.int('INGEST_SOURCE_FETCH_TIMEOUT_MS', 3_000, { min: 100, max: 60_000 }),
     },
     source,
     SERVICE,
@@ -39,7 +41,21 @@ export function loadIngestConfig(source: Env = process.env) {
   );
   return {
     ...cfg,
+    sourceSecrets: sourceSecrets(cfg.routing.sources, source),
     rateLimit: { perSecond: cfg.rateLimit.perSecond, burst: cfg.rateLimit.burst ?? Math.max(1, cfg.rateLimit.perSecond) },
   };
 }
+/** What each source is checked and fetched with, read once at start (the start-up check above made sure each is set). */
+export interface SourceSecrets {
+  secret: string;
+  token?: string;
+}
+
+function sourceSecrets(sources: readonly Source[], env: Env): ReadonlyMap<string, SourceSecrets> {
+  return new Map(sources.map((s) => {
+    const token = s.api ? env[s.api.tokenEnv] : undefined;
+    return [s.id, { secret: env[s.secretEnv] ?? '', ...(token !== undefined && { token }) }];
+  }));
+}
+
 export type IngestConfig = ReturnType<typeof loadIngestConfig>;

@@ -26,3 +26,17 @@ export const feedbackInvalid = metric('closeloop_feedback_invalid_total', () => 
   name: 'closeloop_feedback_invalid_total',
   help: 'Feedback items refused for failing validation (single requests and batch items)',
 }));
+
+/**
+ * SPEC §10 "what ops see": every delivery to `POST /v1/sources/{id}` by its outcome. `source` and `kind` come from the
+ * routing file only (an unknown id is counted as `(unknown)`, so a scanner cannot grow the label set).
+ */
+export type SourceOutcome =
+  | 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unmappable'
+  | 'unsupported_media_type' | 'too_large' | 'bad_request' | 'unknown_source' | 'kafka_unavailable' | 'fetch_failed';
+
+export const sourceDeliveries = metric('closeloop_source_deliveries_total', () => new Counter({
+  name: 'closeloop_source_deliveries_total',
+  help: 'Deliveries from survey tools (POST /v1/sources/{id}) by source, kind and outcome (accepted, duplicate, ignored, rejected = 401, unmappable = 422, …)',
+  labelNames: ['source', 'kind', 'outcome'] as const,
+}));

@@ -32,12 +32,21 @@ export class IntakeService {
       feedbackInvalid.inc();
       throw new ProblemError(problems.validation(v.errors));
     }
-    const [plan] = await this.accept([v.value]);
+    const plan = await this.acceptValidated(v.value);
     if (plan.kind === 'rejected') {
       feedbackInvalid.inc();
       throw new ProblemError(plan.status === 413 ? problems.eventTooLarge(plan.errors) : problems.validation(plan.errors));
     }
     return { feedbackId: plan.feedbackId, duplicate: plan.duplicate };
+  }
+
+  /**
+   * One feedback that already passed `validateFeedback` (a source's connector validates what it maps): published and
+   * acknowledged, or answered as a duplicate; `rejected` when its event would be too large for Kafka. Throws the 503.
+   */
+  async acceptValidated(feedback: FeedbackDto): Promise<ItemPlan> {
+    const [plan] = await this.accept([feedback]);
+    return plan;
   }
 
   async submitBatch(body: unknown): Promise<{ results: BatchResult[] }> {

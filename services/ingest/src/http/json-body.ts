@@ -45,11 +45,19 @@ export function parseJsonBody(raw: Buffer): unknown {
 }
 
 /**
- * Reads and parses the request body, refusing more than `limitBytes`: at once when Content-Length says so,
- * otherwise as soon as the stream passes the limit (chunked uploads). The rest of a refused body is drained by
- * Node after the response, so the client reads the 413 instead of a reset connection.
+ * Reads and parses the request body, refusing more than `limitBytes` (see readRawBody).
  */
-export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<unknown> {
+  return parseJsonBody(await readRawBody(req, limitBytes));
+}
+
+/**
+ * Reads the request body as bytes, refusing more than `limitBytes`: at once when Content-Length says so,
+ * otherwise as soon as the stream passes the limit (chunked uploads). The rest of a refused body is drained by
+ * Node after the response, so the client reads the 413 instead of a reset connection. Sources need the bytes
+ * exactly as sent: their signatures are over them.
+ */
+export function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limitBytes) return Promise.reject(new ProblemError(problems.tooLarge(limitBytes)));
   return new Promise((resolve, reject) => {
@@ -73,11 +81,7 @@ export function readJsonBody(req: IncomingMessage, limitBytes: number): Promise<
     };
     const onEnd = () => {
       cleanup();
-      try {
-        resolve(parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)));
-      } catch (err) {
-        reject(err);
-      }
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     };
     const onError = (err: Error) => fail(problems.badRequest(`the request body could not be read: ${err.message}`));
     const onClose = () => {

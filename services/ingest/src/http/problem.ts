@@ -53,6 +53,26 @@ export const problems = {
       detail: `this API key is over its rate limit; retry in ${retryAfterSeconds} s`,
     };
   },
+  unknownSource(id: string): Problem {
+    return { type: typeOf('unknown-source'), title: 'Not found', status: 404, detail: `no source ${JSON.stringify(id.slice(0, 100))} in the routing file` };
+  },
+  /** A source's authenticity check failed: nothing of the delivery is kept. */
+  unauthenticSource(what: string): Problem {
+    return { type: typeOf('unauthentic-delivery'), title: 'Unauthorized', status: 401, detail: `${what} is missing or does not match this source's secret; nothing was kept` };
+  },
+  unmappable(errors: FieldError[]): Problem {
+    return {
+      type: typeOf('unmappable'), title: 'Unprocessable content', status: 422,
+      detail: `the delivery is authentic but cannot become feedback: ${listFields(errors)}`, errors,
+    };
+  },
+  /** The answers of a qualtrics / surveymonkey response could not be fetched: the vendor retries its webhook. */
+  sourceApiUnavailable(reason: string): Problem {
+    return {
+      type: typeOf('source-api-unavailable'), title: 'Service unavailable', status: 503,
+      detail: `the delivery was NOT accepted, its answers could not be fetched (${reason}); retry later, it is safe to resend`,
+    };
+  },
   kafkaUnavailable(reason: string): Problem {
     return {
       type: typeOf('kafka-unavailable'), title: 'Service unavailable', status: 503,
