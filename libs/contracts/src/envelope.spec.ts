@@ -133,6 +133,8 @@ describe('ticket events: the snapshot', () => {
     ['a refused command on an existing ticket (snapshot and id)', 'ticket.command_rejected', { ...rejected, ticket: snapshot, ticketId: 't-1' }, true],
     ['a refused command for an unknown ticket, naming it', 'ticket.command_rejected', { ...rejected, ticketId: 't-9' }, true],
     ['a refused command naming no ticket at all', 'ticket.command_rejected', rejected, false],
+    ['a refused command with ticket: null and no id', 'ticket.command_rejected', { ...rejected, ticket: null }, false],
+    ['a refused command with ticket: null, naming the id', 'ticket.command_rejected', { ...rejected, ticket: null, ticketId: 't-9' }, true],
     ['a refused command with an empty ticket id', 'ticket.command_rejected', { ...rejected, ticketId: '' }, false],
   ])('%s (%s) → valid: %s', (_what, type, data, valid) => {
     const r = validateEvent(Topic.TicketEvents, makeEnvelope(type, data, 'tickets'));

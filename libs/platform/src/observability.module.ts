@@ -102,6 +102,17 @@ export interface ObservabilityOptions {
 
 const HTTP_LOGGER = Symbol('HTTP_LOGGER');
 
+/**
+ * The level of a request's log line: 5xx error, 4xx warn, else debug. Refusals on the survey-tool webhooks
+ * (`/v1/sources/…`: unknown source, bad signature) are debug: that URL is public, and every scanner would
+ * otherwise write a warning; they are counted per source in `closeloop_source_deliveries_total`.
+ */
+export function requestLogLevel(url: string, status: number, failed: boolean): 'error' | 'warn' | 'debug' {
+  if (failed || status >= 500) return 'error';
+  if ((status === 401 || status === 404) && url.startsWith('/v1/sources/')) return 'debug';
+  return status >= 400 ? 'warn' : 'debug';
+}
+
 /** Logging (pino, redacted; one line per HTTP request), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
 @Global()
 @Module({})
@@ -120,7 +131,7 @@ export class ObservabilityModule implements NestModule {
       // pino-http wraps the error serializer it is given: the platform's (no row data), not pino's own
       serializers: loggerOptions(o.service, o.logLevel).serializers,
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+      customLogLevel: (req, res, err) => requestLogLevel(req.url ?? '', res.statusCode, Boolean(err)),
       quietReqLogger: true,
     });
     return {

@@ -76,8 +76,8 @@ export class TicketEventData extends TicketEventFields {
  */
 export class CommandRejectedData extends TicketEventFields {
   @IsOptional() @ValidateNested() @Type(() => TicketSnapshot) ticket?: TicketSnapshot;
-  /** Required when there is no `ticket` (the id the command named). */
-  @ValidateIf((o: CommandRejectedData) => o.ticket === undefined || o.ticketId !== undefined) @IsString() @IsNotEmpty() ticketId?: string;
+  /** Required when there is no `ticket` (absent or null: the id the command named). */
+  @ValidateIf((o: CommandRejectedData) => o.ticket == null || o.ticketId !== undefined) @IsString() @IsNotEmpty() ticketId?: string;
 }
 
 export type TicketChangeType = Exclude<TicketEventType, 'ticket.command_rejected'>;

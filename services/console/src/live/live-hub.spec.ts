@@ -1,9 +1,10 @@
 import { LiveClient, LiveHub, MAX_STREAMS_PER_AGENT, SLOW_CLIENT_MS } from './live-hub';
 
 function client(agentId: string) {
-  const c = { agentId, chunks: [] as string[], full: false, ended: false } as LiveClient & { chunks: string[]; full: boolean; ended: boolean };
+  const c = { agentId, chunks: [] as string[], full: false, ended: false, destroyed: false } as LiveClient & { chunks: string[]; full: boolean; ended: boolean; destroyed: boolean };
   c.write = (chunk: string) => (c.chunks.push(chunk), !c.full);
   c.end = () => void (c.ended = true);
+  c.destroy = () => void (c.destroyed = true);
   return c;
 }
 
@@ -45,10 +46,11 @@ describe('LiveHub', () => {
     hub.broadcast('ticket', { n: 4 });
     now += SLOW_CLIENT_MS - 1;
     hub.broadcast('ticket', { n: 5 });
-    expect([slow.ended, hub.size]).toEqual([false, 2]);
+    expect([slow.destroyed, hub.size]).toEqual([false, 2]);
     now += 1;
     hub.broadcast('ticket', { n: 6 });
-    expect([slow.ended, hub.size, fast.ended]).toEqual([true, 1, false]);
+    // destroyed, not ended: end() would wait behind the unread buffer and keep the socket open, outside the cap
+    expect([slow.destroyed, slow.ended, hub.size, fast.destroyed, fast.ended]).toEqual([true, false, 1, false, false]);
     expect(fast.chunks.filter((c) => c.startsWith('event: ticket'))).toHaveLength(6);
   });
 

@@ -4,7 +4,10 @@ export interface LiveClient {
   agentId: string;
   /** false when the socket's buffer is full (Node's backpressure signal) */
   write(chunk: string): boolean;
+  /** closes the stream after what is buffered (shutdown) */
   end(): void;
+  /** closes the socket now, buffer and all: a client that stopped reading would otherwise keep it (and its memory) open */
+  destroy(): void;
 }
 
 /** Streams one agent may hold open at once (tabs, windows): beyond it, 429. */
@@ -77,20 +80,21 @@ export class LiveHub implements OnApplicationShutdown {
     if (!s) return;
     if (s.blockedSince !== undefined) {
       // not reading: skip (it refetches when it reconnects), and give up on it after SLOW_CLIENT_MS
-      if (this.now() - s.blockedSince >= SLOW_CLIENT_MS) this.drop(c);
+      if (this.now() - s.blockedSince >= SLOW_CLIENT_MS) this.drop(c, 'destroy');
       return;
     }
     try {
       if (!c.write(chunk)) s.blockedSince = this.now();
     } catch {
-      this.drop(c);
+      this.drop(c, 'destroy');
     }
   }
 
-  private drop(c: LiveClient): void {
+  private drop(c: LiveClient, how: 'end' | 'destroy' = 'end'): void {
     this.clients.delete(c);
     try {
-      c.end();
+      if (how === 'destroy') c.destroy();
+      else c.end();
     } catch {
       // already gone
     }

@@ -10,6 +10,7 @@ interface StreamResponse {
   writeHead(status: number, headers: Record<string, string>): void;
   write(chunk: string): boolean;
   end(): void;
+  destroy(): void;
   on(event: 'drain', cb: () => void): void;
   flushHeaders?(): void;
 }
@@ -31,7 +32,7 @@ export class LiveController {
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.flushHeaders?.();
-    const client = { agentId, write: (c: string) => res.write(c), end: () => res.end() };
+    const client = { agentId, write: (c: string) => res.write(c), end: () => res.end(), destroy: () => res.destroy() };
     const remove = this.hub.add(client);
     if (!remove) return res.end(); // cannot happen: nothing ran between hasRoom and add
     req.on('close', remove);

@@ -137,7 +137,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     } catch (err) {
       // Our own failure (database): give the row back; if that fails too, its lease runs out and it is retried
       // (then claimDue marks it maybe_delivered). After a provider call the message may have gone out: the next
-      // attempt reconciles (Slack history, Twilio's message list) before sending again.
+      // attempt of an alert or an SMS reconciles (Slack history, Twilio's message list) before sending again; a thread
+      // reply or an ephemeral answer has nothing to look up and may be sent twice in this rare case (README).
       const maybeDelivered = this.calledProvider.has(d);
       this.log.error({ err, deliveryId: d.id, purpose: d.purpose, maybeDelivered }, 'delivery could not be processed; retrying');
       await this.repo.release(this.ds, d, this.d.backoffBaseMs, { maybeDelivered }).catch(() => undefined);
