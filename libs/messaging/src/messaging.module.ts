@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { ReadinessCheck, createLogger } from '@closeloop/platform';
+import { ReadinessCheck, SERVICE_LOGGER } from '@closeloop/platform';
 import { KafkaSettings } from './kafka';
 import { EventProducer } from './producer';
 import { Outbox, OutboxRelay } from './outbox';
@@ -10,6 +10,7 @@ import { ensureTopics } from './topics';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
 export const KAFKA_READINESS = Symbol('KAFKA_READINESS');
+/** The service's one logger (SERVICE_LOGGER of ObservabilityModule, which every service importing MessagingModule imports), under the name messaging code injects. */
 export const MESSAGING_LOGGER = Symbol('MESSAGING_LOGGER');
 
 export interface MessagingOptions {
@@ -19,7 +20,6 @@ export interface MessagingOptions {
   schema?: string;
   /** Create missing topics at start (default true). */
   ensureTopics?: boolean;
-  logLevel?: string;
 }
 
 @Injectable()
@@ -47,11 +47,10 @@ class MessagingLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 @Module({})
 export class MessagingModule {
   static forRoot(o: MessagingOptions): DynamicModule {
-    const logger: Logger = createLogger(o.service, o.logLevel);
     const providers: any[] = [
-      { provide: MESSAGING_LOGGER, useValue: logger },
+      { provide: MESSAGING_LOGGER, useExisting: SERVICE_LOGGER },
       { provide: KAFKA_SETTINGS, useValue: { ...o.kafka, ensure: o.ensureTopics ?? true } },
-      { provide: EventProducer, useFactory: () => new EventProducer(o.kafka, `closeloop-${o.service}`, logger) },
+      { provide: EventProducer, inject: [MESSAGING_LOGGER], useFactory: (logger: Logger) => new EventProducer(o.kafka, `closeloop-${o.service}`, logger) },
       {
         provide: KAFKA_READINESS,
         inject: [EventProducer],
@@ -65,7 +64,11 @@ export class MessagingModule {
       providers.push(
         { provide: Outbox, useValue: new Outbox(schema) },
         { provide: Inbox, useValue: new Inbox(schema) },
-        { provide: OutboxRelay, inject: [DataSource, EventProducer], useFactory: (ds: DataSource, p: EventProducer) => new OutboxRelay(ds, schema, p, logger) },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, EventProducer, MESSAGING_LOGGER],
+          useFactory: (ds: DataSource, p: EventProducer, logger: Logger) => new OutboxRelay(ds, schema, p, logger),
+        },
       );
       exports.push(Outbox, Inbox, OutboxRelay);
     }

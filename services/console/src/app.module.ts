@@ -26,7 +26,7 @@ export class ConsoleModule {
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
         DatabaseModule.forRoot(databaseOptions(cfg)),
         // no schema: the console has no outbox or inbox (it stores nothing it consumes)
-        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, logLevel: cfg.log.level }),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka }),
       ],
       controllers: [TicketsProxyController, LiveController, OpsController, LiveConsumer],
       providers: [

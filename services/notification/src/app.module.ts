@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, createLogger } from '@closeloop/platform';
+import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import type { Logger } from 'pino';
 import { TicketEventsConsumer } from './alerts/ticket-events.consumer';
@@ -14,44 +14,57 @@ import { SlackInteractionsController } from './slack/interactions.controller';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG, ROUTING } from './tokens';
 import { TwilioStatusController } from './twilio/status.controller';
 
+/** Says once, at start, which channels deliver (a factory, not a lifecycle hook: those may run twice in the hybrid app). */
+const CHANNELS_ANNOUNCED = Symbol('CHANNELS_ANNOUNCED');
+
 @Module({})
 export class NotificationModule {
   static forRoot(cfg: NotificationConfig): DynamicModule {
-    const logger: Logger = createLogger(SERVICE, cfg.log.level);
     const timeoutMs = cfg.delivery.providerTimeoutMs;
     const slack = slackConfigured(cfg);
     const twilio = twilioConfigured(cfg);
-    logger.info(
-      { slack: slack ? 'slack' : 'log channel', sms: twilio ? 'twilio' : 'log channel', statusCallbacks: twilio && cfg.publicBaseUrl !== undefined },
-      'notification channels',
-    );
     return {
       module: NotificationModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
         DatabaseModule.forRoot(databaseOptions(cfg)),
-        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema, logLevel: cfg.log.level }),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
       controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },
-        { provide: LOGGER, useValue: logger },
+        { provide: LOGGER, useExisting: SERVICE_LOGGER },
+        {
+          provide: CHANNELS_ANNOUNCED,
+          inject: [SERVICE_LOGGER],
+          useFactory: (logger: Logger) => {
+            logger.info(
+              { slack: slack ? 'slack' : 'log channel', sms: twilio ? 'twilio' : 'log channel', statusCallbacks: twilio && cfg.publicBaseUrl !== undefined },
+              'notification channels',
+            );
+            return true;
+          },
+        },
         { provide: NotificationRepository, useValue: new NotificationRepository(cfg.database.schema) },
         {
           provide: CHAT_CHANNEL,
-          useValue: createChatChannel({ botToken: slack ? cfg.slack.botToken : undefined, apiUrl: cfg.slack.apiUrl, timeoutMs, logger: logger.child({ provider: 'slack' }) }),
+          inject: [SERVICE_LOGGER],
+          useFactory: (logger: Logger) =>
+            createChatChannel({ botToken: slack ? cfg.slack.botToken : undefined, apiUrl: cfg.slack.apiUrl, timeoutMs, logger: logger.child({ provider: 'slack' }) }),
         },
         {
           provide: SMS_CHANNEL,
-          useValue: createSmsChannel({
-            ...(twilio ? { accountSid: cfg.twilio.accountSid, authToken: cfg.twilio.authToken, from: cfg.twilio.fromNumber } : {}),
-            apiUrl: cfg.twilio.apiUrl,
-            timeoutMs,
-            logger: logger.child({ provider: 'twilio' }),
-          }),
+          inject: [SERVICE_LOGGER],
+          useFactory: (logger: Logger) =>
+            createSmsChannel({
+              ...(twilio ? { accountSid: cfg.twilio.accountSid, authToken: cfg.twilio.authToken, from: cfg.twilio.fromNumber } : {}),
+              apiUrl: cfg.twilio.apiUrl,
+              timeoutMs,
+              logger: logger.child({ provider: 'twilio' }),
+            }),
         },
-        { provide: LOG_CHANNEL, useValue: new LogChannel(logger.child({ provider: 'log' })) },
+        { provide: LOG_CHANNEL, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new LogChannel(logger.child({ provider: 'log' })) },
         DeliveryPublisher,
         DeliveryWorker,
         Housekeeping,

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { bootstrapService, createLogger } from '@closeloop/platform';
+import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
 import { connectKafkaConsumer } from '@closeloop/messaging';
 import { NotificationConfig, SERVICE } from './config';
 import { NotificationModule } from './app.module';
@@ -14,7 +14,7 @@ export function startNotification(cfg: NotificationConfig): Promise<INestApplica
     module: () => NotificationModule.forRoot(cfg),
     http: cfg.http,
     configure: (app) => {
-      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: createLogger(SERVICE, cfg.log.level) });
+      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER) });
     },
   });
 }

@@ -17,7 +17,7 @@ export class ScoringModule {
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
         DatabaseModule.forRoot(databaseOptions(cfg)),
-        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema, logLevel: cfg.log.level }),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
       controllers: [FeedbackConsumer],
       providers: [

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestMicroservice } from '@nestjs/microservices';
-import { bootstrapService, createLogger } from '@closeloop/platform';
+import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
 import { connectKafkaConsumer } from '@closeloop/messaging';
 import { ScoringConfig, SERVICE } from './config';
 import { ScoringModule } from './app.module';
@@ -12,7 +12,7 @@ export function startScoring(cfg: ScoringConfig): Promise<INestApplication> {
     module: () => ScoringModule.forRoot(cfg),
     http: cfg.http,
     configure: async (app) => {
-      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: createLogger(SERVICE, cfg.log.level) });
+      connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER) });
       await runLifecycleHooksOnce(app);
     },
   });

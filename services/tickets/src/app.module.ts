@@ -35,7 +35,7 @@ export class TicketsModule {
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
         DatabaseModule.forRoot(databaseOptions(cfg)),
-        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema, logLevel: cfg.log.level }),
+        MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
       controllers: [TicketConsumers, TicketsController, ReportsController],
       providers: [
