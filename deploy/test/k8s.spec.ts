@@ -3,7 +3,7 @@
  * against what the services need: each service's config loaded with exactly the environment its pod gets, probes,
  * Kafka topics and credentials, scaling limits, the connection budget, NetworkPolicies, and the README's steps.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { allTopicsWithDlq, parseRoutingConfig } from '@closeloop/contracts';
@@ -67,7 +67,13 @@ function resolveEnv(container: any): Map<string, EnvSource> {
       const cm = ofKind('ConfigMap').find((o) => o.metadata.name === e.configMapRef.name);
       if (!cm) throw new Error(`envFrom: no ConfigMap ${e.configMapRef.name}`);
       for (const [k, v] of Object.entries(cm.data ?? {})) env.set(k, { from: `ConfigMap ${cm.metadata.name}`, value: v as string, optional: false });
-    } else throw new Error(`envFrom: only configMapRef is used (${JSON.stringify(e)})`);
+    } else if (e.secretRef) {
+      // every key of the Secret becomes a variable: its keys are those it is rendered or created with (README)
+      const { name, optional } = e.secretRef;
+      const keys = secrets.get(name);
+      if (!keys) throw new Error(`envFrom: Secret ${name} is neither rendered, made by Strimzi, nor created in deploy/README.md`);
+      for (const k of keys) env.set(k, { from: `Secret ${name}/${k}`, optional: optional === true });
+    } else throw new Error(`envFrom: only configMapRef and secretRef are used (${JSON.stringify(e)})`);
   }
   for (const e of container.env ?? []) {
     if (e.value !== undefined) env.set(e.name, { from: 'value', value: String(e.value), optional: false });
@@ -328,6 +334,39 @@ describe('each service\'s config, loaded with exactly what its pod gets', () => 
     expect(boot(() => loadMigrationConfig(service, podEnv(job, job.containers[0], 'absent', join(dir, 'migrate', service))))).toBe('ok');
   });
 
+  describe('ingest with survey tools (a routing file with sources, docs/sources.md)', () => {
+    const SOURCE_SECRET = 'closeloop-source-secrets';
+    const fromEnv = () => containerOf('ingest').envFrom.filter((e: any) => e.secretRef?.name === SOURCE_SECRET);
+    /** One generic source per key of the Secret README step 5 creates, the first key as an api.tokenEnv as well. */
+    const sourceVars = () => [...(secrets.get(SOURCE_SECRET) ?? [])];
+    function withSources(env: Record<string, string>): Record<string, string> {
+      const vars = sourceVars();
+      const sources = vars.map((v, i) => ({ id: `src-${i}`, kind: 'generic', secretEnv: v, touchpoint: 'checkout', fields: { externalId: 'id', score: 'score' } }));
+      const routing = parseYaml(readFileSync(env.CLOSELOOP_CONFIG, 'utf8'));
+      writeFileSync(env.CLOSELOOP_CONFIG, JSON.stringify({ ...routing, sources }));
+      return env;
+    }
+
+    it('takes every key of closeloop-source-secrets, an optional Secret README step 5 creates with valid variable names', () => {
+      expect(fromEnv()).toEqual([{ secretRef: { name: SOURCE_SECRET, optional: true } }]);
+      expect(sourceVars().length).toBeGreaterThan(0);
+      for (const v of sourceVars()) expect(v).toMatch(/^[A-Z_][A-Z0-9_]*$/);
+      const env = resolveEnv(containerOf('ingest'));
+      for (const v of sourceVars()) expect(env.get(v)).toEqual({ from: `Secret ${SOURCE_SECRET}/${v}`, optional: true });
+      // the Secret's keys never shadow a variable ingest is given explicitly (env wins over envFrom)
+      for (const e of containerOf('ingest').env) expect(sourceVars()).not.toContain(e.name);
+    });
+
+    it('starts with the Secret present, and refuses, naming each variable, without it', () => {
+      const pod = deploymentOf('ingest').spec.template.spec;
+      const present = withSources(podEnv(pod, containerOf('ingest'), 'present', join(dir, 'ingest-sources', 'present')));
+      expect(boot(() => CONFIG_LOADERS.ingest(present))).toBe('ok');
+      const absent = withSources(podEnv(pod, containerOf('ingest'), 'absent', join(dir, 'ingest-sources', 'absent')));
+      const refused = boot(() => CONFIG_LOADERS.ingest(absent));
+      for (const v of sourceVars()) expect(refused).toContain(v);
+    });
+  });
+
   it('would catch a pod without a variable its service requires, or with a bad value (the check itself works)', () => {
     const pod = structuredClone(deploymentOf('console').spec.template.spec);
     const c = pod.containers[0];
@@ -582,6 +621,17 @@ describe('ingress and webhooks', () => {
     expect(new URL(overlayEnv.CONSOLE_URL).host).toBe(rules.find((r) => r.paths.some((p: any) => p.backend.service.name === 'console'))?.host);
   });
 
+  it('sends every HTTP API path of ingest (its v1 controllers: feedback, survey tools\' sources) to ingest, on the app host', () => {
+    const files = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(d, e.name)) : e.name.endsWith('.controller.ts') ? [join(d, e.name)] : []));
+    const prefixes = files(join(ROOT, 'services', 'ingest', 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/@Controller\('(v1\/[^']*)'\)/g)].map((m) => `/${m[1]}`));
+    expect(prefixes.sort()).toEqual(['/v1/feedback', '/v1/sources']);
+    const app = rules.find((r) => r.host === new URL(overlayEnv.CONSOLE_URL).host);
+    for (const prefix of prefixes) {
+      const route = app?.paths.find((p: any) => p.path === prefix);
+      expect(`${prefix} → ${route?.pathType} ${route?.backend.service.name}`).toBe(`${prefix} → Prefix ingest`);
+    }
+  });
+
   it('has a README command or cert-manager note for every TLS Secret an Ingress names', () => {
     for (const i of ofKind('Ingress')) for (const t of i.spec.tls) expect(secrets.get(t.secretName)).toEqual(new Set(['tls.crt', 'tls.key']));
   });
@@ -614,6 +664,7 @@ describe('deploy/README.md steps', () => {
   it('creates every Secret the manifests reference, in the closeloop namespace, before the services', () => {
     const referenced = new Set(all.flatMap(podSpecsOf).flatMap((pod) => [
       ...containersOf(pod).flatMap((c) => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.name)),
+      ...containersOf(pod).flatMap((c) => (c.envFrom ?? []).map((e: any) => e.secretRef?.name)),
       ...(pod.volumes ?? []).map((v: any) => v.secret?.secretName),
     ]).filter(Boolean));
     const strimzi = new Set([...kafkaUsers.map((u) => u.metadata.name), `${kafka.metadata.name}-cluster-ca-cert`]);
