@@ -1,5 +1,8 @@
 import { Topic, allTopicsWithDlq, dlqTopicOf } from './topics';
-import { decodeEvent, feedbackIdFor, makeEnvelope, ticketIdOf, validateEvent, type TicketEvent } from './envelope';
+import {
+  decodeEvent, deterministicId, feedbackIdFor, feedbackReceivedEventId, feedbackScoredEventId, makeEnvelope, ticketIdOf, validateEvent, type TicketEvent,
+} from './envelope';
+import { revisionOf } from './events/feedback';
 import { validatePlain } from './validation';
 import { FeedbackDto } from './events/feedback';
 
@@ -115,6 +118,39 @@ describe('envelopes', () => {
     expect(feedbackIdFor('questionpro', 'resp-2')).not.toBe(id);
     expect(feedbackIdFor('questionpr', 'oresp-1')).not.toBe(id);
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
+
+describe('revisions (SPEC §10): event ids and the revision field', () => {
+  const id = feedbackIdFor('delighted-nps', '7712');
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it.each([
+    ['revision 1 keeps eventId = feedbackId (inboxes that saw pre-revision events stay right)', feedbackReceivedEventId(id, 1), id],
+    ['revision 1 of scored keeps the id scoring always used', feedbackScoredEventId(id, 1), deterministicId('scored', id)],
+  ])('%s', (_name, actual, expected) => expect(actual).toBe(expected));
+
+  it('gives every revision its own id, the same one every time, distinct across topics', () => {
+    const ids = [1, 2, 3, 10].flatMap((n) => [feedbackReceivedEventId(id, n), feedbackScoredEventId(id, n)]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(feedbackReceivedEventId(id, 2)).toBe(feedbackReceivedEventId(id, 2));
+    expect(feedbackReceivedEventId(feedbackIdFor('delighted-nps', '7713'), 2)).not.toBe(feedbackReceivedEventId(id, 2));
+    for (const e of ids) expect(e).toMatch(uuid);
+  });
+
+  it.each([
+    ['absent (an event from before revisions)', undefined, true, 1],
+    ['1', 1, true, 1],
+    ['7', 7, true, 7],
+    ['0', 0, false, undefined],
+    ['1.5', 1.5, false, undefined],
+    ['"2"', '2', false, undefined],
+  ])('revision %s', (_name, revision, valid, readAs) => {
+    const data = { ...feedback, feedbackId: id, receivedAt: '2026-11-23T10:00:01Z', ...(revision === undefined ? {} : { revision }) };
+    const r = validateEvent(Topic.FeedbackReceived, makeEnvelope('feedback.received', data, 'ingest'));
+    expect(r.ok).toBe(valid);
+    if (r.ok) expect(revisionOf(r.event.data)).toBe(readAs);
+    else expect(new Set(r.errors.map((e) => e.field))).toEqual(new Set(['data.revision']));
   });
 });
 

@@ -115,3 +115,17 @@ export function deterministicId(...parts: string[]): string {
 export function feedbackIdFor(source: string, externalId: string): string {
   return deterministicId('feedback', source, externalId);
 }
+
+/**
+ * The eventId of `feedback.received` for one revision of a feedback (SPEC §10). Revision 1 keeps eventId = feedbackId,
+ * as before revisions existed (inboxes that saw those events stay right); revision n > 1 gets its own id, a pure
+ * function of (feedbackId, n): a resend of the same revision is the same event, a new revision is a new one.
+ */
+export function feedbackReceivedEventId(feedbackId: string, revision: number): string {
+  return revision <= 1 ? feedbackId : deterministicId('feedback', feedbackId, 'revision', String(revision));
+}
+
+/** The eventId of `feedback.scored` for one revision, by the same scheme (revision 1: the id scoring always used). */
+export function feedbackScoredEventId(feedbackId: string, revision: number): string {
+  return revision <= 1 ? deterministicId('scored', feedbackId) : deterministicId('scored', feedbackId, 'revision', String(revision));
+}

@@ -3,11 +3,12 @@ import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  FeedbackReceivedData, FeedbackReceivedEvent, FeedbackScoredEvent, Topic, deterministicId, feedbackIdFor, makeEnvelope, validateEvent,
+  FeedbackReceivedData, FeedbackReceivedEvent, FeedbackScoredEvent, Topic, deterministicId, feedbackIdFor, feedbackReceivedEventId, feedbackScoredEventId,
+  makeEnvelope, validateEvent,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor } from '@closeloop/testing';
+import { testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startScoring } from '../src/app';
 import { loadScoringConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
@@ -107,6 +108,29 @@ describe('scoring against real Kafka and Postgres', () => {
       reasons: [{ rule: 'score-at-or-below-threshold', detail: 'nps 3 ≤ 5 (touchpoint checkout)' }],
       matchedKeywords: [],
     });
+  });
+
+  it('scores each revision of a feedback once, with its own event id, and a revision is never its own previous negative', async () => {
+    const first = feedback({ externalId: uniqueName('revised'), customerId: uniqueName('c-revised'), touchpoint: 'checkout', score: 4, comment: 'slow' });
+    const revise = (revision: number, score: number, comment: string): FeedbackReceivedEvent => ({
+      ...first, eventId: feedbackReceivedEventId(first.data.feedbackId, revision), data: { ...first.data, revision, score, comment },
+    });
+    const second = revise(2, 3, 'slow and cold');
+    const third = revise(3, 4, 'slow, cold, and no refund');
+    await publish(first, second, second, third); // the second revision twice: a redelivery
+    await waitFor(() => scoredFor(first).length >= 3, { what: 'three scored revisions' });
+    // one partition (same customer): the redelivered second revision was consumed before the third, which is scored
+    await waitForQuiescence({ activity: { scored: () => scoredFor(first).length } }, { what: 'scored revisions' });
+
+    const outs = scoredFor(first).map((s) => s.event);
+    expect(outs.map((e) => e.eventId)).toEqual([1, 2, 3].map((n) => feedbackScoredEventId(first.data.feedbackId, n)));
+    expect(outs.map((e) => [e.data.feedback.revision ?? 1, e.data.feedback.score])).toEqual([[1, 4], [2, 3], [3, 4]]);
+    // all three are negatives of one customer within 30 days, but they are ONE feedback: no repeat-negative, no critical
+    for (const e of outs) {
+      expect(e.data.reasons.map((r) => r.rule)).not.toContain('repeat-negative');
+      expect(e.data.severity).toBe('normal');
+    }
+    expect(outs[2].data.reasons.map((r) => r.rule)).toEqual(['score-at-or-below-threshold', 'alert-keyword']);
   });
 
   it('scores a promoter too (tickets needs them for the recovery rate), with no action required', async () => {

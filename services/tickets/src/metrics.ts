@@ -12,6 +12,11 @@ export const feedbackAttached = metric('closeloop_tickets_feedback_attached_tota
   help: 'Action-required feedback attached to an already open ticket (instead of a second ticket), by team',
   labelNames: ['team'],
 }));
+export const feedbackRevised = metric('closeloop_tickets_feedback_revised_total', () => new Counter({
+  name: 'closeloop_tickets_feedback_revised_total',
+  help: 'Feedback on a ticket revised by its customer (a changed score or comment, SPEC §10), by team',
+  labelNames: ['team'],
+}));
 export const ticketsClaimed = metric('closeloop_tickets_claimed_total', () => new Counter({
   name: 'closeloop_tickets_claimed_total',
   help: 'Tickets claimed, by team and where the claim came from (api, slack, console)',

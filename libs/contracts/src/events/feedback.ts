@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength,
+  IsBoolean, IsEmail, IsIn, IsInt, IsISO8601, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, Min,
   ValidateNested, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface, Validate, IsArray, ArrayMaxSize,
 } from 'class-validator';
 import { CLASSIFICATIONS, Classification, E164, METRICS, METRIC_SCALES, Metric, SEVERITIES, Severity } from '../scales';
@@ -78,6 +78,18 @@ export class FeedbackReceivedData extends FeedbackDto {
 
   @IsISO8601()
   receivedAt: string;
+
+  /**
+   * SPEC §10: 1 for the first content of (source, externalId), + 1 for each changed score or comment. Events
+   * published before revisions existed have none: read them with `revisionOf` (1).
+   */
+  @IsOptional() @IsInt() @Min(1)
+  revision?: number;
+}
+
+/** The revision of a received feedback; an event from before revisions existed is revision 1. */
+export function revisionOf(feedback: Pick<FeedbackReceivedData, 'revision'>): number {
+  return feedback.revision ?? 1;
 }
 
 export class ReasonDto {

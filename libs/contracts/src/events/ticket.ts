@@ -40,6 +40,7 @@ export class ActorDto {
 export const TICKET_EVENT_TYPES = [
   'ticket.opened',
   'ticket.feedback_attached',
+  'ticket.feedback_revised',
   'ticket.claimed',
   'ticket.note_added',
   'ticket.resolved',
@@ -52,8 +53,10 @@ export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 /** What any ticket event may say besides the ticket itself. */
 class TicketEventFields {
   @ValidateNested() @Type(() => ActorDto) actor: ActorDto;
-  /** feedback that opened the ticket or was attached to it */
+  /** feedback that opened the ticket or was attached to it (or, for `ticket.feedback_revised`, was revised) */
   @IsOptional() @IsString() feedbackId?: string;
+  /** for `ticket.feedback_revised`: the revision of that feedback the ticket now shows (SPEC §10) */
+  @IsOptional() @IsInt() @Min(2) revision?: number;
   @IsOptional() @IsString() @MaxLength(10_000) note?: string;
   @IsOptional() @IsString() @MaxLength(2_000) reason?: string;
   @IsOptional() @IsIn(['firstResponse', 'resolve']) breach?: 'firstResponse' | 'resolve';

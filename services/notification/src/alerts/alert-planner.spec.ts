@@ -59,6 +59,15 @@ describe('planAlerts', () => {
       slack,
       ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
     ],
+    ['feedback revised, same severity: the same alert updated + reply, no SMS', 'ticket.feedback_revised', { revision: 2, ticket: { version: 2 } }, DAY, slack, ['update slack→C0CX pending', 'thread_reply slack→C0CX pending']],
+    [
+      'feedback revised raising to critical: + SMS to on-call, as an attach does',
+      'ticket.feedback_revised',
+      { revision: 3, previousSeverity: 'high', ticket: { severity: 'critical', version: 3 } },
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical', ...CX_SMS.map((p) => `sms sms→${p} pending critical`)],
+    ],
     [
       'feedback attached to an already critical ticket: no second SMS',
       'ticket.feedback_attached',
@@ -117,7 +126,7 @@ describe('planAlerts', () => {
   it('ticket.opened names the alert message (ticket, channel) and nothing else does', () => {
     expect(planAlerts(ticketEvent('ticket.opened'), routing, DAY, slack).alert).toEqual({ channel: 'C0CX', provider: 'slack' });
     expect(planAlerts(ticketEvent('ticket.opened'), routing, DAY, logOnly).alert).toEqual({ channel: '#cx', provider: 'log' });
-    for (const type of ['ticket.claimed', 'ticket.resolved', 'ticket.reopened', 'ticket.feedback_attached', 'ticket.sla_breached'] as const) {
+    for (const type of ['ticket.claimed', 'ticket.resolved', 'ticket.reopened', 'ticket.feedback_attached', 'ticket.feedback_revised', 'ticket.sla_breached'] as const) {
       expect(planAlerts(ticketEvent(type), routing, DAY, slack).alert).toBeUndefined();
     }
   });

@@ -56,9 +56,9 @@ export const RESPONSE_URL_RECIPIENT = 'response_url';
 /**
  * Ticket event → the alerts it causes (SPEC §7). Pure: the routing file, the event and the clock decide.
  * - `ticket.opened` → the one top-level chat alert; SMS to every on-call number when critical.
- * - claimed, feedback attached, resolved, reopened, SLA breached → `chat.update` of that alert + a thread reply.
+ * - claimed, feedback attached or revised, resolved, reopened, SLA breached → `chat.update` of that alert + a thread reply.
  *   Internal notes (`ticket.note_added`) stay out of the channel.
- * - raised to critical by an attach, and every SLA breach → SMS to on-call. Quiet hours hold non-critical SMS
+ * - raised to critical by an attach or a revision, and every SLA breach → SMS to on-call. Quiet hours hold non-critical SMS
  *   until they end; critical ones bypass them.
  * - `ticket.command_rejected` → an ephemeral answer through the Slack `response_url` of the button press.
  */
@@ -89,7 +89,9 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
         ],
       };
 
-    case 'ticket.feedback_attached': {
+    // a revision (SPEC §10) is handled like attached feedback: the same alert updated, SMS when it made the ticket critical
+    case 'ticket.feedback_attached':
+    case 'ticket.feedback_revised': {
       const raisedToCritical = ticket.severity === 'critical' && data.previousSeverity !== undefined && data.previousSeverity !== 'critical';
       return {
         deliveries: [

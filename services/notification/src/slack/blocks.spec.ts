@@ -128,6 +128,16 @@ describe('renderThreadReply', () => {
       { previousSeverity: 'normal', ticket: { severity: 'critical', feedbackCount: 2, score: 1, comment: 'avukatımı arayacağım' } },
       '➕ More feedback from this customer (2 in all, latest NPS 1/10) · severity raised from normal to *critical*\n>avukatımı arayacağım',
     ],
+    [
+      'ticket.feedback_revised',
+      { revision: 2, ticket: { severity: 'normal', feedbackCount: 1, score: 7, comment: 'I want a <refund>' } },
+      '✏️ The customer changed their feedback (now NPS 7/10)\n>I want a &lt;refund&gt;',
+    ],
+    [
+      'ticket.feedback_revised',
+      { revision: 3, previousSeverity: 'normal', ticket: { severity: 'critical', score: 7, comment: 'calling my lawyer' } },
+      '✏️ The customer changed their feedback (now NPS 7/10) · severity raised from normal to *critical*\n>calling my lawyer',
+    ],
     ['ticket.note_added', { note: 'internal' }, undefined],
   ] as const)('%s', (type, over, expected) => {
     const e = ticketEvent(type, over as never);

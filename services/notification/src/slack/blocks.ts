@@ -139,6 +139,11 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
       const comment = t.comment ? `\n${quote(truncateEscaped(t.comment, 1_000))}` : '';
       return `➕ More feedback from this customer (${t.feedbackCount} in all, latest ${scoreLabel(t)})${rose}${comment}`;
     }
+    case 'ticket.feedback_revised': {
+      const rose = data.previousSeverity && data.previousSeverity !== t.severity ? ` · severity raised from ${data.previousSeverity} to *${t.severity}*` : '';
+      const comment = t.comment ? `\n${quote(truncateEscaped(t.comment, 1_000))}` : '';
+      return `✏️ The customer changed their feedback (now ${scoreLabel(t)})${rose}${comment}`;
+    }
     case 'ticket.claimed':
       return `🙋 Claimed by *${escapeMrkdwn(t.assigneeName ?? data.actor.name ?? t.assigneeId ?? 'an agent')}*`;
     case 'ticket.resolved':

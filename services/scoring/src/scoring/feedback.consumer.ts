@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { FeedbackReceivedEvent, FeedbackScoredData, RoutingConfig, Topic, deterministicId, makeEnvelope } from '@closeloop/contracts';
+import { FeedbackReceivedEvent, FeedbackScoredData, RoutingConfig, Topic, feedbackScoredEventId, makeEnvelope, revisionOf } from '@closeloop/contracts';
 import { Inbox, MESSAGING_LOGGER, Outbox } from '@closeloop/messaging';
 import { NegativeHistory, PreviousNegative } from '../persistence/negative-history';
 import { ROUTING } from '../tokens';
@@ -11,7 +11,9 @@ import { Decision, classify, decide, isNegative, repeatNegativeWindow } from './
 import { feedbackScoredTotal, stageLatencySeconds } from './metrics';
 
 /**
- * cx.feedback.received.v1 → decision (rules.ts) → cx.feedback.scored.v1, for every feedback (promoters too).
+ * cx.feedback.received.v1 → decision (rules.ts) → cx.feedback.scored.v1, for every feedback (promoters too), and for
+ * every revision of it (SPEC §10). A revision is never its own "previous negative": findNear skips the same feedbackId,
+ * and record keeps one row per feedback.
  * One transaction per event: inbox claim, repeat-negative lookup and record, outbox row. A redelivered event finds
  * its inbox row and changes nothing; a failure rolls all of it back and the event is retried.
  */
@@ -43,7 +45,8 @@ export class FeedbackConsumer {
       const scoredAt = new Date().toISOString();
       const data: FeedbackScoredData = { feedbackId: feedback.feedbackId, feedback, ...decision, scoredAt };
       await this.outbox.add(m, Topic.FeedbackScored, customerId, makeEnvelope('feedback.scored', data, SERVICE, {
-        eventId: deterministicId('scored', feedback.feedbackId),
+        // each revision is scored once (its received eventId differs); redeliveries of one revision are one scored event
+        eventId: feedbackScoredEventId(feedback.feedbackId, revisionOf(feedback)),
         occurredAt: scoredAt,
       }));
       scored = { data, decision };

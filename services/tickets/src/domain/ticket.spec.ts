@@ -1,5 +1,7 @@
 import { Severity, TicketStatus } from '@closeloop/contracts';
-import { Ticket, TicketFeedback, attachFeedback, claimTicket, noteAdded, openTicket, reopenTicket, resolveTicket } from './ticket';
+import {
+  Ticket, TicketFeedback, attachFeedback, claimTicket, feedbackStep, noteAdded, openTicket, reopenTicket, resolveTicket, reviseFeedback,
+} from './ticket';
 
 const SLA = { firstResponse: 3_600_000, resolve: 48 * 3_600_000 };
 const T0 = new Date('2026-11-23T10:00:00.000Z');
@@ -63,6 +65,41 @@ describe('attachFeedback', () => {
     expect(attachFeedback(ticket({ status: 'resolved' }), feedback(), at(1))).toEqual({
       ok: false, refusal: { kind: 'conflict', reason: 'the ticket is resolved; new feedback opens a new ticket' },
     });
+  });
+});
+
+describe('feedbackStep (SPEC §10 revisions)', () => {
+  it.each<[string, { newest: boolean; onTicket: boolean; actionRequired: boolean }, ReturnType<typeof feedbackStep>]>([
+    ['a redelivery or an older revision arriving late: nothing', { newest: false, onTicket: true, actionRequired: true }, 'stale'],
+    ['an older revision of feedback on no ticket: nothing, even when action-required', { newest: false, onTicket: false, actionRequired: true }, 'stale'],
+    ['a newer revision of feedback on a ticket: revise it', { newest: true, onTicket: true, actionRequired: true }, 'revise'],
+    ['a newer revision on a ticket that no longer needs action: still revise (the ticket shows it)', { newest: true, onTicket: true, actionRequired: false }, 'revise'],
+    ['first seen, or a revision that now needs action ("refund" after a passive score): open or attach', { newest: true, onTicket: false, actionRequired: true }, 'open-or-attach'],
+    ['first seen, no action: only recorded', { newest: true, onTicket: false, actionRequired: false }, 'record'],
+  ])('%s', (_name, input, step) => expect(feedbackStep(input)).toBe(step));
+});
+
+describe('reviseFeedback', () => {
+  it.each<[Severity, Severity, Severity, Severity | undefined]>([
+    // current, revision's, result, previousSeverity: it rises, never falls
+    ['normal', 'normal', 'normal', undefined],
+    ['normal', 'critical', 'critical', 'normal'],
+    ['high', 'critical', 'critical', 'high'],
+    ['critical', 'normal', 'critical', undefined],
+  ])('severity %s, revision %s → %s (previousSeverity %s)', (current, incoming, result, previous) => {
+    const r = reviseFeedback(ticket({ severity: current }), feedback({ severity: incoming }), at(5));
+    expect(r.ticket.severity).toBe(result);
+    expect(r.previousSeverity).toBe(previous);
+  });
+
+  it.each<TicketStatus>(['open', 'claimed', 'resolved'])('shows the revised score and comment on a %s ticket, same feedback count, new version', (status) => {
+    const before = ticket({ status, feedbackCount: 2 });
+    const r = reviseFeedback(before, feedback({ score: 7, comment: 'refund please', customer: { id: 'c-1' } }), at(5));
+    expect(r.ticket).toMatchObject({ status, score: 7, comment: 'refund please', feedbackCount: 2, version: 2, updatedAt: at(5), customerName: 'Deniz' });
+  });
+
+  it('a revision without a comment clears the comment (the customer removed it)', () => {
+    expect(reviseFeedback(ticket(), feedback({ comment: undefined }), at(1)).ticket.comment).toBeNull();
   });
 });
 

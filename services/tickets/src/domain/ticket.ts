@@ -113,6 +113,42 @@ export function attachFeedback(t: Ticket, f: TicketFeedback, now: Date): AttachO
   return severityRank(severity) > severityRank(t.severity) ? { ok: true, ticket, previousSeverity: t.severity } : { ok: true, ticket };
 }
 
+export type RevisionOutcome = { ticket: Ticket; previousSeverity?: Severity };
+
+/**
+ * A new revision of feedback already on this ticket (SPEC §10: the customer changed their score or comment). The
+ * ticket shows what the customer says now (metric, score, comment of the revision); severity only ever rises, even
+ * when the revision is milder; the feedback count does not change (it is the same feedback). Any state: a resolved
+ * ticket records the revision too (it stays resolved; a reopen is an agent's decision).
+ */
+export function reviseFeedback(t: Ticket, f: TicketFeedback, now: Date): RevisionOutcome {
+  const severity = maxSeverity(t.severity, f.severity);
+  const ticket = bump(t, now, {
+    severity,
+    metric: f.metric,
+    score: f.score,
+    comment: f.comment ?? null,
+    customerName: f.customer.name ?? t.customerName,
+    customerLocale: f.customer.locale ?? t.customerLocale,
+  });
+  return severityRank(severity) > severityRank(t.severity) ? { ticket, previousSeverity: t.severity } : { ticket };
+}
+
+/**
+ * What a scored feedback does to tickets (SPEC §6, §10), given whether it is newer than every revision of it seen
+ * before (`newest`; a first revision is) and whether that feedback is on a ticket already:
+ * - `stale`: a redelivery, or an older revision arriving late; it must not overwrite what the customer said since;
+ * - `revise`: the ticket it is on, whatever the revision's score (the ticket shows what the customer says now);
+ * - else the first-seen path: `open-or-attach` when action is required (a passive score whose revision says
+ *   "refund" opens its ticket now), otherwise only `record` it for the reports.
+ */
+export type FeedbackStep = 'stale' | 'revise' | 'open-or-attach' | 'record';
+export function feedbackStep(input: { newest: boolean; onTicket: boolean; actionRequired: boolean }): FeedbackStep {
+  if (!input.newest) return 'stale';
+  if (input.onTicket) return 'revise';
+  return input.actionRequired ? 'open-or-attach' : 'record';
+}
+
 /**
  * open → claimed. The assignee claiming again is an idempotent success (a double click, a Slack retry);
  * anyone else gets a conflict naming the assignee. `claimedAt` keeps the first claim (the first response).

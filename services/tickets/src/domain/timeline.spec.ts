@@ -11,6 +11,8 @@ describe('timeline summaries', () => {
   it.each<[string, string]>([
     [summaries.opened(t), 'Ticket opened: nps 2 at checkout (critical)'],
     [summaries.feedbackAttached({ ...t, feedbackCount: 2 }, 'normal'), 'Feedback attached: nps 2 at checkout; severity normal → critical (2 in total)'],
+    [summaries.feedbackRevised(t, 2), 'Feedback revised by the customer (revision 2): nps 2 at checkout'],
+    [summaries.feedbackRevised(t, 3, 'normal'), 'Feedback revised by the customer (revision 3): nps 2 at checkout; severity normal → critical'],
     [summaries.claimed(ayse, 'api'), 'Claimed by Ayşe Yılmaz'],
     [summaries.claimed({ kind: 'agent', id: 'noa' }, 'slack'), 'Claimed by noa via slack'],
     [summaries.resolved({ ...t, rootCause: 'billing', customerContacted: true }, ayse, 'api', true), 'Claimed and resolved by Ayşe Yılmaz: root cause billing, customer contacted'],

@@ -18,6 +18,8 @@ export const summaries = {
   opened: (t: Ticket) => `Ticket opened: ${scoreOf(t)} (${t.severity})`,
   feedbackAttached: (t: Ticket, previousSeverity?: Severity) =>
     `Feedback attached: ${scoreOf(t)}${previousSeverity ? `; severity ${previousSeverity} → ${t.severity}` : ''} (${t.feedbackCount} in total)`,
+  feedbackRevised: (t: Ticket, revision: number, previousSeverity?: Severity) =>
+    `Feedback revised by the customer (revision ${revision}): ${scoreOf(t)}${previousSeverity ? `; severity ${previousSeverity} → ${t.severity}` : ''}`,
   claimed: (a: Actor, v?: string) => `Claimed by ${who(a)}${via(v)}`,
   resolved: (t: Ticket, a: Actor, v?: string, alsoClaimed = false) =>
     `${alsoClaimed ? 'Claimed and resolved' : 'Resolved'} by ${who(a)}${via(v)}: root cause ${t.rootCause}` +

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { FeedbackScoredData, Metric, Severity, TicketStatus } from '@closeloop/contracts';
+import { FeedbackScoredData, Metric, Severity, TicketStatus, revisionOf } from '@closeloop/contracts';
 import type { DurationSummary, TicketGroup } from '../domain/report';
 import type { Ticket } from '../domain/ticket';
 
@@ -133,10 +133,10 @@ export class TicketRepository {
     if (affected !== 1) throw new StaleTicketError(before.id, before.version);
   }
 
-  /** Whether this feedback already opened a ticket or was attached to one (a replay older than the inbox). */
-  async feedbackHandled(m: EntityManager, feedbackId: string): Promise<boolean> {
-    const rows = await m.query(`SELECT 1 FROM ${this.t('ticket_feedback')} WHERE feedback_id = $1`, [feedbackId]);
-    return rows.length > 0;
+  /** The ticket this feedback opened or was attached to, if any. */
+  async ticketOfFeedback(m: EntityManager, feedbackId: string): Promise<string | null> {
+    const rows: { ticket_id: string }[] = await m.query(`SELECT ticket_id FROM ${this.t('ticket_feedback')} WHERE feedback_id = $1`, [feedbackId]);
+    return rows.length ? rows[0].ticket_id : null;
   }
 
   async addFeedback(m: EntityManager, ticketId: string, scored: FeedbackScoredData, openedTicket: boolean, at: Date): Promise<void> {
@@ -146,15 +146,32 @@ export class TicketRepository {
     );
   }
 
-  /** Every scored feedback, once, for the reports (recovery rate, NPS). */
-  async recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<void> {
-    await m.query(
-      `INSERT INTO ${this.t('feedback_seen')}
-         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (feedback_id) DO NOTHING`,
+  /** A new revision of feedback on a ticket replaces the stored one (its place in the ticket's feedback stays). */
+  async reviseFeedback(m: EntityManager, scored: FeedbackScoredData): Promise<void> {
+    await m.query(`UPDATE ${this.t('ticket_feedback')} SET scored = $2::jsonb WHERE feedback_id = $1`, [scored.feedbackId, JSON.stringify(scored)]);
+  }
+
+  /**
+   * Every scored feedback, once per feedback, its latest revision (reports: recovery rate, NPS). True when this
+   * revision is newer than every one recorded before (a first one is); false for a redelivery or an older revision
+   * arriving late, which changes nothing. Concurrent revisions of one feedback serialise on the row (ON CONFLICT).
+   */
+  async recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO ${this.t('feedback_seen')} AS seen
+         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (feedback_id) DO UPDATE SET
+         customer_id = EXCLUDED.customer_id, touchpoint = EXCLUDED.touchpoint, team = EXCLUDED.team, metric = EXCLUDED.metric,
+         score = EXCLUDED.score, classification = EXCLUDED.classification, negative = EXCLUDED.negative,
+         action_required = EXCLUDED.action_required, responded_at = EXCLUDED.responded_at, scored_at = EXCLUDED.scored_at,
+         revision = EXCLUDED.revision
+       WHERE seen.revision < EXCLUDED.revision
+       RETURNING 1`,
       [s.feedbackId, s.feedback.customer.id, s.feedback.touchpoint, s.team, s.feedback.metric, s.feedback.score,
-        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt],
+        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback)],
     );
+    return rows.length === 1;
   }
 
   /** Appends to the timeline; a second entry with the same id (a redelivered event) is ignored. True when added. */

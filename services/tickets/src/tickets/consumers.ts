@@ -43,7 +43,7 @@ export class TicketConsumers {
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, event.eventId, async (m) => {
       tx = newTx(m);
       const outcome = await this.tickets.onFeedbackScored(tx, event.data);
-      if (outcome.kind === 'opened' || outcome.kind === 'attached') {
+      if (outcome.kind === 'opened' || outcome.kind === 'attached' || outcome.kind === 'revised') {
         const t = outcome.ticket;
         const url = this.consoleUrl ? `${this.consoleUrl.replace(/\/$/, '')}/tickets/${t.id}` : undefined;
         tx.afterCommit(() => this.logger.info({ ticketId: t.id, feedbackId: event.data.feedbackId, severity: t.severity, team: t.team, url }, `ticket ${outcome.kind}`));

@@ -1,17 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Agent, CommandRejectedData, FeedbackScoredData, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
-  agentById, deterministicId, makeEnvelope, teamById, teamFor,
+  agentById, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { SERVICE } from '../config';
 import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
 import { Actor, summaries, truncate } from '../domain/timeline';
 import {
-  Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, noteAdded, openTicket, reopenTicket, resolveTicket,
+  Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, feedbackStep, noteAdded, openTicket, reopenTicket, resolveTicket, reviseFeedback,
 } from '../domain/ticket';
 import {
-  commandsRejected, feedbackAttached, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
+  commandsRejected, feedbackAttached, feedbackRevised, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
 } from '../metrics';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ROUTING } from '../tokens';
@@ -34,7 +34,8 @@ export type FeedbackOutcome =
   | { kind: 'recorded' } // not action-required: only remembered for the reports
   | { kind: 'already-handled' }
   | { kind: 'opened'; ticket: Ticket }
-  | { kind: 'attached'; ticket: Ticket };
+  | { kind: 'attached'; ticket: Ticket }
+  | { kind: 'revised'; ticket: Ticket };
 
 export type Via = 'api' | 'slack' | 'console';
 
@@ -65,13 +66,17 @@ export class TicketService {
    * cx.feedback.scored.v1: remember every score (reports); an action-required one opens a ticket for its
    * (customer, touchpoint), or is attached to the one already open or claimed. The partial unique index
    * decides between the two under concurrency: the INSERT does nothing if another transaction opened one,
-   * and we attach to that one under its row lock.
+   * and we attach to that one under its row lock. A newer revision of feedback already on a ticket revises that
+   * ticket instead (SPEC §10); a revision not newer than one seen changes nothing (domain/ticket.ts `feedbackStep`).
    */
   async onFeedbackScored(tx: Tx, scored: FeedbackScoredData, now = new Date()): Promise<FeedbackOutcome> {
     const { m } = tx;
-    await this.repo.recordSeen(m, scored);
-    if (!scored.actionRequired) return { kind: 'recorded' };
-    if (await this.repo.feedbackHandled(m, scored.feedbackId)) return { kind: 'already-handled' };
+    const newest = await this.repo.recordSeen(m, scored);
+    const ticketId = newest ? await this.repo.ticketOfFeedback(m, scored.feedbackId) : null;
+    const step = feedbackStep({ newest, onTicket: ticketId !== null, actionRequired: scored.actionRequired });
+    if (step === 'stale') return { kind: 'already-handled' };
+    if (step === 'record') return { kind: 'recorded' };
+    if (step === 'revise') return this.revise(tx, ticketId as string, scored, now);
 
     const f = scored.feedback;
     const feedback: TicketFeedback = {
@@ -106,6 +111,28 @@ export class TicketService {
       return { kind: 'attached', ticket: r.ticket };
     }
     throw new Error(`could neither open nor attach feedback ${scored.feedbackId} for (${f.customer.id}, ${f.touchpoint}); retrying`);
+  }
+
+  /** The customer changed feedback that is on a ticket: the ticket shows the revision, its severity may rise. */
+  private async revise(tx: Tx, ticketId: string, scored: FeedbackScoredData, now: Date): Promise<FeedbackOutcome> {
+    const current = await this.repo.find(tx.m, ticketId, { forUpdate: true });
+    if (!current) throw new Error(`feedback ${scored.feedbackId} names ticket ${ticketId}, which does not exist`);
+    const f = scored.feedback;
+    const revision = revisionOf(f);
+    const r = reviseFeedback(current, {
+      customer: f.customer, touchpoint: f.touchpoint, metric: f.metric, score: f.score, comment: f.comment, severity: scored.severity,
+    }, now);
+    await this.repo.update(tx.m, current, r.ticket);
+    await this.repo.reviseFeedback(tx.m, scored);
+    const customer: Actor = { kind: 'customer', id: f.customer.id, ...(f.customer.name ? { name: f.customer.name } : {}) };
+    await this.record(
+      tx, r.ticket, 'ticket.feedback_revised', customer,
+      { feedbackId: scored.feedbackId, revision, ...(r.previousSeverity ? { previousSeverity: r.previousSeverity } : {}) },
+      summaries.feedbackRevised(r.ticket, revision, r.previousSeverity),
+      { feedbackId: scored.feedbackId, revision, previousSeverity: r.previousSeverity ?? null, reasons: scored.reasons },
+    );
+    tx.afterCommit(() => feedbackRevised.inc({ team: r.ticket.team }));
+    return { kind: 'revised', ticket: r.ticket };
   }
 
   private async load(tx: Tx, ticketId: string): Promise<Ticket | null> {

@@ -112,5 +112,11 @@ export function migrationsFor(schema: string) {
         `DROP TABLE ${s}.ticket`,
       ],
     ),
+    // SPEC §10 revisions: feedback_seen keeps the latest revision of each feedback (rows from before are revision 1)
+    sqlMigration(
+      'TicketsFeedbackRevision1764500000100',
+      [`ALTER TABLE ${s}.feedback_seen ADD COLUMN revision integer NOT NULL DEFAULT 1`],
+      [`ALTER TABLE ${s}.feedback_seen DROP COLUMN revision`],
+    ),
   ];
 }
