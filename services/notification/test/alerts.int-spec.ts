@@ -105,6 +105,32 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     expect((await alertRow(id)).rendered_version).toBe(2);
   });
 
+  it('ticket.feedback_revised (SPEC §10) → the same message updated with the new comment and a thread reply; raised to critical → SMS; never a second post', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id, score: 7, comment: 'I want a refund' } }));
+    await settled(id);
+    const { ts } = await alertRow(id);
+    const smsBefore = h.twilio.requests.length;
+
+    const revised = ticketEvent('ticket.feedback_revised', {
+      feedbackId: 'f-1', revision: 3, previousSeverity: 'normal',
+      ticket: { id, score: 7, comment: 'I want a refund, or my lawyer will call', severity: 'critical', version: 2 },
+    });
+    await h.publish(revised);
+    await settled(id, 5); // the post, the update, the reply, two SMS
+
+    const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
+    expect(updates).toHaveLength(1);
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(revised.data.ticket, { consoleUrl: 'http://console.test', now: new Date() }).blocks });
+    expect(JSON.stringify(updates[0].form.blocks)).toContain('or my lawyer will call');
+    expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([
+      '✏️ The customer changed their feedback (now NPS 7/10) · severity raised from normal to *critical*\n>I want a refund, or my lawyer will call',
+    ]);
+    expect(topLevelPosts(id)).toHaveLength(1);
+    expect(h.twilio.requests.slice(smsBefore).filter((r) => String(r.Body).includes(id)).map((r) => r.To).sort()).toEqual(['+905551112233', '+905551112244']);
+    expect((await alertRow(id)).rendered_version).toBe(2);
+  });
+
   it('a burst of changes: thread replies in event order, and the message ends showing the newest state', async () => {
     const id = randomUUID();
     const base = { id, team: 'support', touchpoint: 'checkout' };

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, feedbackIdFor, makeEnvelope,
+  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
   deterministicId,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
@@ -93,9 +93,11 @@ export interface ScoredInput {
   classification?: Classification;
   respondedAt?: string;
   team?: string;
+  /** SPEC §10: a revision > 1 of the same (source, externalId); absent, as events from before revisions */
+  revision?: number;
 }
 
-/** A `feedback.scored` event as scoring publishes it (eventId = deterministicId('scored', feedbackId)). */
+/** A `feedback.scored` event as scoring publishes it (eventId = feedbackScoredEventId(feedbackId, revision)). */
 export function scoredEvent(i: ScoredInput): FeedbackScoredEvent {
   const feedbackId = feedbackIdFor('test', i.externalId);
   const metric = i.metric ?? 'nps';
@@ -108,6 +110,7 @@ export function scoredEvent(i: ScoredInput): FeedbackScoredEvent {
       ...(i.comment !== undefined ? { comment: i.comment } : {}),
       customer: { id: i.customerId, ...(i.customerName ? { name: i.customerName } : {}), locale: 'tr' },
       respondedAt: i.respondedAt ?? new Date().toISOString(), receivedAt: new Date().toISOString(), attributes: { store: 'istanbul-1' },
+      ...(i.revision !== undefined ? { revision: i.revision } : {}),
     },
     classification: i.classification ?? (negative ? 'detractor' : 'promoter'),
     negative,
@@ -117,7 +120,7 @@ export function scoredEvent(i: ScoredInput): FeedbackScoredEvent {
     reasons: negative ? [{ rule: 'score-at-or-below-threshold', detail: `${metric} ${score} <= 5` }] : [],
     matchedKeywords: [],
     scoredAt: new Date().toISOString(),
-  }, 'scoring', { eventId: deterministicId('scored', feedbackId) });
+  }, 'scoring', { eventId: feedbackScoredEventId(feedbackId, i.revision ?? 1) });
 }
 
 export const ticketIdFor = (externalId: string) => deterministicId('ticket', feedbackIdFor('test', externalId));

@@ -1,4 +1,4 @@
-import type { FeedbackScoredData, TicketSnapshot } from '@closeloop/contracts';
+import { revisionOf, type FeedbackScoredData, type TicketSnapshot } from '@closeloop/contracts';
 import type { Ticket } from '../domain/ticket';
 import type { TimelineEntry } from '../persistence/ticket.repository';
 
@@ -77,6 +77,8 @@ export function toFeedbackJson(s: FeedbackScoredData) {
     metric: f.metric,
     score: f.score,
     comment: f.comment ?? null,
+    /** SPEC §10: the latest revision of this feedback that tickets applied (1 for one never changed) */
+    revision: revisionOf(f),
     classification: s.classification,
     severity: s.severity,
     reasons: s.reasons,
