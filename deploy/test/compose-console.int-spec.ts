@@ -17,6 +17,7 @@ import { testKafkaSettings } from '@closeloop/testing';
 import { startConsole } from '../../services/console/src/app';
 import { loadConsoleConfig } from '../../services/console/src/config';
 import { databaseOptions as consoleDatabase } from '../../services/console/src/database';
+import { databaseOptions as ingestDatabase } from '../../services/ingest/src/database';
 import { databaseOptions as notificationDatabase } from '../../services/notification/src/database';
 import { databaseOptions as scoringDatabase } from '../../services/scoring/src/database';
 import { databaseOptions as ticketsDatabase } from '../../services/tickets/src/database';
@@ -27,6 +28,7 @@ import { loadMigrationConfig } from './lib/service-config';
 
 /** What each service's migrate.js hands to runMigrations (its `databaseOptions`, as in services/<name>/src/migrate.ts). */
 const MIGRATIONS: Record<string, (cfg: { database: { url: string; schema: string; poolSize: number } }) => DatabaseOptions> = {
+  ingest: ingestDatabase,
   scoring: scoringDatabase,
   tickets: ticketsDatabase,
   notification: notificationDatabase,

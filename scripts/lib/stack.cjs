@@ -8,7 +8,7 @@ const path = require('node:path');
 const repoRoot = path.resolve(__dirname, '../..');
 
 const SERVICES = [
-  { name: 'ingest', port: 3001, portVar: 'INGEST_PORT', migrate: false },
+  { name: 'ingest', port: 3001, portVar: 'INGEST_PORT', migrate: true },
   { name: 'scoring', port: 3004, portVar: 'SCORING_PORT', migrate: true },
   { name: 'tickets', port: 3002, portVar: 'TICKETS_PORT', migrate: true },
   { name: 'notification', port: 3003, portVar: 'NOTIFICATION_PORT', migrate: true },

@@ -15,6 +15,7 @@ import { runMigrations } from '@closeloop/platform';
 import { readTopic, testInfra, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
 import { loadIngestConfig } from '../../services/ingest/src/config';
+import { databaseOptions as ingestDb } from '../../services/ingest/src/database';
 import { startScoring } from '../../services/scoring/src/app';
 import { loadScoringConfig } from '../../services/scoring/src/config';
 import { databaseOptions as scoringDb } from '../../services/scoring/src/database';
@@ -77,6 +78,7 @@ beforeAll(async () => {
   const ingestCfg = loadIngestConfig({ ...common, INGEST_PORT: '0', INGEST_API_KEYS: INGEST_KEY });
   const scoringCfg = loadScoringConfig({ ...common, SCORING_PORT: '0' });
   const ticketsCfg = loadTicketsConfig({ ...common, TICKETS_PORT: '0', SLA_CHECK_INTERVAL_MS: '60000' });
+  await runMigrations(ingestDb(ingestCfg));
   await runMigrations(scoringDb(scoringCfg));
   await runMigrations(ticketsDb(ticketsCfg));
   const [ingest, scoring, tickets] = await Promise.all([startIngest(ingestCfg), startScoring(scoringCfg), startTickets(ticketsCfg)]);

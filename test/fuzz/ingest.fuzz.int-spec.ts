@@ -12,6 +12,7 @@ import { METRIC_SCALES, Metric, feedbackIdFor } from '@closeloop/contracts';
 import { testKafkaSettings, uniqueName } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
 import { loadIngestConfig } from '../../services/ingest/src/config';
+import { ingestSchema } from '../../services/ingest/test/database';
 
 const KEY = uniqueName('fuzz-key');
 const NUM_RUNS = 10_000;
@@ -282,11 +283,14 @@ function expectAnswer(c: Case, a: Answer): void {
   }
 }
 
+const database = ingestSchema('fuzz');
+
 beforeAll(async () => {
   const settings = testKafkaSettings('fuzz');
+  await database.migrate();
   app = await startIngest(loadIngestConfig({
     KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, INGEST_API_KEYS: KEY, INGEST_PORT: '0',
-    HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', INGEST_RATE_LIMIT: '0',
+    HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', INGEST_RATE_LIMIT: '0', ...database.env,
   }));
   port = (app.getHttpServer().address() as AddressInfo).port;
 });
@@ -294,6 +298,7 @@ beforeAll(async () => {
 afterAll(async () => {
   agent.destroy();
   await app?.close();
+  await database.drop();
 });
 
 describe('ingest API fuzzing (fast-check)', () => {

@@ -1,32 +1,37 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { BearerAuth, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
+import { BearerAuth, DATABASE_READINESS, DatabaseModule, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { EventProducer, KAFKA_READINESS } from '@closeloop/messaging';
 import { IngestConfig, SERVICE } from './config';
+import { databaseOptions } from './database';
 import { FeedbackController } from './feedback/feedback.controller';
 import { IntakeService } from './feedback/intake.service';
 import { typeOf } from './http/problem';
 import { IntakeGate } from './http/intake-gate';
 import { TokenBucketLimiter } from './http/rate-limiter';
 import { KafkaLink } from './kafka/kafka-link';
+import { DatabaseGate } from './persistence/database-gate';
 import { SourceIntakeService, SourcesSettings } from './sources/intake/source-intake.service';
 import { SourcesController } from './sources/intake/sources.controller';
 
 /**
- * Ingest has no database, so it does not use MessagingModule (outbox/inbox) and its start does not wait for Kafka:
- * KafkaLink owns the producer's lifecycle and the readiness check (see kafka-link.ts).
+ * Ingest publishes straight to Kafka (nothing to relay, nothing consumed), so it does not use MessagingModule
+ * (outbox/inbox) and its start does not wait for Kafka: KafkaLink owns the producer's lifecycle and the readiness
+ * check (see kafka-link.ts). Its database (schema `ingest`) holds what it records about deliveries; like the other
+ * database services it connects at start and its readiness checks Postgres too.
  */
 @Module({})
 export class IngestModule implements NestModule {
   static forRoot(cfg: IngestConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level })],
+      imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }), DatabaseModule.forRoot(databaseOptions(cfg))],
       controllers: [FeedbackController, SourcesController],
       providers: [
         { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
         { provide: KafkaLink, inject: [EventProducer, SERVICE_LOGGER], useFactory: (p: EventProducer, logger: Logger) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
         { provide: KAFKA_READINESS, inject: [KafkaLink], useFactory: (link: KafkaLink) => link.readiness() },
-        { provide: READINESS_CHECKS, inject: [KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
+        { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
+        DatabaseGate,
         // no per-address failure throttle: senders are survey tools and importers, often many behind one address, and
         // the keys are long random strings compared in constant time (the per-key rate limit applies once signed in)
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiKeys, null, { realm: 'closeloop-ingest', problemType: typeOf }) },

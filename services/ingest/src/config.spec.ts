@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@closeloop/platform';
 import { loadIngestConfig } from './config';
 
-const base = { KAFKA_BROKERS: '127.0.0.1:9092', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789' };
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://closeloop@127.0.0.1:5432/closeloop', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789' };
 
 describe('loadIngestConfig', () => {
   it('has the SPEC defaults', () => {
@@ -14,6 +14,7 @@ describe('loadIngestConfig', () => {
     expect(cfg.rateLimit).toEqual({ perSecond: 200, burst: 200 });
     expect(cfg.kafkaTimeoutMs).toBe(10_000);
     expect(cfg.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(cfg.database).toEqual({ url: 'postgres://closeloop@127.0.0.1:5432/closeloop', poolSize: 10, schema: 'ingest' });
   });
 
   it('reads overrides', () => {
@@ -32,8 +33,8 @@ describe('loadIngestConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-    expect(problems).toEqual(['INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
-    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 7 problem\(s\)/);
+    expect(problems).toEqual(['DATABASE_URL', 'INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
+    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 8 problem\(s\)/);
   });
 
   it.each([

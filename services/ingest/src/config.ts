@@ -1,7 +1,9 @@
 import { missingSourceEnv, type Source } from '@closeloop/contracts';
-import { Env, checkSaslComplete, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList, routingEnv } from '@closeloop/platform';
+import { Env, checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList, routingEnv } from '@closeloop/platform';
 
 export const SERVICE = 'ingest';
+/** The schema ingest owns in the shared database, unless DATABASE_SCHEMA says otherwise (tests use a schema each). */
+export const DEFAULT_SCHEMA = 'ingest';
 
 /** SPEC §4: request bodies over 1 MiB are refused with 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -13,6 +15,7 @@ export function loadIngestConfig(source: Env = process.env) {
     {
       http: httpEnv('INGEST_PORT', 3001),
       kafka: kafkaEnv(),
+      database: databaseEnv(DEFAULT_SCHEMA),
       log: logEnv(),
       /** `key,key`: at least one, each at least MIN_TOKEN_LENGTH characters, none with whitespace */
       apiKeys: env.custom('INGEST_API_KEYS', parseKeyList),

@@ -7,6 +7,7 @@ import { prefixed } from '@closeloop/messaging';
 import { messagesOnTopic, readTopic, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { MAX_BODY_BYTES, loadIngestConfig } from '../src/config';
+import { ingestSchema } from './database';
 
 const settings = testKafkaSettings('ingest');
 const topic = prefixed(settings, Topic.FeedbackReceived);
@@ -14,6 +15,7 @@ const KEY = uniqueName('ingest-key');
 const OTHER_KEY = uniqueName('other-key');
 const kafka = testKafka();
 const run = uniqueName('run');
+const database = ingestSchema('ingest');
 
 function envFor(over: Record<string, string> = {}) {
   return {
@@ -24,6 +26,7 @@ function envFor(over: Record<string, string> = {}) {
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     INGEST_RATE_LIMIT: '10000',
+    ...database.env,
     ...over,
   };
 }
@@ -65,18 +68,21 @@ describe('ingest against real Kafka', () => {
   const post = (path: string, body: unknown, key = KEY) => http.post(path).set('Authorization', `Bearer ${key}`).send(body as object);
 
   beforeAll(async () => {
+    await database.migrate();
     app = await startIngest(loadIngestConfig(envFor()));
     http = request(app.getHttpServer());
   });
 
   afterAll(async () => {
     await app?.close();
+    await database.drop();
   });
 
-  it('is ready once connected to Kafka', async () => {
+  it('is ready once connected to Kafka and Postgres', async () => {
     const res = await http.get('/health/ready');
     expect(res.status).toBe(200);
     expect(res.body.info.kafka.status).toBe('up');
+    expect(res.body.info.database.status).toBe('up');
     expect((await http.get('/health/live')).status).toBe(200);
   });
 

@@ -24,6 +24,7 @@ import {
 } from '../src/sources/fixtures/sign';
 import { surveyMonkeyDetails, surveyMonkeyEvent } from '../src/sources/fixtures/surveymonkey';
 import { typeformEvent } from '../src/sources/fixtures/typeform';
+import { ingestSchema } from './database';
 
 const settings = testKafkaSettings('sources');
 const topic = prefixed(settings, Topic.FeedbackReceived);
@@ -37,6 +38,7 @@ const SM_TOKEN = uniqueName('sm-token');
 const SM_API_KEY = 'sm-api-key-1';
 
 const onTopicNow = () => messagesOnTopic(kafka, topic);
+const database = ingestSchema('sources');
 
 function expectProblem(res: request.Response, status: number) {
   expect(res.status).toBe(status);
@@ -85,7 +87,9 @@ describe('sources (SPEC §10) against real Kafka', () => {
       CLOSELOOP_CONFIG: routingFile(dir, qualtricsApi.url, surveyMonkeyApi.url),
       QP_SECRET: SECRET.qp, TF_SECRET: SECRET.tf, DL_SECRET: SECRET.dl, FB_SECRET: SECRET.fb, QL_SECRET: SECRET.ql,
       SM_SECRET: SECRET.sm, GEN_SECRET: SECRET.gen, QL_TOKEN, QL_WRONG_TOKEN: 'not-the-token', SM_TOKEN,
+      ...database.env,
     };
+    await database.migrate();
     app = await startIngest(loadIngestConfig(env));
     http = request(app.getHttpServer());
     qualtricsApi.respond(qualtricsMsg.SurveyID, qualtricsMsg.ResponseID, qualtricsResponse);
@@ -95,6 +99,7 @@ describe('sources (SPEC §10) against real Kafka', () => {
   afterAll(async () => {
     await app?.close();
     await Promise.all([qualtricsApi?.close(), surveyMonkeyApi?.close()]);
+    await database.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@ import { KafkaUnavailableError } from '@closeloop/messaging';
 import { MAX_BATCH_ITEMS } from '../config';
 import { KAFKA_RETRY_AFTER_SECONDS, ProblemError, problems } from '../http/problem';
 import { KafkaLink } from '../kafka/kafka-link';
+import { DatabaseGate } from '../persistence/database-gate';
 import { feedbackAccepted, feedbackInvalid } from '../metrics';
 import { ItemPlan, PlannedMessage, planAcceptance } from './feedback-event';
 import { validateBatchEnvelope, validateFeedback } from './feedback-validation';
@@ -18,13 +19,13 @@ export type BatchResult = Accepted | { errors: FieldError[] };
 /** How many acknowledged feedback ids a process remembers to answer `duplicate: true` (about 10 MB). */
 export const RECENT_IDS_CAPACITY = 100_000;
 
-/** SPEC §4: validate, publish `feedback.received`, and answer only after Kafka acknowledged. */
+/** SPEC §4: validate, publish `feedback.received`, and answer only after Kafka acknowledged (503 while Postgres or Kafka is down). */
 @Injectable()
 export class IntakeService {
   private readonly recent = new RecentIds(RECENT_IDS_CAPACITY);
   private readonly isRecent = (id: string) => this.recent.has(id);
 
-  constructor(private readonly kafka: KafkaLink) {}
+  constructor(private readonly kafka: KafkaLink, private readonly database: DatabaseGate) {}
 
   async submitOne(body: unknown): Promise<Accepted> {
     const v = validateFeedback(body);
@@ -77,6 +78,7 @@ export class IntakeService {
   /** Publishes the new items (in one produce call unless they near the broker's size limit) and remembers their ids. */
   private async accept(items: FeedbackDto[]): Promise<ItemPlan[]> {
     if (!items.length) return [];
+    await this.database.ensureReachable();
     const plans = planAcceptance(items, new Date().toISOString(), this.isRecent);
     const messages: PlannedMessage[] = [];
     for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);

@@ -73,6 +73,13 @@ export const problems = {
       detail: `the delivery was NOT accepted, its answers could not be fetched (${reason}); retry later, it is safe to resend`,
     };
   },
+  /** Postgres did not answer: nothing was published, so nothing is half-accepted. */
+  databaseUnavailable(): Problem {
+    return {
+      type: typeOf('database-unavailable'), title: 'Service unavailable', status: 503,
+      detail: 'the request was NOT accepted, the database is unavailable; retry the same request later, it is safe to resubmit',
+    };
+  },
   kafkaUnavailable(reason: string): Problem {
     return {
       type: typeOf('kafka-unavailable'), title: 'Service unavailable', status: 503,
