@@ -9,7 +9,9 @@ import { typeOf } from './http/problem';
 import { IntakeGate } from './http/intake-gate';
 import { TokenBucketLimiter } from './http/rate-limiter';
 import { KafkaLink } from './kafka/kafka-link';
+import { DataSource } from 'typeorm';
 import { DatabaseGate } from './persistence/database-gate';
+import { RevisionStore } from './persistence/revision-store';
 import { SourceIntakeService, SourcesSettings } from './sources/intake/source-intake.service';
 import { SourcesController } from './sources/intake/sources.controller';
 
@@ -32,6 +34,7 @@ export class IngestModule implements NestModule {
         { provide: KAFKA_READINESS, inject: [KafkaLink], useFactory: (link: KafkaLink) => link.readiness() },
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
         DatabaseGate,
+        { provide: RevisionStore, inject: [DataSource, SERVICE_LOGGER], useFactory: (ds: DataSource, logger: Logger) => new RevisionStore(ds, cfg.database.schema, logger) },
         // no per-address failure throttle: senders are survey tools and importers, often many behind one address, and
         // the keys are long random strings compared in constant time (the per-key rate limit applies once signed in)
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiKeys, null, { realm: 'closeloop-ingest', problemType: typeOf }) },

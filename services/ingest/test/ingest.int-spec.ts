@@ -91,22 +91,19 @@ describe('ingest against real Kafka', () => {
     const body = feedback('first');
     const res = await post('/v1/feedback', body);
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ feedbackId: idOf('first'), duplicate: false });
+    expect(res.body).toEqual({ feedbackId: idOf('first'), duplicate: false, revision: 1 });
 
     // acknowledged means already on the topic: the count is exact at once (the content is checked at the end)
     expect(await onTopicNow()).toBe(before + 1);
   });
 
-  it('gives a resubmission the same id, flags it as a duplicate and does not publish it again', async () => {
+  it('gives a resubmission the same id, flags it as a duplicate and does not publish it again (revisions: revisions.int-spec)', async () => {
     const body = feedback('resubmitted');
-    expect((await post('/v1/feedback', body)).body).toEqual({ feedbackId: idOf('resubmitted'), duplicate: false });
+    expect((await post('/v1/feedback', body)).body).toEqual({ feedbackId: idOf('resubmitted'), duplicate: false, revision: 1 });
     const before = await onTopicNow();
     const again = await post('/v1/feedback', body);
     expect(again.status).toBe(202);
-    expect(again.body).toEqual({ feedbackId: idOf('resubmitted'), duplicate: true });
-    // same (source, externalId) with different content: still the same feedback (the first one wins downstream)
-    const changed = await post('/v1/feedback', feedback('resubmitted', { score: 9, comment: 'actually fine' }));
-    expect(changed.body).toEqual({ feedbackId: idOf('resubmitted'), duplicate: true });
+    expect(again.body).toEqual({ feedbackId: idOf('resubmitted'), duplicate: true, revision: 1 });
     expect(await onTopicNow()).toBe(before);
   });
 
@@ -226,15 +223,15 @@ describe('ingest against real Kafka', () => {
     const res = await post('/v1/feedback/batch', { items });
     expect(res.status).toBe(200);
     expect(res.body.results).toEqual([
-      { feedbackId: idOf('batch-a'), duplicate: false },
+      { feedbackId: idOf('batch-a'), duplicate: false, revision: 1 },
       { errors: [{ field: 'metric', message: 'must be one of nps, csat, ces' }] },
-      { feedbackId: idOf('batch-b'), duplicate: false },
-      { feedbackId: idOf('batch-a'), duplicate: true },
+      { feedbackId: idOf('batch-b'), duplicate: false, revision: 1 },
+      { feedbackId: idOf('batch-a'), duplicate: false, revision: 2 }, // same id, new comment: its next revision
       { errors: [{ field: '(root)', message: 'must be a JSON object' }] },
-      { feedbackId: idOf('batch-earlier'), duplicate: true },
+      { feedbackId: idOf('batch-earlier'), duplicate: true, revision: 1 },
       { errors: [{ field: 'customer.id', message: 'is required' }] },
     ]);
-    expect(await onTopicNow()).toBe(before + 2);
+    expect(await onTopicNow()).toBe(before + 3);
   });
 
   it('batch: 400 for a malformed envelope or more than 500 items, nothing published', async () => {
@@ -282,7 +279,7 @@ describe('ingest against real Kafka', () => {
       expect(m.key).toBe(want.key);
       expect(m.headers['event-type']).toBe('feedback.received');
       expect(m.event).toMatchObject({ type: 'feedback.received', version: 1, producer: 'ingest' });
-      expect(m.event.data).toEqual({ ...want.body, feedbackId: m.event.eventId, receivedAt: m.event.occurredAt });
+      expect(m.event.data).toEqual({ ...want.body, feedbackId: m.event.eventId, receivedAt: m.event.occurredAt, revision: 1 });
       expect(validateEvent(Topic.FeedbackReceived, m.event).ok).toBe(true);
     }
   });
@@ -407,7 +404,7 @@ describe('ingest against real Kafka', () => {
       const before = await onTopicNow();
       const res = await h.post('/v1/feedback').set('Authorization', `Bearer ${KEY}`).send(feedback('down-1'));
       expect(res.status).toBe(202);
-      expect(res.body).toEqual({ feedbackId: idOf('down-1'), duplicate: false });
+      expect(res.body).toEqual({ feedbackId: idOf('down-1'), duplicate: false, revision: 1 });
       expect(await onTopicNow()).toBe(before + 1);
     });
   });

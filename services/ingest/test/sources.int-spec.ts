@@ -152,7 +152,7 @@ describe('sources (SPEC §10) against real Kafka', () => {
     const res = await deliver(id, signed[id]());
     expect(res.status).toBe(202);
     const feedbackId = feedbackIdFor(id, externalId);
-    expect(res.body).toEqual({ feedbackId, duplicate: false });
+    expect(res.body).toEqual({ feedbackId, duplicate: false, revision: 1 });
     expect(await onTopicNow()).toBe(before + 1);
     expected.set(feedbackId, {
       key: want.customer,
@@ -174,7 +174,7 @@ describe('sources (SPEC §10) against real Kafka', () => {
     const before = await onTopicNow();
     const res = await deliver(id, signed[id]());
     expect(res.status).toBe(202);
-    expect(res.body.duplicate).toBe(true);
+    expect(res.body).toMatchObject({ duplicate: true, revision: 1 });
     expect(await onTopicNow()).toBe(before);
   });
 

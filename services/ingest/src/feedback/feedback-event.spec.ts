@@ -1,6 +1,7 @@
-import { FeedbackDto, Topic, feedbackIdFor, validateEvent } from '@closeloop/contracts';
+import { FeedbackDto, Topic, feedbackIdFor, feedbackReceivedEventId, validateEvent } from '@closeloop/contracts';
 import { validateFeedback } from './feedback-validation';
 import { MAX_EVENT_BYTES, planAcceptance } from './feedback-event';
+import { contentDigest } from './revisions';
 
 const body = (externalId: string, extra: Record<string, unknown> = {}) => ({
   source: 'questionpro', externalId, touchpoint: 'checkout', metric: 'csat', score: 2, customer: { id: `cust-${externalId}` },
@@ -12,20 +13,20 @@ const dto = (b: unknown): FeedbackDto => {
   return v.value;
 };
 const RECEIVED_AT = '2026-11-23T10:00:01.000Z';
-const never = () => false;
+const nothingKnown = new Map();
 
 describe('planAcceptance', () => {
   it('builds feedback.received with eventId = feedbackId, keyed by customer, that passes the topic contract', () => {
     const b = body('r-1', { comment: 'kasar', attributes: { vip: true }, channel: 'sms' });
-    const [plan] = planAcceptance([dto(b)], RECEIVED_AT, never);
+    const { plans: [plan] } = planAcceptance([dto(b)], RECEIVED_AT, nothingKnown);
     const feedbackId = feedbackIdFor('questionpro', 'r-1');
-    expect(plan).toMatchObject({ kind: 'accepted', feedbackId, duplicate: false });
+    expect(plan).toMatchObject({ kind: 'accepted', feedbackId, duplicate: false, revision: 1 });
     if (plan.kind !== 'accepted' || !plan.message) throw new Error('expected a message');
     expect(plan.message).toMatchObject({ topic: Topic.FeedbackReceived, key: 'cust-r-1', headers: { 'event-type': 'feedback.received' } });
     const event = JSON.parse(plan.message.value);
     expect(event).toEqual({
       eventId: feedbackId, type: 'feedback.received', version: 1, occurredAt: RECEIVED_AT, producer: 'ingest',
-      data: { ...b, feedbackId, receivedAt: RECEIVED_AT },
+      data: { ...b, feedbackId, receivedAt: RECEIVED_AT, revision: 1 },
     });
     // ingest validates the body once (FeedbackDto); this proves the event it builds needs no second check
     expect(validateEvent(Topic.FeedbackReceived, event)).toMatchObject({ ok: true });
@@ -33,27 +34,40 @@ describe('planAcceptance', () => {
   });
 
   it('counts bytes, not characters', () => {
-    const [plan] = planAcceptance([dto(body('r-utf8', { comment: '律師律師' }))], RECEIVED_AT, never);
+    const { plans: [plan] } = planAcceptance([dto(body('r-utf8', { comment: '律師律師' }))], RECEIVED_AT, nothingKnown);
     if (plan.kind !== 'accepted' || !plan.message) throw new Error('expected a message');
     expect(plan.message.bytes).toBe(plan.message.value.length + 8); // 4 CJK chars: 3 bytes each in UTF-8
   });
 
-  it('marks ids already acknowledged, and repeats inside one request, as duplicates that are not sent again', () => {
-    const recent = feedbackIdFor('questionpro', 'old');
-    const plans = planAcceptance(
-      [dto(body('old')), dto(body('new')), dto(body('new', { score: 5 })), dto(body('other'))],
+  it('numbers revisions from what is known: same content a duplicate (not sent), new content the next revision with its own eventId', () => {
+    const id = (x: string) => feedbackIdFor('questionpro', x);
+    const known = new Map([
+      [id('same'), { revision: 2, digest: contentDigest({ score: 2 }) }],
+      [id('changed'), { revision: 2, digest: contentDigest({ score: 2 }) }],
+    ]);
+    const { plans, changed } = planAcceptance(
+      [dto(body('same')), dto(body('changed', { comment: 'refund' })), dto(body('new')), dto(body('new')), dto(body('new', { score: 5 }))],
       RECEIVED_AT,
-      (id) => id === recent,
+      known,
     );
-    expect(plans.map((p) => p.kind === 'accepted' && [p.duplicate, !!p.message])).toEqual([[true, false], [false, true], [true, false], [false, true]]);
-    // same (source, externalId) → same id even when the content differs: the first one wins downstream
-    expect(plans[1]).toMatchObject({ feedbackId: feedbackIdFor('questionpro', 'new') });
-    expect(plans[2]).toMatchObject({ feedbackId: feedbackIdFor('questionpro', 'new') });
+    expect(plans.map((p) => p.kind === 'accepted' && [p.feedbackId, p.revision, p.duplicate, p.message ? JSON.parse(p.message.value).eventId : null])).toEqual([
+      [id('same'), 2, true, null],
+      [id('changed'), 3, false, feedbackReceivedEventId(id('changed'), 3)],
+      [id('new'), 1, false, id('new')],
+      [id('new'), 1, true, null], // repeated in the same request
+      [id('new'), 2, false, feedbackReceivedEventId(id('new'), 2)], // and changed after that: one more revision
+    ]);
+    expect(Object.fromEntries([...changed].map(([k, v]) => [k, v.revision]))).toEqual({ [id('changed')]: 3, [id('new')]: 2 });
+    expect(changed.get(id('new'))?.digest).toBe(contentDigest({ score: 5 }));
+    const second = plans[4];
+    if (second.kind !== 'accepted' || !second.message) throw new Error('expected a message');
+    expect(JSON.parse(second.message.value).data).toMatchObject({ revision: 2, score: 5 });
   });
 
   it('refuses an item whose event would exceed what Kafka takes in one message', () => {
     const huge = dto(body('huge', { attributes: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }));
-    const [plan] = planAcceptance([huge], RECEIVED_AT, never);
+    const { plans: [plan], changed } = planAcceptance([huge], RECEIVED_AT, nothingKnown);
     expect(plan).toMatchObject({ kind: 'rejected', status: 413, errors: [{ field: '(root)', message: expect.stringMatching(/too large to publish/) }] });
+    expect(changed.size).toBe(0); // no revision used up
   });
 });

@@ -1,5 +1,8 @@
-import { FeedbackDto, FeedbackReceivedData, FeedbackReceivedEvent, FieldError, Topic, feedbackIdFor, makeEnvelope } from '@closeloop/contracts';
+import {
+  FeedbackDto, FeedbackReceivedData, FeedbackReceivedEvent, FieldError, Topic, feedbackIdFor, feedbackReceivedEventId, makeEnvelope,
+} from '@closeloop/contracts';
 import type { SerializedMessage } from '@closeloop/messaging';
+import { RevisionState, contentDigest, decideRevision } from './revisions';
 
 export const PRODUCER = 'ingest';
 export const FEEDBACK_RECEIVED = 'feedback.received' as const;
@@ -16,37 +19,52 @@ export interface PlannedMessage extends SerializedMessage {
 }
 
 export type ItemPlan =
-  | { kind: 'accepted'; feedbackId: string; duplicate: boolean; message?: PlannedMessage }
+  | { kind: 'accepted'; feedbackId: string; duplicate: boolean; revision: number; message?: PlannedMessage }
   | { kind: 'rejected'; status: 400 | 413; errors: FieldError[] };
 
-/** The `feedback.received` event of SPEC §4/§8: eventId = feedbackId, so every resubmission is the same event. */
-export function feedbackReceivedEvent(feedback: FeedbackDto, feedbackId: string, receivedAt: string): FeedbackReceivedEvent {
-  const data: FeedbackReceivedData = { ...feedback, feedbackId, receivedAt };
-  return makeEnvelope(FEEDBACK_RECEIVED, data, PRODUCER, { eventId: feedbackId, occurredAt: receivedAt });
+/**
+ * The `feedback.received` event of SPEC §4/§8/§10 for one revision of a feedback: revision 1 has eventId = feedbackId,
+ * a later one its own id (contracts `feedbackReceivedEventId`), so a resend of one revision is always the same event.
+ */
+export function feedbackReceivedEvent(feedback: FeedbackDto, feedbackId: string, receivedAt: string, revision = 1): FeedbackReceivedEvent {
+  const data: FeedbackReceivedData = { ...feedback, feedbackId, receivedAt, revision };
+  return makeEnvelope(FEEDBACK_RECEIVED, data, PRODUCER, { eventId: feedbackReceivedEventId(feedbackId, revision), occurredAt: receivedAt });
+}
+
+export interface AcceptancePlan {
+  /** one per item, in order */
+  plans: ItemPlan[];
+  /** the new state of every feedback whose revision this request moves on (written when Kafka acknowledged) */
+  changed: Map<string, RevisionState>;
 }
 
 /**
- * Decides, for validated feedback in request order, which id each item gets and which events must be sent:
- * an id this process already had acknowledged (`isRecent`), or one repeated inside the same request, is a
- * duplicate and is not sent again (the first acknowledged copy is already durable on the topic).
+ * Decides, for validated feedback in request order, the id, the revision and the event of each item, from what ingest
+ * knows of those ids (`known`, read under their locks): the same content as the latest revision is a duplicate and is
+ * not sent again (that revision is durable on the topic already); new content is the next revision. An item repeated
+ * inside one request sees the items before it (same content: duplicate; changed: one more revision).
  */
-export function planAcceptance(items: readonly FeedbackDto[], receivedAt: string, isRecent: (feedbackId: string) => boolean): ItemPlan[] {
-  const inThisRequest = new Set<string>();
-  return items.map((feedback): ItemPlan => {
+export function planAcceptance(items: readonly FeedbackDto[], receivedAt: string, known: ReadonlyMap<string, RevisionState>): AcceptancePlan {
+  const changed = new Map<string, RevisionState>();
+  const plans = items.map((feedback): ItemPlan => {
     const feedbackId = feedbackIdFor(feedback.source, feedback.externalId);
-    if (isRecent(feedbackId) || inThisRequest.has(feedbackId)) return { kind: 'accepted', feedbackId, duplicate: true };
-    const value = JSON.stringify(feedbackReceivedEvent(feedback, feedbackId, receivedAt));
+    const digest = contentDigest(feedback);
+    const decision = decideRevision(changed.get(feedbackId) ?? known.get(feedbackId), digest);
+    if (decision.duplicate) return { kind: 'accepted', feedbackId, duplicate: true, revision: decision.revision };
+    const value = JSON.stringify(feedbackReceivedEvent(feedback, feedbackId, receivedAt, decision.revision));
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_EVENT_BYTES) {
+      // refused before anything is numbered: the revision is not used up
       return {
         kind: 'rejected', status: 413,
         errors: [{ field: '(root)', message: `is too large to publish: ${bytes} bytes as an event, at most ${MAX_EVENT_BYTES}` }],
       };
     }
-    inThisRequest.add(feedbackId);
+    changed.set(feedbackId, { revision: decision.revision, digest });
     return {
-      kind: 'accepted', feedbackId, duplicate: false,
+      kind: 'accepted', feedbackId, duplicate: false, revision: decision.revision,
       message: { topic: Topic.FeedbackReceived, key: feedback.customer.id, value, headers: { 'event-type': FEEDBACK_RECEIVED }, bytes },
     };
   });
+  return { plans, changed };
 }

@@ -1,31 +1,27 @@
 import { Injectable } from '@nestjs/common';
-import { FeedbackDto, FieldError } from '@closeloop/contracts';
+import { FeedbackDto, FieldError, feedbackIdFor } from '@closeloop/contracts';
 import { KafkaUnavailableError } from '@closeloop/messaging';
 import { MAX_BATCH_ITEMS } from '../config';
 import { KAFKA_RETRY_AFTER_SECONDS, ProblemError, problems } from '../http/problem';
 import { KafkaLink } from '../kafka/kafka-link';
-import { DatabaseGate } from '../persistence/database-gate';
+import { RevisionStore } from '../persistence/revision-store';
 import { feedbackAccepted, feedbackInvalid } from '../metrics';
 import { ItemPlan, PlannedMessage, planAcceptance } from './feedback-event';
 import { validateBatchEnvelope, validateFeedback } from './feedback-validation';
-import { RecentIds } from './recent-ids';
 
 export interface Accepted {
   feedbackId: string;
+  /** the same score and comment as the feedback's latest revision: nothing was published again */
   duplicate: boolean;
+  /** SPEC §10: 1, then + 1 for each changed score or comment of the same (source, externalId) */
+  revision: number;
 }
 export type BatchResult = Accepted | { errors: FieldError[] };
 
-/** How many acknowledged feedback ids a process remembers to answer `duplicate: true` (about 10 MB). */
-export const RECENT_IDS_CAPACITY = 100_000;
-
-/** SPEC §4: validate, publish `feedback.received`, and answer only after Kafka acknowledged (503 while Postgres or Kafka is down). */
+/** SPEC §4/§10: validate, number the revision, publish `feedback.received`, and answer only after Kafka acknowledged (503 while Postgres or Kafka is down). */
 @Injectable()
 export class IntakeService {
-  private readonly recent = new RecentIds(RECENT_IDS_CAPACITY);
-  private readonly isRecent = (id: string) => this.recent.has(id);
-
-  constructor(private readonly kafka: KafkaLink, private readonly database: DatabaseGate) {}
+  constructor(private readonly kafka: KafkaLink, private readonly revisions: RevisionStore) {}
 
   async submitOne(body: unknown): Promise<Accepted> {
     const v = validateFeedback(body);
@@ -38,7 +34,7 @@ export class IntakeService {
       feedbackInvalid.inc();
       throw new ProblemError(plan.status === 413 ? problems.eventTooLarge(plan.errors) : problems.validation(plan.errors));
     }
-    return { feedbackId: plan.feedbackId, duplicate: plan.duplicate };
+    return { feedbackId: plan.feedbackId, duplicate: plan.duplicate, revision: plan.revision };
   }
 
   /**
@@ -68,41 +64,45 @@ export class IntakeService {
     });
     const plans = await this.accept(valid);
     plans.forEach((plan, j) => {
-      results[validAt[j]] = plan.kind === 'accepted' ? { feedbackId: plan.feedbackId, duplicate: plan.duplicate } : { errors: plan.errors };
+      results[validAt[j]] = plan.kind === 'accepted' ? { feedbackId: plan.feedbackId, duplicate: plan.duplicate, revision: plan.revision } : { errors: plan.errors };
     });
     const invalid = results.reduce((n, r) => n + ('errors' in r ? 1 : 0), 0);
     if (invalid) feedbackInvalid.inc(invalid);
     return { results };
   }
 
-  /** Publishes the new items (in one produce call unless they near the broker's size limit) and remembers their ids. */
+  /**
+   * Numbers and publishes the items (SPEC §10): under the locks of their feedback ids (RevisionStore), each gets its
+   * revision (a duplicate of the latest content is not sent again), the new ones leave in one produce call (unless
+   * they near the broker's size limit), and the new revisions are committed only after Kafka acknowledged them.
+   */
   private async accept(items: FeedbackDto[]): Promise<ItemPlan[]> {
     if (!items.length) return [];
-    await this.database.ensureReachable();
-    const plans = planAcceptance(items, new Date().toISOString(), this.isRecent);
-    const messages: PlannedMessage[] = [];
-    for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);
+    const receivedAt = new Date().toISOString();
+    const plans = await this.revisions.inTransaction(items.map((f) => feedbackIdFor(f.source, f.externalId)), async (known) => {
+      const { plans, changed } = planAcceptance(items, receivedAt, known);
+      const messages: PlannedMessage[] = [];
+      for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);
+      // nothing to send when every item is a duplicate: its revision was acknowledged already
+      if (messages.length) await this.publish(messages);
+      return { value: plans, write: changed };
+    });
+    const accepted = plans.filter((p) => p.kind === 'accepted');
+    const duplicates = accepted.filter((p) => p.duplicate).length;
+    const fresh = accepted.length - duplicates;
+    if (fresh) feedbackAccepted.inc({ duplicate: 'false' }, fresh);
+    if (duplicates) feedbackAccepted.inc({ duplicate: 'true' }, duplicates);
+    return plans;
+  }
+
+  private async publish(messages: PlannedMessage[]): Promise<void> {
     try {
-      // nothing to send when every item is a duplicate: its first copy was acknowledged already
-      if (messages.length) await this.kafka.send(messages);
+      await this.kafka.send(messages);
     } catch (err) {
       if (err instanceof KafkaUnavailableError) {
         throw new ProblemError(problems.kafkaUnavailable(err.message), { 'Retry-After': String(KAFKA_RETRY_AFTER_SECONDS) });
       }
       throw err;
     }
-    let fresh = 0;
-    let duplicates = 0;
-    for (const p of plans) {
-      if (p.kind !== 'accepted') continue;
-      if (p.duplicate) duplicates++;
-      else {
-        fresh++;
-        this.recent.add(p.feedbackId);
-      }
-    }
-    if (fresh) feedbackAccepted.inc({ duplicate: 'false' }, fresh);
-    if (duplicates) feedbackAccepted.inc({ duplicate: 'true' }, duplicates);
-    return plans;
   }
 }

@@ -24,7 +24,7 @@ export class SourcesSettings {
 }
 
 export type SourceAnswer =
-  | { status: 202; body: { feedbackId: string; duplicate: boolean } }
+  | { status: 202; body: { feedbackId: string; duplicate: boolean; revision: number } }
   | { status: 200; body: { ignored: string } };
 
 /** Which header a kind's authenticity check reads, for the 401's detail (never the value). */
@@ -120,7 +120,7 @@ export class SourceIntakeService {
     }
     if (plan.kind === 'rejected') return refuse('unmappable', problems.unmappable(plan.errors), undefined, plan.errors);
     this.count(source, plan.duplicate ? 'duplicate' : 'accepted', 202);
-    return { status: 202, body: { feedbackId: plan.feedbackId, duplicate: plan.duplicate } };
+    return { status: 202, body: { feedbackId: plan.feedbackId, duplicate: plan.duplicate, revision: plan.revision } };
   }
 
   private count(source: { id: string; kind: string }, outcome: SourceOutcome, status: number, errors?: FieldError[]): void {
