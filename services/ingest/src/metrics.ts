@@ -18,7 +18,7 @@ export const requestSeconds = metric('closeloop_ingest_request_duration_seconds'
 
 export const feedbackAccepted = metric('closeloop_feedback_accepted_total', () => new Counter({
   name: 'closeloop_feedback_accepted_total',
-  help: 'Feedback items answered with a feedbackId after Kafka acknowledged them; duplicate="true" when this process had already accepted the id',
+  help: 'Feedback items answered with a feedbackId after Kafka acknowledged them; duplicate="true" when the content was that of the latest revision (nothing sent)',
   labelNames: ['duplicate'] as const,
 }));
 

@@ -25,7 +25,9 @@ export class FeedbackController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Submit one feedback',
-    description: 'Answers 202 only after Kafka acknowledged the feedback.received event. Resubmitting the same (source, externalId) returns the same feedbackId.',
+    description:
+      'Answers 202 only after Kafka acknowledged the feedback.received event. Resubmitting the same (source, externalId) returns the same feedbackId: ' +
+      'with the same score and comment it is a duplicate (not sent again), with a changed one the next revision.',
   })
   @ApiBody({ schema: ref('Feedback') })
   @ApiResponse({ status: 202, description: 'Accepted: durable on Kafka', schema: ref('Accepted') })
@@ -40,7 +42,7 @@ export class FeedbackController {
   @ApiOperation({
     summary: `Submit up to ${MAX_BATCH_ITEMS} feedback items`,
     description:
-      'Each item is validated on its own: results[i] is {feedbackId, duplicate} or {errors}. The valid items are published together; ' +
+      'Each item is validated on its own: results[i] is {feedbackId, duplicate, revision} or {errors}. The valid items are published together; ' +
       'the 200 is sent only after Kafka acknowledged all of them, and a 503 means none of them is accepted.',
   })
   @ApiBody({ schema: ref('BatchRequest') })

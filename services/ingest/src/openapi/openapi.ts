@@ -53,10 +53,14 @@ export const SCHEMAS = {
     example: FEEDBACK_EXAMPLE,
   },
   Accepted: {
-    type: 'object', required: ['feedbackId', 'duplicate'],
+    type: 'object', required: ['feedbackId', 'duplicate', 'revision'],
     properties: {
       feedbackId: { type: 'string', format: 'uuid', description: 'Derived from (source, externalId): a resubmission gets the same id' },
-      duplicate: { type: 'boolean', description: 'true when this ingest instance had recently accepted the same feedbackId (it was not sent again)' },
+      duplicate: { type: 'boolean', description: 'true when the score and comment are those of this feedback\'s latest revision (nothing was sent again)' },
+      revision: {
+        type: 'integer', minimum: 1,
+        description: '1 for a new (source, externalId); a changed score or comment is the next revision of the same feedback, re-scored, updating its ticket (SPEC §10)',
+      },
     },
   },
   FieldError: {
