@@ -579,6 +579,7 @@ export async function runBench() {
         log('• Closeloop ingest, alone (batch endpoint, then the single endpoint)…');
         const a = new Stack({ ...env, KAFKA_TOPIC_PREFIX: `${run}-a.` }, logFile);
         cleanups.push(() => a.stop());
+        await a.migrate(['ingest']); // ingest numbers revisions in its own schema (table feedback_revision)
         await a.start(['ingest']);
         sampler.track('ingest', a.handles.ingest.child.pid);
         if (!OPTIONS.skip.has('batch')) {
@@ -604,7 +605,7 @@ export async function runBench() {
         log('• Closeloop, the whole loop (ingest, scoring, tickets, notification → Slack stub)…');
         const b = new Stack({ ...env, KAFKA_TOPIC_PREFIX: `${run}-b.`, PUBLIC_BASE_URL: 'http://127.0.0.1:3003' }, logFile);
         cleanups.push(() => b.stop());
-        await b.migrate(['scoring', 'tickets', 'notification']);
+        await b.migrate(['ingest', 'scoring', 'tickets', 'notification']);
         await b.start(SERVICES_UNDER_TEST);
         for (const s of SERVICES_UNDER_TEST) sampler.track(s, b.handles[s].child.pid);
 

@@ -144,6 +144,8 @@ export interface FeedbackItem {
   metric: string;
   score: number;
   comment: string | null;
+  /** SPEC §10: the latest revision of this feedback (absent from older tickets APIs: 1) */
+  revision?: number;
   classification: string | null;
   severity: string | null;
   reasons: unknown;

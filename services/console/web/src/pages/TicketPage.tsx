@@ -83,7 +83,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
               <article key={f.feedbackId} className="feedback" data-testid="feedback">
                 <header>
                   <strong>{f.metric.toUpperCase()} {f.score}</strong> {f.classification && <span className="muted">{f.classification}</span>} {f.severity && <SeverityBadge severity={f.severity} />}
-                  <span className="muted small"> · {f.source} · {f.channel ?? '—'} · {when(f.respondedAt)}</span>
+                  <span className="muted small"> · {f.source} · {f.channel ?? '—'} · {when(f.respondedAt)}{(f.revision ?? 1) > 1 ? ` · revised by the customer (revision ${f.revision})` : ''}</span>
                 </header>
                 {f.comment ? <blockquote lang={locale} dir={dirFor(locale)}>{f.comment}</blockquote> : <p className="muted">No comment.</p>}
                 {!!f.matchedKeywords?.length && <p className="small">Keywords: {f.matchedKeywords.join(', ')}</p>}
