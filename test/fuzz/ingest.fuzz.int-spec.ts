@@ -255,7 +255,7 @@ function answer(c: Case): Promise<Answer> {
 function expectAnswer(c: Case, a: Answer): void {
   switch (c.kind) {
     case 'valid':
-      expect({ status: a.status, body: a.json }).toEqual({ status: 202, body: { feedbackId: feedbackIdFor(c.body.source, c.body.externalId), duplicate: expect.any(Boolean) } });
+      expect({ status: a.status, body: a.json }).toEqual({ status: 202, body: { feedbackId: feedbackIdFor(c.body.source, c.body.externalId), duplicate: expect.any(Boolean), revision: expect.any(Number) } });
       return;
     case 'broken': {
       expectProblem(a, 400);
