@@ -267,7 +267,7 @@ describe('source delivery records, kept payloads and Replay (SPEC §10) against 
     expect((await http.post('/v1/sources/tf-broken/kept/0b6c3a52-7d5e-4c1f-9a43-2f6f1e8d9b10/replay')).status).toBe(401);
   });
 
-  it('after a restart with the fixed routing file, Replay accepts it once: the event is on the topic exactly once', async () => {
+  it('after a restart with the fixed routing file, Replay accepts it once (two presses at once too): the event is on the topic exactly once', async () => {
     const [brokenKept] = (await ops('/v1/sources/tf-broken/kept')).body.kept;
     const [goneKept] = (await ops('/v1/sources/tf-gone/kept')).body.kept ?? [];
     expect(goneKept).toBeUndefined(); // nothing was delivered to tf-gone yet: deliver one now, before the fix
@@ -280,8 +280,11 @@ describe('source delivery records, kept payloads and Replay (SPEC §10) against 
     ({ app, http } = await start());
 
     const before = await messagesOnTopic(kafka, topic);
-    const res = await replay('tf-broken', brokenKept.id);
-    expect(res.status).toBe(202);
+    // two presses at once: one publishes, the other answers from its record
+    const both = await Promise.all([replay('tf-broken', brokenKept.id), replay('tf-broken', brokenKept.id)]);
+    expect(both.map((r) => r.status)).toEqual([202, 202]);
+    expect(both.map((r) => r.body.duplicate).sort()).toEqual([false, true]);
+    const res = both.find((r) => r.body.duplicate === false) as request.Response;
     const feedbackId = feedbackIdFor('tf-broken', `${run}-b1`);
     expect(res.body).toEqual({ feedbackId, duplicate: false, keptId: brokenKept.id, replayedAt: expect.any(String) });
     // acknowledged means on the topic: the count is exact at once

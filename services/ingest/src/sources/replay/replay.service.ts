@@ -35,6 +35,12 @@ type Decided = ReplayAnswer | { status: 422; errors: FieldError[] };
  */
 @Injectable()
 export class ReplayService {
+  /**
+   * Replays of this process run one at a time: each holds a pooled connection (its row lock) while it publishes, and
+   * the publish needs another one (the database gate); one at a time, a replay can never take the pool's last one.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly ds: DataSource,
     private readonly store: DeliveryStore,
@@ -43,7 +49,13 @@ export class ReplayService {
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async replay(sourceId: string, keptId: string): Promise<ReplayAnswer> {
+  replay(sourceId: string, keptId: string): Promise<ReplayAnswer> {
+    const turn = this.queue.then(() => this.replayNow(sourceId, keptId));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async replayNow(sourceId: string, keptId: string): Promise<ReplayAnswer> {
     let published: ReplayAnswer | undefined;
     let decided: Decided;
     try {
