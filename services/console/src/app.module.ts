@@ -5,6 +5,7 @@ import { ConsoleConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
 import { CONSOLE_CONFIG, CONSOLE_LOGGER, ROUTING } from './tokens';
 import { BearerGuard } from './auth/bearer.guard';
+import { SourcesProxyController } from './proxy/sources.proxy.controller';
 import { TicketsProxyController } from './proxy/tickets.proxy.controller';
 import { LiveHub } from './live/live-hub';
 import { LiveController } from './live/live.controller';
@@ -28,7 +29,7 @@ export class ConsoleModule {
         // no schema: the console has no outbox or inbox (it stores nothing it consumes)
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka }),
       ],
-      controllers: [TicketsProxyController, LiveController, OpsController, LiveConsumer],
+      controllers: [TicketsProxyController, SourcesProxyController, LiveController, OpsController, LiveConsumer],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: cfg },
         { provide: ROUTING, useValue: cfg.routing },

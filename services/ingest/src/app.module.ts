@@ -1,19 +1,24 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { BearerAuth, DATABASE_READINESS, DatabaseModule, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
+import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
 import { EventProducer, KAFKA_READINESS } from '@closeloop/messaging';
 import { IngestConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
 import { FeedbackController } from './feedback/feedback.controller';
 import { IntakeService } from './feedback/intake.service';
 import { typeOf } from './http/problem';
+import { AGENT_AUTH, AgentAuthGuard, ROUTING } from './http/agent-auth.guard';
 import { IntakeGate } from './http/intake-gate';
 import { TokenBucketLimiter } from './http/rate-limiter';
 import { KafkaLink } from './kafka/kafka-link';
 import { DataSource } from 'typeorm';
-import { DatabaseGate } from './persistence/database-gate';
 import { RevisionStore } from './persistence/revision-store';
+import { DeliveryHousekeeping } from './sources/deliveries/housekeeping';
+import { DeliveryRecorder } from './sources/deliveries/delivery-recorder';
+import { DeliveryStore } from './sources/deliveries/delivery-store';
 import { SourceIntakeService, SourcesSettings } from './sources/intake/source-intake.service';
 import { SourcesController } from './sources/intake/sources.controller';
+import { SourcesOpsController } from './sources/ops/sources-ops.controller';
+import { ReplayService } from './sources/replay/replay.service';
 
 /**
  * Ingest publishes straight to Kafka (nothing to relay, nothing consumed), so it does not use MessagingModule
@@ -27,19 +32,26 @@ export class IngestModule implements NestModule {
     return {
       module: IngestModule,
       imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }), DatabaseModule.forRoot(databaseOptions(cfg))],
-      controllers: [FeedbackController, SourcesController],
+      controllers: [FeedbackController, SourcesController, SourcesOpsController],
       providers: [
         { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
         { provide: KafkaLink, inject: [EventProducer, SERVICE_LOGGER], useFactory: (p: EventProducer, logger: Logger) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
         { provide: KAFKA_READINESS, inject: [KafkaLink], useFactory: (link: KafkaLink) => link.readiness() },
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
-        DatabaseGate,
         { provide: RevisionStore, inject: [DataSource, SERVICE_LOGGER], useFactory: (ds: DataSource, logger: Logger) => new RevisionStore(ds, cfg.database.schema, logger) },
         // no per-address failure throttle: senders are survey tools and importers, often many behind one address, and
         // the keys are long random strings compared in constant time (the per-key rate limit applies once signed in)
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiKeys, null, { realm: 'closeloop-ingest', problemType: typeOf }) },
         { provide: TokenBucketLimiter, useValue: new TokenBucketLimiter(cfg.rateLimit.perSecond, cfg.rateLimit.burst) },
-        { provide: SourcesSettings, useValue: SourcesSettings.of(cfg.routing.sources, cfg.sourceSecrets, cfg.sourceFetchTimeoutMs) },
+        { provide: SourcesSettings, useValue: SourcesSettings.of(cfg.routing.sources, cfg.sourceSecrets, cfg.sourceFetchTimeoutMs, cfg.deliveryBounds) },
+        { provide: DeliveryStore, useValue: new DeliveryStore(cfg.database.schema, cfg.deliveryBounds) },
+        DeliveryRecorder,
+        DeliveryHousekeeping,
+        ReplayService,
+        { provide: ROUTING, useValue: cfg.routing },
+        // the ops API's agents, throttled per address like the tickets API (people sign in with these, machines do not)
+        { provide: AGENT_AUTH, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
+        AgentAuthGuard,
         IntakeGate,
         IntakeService,
         SourceIntakeService,

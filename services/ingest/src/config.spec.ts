@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@closeloop/platform';
 import { loadIngestConfig } from './config';
 
-const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://closeloop@127.0.0.1:5432/closeloop', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789' };
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://closeloop@127.0.0.1:5432/closeloop', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789', API_TOKENS: 'ayse:agent-token-0123456789' };
 
 describe('loadIngestConfig', () => {
   it('has the SPEC defaults', () => {
@@ -33,8 +33,8 @@ describe('loadIngestConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-    expect(problems).toEqual(['DATABASE_URL', 'INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
-    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 8 problem\(s\)/);
+    expect(problems).toEqual(['API_TOKENS', 'DATABASE_URL', 'INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
+    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 9 problem\(s\)/);
   });
 
   it.each([
@@ -50,6 +50,38 @@ describe('loadIngestConfig', () => {
   });
 });
 
+describe('loadIngestConfig: the ops API and the delivery records', () => {
+  it('bounds the records by default as the README says, and reads overrides', () => {
+    const day = 24 * 60 * 60 * 1000;
+    expect(loadIngestConfig(base).deliveryBounds).toEqual({
+      deliveriesPerSource: 500, deliveryMaxAgeMs: 7 * day, keptPerSource: 1000, keptMaxAgeMs: 30 * day, keptFetchedMaxBytes: 1024 * 1024, countsMaxAgeMs: 31 * day,
+    });
+    const cfg = loadIngestConfig({ ...base, INGEST_DELIVERIES_PER_SOURCE: '3', INGEST_DELIVERIES_DAYS: '2', INGEST_KEPT_PER_SOURCE: '2', INGEST_KEPT_DAYS: '1' });
+    expect(cfg.deliveryBounds).toMatchObject({ deliveriesPerSource: 3, deliveryMaxAgeMs: 2 * day, keptPerSource: 2, keptMaxAgeMs: day });
+  });
+
+  const problemsOf = (env: Record<string, string>) => {
+    try {
+      loadIngestConfig(env);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('refuses bad bounds, naming each variable', () => {
+    expect(problemsOf({ ...base, INGEST_KEPT_PER_SOURCE: '0', INGEST_DELIVERIES_DAYS: 'week' }).map((p) => p.split(':')[0]).sort())
+      .toEqual(['INGEST_DELIVERIES_DAYS', 'INGEST_KEPT_PER_SOURCE']);
+  });
+
+  it('refuses a token of an agent the routing file does not name, without the token', () => {
+    const problems = problemsOf({ ...base, API_TOKENS: 'nobody:agent-token-0123456789' });
+    expect(problems).toEqual([expect.stringMatching(/^API_TOKENS: agent "nobody" is not in the routing file's agents/)]);
+    expect(problems.join()).not.toContain('agent-token-0123456789');
+  });
+});
+
 describe('loadIngestConfig: sources (SPEC §10)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +90,7 @@ describe('loadIngestConfig: sources (SPEC §10)', () => {
 defaults: { team: cx, alertAt: { nps: 6, csat: 2, ces: 3 } }
 teams: [{ id: cx, sla: { firstResponse: PT1H, resolve: PT48H } }]
 rootCauses: [other]
+agents: [{ id: ayse, name: Ayse, team: cx }]
 sources:
   - { id: tf-checkout, kind: typeform, secretEnv: TF_CHECKOUT_SECRET, touchpoint: checkout, fields: { score: nps_q } }
   - { id: qx, kind: qualtrics, secretEnv: QX_KEY, touchpoint: branch, fields: { score: QID1 }, api: { url: "https://fra1.qualtrics.com", tokenEnv: QX_TOKEN } }

@@ -1,5 +1,6 @@
-import { missingSourceEnv, type Source } from '@closeloop/contracts';
-import { Env, checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseKeyList, routingEnv } from '@closeloop/platform';
+import { agentById, missingSourceEnv, type Source } from '@closeloop/contracts';
+import { Env, checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, parseKeyList, routingEnv } from '@closeloop/platform';
+import { deliveryBounds } from './sources/deliveries/bounds';
 
 export const SERVICE = 'ingest';
 /** The schema ingest owns in the shared database, unless DATABASE_SCHEMA says otherwise (tests use a schema each). */
@@ -19,6 +20,8 @@ export function loadIngestConfig(source: Env = process.env) {
       log: logEnv(),
       /** `key,key`: at least one, each at least MIN_TOKEN_LENGTH characters, none with whitespace */
       apiKeys: env.custom('INGEST_API_KEYS', parseKeyList),
+      /** SPEC §3: the agents' tokens; they read the sources' records and replay kept payloads (the ops API). */
+      apiTokens: env.custom('API_TOKENS', parseAgentTokens),
       rateLimit: {
         /** Requests per second per API key; 0 turns the limit off. */
         perSecond: env.int('INGEST_RATE_LIMIT', 200, { min: 0, max: 1_000_000 }),
@@ -36,15 +39,35 @@ export function loadIngestConfig(source: Env = process.env) {
       routing: routingEnv(),
       /** How long one request to a survey tool's API (qualtrics, surveymonkey answers) may take before it counts as failed. */
       sourceFetchTimeoutMs: env.int('INGEST_SOURCE_FETCH_TIMEOUT_MS', 3_000, { min: 100, max: 60_000 }),
+      /** What ops see of the deliveries (SPEC §10), bounded: the latest rows per source, and none older than the days. */
+      deliveries: {
+        perSource: env.int('INGEST_DELIVERIES_PER_SOURCE', 500, { min: 1, max: 100_000 }),
+        maxAgeDays: env.int('INGEST_DELIVERIES_DAYS', 7, { min: 1, max: 366 }),
+      },
+      /** Unmappable payloads kept for replay, bounded the same way (the oldest dropped, and counted). */
+      kept: {
+        perSource: env.int('INGEST_KEPT_PER_SOURCE', 1_000, { min: 1, max: 100_000 }),
+        maxAgeDays: env.int('INGEST_KEPT_DAYS', 30, { min: 1, max: 366 }),
+      },
     },
     source,
     SERVICE,
     // Every source's secretEnv / api.tokenEnv must be set: a source that cannot check a signature must not start.
-    (c) => [...checkSaslComplete(c.kafka), ...missingSourceEnv(c.routing.sources, source)],
+    (c) => [
+      ...checkSaslComplete(c.kafka),
+      ...missingSourceEnv(c.routing.sources, source),
+      ...c.apiTokens.ids
+        .filter((id) => !agentById(c.routing, id))
+        .map((id) => `API_TOKENS: agent "${id}" is not in the routing file's agents (${c.routing.agents.map((a) => a.id).join(', ') || 'none'})`),
+    ],
   );
   return {
     ...cfg,
     sourceSecrets: sourceSecrets(cfg.routing.sources, source),
+    deliveryBounds: deliveryBounds({
+      deliveriesPerSource: cfg.deliveries.perSource, deliveryMaxAgeDays: cfg.deliveries.maxAgeDays,
+      keptPerSource: cfg.kept.perSource, keptMaxAgeDays: cfg.kept.maxAgeDays,
+    }, MAX_BODY_BYTES),
     rateLimit: { perSecond: cfg.rateLimit.perSecond, burst: cfg.rateLimit.burst ?? Math.max(1, cfg.rateLimit.perSecond) },
   };
 }

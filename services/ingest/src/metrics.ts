@@ -33,10 +33,24 @@ export const feedbackInvalid = metric('closeloop_feedback_invalid_total', () => 
  */
 export type SourceOutcome =
   | 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unmappable'
-  | 'unsupported_media_type' | 'too_large' | 'bad_request' | 'unknown_source' | 'kafka_unavailable' | 'fetch_failed';
+  | 'unsupported_media_type' | 'too_large' | 'bad_request' | 'unknown_source' | 'kafka_unavailable' | 'database_unavailable' | 'fetch_failed';
 
 export const sourceDeliveries = metric('closeloop_source_deliveries_total', () => new Counter({
   name: 'closeloop_source_deliveries_total',
   help: 'Deliveries from survey tools (POST /v1/sources/{id}) by source, kind and outcome (accepted, duplicate, ignored, rejected = 401, unmappable = 422, …)',
   labelNames: ['source', 'kind', 'outcome'] as const,
+}));
+
+/** Kept unmappable payloads dropped to stay within their bounds (count per source, age). */
+export const keptDropped = metric('closeloop_source_kept_dropped_total', () => new Counter({
+  name: 'closeloop_source_kept_dropped_total',
+  help: 'Kept unmappable source payloads dropped to stay within the bounds, by source and why (count = the oldest past the per-source limit, age)',
+  labelNames: ['source', 'why'] as const,
+}));
+
+/** Replays of kept payloads (POST /v1/sources/{id}/kept/{keptId}/replay) by source and answer. */
+export const keptReplays = metric('closeloop_source_replays_total', () => new Counter({
+  name: 'closeloop_source_replays_total',
+  help: 'Replays of kept source payloads by source and outcome (accepted, duplicate, ignored, unmappable, unavailable, conflict)',
+  labelNames: ['source', 'outcome'] as const,
 }));

@@ -79,6 +79,7 @@ describe('ingest when Postgres is down', () => {
     writeFileSync(routing, `${readFileSync('config/closeloop.yaml', 'utf8')}
 sources:
   - { id: tf, kind: typeform, secretEnv: TF_SECRET, touchpoint: checkout, fields: { score: nps_q, comment: why_q } }
+  - { id: tf-broken, kind: typeform, secretEnv: TF_SECRET, touchpoint: checkout, fields: { score: recommend_q } }
 `);
     app = await startIngest(loadIngestConfig({
       KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, INGEST_API_KEYS: KEY,
@@ -95,12 +96,12 @@ sources:
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const typeform = (token: string) => {
+  const typeform = (token: string, source = 'tf') => {
     const raw = body({ ...typeformEvent, form_response: { ...typeformEvent.form_response, token } });
-    return http.post('/v1/sources/tf').set('Content-Type', 'application/json').set('Typeform-Signature', typeformSignature(TF_SECRET, raw)).send(raw.toString('utf8'));
+    return http.post(`/v1/sources/${source}`).set('Content-Type', 'application/json').set('Typeform-Signature', typeformSignature(TF_SECRET, raw)).send(raw.toString('utf8'));
   };
 
-  it('answers 503 to feedback, batches and source deliveries, publishes nothing, and accepts them once Postgres is back', async () => {
+  it('answers 503 to feedback, batches and source deliveries (an unmappable one too: it cannot be kept), publishes nothing, and accepts or keeps them once Postgres is back', async () => {
     expect((await http.get('/health/ready')).body.info.database.status).toBe('up');
     const before = await messagesOnTopic(kafka, topic);
     await relay.cut();
@@ -114,6 +115,9 @@ sources:
     const delivery = await typeform(`${run}-tf-1`);
     expect(delivery.status).toBe(503);
     expect(delivery.body.type).toBe('urn:closeloop:problem:database-unavailable');
+    // an unmappable delivery that cannot be kept is not answered 422 (that would drop it): 503, the tool resends
+    const unkeepable = await typeform(`${run}-tf-2`, 'tf-broken');
+    expect([unkeepable.status, unkeepable.body.type]).toEqual([503, 'urn:closeloop:problem:database-unavailable']);
     // readiness shares one round of checks per second: the answer from before the cut may still be served
     const ready = await waitFor(async () => {
       const r = await http.get('/health/ready');
@@ -127,6 +131,9 @@ sources:
     await waitFor(async () => (await http.get('/health/ready')).status === 200, { timeoutMs: 20_000, what: 'ready after Postgres came back' });
     expect((await http.post('/v1/feedback').set('Authorization', `Bearer ${KEY}`).send(feedback('one'))).status).toBe(202);
     expect((await typeform(`${run}-tf-1`)).status).toBe(202);
+    expect((await typeform(`${run}-tf-2`, 'tf-broken')).status).toBe(422);
+    const kept = await database.query<{ n: string }>(`SELECT count(*) AS n FROM "${database.schema}".kept_payload WHERE source_id = 'tf-broken'`);
+    expect(kept[0].n).toBe('1');
     expect(await messagesOnTopic(kafka, topic)).toBe(before + 2);
   });
 });

@@ -4,13 +4,16 @@ import { testInfra, uniqueName } from '@closeloop/testing';
 import { loadIngestConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
 
+/** An agent's token for the ops API (ayse is an agent of config/closeloop.yaml). */
+export const OPS_TOKEN = uniqueName('ops-token-ayse');
+
 /**
  * A schema of its own for one ingest test file, in the run's Postgres: `env` goes into the service's environment,
  * `migrate()` runs ingest's migrations on it (as migrate.js does), `drop()` removes it.
  */
 export function ingestSchema(label: string) {
   const schema = uniqueName(`ingest_${label}`).toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const env = { DATABASE_URL: testInfra().databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4' };
+  const env = { DATABASE_URL: testInfra().databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4', API_TOKENS: `ayse:${OPS_TOKEN}` };
   return {
     schema,
     env,

@@ -293,7 +293,12 @@ describe('ingest against real Kafka', () => {
     const doc = res.body;
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.info.title).toBe('Closeloop ingest API');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/v1/feedback', '/v1/feedback/batch']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/v1/feedback', '/v1/feedback/batch', '/v1/sources', '/v1/sources/{id}/deliveries', '/v1/sources/{id}/kept',
+      '/v1/sources/{id}/kept/{keptId}', '/v1/sources/{id}/kept/{keptId}/replay', '/v1/sources/{id}/stats',
+    ]);
+    expect(doc.paths['/v1/sources/{id}/kept/{keptId}/replay'].post.security).toEqual([{ 'agent-token': [] }]);
+    expect(doc.paths['/v1/sources/{id}/stats'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SourceStats' });
     expect(doc.components.securitySchemes['ingest-key']).toMatchObject({ type: 'http', scheme: 'bearer' });
     for (const path of ['/v1/feedback', '/v1/feedback/batch']) {
       const op = doc.paths[path].post;

@@ -1,21 +1,9 @@
-import { All, BadRequestException, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
 import { RoutingConfig, agentById } from '@closeloop/contracts';
-import { ProblemException, problem } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
 import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG, ROUTING } from '../tokens';
-import { upstreamPath } from './upstream-path';
-
-interface ProxyRequest extends AuthedRequest {
-  method: string;
-  originalUrl: string;
-  body?: unknown;
-}
-interface ProxyResponse {
-  status(code: number): ProxyResponse;
-  setHeader(name: string, value: string): void;
-  send(body: Buffer | string): void;
-}
+import { forward, type ProxyRequest, type ProxyResponse } from './forward';
 
 /**
  * The agent API through the console: same paths under /api instead of /v1, the caller's own bearer token
@@ -50,34 +38,7 @@ export class TicketsProxyController {
   }
 
   @All(['tickets', 'tickets/*path', 'reports/summary'])
-  async proxy(@Req() req: ProxyRequest, @Res() res: ProxyResponse): Promise<void> {
-    let path: string;
-    try {
-      path = upstreamPath(req.originalUrl);
-    } catch (err) {
-      throw new BadRequestException((err as Error).message);
-    }
-    const target = `${this.cfg.ticketsUrl}${path}`;
-    const method = req.method.toUpperCase();
-    const hasBody = !['GET', 'HEAD'].includes(method);
-    let upstream: Response;
-    try {
-      upstream = await fetch(target, {
-        method,
-        headers: {
-          authorization: String(req.headers.authorization),
-          accept: 'application/json',
-          ...(hasBody ? { 'content-type': 'application/json' } : {}),
-        },
-        body: hasBody ? JSON.stringify(req.body ?? {}) : undefined,
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (err) {
-      throw new ProblemException(problem(502, `tickets service unreachable: ${(err as Error).message}`));
-    }
-    res.status(upstream.status);
-    const type = upstream.headers.get('content-type');
-    if (type) res.setHeader('content-type', type);
-    res.send(Buffer.from(await upstream.arrayBuffer()));
+  proxy(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
+    return forward(req, res, 'tickets', this.cfg.ticketsUrl);
   }
 }

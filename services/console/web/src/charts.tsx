@@ -62,3 +62,44 @@ export function Ring({ ratio, label, size = 96 }: { ratio: number | null; label:
     </figure>
   );
 }
+
+/** Colours of the delivery outcomes (the Sources page). */
+export const OUTCOME_COLORS: Record<string, string> = {
+  accepted: '#16a34a', duplicate: '#65a30d', ignored: '#9ca3af', rejected: '#dc2626', unmappable: '#f59e0b', unavailable: '#7c3aed',
+};
+
+/** One stacked column per hour (oldest left), a segment per series: counts over time. */
+export function HourlyColumns<S extends string>({ buckets, series, height = 140 }: { buckets: ({ hour: string } & Record<S, number>)[]; series: readonly S[]; height?: number }) {
+  if (!buckets.length) return <p className="muted">No data.</p>;
+  const colW = Math.max(4, Math.min(24, Math.floor(840 / buckets.length)));
+  const width = colW * buckets.length + 40;
+  const total = (b: (typeof buckets)[number]) => series.reduce((n, s) => n + b[s], 0);
+  const max = Math.max(1, ...buckets.map(total));
+  const plotH = height - 20;
+  return (
+    <figure className="hourly" data-testid="hourly-chart">
+      <svg className="chart" width={width} height={height} role="img" aria-label="deliveries per hour by outcome">
+        <text x={0} y={10} className="chart-label">{max}</text>
+        {buckets.map((b, i) => {
+          let y = plotH;
+          return (
+            <g key={b.hour} transform={`translate(${30 + i * colW}, 0)`}>
+              <title>{`${new Date(b.hour).toLocaleString()}: ${series.map((s) => `${s} ${b[s]}`).join(', ')}`}</title>
+              {series.map((s) => {
+                const h = (b[s] / max) * (plotH - 12);
+                y -= h;
+                return h > 0 ? <rect key={s} x={1} y={y} width={colW - 2} height={h} fill={OUTCOME_COLORS[s] ?? '#2563eb'} /> : null;
+              })}
+            </g>
+          );
+        })}
+        <line x1={30} x2={width} y1={plotH} y2={plotH} stroke="#d1d5db" />
+        <text x={30} y={height - 4} className="chart-label">{new Date(buckets[0].hour).toLocaleString()}</text>
+        <text x={width} y={height - 4} textAnchor="end" className="chart-label">now</text>
+      </svg>
+      <figcaption className="legend">
+        {series.map((s) => <span key={s}><i style={{ background: OUTCOME_COLORS[s] }} /> {s}</span>)}
+      </figcaption>
+    </figure>
+  );
+}

@@ -7,6 +7,7 @@ import { SignIn } from './pages/SignIn';
 import { Inbox } from './pages/Inbox';
 import { TicketPage } from './pages/TicketPage';
 import { Ops } from './pages/Ops';
+import { Sources } from './pages/Sources';
 import { Reports } from './pages/Reports';
 import './styles.css';
 
@@ -64,6 +65,7 @@ function App() {
         <nav>
           <a href="/" className={route.name === 'inbox' || route.name === 'ticket' ? 'active' : ''} onClick={link('/')}>Inbox</a>
           <a href="/ops" className={route.name === 'ops' ? 'active' : ''} onClick={link('/ops')}>Ops</a>
+          <a href="/sources" className={route.name === 'sources' ? 'active' : ''} onClick={link('/sources')}>Sources</a>
           <a href="/reports" className={route.name === 'reports' ? 'active' : ''} onClick={link('/reports')}>Reports</a>
         </nav>
         <span className={`live ${live ? 'on' : 'off'}`} data-testid="live-state" title={live ? 'live updates connected' : 'live updates reconnecting'}>
@@ -75,6 +77,7 @@ function App() {
       <main>
         {route.name === 'ticket' ? <TicketPage id={route.id} config={config} me={me} />
           : route.name === 'ops' ? <Ops />
+          : route.name === 'sources' ? <Sources />
           : route.name === 'reports' ? <Reports />
           : <Inbox config={config} me={me} />}
       </main>

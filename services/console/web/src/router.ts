@@ -4,6 +4,7 @@ export type Route =
   | { name: 'inbox' }
   | { name: 'ticket'; id: string }
   | { name: 'ops' }
+  | { name: 'sources' }
   | { name: 'reports' }
   | { name: 'signin' };
 
@@ -11,6 +12,7 @@ export function parseRoute(pathname: string): Route {
   const m = /^\/tickets\/([^/]+)\/?$/.exec(pathname);
   if (m) return { name: 'ticket', id: decodeURIComponent(m[1]) };
   if (/^\/ops\/?$/.test(pathname)) return { name: 'ops' };
+  if (/^\/sources\/?$/.test(pathname)) return { name: 'sources' };
   if (/^\/reports\/?$/.test(pathname)) return { name: 'reports' };
   if (/^\/signin\/?$/.test(pathname)) return { name: 'signin' };
   return { name: 'inbox' };

@@ -80,6 +80,20 @@ export const problems = {
       detail: 'the request was NOT accepted, the database is unavailable; retry the same request later, it is safe to resubmit',
     };
   },
+  /** The ops API: a source id the routing file does not declare (the id is echoed, cut to 100 characters). */
+  unknownSourceOps(id: string): Problem {
+    return { type: typeOf('unknown-source'), title: 'Not found', status: 404, detail: `no source ${JSON.stringify(id.slice(0, 100))} in the routing file ingest runs with` };
+  },
+  unknownKept(sourceId: string, keptId: string): Problem {
+    return {
+      type: typeOf('unknown-kept-payload'), title: 'Not found', status: 404,
+      detail: `source ${JSON.stringify(sourceId.slice(0, 100))} has no kept payload ${JSON.stringify(keptId.slice(0, 100))} (it may have been dropped by the count or age bound)`,
+    };
+  },
+  /** A kept payload whose source the routing file no longer declares, or declares as another kind: nothing to replay it with. */
+  sourceChanged(detail: string): Problem {
+    return { type: typeOf('source-not-replayable'), title: 'Conflict', status: 409, detail };
+  },
   kafkaUnavailable(reason: string): Problem {
     return {
       type: typeOf('kafka-unavailable'), title: 'Service unavailable', status: 503,

@@ -1,12 +1,16 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { METRICS, METRIC_SCALES } from '@closeloop/contracts';
+import { METRICS, METRIC_SCALES, SOURCE_KINDS } from '@closeloop/contracts';
 import { MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../config';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem';
+import { DELIVERY_OUTCOMES } from '../sources/deliveries/outcome';
 
 export const BEARER = 'ingest-key';
-type SchemaName = 'Customer' | 'Feedback' | 'Accepted' | 'FieldError' | 'ItemErrors' | 'BatchRequest' | 'BatchResponse' | 'Problem';
+export const AGENT_BEARER = 'agent-token';
+type SchemaName = 'Customer' | 'Feedback' | 'Accepted' | 'FieldError' | 'ItemErrors' | 'BatchRequest' | 'BatchResponse' | 'Problem'
+  | 'OutcomeCounts' | 'SourceSummary' | 'SourceList' | 'SourceStats' | 'Delivery' | 'DeliveryList' | 'KeptItem' | 'KeptList' | 'KeptPayload'
+  | 'Replayed' | 'ReplayIgnored';
 export const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 
 /** The example of SPEC §4; a unit test keeps it valid against the contract's FeedbackDto. */
@@ -91,8 +95,101 @@ export const SCHEMAS = {
       title: { type: 'string' },
       status: { type: 'integer' },
       detail: { type: 'string' },
-      errors: { type: 'array', items: ref('FieldError'), description: 'Every bad field (400 only)' },
+      errors: { type: 'array', items: ref('FieldError'), description: 'Every bad field (400 and 422)' },
     },
+  },
+  OutcomeCounts: {
+    type: 'object', required: ['received', ...DELIVERY_OUTCOMES],
+    description: 'Deliveries by outcome; received is their sum. rejected = 401 and the other 4xx refusals; unavailable = 503',
+    properties: Object.fromEntries(['received', ...DELIVERY_OUTCOMES].map((o) => [o, { type: 'integer', minimum: 0 }])),
+  },
+  SourceSummary: {
+    type: 'object', required: ['id', 'kind', 'touchpoint', 'metric', 'webhook', 'last24h', 'kept'],
+    properties: {
+      id: { type: 'string', example: 'tf-checkout' },
+      kind: { type: 'string', enum: [...SOURCE_KINDS] },
+      touchpoint: { type: 'string', nullable: true },
+      metric: { type: 'string', enum: [...METRICS] },
+      webhook: { type: 'string', example: '/v1/sources/tf-checkout', description: 'The path the survey tool posts to' },
+      last24h: ref('OutcomeCounts'),
+      kept: {
+        type: 'object', required: ['kept', 'waiting', 'dropped'],
+        properties: {
+          kept: { type: 'integer', description: 'Unmappable payloads kept' },
+          waiting: { type: 'integer', description: '…of which not replayed yet' },
+          dropped: { type: 'integer', description: 'Dropped to stay within the count and age bounds, ever' },
+        },
+      },
+    },
+  },
+  SourceList: {
+    type: 'object', required: ['since', 'sources'],
+    properties: { since: { type: 'string', format: 'date-time', description: 'Start of the 24 hourly buckets counted' }, sources: { type: 'array', items: ref('SourceSummary') } },
+  },
+  SourceStats: {
+    type: 'object', required: ['source', 'hours', 'buckets', 'totals'],
+    properties: {
+      source: { type: 'string' },
+      hours: { type: 'integer' },
+      buckets: {
+        type: 'array', description: 'One per hour (UTC) of the window, oldest first, zeros included',
+        items: { allOf: [{ type: 'object', required: ['hour'], properties: { hour: { type: 'string', format: 'date-time' } } }, ref('OutcomeCounts')] },
+      },
+      totals: ref('OutcomeCounts'),
+    },
+  },
+  Delivery: {
+    type: 'object', required: ['receivedAt', 'outcome', 'status', 'reason', 'feedbackId', 'keptId', 'bytes'],
+    description: 'What happened to one delivery; never its body, a header or a secret. A 401 leaves no row, only a count',
+    properties: {
+      receivedAt: { type: 'string', format: 'date-time' },
+      outcome: { type: 'string', enum: [...DELIVERY_OUTCOMES] },
+      status: { type: 'integer', example: 202 },
+      reason: { type: 'string', nullable: true },
+      feedbackId: { type: 'string', nullable: true },
+      keptId: { type: 'string', format: 'uuid', nullable: true, description: 'The kept payload of a 422' },
+      bytes: { type: 'integer' },
+    },
+  },
+  DeliveryList: { type: 'object', required: ['source', 'deliveries'], properties: { source: { type: 'string' }, deliveries: { type: 'array', items: ref('Delivery') } } },
+  KeptItem: {
+    type: 'object', required: ['id', 'kind', 'receivedAt', 'contentType', 'reason', 'errors', 'size', 'replayedAt', 'replayOutcome', 'feedbackId'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      kind: { type: 'string', enum: [...SOURCE_KINDS] },
+      receivedAt: { type: 'string', format: 'date-time' },
+      contentType: { type: 'string' },
+      reason: { type: 'string', description: 'Why it is kept (the latest replay\'s reason once replayed unsuccessfully)' },
+      errors: { type: 'array', items: ref('FieldError') },
+      size: { type: 'integer', description: 'Bytes kept: the body plus any fetched answers' },
+      replayedAt: { type: 'string', format: 'date-time', nullable: true },
+      replayOutcome: { type: 'string', enum: ['accepted', 'duplicate', 'ignored'], nullable: true },
+      feedbackId: { type: 'string', nullable: true, description: 'The feedback its replay became' },
+    },
+  },
+  KeptList: { type: 'object', required: ['source', 'kept'], properties: { source: { type: 'string' }, kept: { type: 'array', items: ref('KeptItem') } } },
+  KeptPayload: {
+    allOf: [ref('KeptItem'), {
+      type: 'object', required: ['source', 'body', 'fetched'],
+      properties: {
+        source: { type: 'string' },
+        body: { type: 'string', description: 'The body as received (UTF-8 text)' },
+        fetched: { type: 'string', nullable: true, description: 'qualtrics / surveymonkey: the answers fetched for it (JSON text)' },
+      },
+    }],
+  },
+  Replayed: {
+    type: 'object', required: ['feedbackId', 'duplicate', 'keptId', 'replayedAt'],
+    properties: {
+      feedbackId: { type: 'string' },
+      duplicate: { type: 'boolean', description: 'true when it had been replayed (or accepted) before: nothing was published again' },
+      keptId: { type: 'string', format: 'uuid' },
+      replayedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  ReplayIgnored: {
+    type: 'object', required: ['ignored', 'keptId', 'replayedAt'],
+    properties: { ignored: { type: 'string' }, keptId: { type: 'string', format: 'uuid' }, replayedAt: { type: 'string', format: 'date-time' } },
   },
 } satisfies Record<SchemaName, SchemaObject>;
 
@@ -120,10 +217,13 @@ export function openApiDocument(app: INestApplication, include: Type<unknown>[])
     .setDescription(
       'Feedback intake (SPEC §4). A 202/200 is sent only after Kafka acknowledged the feedback.received event (acks=all). ' +
         'feedbackId is derived from (source, externalId), so resubmitting is safe and never opens a second ticket. ' +
+        'Sources (ops, SPEC §10): what ingest recorded about the survey tools\' deliveries, their kept unmappable payloads, and Replay; ' +
+        'these take an agent\'s API token. The survey tools\' own POST /v1/sources/{id} is documented in docs/sources.md. ' +
         'Health: GET /health/live, GET /health/ready; metrics: GET /metrics.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An ingest API key (INGEST_API_KEYS)' }, BEARER)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An agent\'s API token (API_TOKENS)' }, AGENT_BEARER)
     .build();
   const doc = SwaggerModule.createDocument(app, config, { include });
   doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...SCHEMAS } };

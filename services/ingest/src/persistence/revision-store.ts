@@ -2,7 +2,7 @@ import type { Pool, PoolClient, QueryResult } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Logger } from '@closeloop/platform';
 import type { RevisionState } from '../feedback/revisions';
-import { databaseUnavailable } from './database-gate';
+import { databaseUnavailable } from './database-unavailable';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;

@@ -1,0 +1,20 @@
+import { All, Controller, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import type { ConsoleConfig } from '../config';
+import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
+import { CONSOLE_CONFIG } from '../tokens';
+import { forward, type ProxyRequest, type ProxyResponse } from './forward';
+
+/**
+ * The Sources page's data (SPEC §10 "what ops see"): ingest's ops API under /api/sources, the caller's own bearer
+ * token forwarded as for tickets. Ingest is found at SERVICE_URLS' `ingest`.
+ */
+@Controller('api')
+@UseGuards(BearerGuard)
+export class SourcesProxyController {
+  constructor(@Inject(CONSOLE_CONFIG) private readonly cfg: ConsoleConfig) {}
+
+  @All(['sources', 'sources/*path'])
+  proxy(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
+    return forward(req, res, 'ingest', this.cfg.serviceUrls.ingest);
+  }
+}

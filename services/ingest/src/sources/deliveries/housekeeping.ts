@@ -1,0 +1,51 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Logger, SERVICE_LOGGER } from '@closeloop/platform';
+import { keptDropped } from '../../metrics';
+import { DeliveryStore } from './delivery-store';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/**
+ * The hourly sweep of what writes do not reach: deliveries and kept payloads of sources that went quiet, past
+ * their age, and hourly counts older than any stats window. Every instance runs it; deleting what another already
+ * deleted is a no-op.
+ */
+@Injectable()
+export class DeliveryHousekeeping implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly ds: DataSource, private readonly store: DeliveryStore, @Inject(SERVICE_LOGGER) private readonly logger: Logger) {}
+
+  onApplicationBootstrap(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.run(), HOUR_MS);
+    this.timer.unref();
+  }
+
+  /** One pass; a failure is logged and the next pass tries again. */
+  run(now = new Date()): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        const swept = await this.ds.transaction((m) => this.store.sweep(m, now));
+        for (const [source, n] of swept.keptBySource) keptDropped.inc({ source, why: 'age' }, n);
+        if (swept.deliveries || swept.kept || swept.counts) {
+          this.logger.info({ deliveries: swept.deliveries, kept: swept.kept, counts: swept.counts }, 'pruned old delivery records');
+        }
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'delivery housekeeping failed; will retry in an hour');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  // before the DataSource closes (DatabaseModule closes it in onApplicationShutdown)
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}
