@@ -147,7 +147,7 @@ async function deliver(id: string, d: Delivery): Promise<{ status: number; json:
 async function ticketsOf(customer: string): Promise<any[]> {
   const r = await fetch(`${stackHandle.url('tickets')}/v1/tickets?customer=${encodeURIComponent(customer)}`, { headers: { Authorization: `Bearer ${AGENT_TOKEN}` } });
   expect(r.status).toBe(200);
-  return (await r.json()).items;
+  return ((await r.json()) as { items: any[] }).items;
 }
 
 async function ticket(id: string): Promise<any> {
@@ -202,7 +202,7 @@ describe('a survey tool\'s signed webhook, through the whole loop', () => {
     const [t, ...more] = await waitFor(async () => {
       const items = await ticketsOf(k.want.customer);
       return items.length ? items : undefined;
-    }, { what: `the ticket of ${k.want.customer}`, timeoutMs: 30_000 });
+    }, { what: `the ticket of ${k.want.customer}`, timeoutMs: 30_000 }) as any[];
     expect(more).toEqual([]);
     expect(t).toMatchObject({
       status: 'open', customer: expect.objectContaining({ id: k.want.customer }), touchpoint: k.want.touchpoint,
