@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { LOAD_TEAMS, PROBE_TEAMS, feedback, kindOf, probeTouchpoint, routingYaml } from './lib/feedback.mjs';
+import { LOAD_TEAMS, PROBE_TEAMS, TYPEFORM_SOURCE, feedback, kindOf, probeTouchpoint, routingYaml } from './lib/feedback.mjs';
 import { runPeers } from './lib/peers.mjs';
 import { ProcSampler, machineInfo } from './lib/proc.mjs';
 import { fmt, round, summarize, table } from './lib/stats.mjs';
@@ -51,7 +51,7 @@ export const OPTIONS = {
   probeWarmup: 3,
   loadedMs: envInt('BENCH_LOADED_SECONDS', quick ? 12 : 30) * 1000,
   probeEveryMs: 250,
-  /** Phases to leave out (comma-separated: batch, single, unloaded, loaded, or loop for the whole second part), for experiments. */
+  /** Phases to leave out (comma-separated: batch, webhook, single, unloaded, loaded, or loop for the whole second part), for experiments. */
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()).filter(Boolean)),
   alertTimeoutMs: 20_000,
 };
@@ -180,6 +180,18 @@ async function batchIngest(stack, apiKey, run) {
     itemsPerSec: round(r.itemsPerSec, 0), acceptedInWindow: r.acceptedInWindow, acceptedTotal: r.acceptedTotal, windowS: r.windowMs / 1000,
     warmupS: r.warmupMs / 1000, connections: OPTIONS.batchConnections, batchSize: OPTIONS.batchSize,
     batchLatencyMs: { p50: round(lat.p50), p99: round(lat.p99), max: round(lat.max) }, statuses: r.statuses, firstError: r.firstError ?? null,
+  };
+}
+
+/** Signed Typeform webhooks on the batch phase's connection set: accepted payloads/s, next to the batch figure. */
+async function webhookIntake(stack, secret, run) {
+  const r = await loadJob({ job: 'webhookClosed', baseUrl: stack.url('ingest'), connections: OPTIONS.batchConnections, sourceId: TYPEFORM_SOURCE.id, secret,
+    warmupMs: OPTIONS.batchWarmupMs, durationMs: OPTIONS.batchDurationMs, run, stream: 'webhook' }).done;
+  const lat = summarize(r.latenciesMs);
+  return {
+    payloadsPerSec: round(r.itemsPerSec, 0), acceptedInWindow: r.acceptedInWindow, acceptedTotal: r.acceptedTotal, windowS: r.windowMs / 1000,
+    warmupS: r.warmupMs / 1000, connections: OPTIONS.batchConnections, source: TYPEFORM_SOURCE.id,
+    latencyMs: { p50: round(lat.p50), p99: round(lat.p99), max: round(lat.max) }, statuses: r.statuses, firstError: r.firstError ?? null,
   };
 }
 
@@ -432,6 +444,7 @@ function report(res) {
   const rows = [['figure', 'Closeloop', 'Kafka peer', 'ratio', 'target', 'verdict']];
   rows.push(['ingest, batch endpoint (accepted feedback/s)', fmt(c.batchIngest?.itemsPerSec), pp ? `${fmt(pp.recordsPerSec)} (ProducerPerformance)` : '—',
     fmtRatio(res.ratios.ingestVsProducerPerf), `≥ ${TARGETS.ingestVsProducerPerf}`, verdict(res.ratios.ingestVsProducerPerf, TARGETS.ingestVsProducerPerf, true)]);
+  rows.push([`ingest, Typeform webhook (accepted signed payloads/s, ${OPTIONS.batchConnections} connections)`, fmt(c.webhookIntake?.payloadsPerSec), '', '', '', '']);
   rows.push(['ingest, single endpoint (req/s at p99 ≤ 50 ms)', fmt(c.singleIngest?.maxRateAtP99), '', '', '', '']);
   rows.push(['pipeline: scored + persisted (feedback/s, steady)', fmt(c.pipeline?.steadyPerSec), cp ? `${fmt(cp.fetchMsgPerSec)} (ConsumerPerformance, fetch)` : '—',
     fmtRatio(res.ratios.pipelineVsConsumerPerf), `≥ ${TARGETS.pipelineVsConsumerPerf}`, verdict(res.ratios.pipelineVsConsumerPerf, TARGETS.pipelineVsConsumerPerf, true)]);
@@ -553,6 +566,7 @@ export async function runBench() {
       const routingFile = path.join(tmp, 'closeloop.yaml');
       writeFileSync(routingFile, routingYaml());
       const apiKey = `ik_${randomBytes(18).toString('hex')}`;
+      const typeformSecret = randomBytes(24).toString('base64url');
       const board = makeProbeBoard();
       const slack = await startSlackStub(`probe-${run}-`, (m) => board.onAlert(m));
       cleanups.push(() => slack.close());
@@ -566,7 +580,7 @@ export async function runBench() {
       };
       const env = {
         PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', KAFKA_BROKERS: infra.kafka.brokers, DATABASE_URL: dbUrl,
-        CLOSELOOP_CONFIG: routingFile, INGEST_API_KEYS: apiKey, API_TOKENS: `bench:at_${randomBytes(18).toString('hex')}`,
+        CLOSELOOP_CONFIG: routingFile, INGEST_API_KEYS: apiKey, [TYPEFORM_SOURCE.secretEnv]: typeformSecret, API_TOKENS: `bench:at_${randomBytes(18).toString('hex')}`,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', INGEST_RATE_LIMIT: '0',
         SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: randomBytes(16).toString('hex'), SLACK_API_URL: slack.url,
         CONSOLE_URL: 'http://127.0.0.1:3000',
@@ -575,8 +589,8 @@ export async function runBench() {
       info(`database ${dbName}; routing: ${PROBE_TEAMS} probe teams + ${LOAD_TEAMS} load teams, one Slack channel each; service logs: ${path.relative(repoRoot, logFile)}`);
 
       // A: ingest alone (its own topic prefix): what the HTTP edge can accept, as ProducerPerformance measures the producer alone.
-      if (!OPTIONS.skip.has('batch') || !OPTIONS.skip.has('single')) try {
-        log('• Closeloop ingest, alone (batch endpoint, then the single endpoint)…');
+      if (!OPTIONS.skip.has('batch') || !OPTIONS.skip.has('webhook') || !OPTIONS.skip.has('single')) try {
+        log('• Closeloop ingest, alone (batch endpoint, a survey tool\'s webhook, then the single endpoint)…');
         const a = new Stack({ ...env, KAFKA_TOPIC_PREFIX: `${run}-a.` }, logFile);
         cleanups.push(() => a.stop());
         await a.migrate(['ingest']); // ingest numbers revisions in its own schema (table feedback_revision)
@@ -587,6 +601,13 @@ export async function runBench() {
           res.closeloop.batchIngest = await batchIngest(a, apiKey, run);
           res.resources.batchIngest = sampler.end();
           info(`batch: ${fmt(res.closeloop.batchIngest.itemsPerSec)} accepted feedback/s (${OPTIONS.batchConnections} connections × ${OPTIONS.batchSize}-item batches, p99 batch ${fmt(res.closeloop.batchIngest.batchLatencyMs.p99)} ms)`);
+        }
+        if (!OPTIONS.skip.has('webhook')) {
+          sampler.phase('webhookIntake');
+          res.closeloop.webhookIntake = await webhookIntake(a, typeformSecret, run);
+          res.resources.webhookIntake = sampler.end();
+          const wh = res.closeloop.webhookIntake;
+          info(`webhook: ${fmt(wh.payloadsPerSec)} accepted signed Typeform payloads/s (${OPTIONS.batchConnections} connections, one response per request, p99 ${fmt(wh.latencyMs.p99, 1)} ms)${wh.firstError ? `; first error: ${wh.firstError}` : ''}`);
         }
         if (!OPTIONS.skip.has('single')) {
           sampler.phase('singleIngest');
@@ -678,7 +699,7 @@ export async function runBench() {
       loadedP50Ms: c.e2eLoaded?.p50Ms ?? null, loadedP99Ms: c.e2eLoaded?.p99Ms ?? null, loadedRatePerSec: c.e2eLoaded?.backgroundRate ?? null,
       kafkaEndToEndLatencyP99Ms: res.peers.endToEndLatency?.p99Ms ?? null,
     };
-    const loadPhases = ['batchIngest', 'singleIngest', 'pipeline', 'alertDrain', 'e2eLoaded'];
+    const loadPhases = ['batchIngest', 'webhookIntake', 'singleIngest', 'pipeline', 'alertDrain', 'e2eLoaded'];
     for (const s of SERVICES_UNDER_TEST) {
       const peaks = loadPhases.map((ph) => res.resources[ph]?.processes[s]?.peakRssMb).filter((v) => v !== null && v !== undefined);
       res.rssMb[s] = peaks.length ? round(Math.max(...peaks), 0) : null;

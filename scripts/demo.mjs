@@ -1,9 +1,16 @@
 // `npm run demo`: a realistic stream of feedback for a restaurant chain and an online shop, sent to a running stack
-// (`npm start`). Several touchpoints and languages; promoters, passives, detractors, a repeat detractor and a critical comment.
+// (`npm start`). Several touchpoints and languages; promoters, passives, detractors, a repeat detractor and a critical
+// comment. Then one signed webhook per survey-tool kind to the routing file's `demo-*` sources (SPEC §10), with local
+// stand-ins of the Qualtrics and SurveyMonkey APIs on the ports their api.url names, and the ticket each one opened.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import demoSources from './lib/demo-sources.cjs';
 import { repoRoot } from './lib/setup.mjs';
 import stack from './lib/stack.cjs';
+import { startSurveyApiStub } from './lib/survey-api-stub.mjs';
+
+const { DEMO_DELIVERIES } = demoSources;
 
 const urls = stack.localUrls(process.env); // the same HOST and *_PORT variables as npm start
 const INGEST = process.env.INGEST_URL ?? urls.ingest;
@@ -62,12 +69,73 @@ async function send(i, [touchpoint, channel, metric, score, comment, customer, a
   if (!r.ok) process.exitCode = 1;
 }
 
+/** The routing file npm start runs with (CLOSELOOP_CONFIG, else the one it writes with the demo sources), as the services read it. */
+function routingSources() {
+  const written = path.join(repoRoot, '.closeloop', 'closeloop.yaml');
+  const file = path.resolve(repoRoot, process.env.CLOSELOOP_CONFIG ?? (existsSync(written) ? written : 'config/closeloop.yaml'));
+  try {
+    const { loadRoutingConfig } = createRequire(import.meta.url)(path.join(repoRoot, 'libs/contracts/dist/index.js'));
+    return loadRoutingConfig(file).sources ?? [];
+  } catch (err) {
+    console.error(`\nsurvey-tool deliveries skipped: cannot read ${path.relative(repoRoot, file)} (${err.message.split('\n')[0]}); npm start builds what it needs`);
+    return [];
+  }
+}
+
+/** One signed delivery per `demo-*` source; returns what each should have opened. */
+async function sendSourceDeliveries() {
+  const sources = routingSources().filter((s) => s.id.startsWith('demo-') && DEMO_DELIVERIES[s.kind]);
+  if (!sources.length) return [];
+  const secrets = Object.fromEntries(sources.flatMap((s) => [s.secretEnv, s.api?.tokenEnv]).filter(Boolean)
+    .map((name) => [name, process.env[name]?.trim() || creds[name]]));
+  const missing = Object.entries(secrets).filter(([, v]) => !v).map(([name]) => name);
+  if (missing.length) {
+    console.error(`\nsurvey-tool deliveries skipped: no value for ${missing.join(', ')} (npm start generates them into .closeloop/dev-credentials.json, or set them)`);
+    process.exitCode = 1;
+    return [];
+  }
+  console.log(`\nsending one signed webhook per survey tool to ${INGEST}/v1/sources/{id}…\n`);
+  const sent = [];
+  for (const source of sources) {
+    const d = DEMO_DELIVERIES[source.kind](source, secrets, run);
+    let api;
+    if (d.answers) {
+      // the vendor's API, where ingest fetches the answers: a local stand-in on the port the routing file names
+      const url = new URL(source.api.url);
+      if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
+        console.log(`skip ${source.id.padEnd(18)} its api.url ${url.origin} is not local: the demo answers only for a local stand-in`);
+        continue;
+      }
+      try {
+        api = await startSurveyApiStub(source.kind, { port: Number(url.port || 80), token: secrets[source.api.tokenEnv] });
+      } catch (err) {
+        console.log(`skip ${source.id.padEnd(18)} cannot start its API stand-in on ${url.host} (${err.code ?? err.message})`);
+        process.exitCode = 1;
+        continue;
+      }
+      api.respond(...d.answers);
+    }
+    try {
+      const r = await call(`${INGEST}/v1/sources/${source.id}`, { method: 'POST', headers: d.delivery.headers, body: d.delivery.body });
+      const j = await r.text();
+      const shown = r.status === 202 ? `feedback ${JSON.parse(j).feedbackId}` : j.slice(0, 300);
+      console.log(`${String(r.status).padEnd(4)} ${source.id.padEnd(18)} ${source.kind.padEnd(13)} ${String(d.score).padStart(2)}  ${d.customer.name.padEnd(7)} ${d.comment.slice(0, 45).padEnd(45)} ${shown}`);
+      if (r.status !== 202) process.exitCode = 1;
+      else sent.push({ source, ...d });
+    } finally {
+      await api?.close();
+    }
+  }
+  return sent;
+}
+
 await call(`${INGEST}/health/live`); // exits with a clear message when nothing answers
 console.log(`sending ${stream.length} responses to ${INGEST}…\n`);
 for (const [i, item] of stream.entries()) {
   await send(i, item);
   await new Promise((r) => setTimeout(r, 150));
 }
+const fromSources = await sendSourceDeliveries();
 if (agentToken) {
   await new Promise((r) => setTimeout(r, 2_000));
   // open follow-up tickets: not resolved yet (open or claimed)
@@ -79,6 +147,26 @@ if (agentToken) {
     const { items } = await r.json();
     console.log(`\nopen follow-up tickets (${items.length}):`);
     for (const t of items) console.log(`  ${t.severity.padEnd(8)} ${t.status.padEnd(8)} ${t.touchpoint.padEnd(13)} ${(t.customer?.name ?? t.customer?.id ?? '').padEnd(8)} ${t.metric} ${t.score}  ×${t.feedbackCount}  ${t.id}`);
+    if (fromSources.length) await showSourceTickets(fromSources);
     console.log(`\nthe alerts are in the notification log above (or your Slack channel), and in the console: ${CONSOLE}`);
+  }
+}
+
+/** The ticket each survey tool's response opened (it may take a moment to cross the pipeline). */
+async function showSourceTickets(sent) {
+  console.log('\ntickets opened by the survey tools:');
+  for (const d of sent) {
+    let t;
+    for (let i = 0; i < 30 && !t; i++) {
+      const r = await call(`${TICKETS}/v1/tickets?customer=${encodeURIComponent(d.customer.id)}`, { headers: { Authorization: `Bearer ${agentToken}` } });
+      t = r.ok ? (await r.json()).items[0] : undefined;
+      if (!t) await new Promise((res) => setTimeout(res, 500));
+    }
+    if (!t) {
+      console.log(`  ${d.source.kind.padEnd(13)} no ticket for ${d.customer.id} after 15 s`);
+      process.exitCode = 1;
+      continue;
+    }
+    console.log(`  ${d.source.kind.padEnd(13)} ${t.severity.padEnd(8)} ${t.touchpoint.padEnd(13)} ${t.customer.id.padEnd(28)} ${t.metric} ${t.score}  ${(t.comment ?? '').slice(0, 40).padEnd(40)} ${t.id}`);
   }
 }

@@ -10,10 +10,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, ensureDependencies, repoRoot } from './lib/setup.mjs';
 import credentialsLib from './lib/dev-credentials.cjs';
+import demoRouting from './lib/demo-routing.cjs';
 import stack from './lib/stack.cjs';
 
 const { SERVICES, localUrls, migrateAll, startService, waitReady } = stack;
-const { resolveCredentials, describeOrigin } = credentialsLib;
+const { resolveCredentials, resolveSourceSecrets, describeOrigin } = credentialsLib;
 
 const USAGE = `usage: npm start [-- [--fresh] [--embedded-pg]]
   --fresh        wipe the local broker's data and the embedded Postgres' data (and the "closeloop" database on a
@@ -118,11 +119,41 @@ function checkSameHistory(current) {
   writeJson(file, current);
 }
 
-function credentials(agentIds) {
+/** The ingest key, the agents' tokens and every source's secretEnv / api.tokenEnv (SPEC §3, §10): given, saved or generated. */
+function credentials(agentIds, sources) {
   const file = path.join(stateDir, 'dev-credentials.json');
-  const resolved = resolveCredentials({ env: process.env, saved: readJsonOr(file, {}), agentIds });
-  if (resolved.toSave) writeJson(file, resolved.toSave, 0o600);
-  return resolved;
+  const saved = readJsonOr(file, {});
+  const resolved = resolveCredentials({ env: process.env, saved, agentIds });
+  const sourceSecrets = resolveSourceSecrets({ env: process.env, saved, sources });
+  if (resolved.toSave || sourceSecrets.toSave) writeJson(file, { ...(resolved.toSave ?? saved), ...sourceSecrets.toSave }, 0o600);
+  return { ...resolved, sourceSecrets };
+}
+
+/**
+ * CLOSELOOP_CONFIG when given; else config/closeloop.yaml plus the demo sources of config/demo-sources.yaml (unless it
+ * declares sources of its own), written to .closeloop/closeloop.yaml for the services to read.
+ */
+function routingFile() {
+  if (process.env.CLOSELOOP_CONFIG) {
+    const routingPath = path.resolve(repoRoot, process.env.CLOSELOOP_CONFIG);
+    return { routingPath, routingLine: `${path.relative(repoRoot, routingPath)} (CLOSELOOP_CONFIG)` };
+  }
+  const base = path.join(repoRoot, 'config', 'closeloop.yaml');
+  const demo = path.join(repoRoot, 'config', 'demo-sources.yaml');
+  const { text, added } = demoRouting.withDemoSources({ routing: readFileSync(base, 'utf8'), demoSources: readFileSync(demo, 'utf8') });
+  if (!added) return { routingPath: base, routingLine: 'config/closeloop.yaml (its own sources; the demo sources are not added)' };
+  const routingPath = path.join(stateDir, 'closeloop.yaml');
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(routingPath, `# Written by npm start: config/closeloop.yaml + config/demo-sources.yaml. Edit those, not this.\n${text}`);
+  return { routingPath, routingLine: `config/closeloop.yaml + the demo sources of config/demo-sources.yaml (→ ${path.relative(repoRoot, routingPath)})` };
+}
+
+/** One line per source of the routing file: its URL, and where its secrets came from (never the secrets). */
+function sourcesLine(sources, ingestUrl, origin) {
+  if (!sources.length) return 'none in the routing file (docs/sources.md)';
+  const from = [...new Set(Object.values(origin))].map(describeOrigin).join('; ');
+  return `${sources.map((s) => `${`${s.kind}`.padEnd(13)} ${ingestUrl}/v1/sources/${s.id}`).join('\n                 ')}
+                 (secrets ${from}; docs/sources.md)`;
 }
 
 async function main() {
@@ -143,7 +174,7 @@ async function main() {
 
   const require = createRequire(import.meta.url);
   const { loadRoutingConfig } = require(path.join(repoRoot, 'libs/contracts/dist/index.js'));
-  const routingPath = path.resolve(repoRoot, process.env.CLOSELOOP_CONFIG ?? 'config/closeloop.yaml');
+  const { routingPath, routingLine } = routingFile();
   const routing = loadRoutingConfig(routingPath); // a broken routing file stops here, listing every problem
 
   const { provisionInfra, createDatabase, dropDatabase, embeddedForced, redact } = await import('../tools/infra/index.mjs');
@@ -171,7 +202,7 @@ async function main() {
   }
   checkSameHistory({ kafka: infra.kafka.source, postgres: infra.postgres.source });
 
-  const creds = credentials(routing.agents.map((a) => a.id));
+  const creds = credentials(routing.agents.map((a) => a.id), routing.sources ?? []);
   const urls = localUrls(process.env);
   const env = {
     ...process.env,
@@ -180,6 +211,7 @@ async function main() {
     CLOSELOOP_CONFIG: routingPath,
     INGEST_API_KEYS: creds.ingestKeys,
     API_TOKENS: creds.apiTokens,
+    ...creds.sourceSecrets.values, // ingest refuses to start while a source's variable is unset
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     CONSOLE_URL: process.env.CONSOLE_URL ?? urls.console,
     TICKETS_URL: process.env.TICKETS_URL ?? urls.tickets,
@@ -221,6 +253,9 @@ async function main() {
   ingest key     ${ingestKey}      (${describeOrigin(creds.origin.ingestKeys)})
   agent tokens   ${creds.apiTokens.split(',').join('\n                 ')}
                  (${describeOrigin(creds.origin.apiTokens)})
+
+  routing file   ${routingLine}
+  survey tools   ${sourcesLine(routing.sources ?? [], urls.ingest, creds.sourceSecrets.origin)}
 
   try it:        npm run demo
   or:            curl -s -X POST ${urls.ingest}/v1/feedback -H 'Authorization: Bearer ${ingestKey}' \\

@@ -72,6 +72,42 @@ export function feedback(run, stream, i, { kind = kindOf(i), touchpoint = loadTo
   };
 }
 
+/** The survey-tool source the webhook phase posts to (SPEC §10): a Typeform form with an NPS and a comment question. */
+export const TYPEFORM_SOURCE = { id: 'bench-typeform', secretEnv: 'BENCH_TYPEFORM_SECRET' };
+
+/**
+ * The i-th Typeform `form_response` webhook of a stream, shaped as typeform.com/developers/webhooks/example-payload/
+ * shows it (services/ingest/src/sources/fixtures/typeform.ts), carrying the same mix and comments as `feedback`;
+ * its token (the externalId) and hidden customer_id are unique per item.
+ */
+export function typeformResponse(run, stream, i, { kind = kindOf(i) } = {}) {
+  const c = COMMENTS[kind];
+  const token = `${run}-${stream}-${i}`;
+  return {
+    event_id: `ev-${token}`,
+    event_type: 'form_response',
+    form_response: {
+      form_id: 'lT4Z3j',
+      token,
+      landed_at: new Date(Date.now() - 60_000).toISOString(),
+      submitted_at: new Date().toISOString(),
+      hidden: { customer_id: `${run}-${stream}-c${i}`, touchpoint: loadTouchpoint(i) },
+      definition: {
+        id: 'lT4Z3j',
+        title: 'How was it?',
+        fields: [
+          { id: 'SMEUb7VJz92Q', title: 'How likely are you to recommend us?', type: 'opinion_scale', ref: 'nps_q', properties: {} },
+          { id: 'DlXFaesGBpoF', title: 'Why?', type: 'long_text', ref: 'why_q', properties: {} },
+        ],
+      },
+      answers: [
+        { type: 'number', number: scoreFor(kind, i), field: { id: 'SMEUb7VJz92Q', type: 'opinion_scale', ref: 'nps_q' } },
+        { type: 'text', text: c[i % c.length], field: { id: 'DlXFaesGBpoF', type: 'long_text', ref: 'why_q' } },
+      ],
+    },
+  };
+}
+
 /** The routing file: 40 probe teams (one Slack channel each) for latency probes, 200 load teams for the load. */
 export function routingYaml() {
   const teams = [];
@@ -98,5 +134,7 @@ keywords:
 agents:
   - { id: bench, name: "Bench Agent", team: probe-00, slackUserId: U0BENCH }
 rootCauses: [staff-behaviour, wait-time, product-quality, billing, delivery, other]
+sources:
+  - { id: ${TYPEFORM_SOURCE.id}, kind: typeform, secretEnv: ${TYPEFORM_SOURCE.secretEnv}, touchpoint: load-000, fields: { score: nps_q, comment: why_q, touchpoint: form_response.hidden.touchpoint } }
 `;
 }

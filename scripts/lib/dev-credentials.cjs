@@ -1,6 +1,6 @@
-// `npm start`'s credentials: an ingest key and one API token per agent. Each comes from the environment when given
-// there (never written to disk), else from `.closeloop/dev-credentials.json` (kept from an earlier run), else is
-// generated now and saved there. CommonJS so that the .mjs scripts and the jest tests load the same code.
+// `npm start`'s credentials: an ingest key, one API token per agent and the secrets of the routing file's survey-tool
+// sources. Each comes from the environment when given there (never written to disk), else from
+// `.closeloop/dev-credentials.json` (kept from an earlier run), else is generated now and saved there. CommonJS so that the .mjs scripts and the jest tests load the same code.
 'use strict';
 const { randomBytes } = require('node:crypto');
 
@@ -43,6 +43,40 @@ function resolveCredentials({ env, saved, agentIds, generate = random }) {
   };
 }
 
+/**
+ * The variables the routing file's sources name (SPEC §10: each `secretEnv` and `api.tokenEnv`), as for the ingest
+ * key: from the environment (never written), else saved in the file, else generated now and saved. A Formbricks
+ * secret is generated as Formbricks shows one (`whsec_` + base64 of 24 random bytes).
+ * @param {{ env: Record<string, string | undefined>, saved: Record<string, string>,
+ *   sources: { id: string, kind: string, secretEnv: string, api?: { tokenEnv: string } }[], generate?: (prefix: string) => string }} input
+ * @returns {{ values: Record<string, string>, origin: Record<string, 'environment' | 'saved' | 'generated'>,
+ *   toSave: Record<string, string> | null }}  toSave: the variables to add to the file, null when none
+ */
+function resolveSourceSecrets({ env, saved, sources, generate = random }) {
+  const wanted = new Map();
+  for (const s of sources) {
+    if (!wanted.has(s.secretEnv)) wanted.set(s.secretEnv, s.kind === 'formbricks' ? 'whsec_' : 'ss_');
+    if (s.api && !wanted.has(s.api.tokenEnv)) wanted.set(s.api.tokenEnv, 'st_');
+  }
+  const values = {};
+  const origin = {};
+  const toSave = {};
+  for (const [name, prefix] of wanted) {
+    if (env[name]?.trim()) {
+      values[name] = env[name].trim();
+      origin[name] = 'environment';
+    } else if (typeof saved[name] === 'string' && saved[name].trim() !== '') {
+      values[name] = saved[name];
+      origin[name] = 'saved';
+    } else {
+      values[name] = prefix === 'whsec_' ? `whsec_${Buffer.from(generate('')).toString('base64')}` : generate(prefix);
+      origin[name] = 'generated';
+      toSave[name] = values[name];
+    }
+  }
+  return { values, origin, toSave: Object.keys(toSave).length ? toSave : null };
+}
+
 /** How `npm start` labels where a credential came from. */
 function describeOrigin(origin) {
   if (origin === 'environment') return 'from the environment';
@@ -50,4 +84,4 @@ function describeOrigin(origin) {
   return `kept in ${FILE}`;
 }
 
-module.exports = { resolveCredentials, describeOrigin, FILE };
+module.exports = { resolveCredentials, resolveSourceSecrets, describeOrigin, FILE };

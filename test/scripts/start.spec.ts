@@ -1,12 +1,23 @@
 /**
- * `npm start`'s pure rules (scripts/lib): where each credential comes from and what is saved, and the URLs it polls
- * and prints for the HOST and *_PORT variables it passes to the services.
+ * `npm start`'s pure rules (scripts/lib): where each credential comes from and what is saved, the routing file it runs
+ * with (the repository's plus the demo sources), and the URLs it polls and prints for the HOST and *_PORT variables
+ * it passes to the services.
  */
-const { resolveCredentials, describeOrigin } = require('../../scripts/lib/dev-credentials.cjs') as {
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SOURCE_KINDS, missingSourceEnv, parseRoutingConfig } from '@closeloop/contracts';
+const { resolveCredentials, resolveSourceSecrets, describeOrigin } = require('../../scripts/lib/dev-credentials.cjs') as {
   resolveCredentials(input: { env: Record<string, string | undefined>; saved: Record<string, string>; agentIds: string[]; generate?: (p: string) => string }): {
     ingestKeys: string; apiTokens: string; origin: { ingestKeys: string; apiTokens: string }; toSave: Record<string, string> | null;
   };
+  resolveSourceSecrets(input: {
+    env: Record<string, string | undefined>; saved: Record<string, string>; generate?: (p: string) => string;
+    sources: { id: string; kind: string; secretEnv: string; api?: { tokenEnv: string } }[];
+  }): { values: Record<string, string>; origin: Record<string, string>; toSave: Record<string, string> | null };
   describeOrigin(origin: string): string;
+};
+const { withDemoSources } = require('../../scripts/lib/demo-routing.cjs') as {
+  withDemoSources(input: { routing: string; demoSources: string }): { text: string; added: boolean };
 };
 const { localUrls } = require('../../scripts/lib/stack.cjs') as { localUrls(env: Record<string, string | undefined>): Record<string, string> };
 
@@ -45,6 +56,65 @@ describe('npm start credentials', () => {
     ['saved', 'kept in .closeloop/dev-credentials.json'],
   ])('labels %s as "%s"', (origin, label) => {
     expect(describeOrigin(origin)).toBe(label);
+  });
+});
+
+describe('npm start: the secrets of the routing file\'s sources', () => {
+  const sources = [
+    { id: 'tf', kind: 'typeform', secretEnv: 'TF_SECRET' },
+    { id: 'fb', kind: 'formbricks', secretEnv: 'FB_SECRET' },
+    { id: 'ql', kind: 'qualtrics', secretEnv: 'QL_KEY', api: { tokenEnv: 'QL_TOKEN' } },
+    { id: 'tf-2', kind: 'typeform', secretEnv: 'TF_SECRET' },
+  ];
+  const whsecNew = `whsec_${Buffer.from('NEW').toString('base64')}`;
+
+  it.each([
+    ['nothing anywhere: each secretEnv and tokenEnv generated once and saved (Formbricks\' as whsec_ + base64)', {}, {},
+      { values: { TF_SECRET: 'ss_NEW', FB_SECRET: whsecNew, QL_KEY: 'ss_NEW', QL_TOKEN: 'st_NEW' },
+        origin: { TF_SECRET: 'generated', FB_SECRET: 'generated', QL_KEY: 'generated', QL_TOKEN: 'generated' },
+        toSave: { TF_SECRET: 'ss_NEW', FB_SECRET: whsecNew, QL_KEY: 'ss_NEW', QL_TOKEN: 'st_NEW' } }],
+    ['given in the environment: used, never written; saved ones reused; only the rest generated', { TF_SECRET: 'from-env', QL_TOKEN: ' ' }, { FB_SECRET: 'whsec_old', QL_KEY: 'old' },
+      { values: { TF_SECRET: 'from-env', FB_SECRET: 'whsec_old', QL_KEY: 'old', QL_TOKEN: 'st_NEW' },
+        origin: { TF_SECRET: 'environment', FB_SECRET: 'saved', QL_KEY: 'saved', QL_TOKEN: 'generated' },
+        toSave: { QL_TOKEN: 'st_NEW' } }],
+  ])('%s', (_name, env, saved, expected) => {
+    expect(resolveSourceSecrets({ env, saved, sources, generate })).toEqual(expected);
+  });
+
+  it('no sources: nothing to set or save', () => {
+    expect(resolveSourceSecrets({ env: {}, saved: {}, sources: [], generate })).toEqual({ values: {}, origin: {}, toSave: null });
+  });
+});
+
+describe('npm start: the routing file with the demo sources', () => {
+  const read = (file: string) => readFileSync(join(__dirname, '../../config', file), 'utf8');
+
+  it('is config/closeloop.yaml plus one valid demo source per kind, whose variables npm start generates as ingest requires them', () => {
+    const { text, added } = withDemoSources({ routing: read('closeloop.yaml'), demoSources: read('demo-sources.yaml') });
+    expect(added).toBe(true);
+    const parsed = parseRoutingConfig(text, 'closeloop.yaml + demo-sources.yaml');
+    if (!parsed.ok) throw new Error(parsed.message);
+    const { sources } = parsed.config;
+    expect(sources.map((s) => s.kind).sort()).toEqual([...SOURCE_KINDS].sort());
+    for (const s of sources) expect(s.id).toMatch(/^demo-/);
+    // the fetching kinds' answers come from the stand-ins npm run demo starts on this machine
+    for (const s of sources.filter((x) => x.api)) expect(new URL(s.api?.url as string).hostname).toBe('127.0.0.1');
+    const { values } = resolveSourceSecrets({ env: {}, saved: {}, sources, generate });
+    expect(missingSourceEnv(sources, values)).toEqual([]);
+    // the rest of the routing file is the repository's, as it is
+    const plain = parseRoutingConfig(read('closeloop.yaml'));
+    if (!plain.ok) throw new Error(plain.message);
+    expect({ ...parsed.config, sources: [] }).toEqual(plain.config);
+  });
+
+  it('config/closeloop.yaml declares no sources: compose, Kubernetes and the tests that load it need no source variables', () => {
+    const plain = parseRoutingConfig(read('closeloop.yaml'));
+    expect(plain.ok && plain.config.sources).toEqual([]);
+  });
+
+  it('a routing file with sources of its own is used as it is', () => {
+    const routing = 'defaults: {}\nsources:\n  - { id: mine }\n';
+    expect(withDemoSources({ routing, demoSources: 'sources:\n  - { id: demo-x }\n' })).toEqual({ text: routing, added: false });
   });
 });
 

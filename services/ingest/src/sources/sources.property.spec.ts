@@ -7,6 +7,7 @@ import { validateFeedback } from '../feedback/feedback-validation';
 import { delightedCreated } from './fixtures/delighted';
 import { formbricksFinished } from './fixtures/formbricks';
 import { qualtricsMsg, qualtricsResponse, qualtricsTopic } from './fixtures/qualtrics';
+import { shaped } from './fixtures/shaped';
 import { questionproResponse } from './fixtures/questionpro';
 import {
   body, delightedSignature, qualtricsForm, sourceOf, standardWebhookHeaders, surveyMonkeySignature, typeformSignature,
@@ -122,29 +123,6 @@ function withSignatureOf(kind: SourceKind, signed: { raw: Buffer; headers: Heade
   const form = new URLSearchParams(forged.raw.toString('utf8'));
   form.set('HMAC', new URLSearchParams(signed.raw.toString('utf8')).get('HMAC') ?? '');
   return { raw: Buffer.from(form.toString(), 'utf8'), headers: {} };
-}
-
-/** Every dotted path in a JSON value (objects and list items), so mutations reach every field the mapper reads. */
-function pathsOf(value: unknown, prefix: string[] = []): string[][] {
-  if (value === null || typeof value !== 'object') return [prefix];
-  const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-  return [prefix, ...entries.flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
-}
-
-function setAt(root: unknown, path: string[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  const copy: Record<string, unknown> = Array.isArray(root) ? ([...root] as unknown as Record<string, unknown>) : root !== null && typeof root === 'object' ? { ...root } : {};
-  const [head, ...rest] = path;
-  copy[head] = setAt(copy[head], rest, value);
-  return copy;
-}
-
-/** The documented payload with up to 6 of its fields replaced by any JSON (or removed), or any JSON at all. */
-function shaped(payload: unknown): fc.Arbitrary<unknown> {
-  const paths = pathsOf(payload);
-  const edit = fc.tuple(fc.constantFrom(...paths), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(undefined)));
-  const mutated = fc.array(edit, { maxLength: 6 }).map((edits) => edits.reduce<unknown>((p, [path, v]) => setAt(p, path, v), payload));
-  return fc.oneof({ weight: 4, arbitrary: mutated }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) });
 }
 
 function expectAnAnswer(r: MapResult | undefined): void {
