@@ -18,10 +18,11 @@ import { INestApplication } from '@nestjs/common';
 import { Topic, type SourceKind } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
 import {
-  SurveyApiStub, messagesOnTopic, startQualtricsStub, startSurveyMonkeyStub, testInfra, testKafka, testKafkaSettings, uniqueName,
+  SurveyApiStub, messagesOnTopic, startQualtricsStub, startSurveyMonkeyStub, testKafka, testKafkaSettings, uniqueName,
 } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
 import { loadIngestConfig } from '../../services/ingest/src/config';
+import { ingestSchema } from '../../services/ingest/test/database';
 import { delightedCreated } from '../../services/ingest/src/sources/fixtures/delighted';
 import { formbricksFinished } from '../../services/ingest/src/sources/fixtures/formbricks';
 import { qualtricsMsg, qualtricsResponse, qualtricsTopic } from '../../services/ingest/src/sources/fixtures/qualtrics';
@@ -242,9 +243,11 @@ function expected(kind: SourceKind, c: Case): number[] {
 
 /** 202s that are not duplicates: each must be one message on the topic. */
 let published = 0;
+const database = ingestSchema('fuzz_sources');
 
 beforeAll(async () => {
   [qualtricsApi, surveyMonkeyApi] = await Promise.all([startQualtricsStub({ token: QL_TOKEN }), startSurveyMonkeyStub({ token: SM_TOKEN })]);
+  await database.migrate();
   dir = mkdtempSync(join(tmpdir(), 'closeloop-fuzz-sources-'));
   const routing = join(dir, 'closeloop.yaml');
   writeFileSync(routing, `
@@ -252,7 +255,7 @@ defaults: { team: cx, alertAt: { nps: 6, csat: 2, ces: 3 } }
 teams: [{ id: cx, slackChannel: C0CX, onCall: [], sla: { firstResponse: PT1H, resolve: PT48H } }]
 touchpoints: [{ id: checkout, team: cx }]
 keywords: { critical: [], alert: [] }
-agents: []
+agents: [{ id: ayse, name: Ayse, team: cx }]
 rootCauses: [other]
 sources:
   - { id: qp, kind: questionpro, secretEnv: SOURCE_SECRET, touchpoint: checkout, fields: { score: Q2, comment: Q3 } }
@@ -264,7 +267,7 @@ sources:
   - { id: gen, kind: generic, secretEnv: SOURCE_SECRET, touchpoint: kiosk, metric: csat, fields: { externalId: ticket.id, score: ticket.rating, comment: ticket.text, customerId: ticket.requester, respondedAt: ticket.at } }
 `);
   app = await startIngest(loadIngestConfig({
-    KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, DATABASE_URL: testInfra().databaseUrl,
+    KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, ...database.env,
     INGEST_API_KEYS: uniqueName('ingest-key'), INGEST_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CLOSELOOP_CONFIG: routing, SOURCE_SECRET: SECRET, FB_SECRET: whsec(SECRET), QL_TOKEN, SM_TOKEN,
   }));
@@ -276,6 +279,7 @@ afterAll(async () => {
   await app?.close();
   await Promise.all([qualtricsApi?.close(), surveyMonkeyApi?.close()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
+  await database.drop();
 });
 
 describe('POST /v1/sources/{id} fuzzing (fast-check)', () => {

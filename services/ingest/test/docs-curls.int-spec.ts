@@ -12,6 +12,7 @@ import { INestApplication } from '@nestjs/common';
 import { SurveyApiStub, startQualtricsStub, startSurveyMonkeyStub, testKafkaSettings, uniqueName } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { loadIngestConfig } from '../src/config';
+import { ingestSchema } from './database';
 import { qualtricsResponse } from '../src/sources/fixtures/qualtrics';
 import { surveyMonkeyDetails } from '../src/sources/fixtures/surveymonkey';
 
@@ -55,7 +56,10 @@ describe('docs/sources.md: every curl, as written, against a real ingest', () =>
   const QL_TOKEN = uniqueName('ql-token');
   const SM_TOKEN = uniqueName('sm-token');
 
+  const database = ingestSchema('docs_curls');
+
   beforeAll(async () => {
+    await database.migrate();
     [qualtricsApi, surveyMonkeyApi] = await Promise.all([startQualtricsStub({ token: QL_TOKEN }), startSurveyMonkeyStub({ token: SM_TOKEN })]);
     // the doc's sample notifications name these responses
     qualtricsApi.respond('SV_ebdf20QralHTzQF', 'R_1Qb1cDW6yQ7tGhN', qualtricsResponse);
@@ -73,7 +77,7 @@ describe('docs/sources.md: every curl, as written, against a real ingest', () =>
     writeFileSync(routing, `${readFileSync(join(__dirname, '../../../config/closeloop.yaml'), 'utf8')}\nsources:\n${entries}\n`);
     const settings = testKafkaSettings('docs-curls');
     app = await startIngest(loadIngestConfig({
-      KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, INGEST_API_KEYS: uniqueName('ingest-key'),
+      KAFKA_BROKERS: settings.brokers.join(','), KAFKA_TOPIC_PREFIX: settings.topicPrefix, ...database.env, INGEST_API_KEYS: uniqueName('ingest-key'),
       INGEST_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', CLOSELOOP_CONFIG: routing,
       ...secrets, QUALTRICS_TOKEN: QL_TOKEN, SURVEYMONKEY_TOKEN: SM_TOKEN,
     }));
@@ -84,6 +88,7 @@ describe('docs/sources.md: every curl, as written, against a real ingest', () =>
     await app?.close();
     await Promise.all([qualtricsApi?.close(), surveyMonkeyApi?.close()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    await database.drop();
   });
 
   it('declares one source per tool, each at the URL its section names', () => {

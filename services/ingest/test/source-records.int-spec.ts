@@ -118,7 +118,7 @@ describe('source delivery records, kept payloads and Replay (SPEC §10) against 
 
     expect((await deliver('tf', typeform('a1'))).status).toBe(202);
     const dup = await deliver('tf', typeform('a1'));
-    expect(dup.body).toEqual({ feedbackId: idOf('a1'), duplicate: true });
+    expect(dup.body).toEqual({ feedbackId: idOf('a1'), duplicate: true, revision: 1 });
     expect((await deliver('tf', typeform('a2', { secret: 'not-the-secret' }))).status).toBe(401);
     expect((await deliver('tf', typeform('a3', { contentType: 'text/plain' }))).status).toBe(415);
     const unsub = body(delightedUnsubscribe);
