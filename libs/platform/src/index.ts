@@ -15,3 +15,4 @@ export * from './security-headers';
 export * from './shared-result';
 export * from './json-depth';
 export * from './validated';
+export * from './periodic-job';

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Inbox } from '@closeloop/messaging';
+import { PeriodicJob } from '@closeloop/platform';
 import type { NotificationConfig } from './config';
 import { NotificationRepository, type Queryable } from './persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG } from './tokens';
@@ -27,8 +28,10 @@ export interface PruneCounts {
  */
 @Injectable()
 export class Housekeeping implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timers: NodeJS.Timeout[] = [];
-  private running: Promise<PruneCounts> | null = null;
+  private readonly job = new PeriodicJob<PruneCounts, { batchSize?: number }>(
+    { everyMs: HOUR_MS, firstAfterMs: FIRST_RUN_MS },
+    (opts) => this.prune(opts?.batchSize ?? BATCH),
+  );
 
   constructor(
     private readonly ds: DataSource,
@@ -39,41 +42,33 @@ export class Housekeeping implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    const first = setTimeout(() => void this.run(), FIRST_RUN_MS);
-    const hourly = setInterval(() => void this.run(), HOUR_MS);
-    first.unref();
-    hourly.unref();
-    this.timers = [first, hourly];
+    this.job.start();
   }
 
   /** One pass (a pass already running is joined). Never throws: a failure is logged and the next pass retries. */
   run(opts: { batchSize?: number } = {}): Promise<PruneCounts> {
-    this.running ??= (async () => {
-      const days = this.cfg.retentionDays;
-      const batch = opts.batchSize ?? BATCH;
-      const counts: PruneCounts = { inbox: 0, deliveries: 0, snapshots: 0, slackCommands: 0 };
-      try {
-        counts.inbox = await this.inbox.prune(this.ds, undefined, batch);
-        // deliveries first: a snapshot goes only once its ticket has nothing left to send
-        counts.deliveries = await batches((q, n) => this.repo.pruneFinishedDeliveries(q, days, n), this.ds, batch);
-        counts.snapshots = await batches((q, n) => this.repo.pruneIdleSnapshots(q, days, n), this.ds, batch);
-        counts.slackCommands = await batches((q, n) => this.repo.pruneSlackCommands(q, days, n), this.ds, batch);
-        if (Object.values(counts).some((n) => n > 0)) this.log.info({ ...counts, retentionDays: days }, 'pruned old rows');
-      } catch (err) {
-        this.log.warn({ err, ...counts }, 'pruning old rows failed; will retry in an hour');
-      } finally {
-        this.running = null;
-      }
-      return counts;
-    })();
-    return this.running;
+    return this.job.run(opts);
+  }
+
+  private async prune(batch: number): Promise<PruneCounts> {
+    const days = this.cfg.retentionDays;
+    const counts: PruneCounts = { inbox: 0, deliveries: 0, snapshots: 0, slackCommands: 0 };
+    try {
+      counts.inbox = await this.inbox.prune(this.ds, undefined, batch);
+      // deliveries first: a snapshot goes only once its ticket has nothing left to send
+      counts.deliveries = await batches((q, n) => this.repo.pruneFinishedDeliveries(q, days, n), this.ds, batch);
+      counts.snapshots = await batches((q, n) => this.repo.pruneIdleSnapshots(q, days, n), this.ds, batch);
+      counts.slackCommands = await batches((q, n) => this.repo.pruneSlackCommands(q, days, n), this.ds, batch);
+      if (Object.values(counts).some((n) => n > 0)) this.log.info({ ...counts, retentionDays: days }, 'pruned old rows');
+    } catch (err) {
+      this.log.warn({ err, ...counts }, 'pruning old rows failed; will retry in an hour');
+    }
+    return counts;
   }
 
   // before the DataSource closes (DatabaseModule closes it in onApplicationShutdown)
-  async beforeApplicationShutdown(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers = [];
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 }
 

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Inbox, MESSAGING_LOGGER } from '@closeloop/messaging';
+import { PeriodicJob } from '@closeloop/platform';
 import { NegativeHistory } from '../persistence/negative-history';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -9,8 +10,7 @@ const HOUR_MS = 60 * 60 * 1000;
 /** Keeps the inbox and the negatives table bounded: an hourly prune, started with the service. */
 @Injectable()
 export class Housekeeping implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job = new PeriodicJob({ everyMs: HOUR_MS }, () => this.prune());
 
   constructor(
     private readonly ds: DataSource,
@@ -20,31 +20,26 @@ export class Housekeeping implements OnApplicationBootstrap, BeforeApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.run(), HOUR_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
-  /** One pass; a failure is logged and the next pass tries again. */
+  /** One pass (a pass already running is joined); a failure is logged and the next pass tries again. */
   run(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        const inbox = await this.inbox.prune(this.ds);
-        const negatives = await this.history.prune(this.ds);
-        if (inbox || negatives) this.logger.info({ inbox, negatives }, 'pruned old rows');
-      } catch (err) {
-        this.logger.warn({ err }, 'housekeeping failed; will retry in an hour');
-      } finally {
-        this.running = null;
-      }
-    })();
-    return this.running;
+    return this.job.run();
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      const inbox = await this.inbox.prune(this.ds);
+      const negatives = await this.history.prune(this.ds);
+      if (inbox || negatives) this.logger.info({ inbox, negatives }, 'pruned old rows');
+    } catch (err) {
+      this.logger.warn({ err }, 'housekeeping failed; will retry in an hour');
+    }
   }
 
   // before the DataSource closes (DatabaseModule closes it in onApplicationShutdown)
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Inbox } from '@closeloop/messaging';
+import { PeriodicJob } from '@closeloop/platform';
 import { TicketsConfig } from '../config';
 import { slaChecks } from '../metrics';
 import { LOGGER, TICKETS_CONFIG } from '../tokens';
@@ -19,9 +20,8 @@ const INBOX_PRUNE_EVERY_MS = 3_600_000;
  */
 @Injectable()
 export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  // `this.tick()` is looked up at each pass (tests count passes by wrapping it)
+  private readonly job: PeriodicJob;
   private lastPrune = 0;
 
   constructor(
@@ -30,31 +30,19 @@ export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly inbox: Inbox,
     @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.job = new PeriodicJob({ everyMs: cfg.slaCheckIntervalMs }, async () => {
+      await this.tick();
+      slaChecks.inc();
+    });
+  }
 
   onApplicationBootstrap(): void {
-    // idempotent: one timer chain per instance, whatever calls this
-    if (!this.stopped || this.timer) return;
-    this.stopped = false;
-    this.schedule();
+    this.job.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().then(() => undefined, () => undefined).finally(() => {
-        slaChecks.inc();
-        this.running = null;
-        this.schedule();
-      });
-    }, this.cfg.slaCheckIntervalMs);
+  onModuleDestroy(): Promise<void> {
+    return this.job.stop();
   }
 
   /** One check: batches until nothing more is due. Never throws (the next check retries). */
@@ -65,7 +53,7 @@ export class SlaScheduler implements OnApplicationBootstrap, OnModuleDestroy {
         const r = await inTransaction(this.ds, (tx) => this.tickets.stampSlaBreaches(tx, now, BATCH));
         fired += r.breaches.length;
         for (const b of r.breaches) this.logger.warn({ ticketId: b.ticketId, breach: b.breach }, 'SLA breached');
-        if (r.tickets < BATCH || this.stopped) break;
+        if (r.tickets < BATCH || this.job.isStopped) break;
       }
       if (Date.now() - this.lastPrune > INBOX_PRUNE_EVERY_MS) {
         this.lastPrune = Date.now();

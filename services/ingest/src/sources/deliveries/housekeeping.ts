@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Logger, SERVICE_LOGGER } from '@closeloop/platform';
+import { Logger, PeriodicJob, SERVICE_LOGGER } from '@closeloop/platform';
 import { keptDropped } from '../../metrics';
 import { DeliveryStore } from './delivery-store';
 
@@ -13,39 +13,33 @@ const HOUR_MS = 60 * 60 * 1000;
  */
 @Injectable()
 export class DeliveryHousekeeping implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly job = new PeriodicJob<void, Date>({ everyMs: HOUR_MS }, (now) => this.sweep(now ?? new Date()));
 
   constructor(private readonly ds: DataSource, private readonly store: DeliveryStore, @Inject(SERVICE_LOGGER) private readonly logger: Logger) {}
 
   onApplicationBootstrap(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.run(), HOUR_MS);
-    this.timer.unref();
+    this.job.start();
   }
 
-  /** One pass; a failure is logged and the next pass tries again. */
+  /** One pass (a pass already running is joined); a failure is logged and the next pass tries again. */
   run(now = new Date()): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        const swept = await this.ds.transaction((m) => this.store.sweep(m, now));
-        for (const [source, n] of swept.keptBySource) keptDropped.inc({ source, why: 'age' }, n);
-        if (swept.deliveries || swept.kept || swept.counts) {
-          this.logger.info({ deliveries: swept.deliveries, kept: swept.kept, counts: swept.counts }, 'pruned old delivery records');
-        }
-      } catch (err) {
-        this.logger.warn({ err: (err as Error).message }, 'delivery housekeeping failed; will retry in an hour');
-      } finally {
-        this.running = null;
+    return this.job.run(now);
+  }
+
+  private async sweep(now: Date): Promise<void> {
+    try {
+      const swept = await this.ds.transaction((m) => this.store.sweep(m, now));
+      for (const [source, n] of swept.keptBySource) keptDropped.inc({ source, why: 'age' }, n);
+      if (swept.deliveries || swept.kept || swept.counts) {
+        this.logger.info({ deliveries: swept.deliveries, kept: swept.kept, counts: swept.counts }, 'pruned old delivery records');
       }
-    })();
-    return this.running;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'delivery housekeeping failed; will retry in an hour');
+    }
   }
 
   // before the DataSource closes (DatabaseModule closes it in onApplicationShutdown)
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.job.stop();
   }
 }
