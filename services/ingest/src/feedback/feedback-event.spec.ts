@@ -42,11 +42,13 @@ describe('planAcceptance', () => {
   it('numbers revisions from what is known: same content a duplicate (not sent), new content the next revision with its own eventId', () => {
     const id = (x: string) => feedbackIdFor('questionpro', x);
     const known = new Map([
-      [id('same'), { revision: 2, digest: contentDigest({ score: 2 }) }],
-      [id('changed'), { revision: 2, digest: contentDigest({ score: 2 }) }],
+      [id('same'), { revision: 2, digest: contentDigest({ score: 2 }), published: true }],
+      [id('changed'), { revision: 2, digest: contentDigest({ score: 2 }), published: true }],
+      // reserved but its publish never confirmed (a 503): the same content is published again, as that revision
+      [id('unconfirmed'), { revision: 4, digest: contentDigest({ score: 2 }), published: false }],
     ]);
     const { plans, changed } = planAcceptance(
-      [dto(body('same')), dto(body('changed', { comment: 'refund' })), dto(body('new')), dto(body('new')), dto(body('new', { score: 5 }))],
+      [dto(body('same')), dto(body('changed', { comment: 'refund' })), dto(body('new')), dto(body('new')), dto(body('new', { score: 5 })), dto(body('unconfirmed'))],
       RECEIVED_AT,
       known,
     );
@@ -56,8 +58,9 @@ describe('planAcceptance', () => {
       [id('new'), 1, false, id('new')],
       [id('new'), 1, true, null], // repeated in the same request
       [id('new'), 2, false, feedbackReceivedEventId(id('new'), 2)], // and changed after that: one more revision
+      [id('unconfirmed'), 4, false, feedbackReceivedEventId(id('unconfirmed'), 4)],
     ]);
-    expect(Object.fromEntries([...changed].map(([k, v]) => [k, v.revision]))).toEqual({ [id('changed')]: 3, [id('new')]: 2 });
+    expect(Object.fromEntries([...changed].map(([k, v]) => [k, v.revision]))).toEqual({ [id('changed')]: 3, [id('new')]: 2, [id('unconfirmed')]: 4 });
     expect(changed.get(id('new'))?.digest).toBe(contentDigest({ score: 5 }));
     const second = plans[4];
     if (second.kind !== 'accepted' || !second.message) throw new Error('expected a message');

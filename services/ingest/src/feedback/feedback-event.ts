@@ -34,7 +34,7 @@ export function feedbackReceivedEvent(feedback: FeedbackDto, feedbackId: string,
 export interface AcceptancePlan {
   /** one per item, in order */
   plans: ItemPlan[];
-  /** the new state of every feedback whose revision this request moves on (written when Kafka acknowledged) */
+  /** every feedback this request publishes, with its revision: reserved before the publish, marked published after the ack */
   changed: Map<string, RevisionState>;
 }
 
@@ -60,7 +60,8 @@ export function planAcceptance(items: readonly FeedbackDto[], receivedAt: string
         errors: [{ field: '(root)', message: `is too large to publish: ${bytes} bytes as an event, at most ${MAX_EVENT_BYTES}` }],
       };
     }
-    changed.set(feedbackId, { revision: decision.revision, digest });
+    // `published` within this request: the same content again further on is a duplicate of this item
+    changed.set(feedbackId, { revision: decision.revision, digest, published: true });
     return {
       kind: 'accepted', feedbackId, duplicate: false, revision: decision.revision,
       message: { topic: Topic.FeedbackReceived, key: feedback.customer.id, value, headers: { 'event-type': FEEDBACK_RECEIVED }, bytes },

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { FeedbackDto, FieldError, feedbackIdFor } from '@closeloop/contracts';
 import { KafkaUnavailableError } from '@closeloop/messaging';
+import { Logger, SERVICE_LOGGER } from '@closeloop/platform';
 import { MAX_BATCH_ITEMS } from '../config';
 import { KAFKA_RETRY_AFTER_SECONDS, ProblemError, problems } from '../http/problem';
 import { KafkaLink } from '../kafka/kafka-link';
@@ -21,7 +22,11 @@ export type BatchResult = Accepted | { errors: FieldError[] };
 /** SPEC §4/§10: validate, number the revision, publish `feedback.received`, and answer only after Kafka acknowledged (503 while Postgres or Kafka is down). */
 @Injectable()
 export class IntakeService {
-  constructor(private readonly kafka: KafkaLink, private readonly revisions: RevisionStore) {}
+  constructor(
+    private readonly kafka: KafkaLink,
+    private readonly revisions: RevisionStore,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {}
 
   async submitOne(body: unknown): Promise<Accepted> {
     const v = validateFeedback(body);
@@ -72,21 +77,28 @@ export class IntakeService {
   }
 
   /**
-   * Numbers and publishes the items (SPEC §10): under the locks of their feedback ids (RevisionStore), each gets its
-   * revision (a duplicate of the latest content is not sent again), the new ones leave in one produce call (unless
-   * they near the broker's size limit), and the new revisions are committed only after Kafka acknowledged them.
+   * Numbers and publishes the items (SPEC §10): each gets its revision under the locks of the feedback ids, and the
+   * new revisions are reserved (RevisionStore) before anything is sent; a duplicate of the latest published content is
+   * not sent again. The new ones leave in one produce call (unless they near the broker's size limit), and are marked
+   * published once Kafka acknowledged them.
    */
   private async accept(items: FeedbackDto[]): Promise<ItemPlan[]> {
     if (!items.length) return [];
     const receivedAt = new Date().toISOString();
-    const plans = await this.revisions.inTransaction(items.map((f) => feedbackIdFor(f.source, f.externalId)), async (known) => {
-      const { plans, changed } = planAcceptance(items, receivedAt, known);
-      const messages: PlannedMessage[] = [];
-      for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);
-      // nothing to send when every item is a duplicate: its revision was acknowledged already
-      if (messages.length) await this.publish(messages);
-      return { value: plans, write: changed };
+    const { plans, changed } = await this.revisions.reserve(items.map((f) => feedbackIdFor(f.source, f.externalId)), (known) => {
+      const plan = planAcceptance(items, receivedAt, known);
+      return { value: plan, write: plan.changed };
     });
+    const messages: PlannedMessage[] = [];
+    for (const p of plans) if (p.kind === 'accepted' && p.message) messages.push(p.message);
+    // nothing to send when every item is a duplicate: its revision was acknowledged already
+    if (messages.length) {
+      await this.publish(messages);
+      await this.revisions.markPublished(changed).catch((err: Error) => {
+        // Kafka has them: the answer stays 202; a resend of the same content is published again (same eventId)
+        this.logger.warn({ err: err.message, feedback: changed.size }, 'revisions published but not marked so');
+      });
+    }
     const accepted = plans.filter((p) => p.kind === 'accepted');
     const duplicates = accepted.filter((p) => p.duplicate).length;
     const fresh = accepted.length - duplicates;

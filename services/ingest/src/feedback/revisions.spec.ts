@@ -5,11 +5,13 @@ const digest = (score: number, comment?: string) => contentDigest({ score, comme
 describe('decideRevision (SPEC §10)', () => {
   it.each([
     ['first seen → revision 1', undefined, digest(7), { revision: 1, duplicate: false }],
-    ['the same score and comment → a duplicate of the current revision', { revision: 1, digest: digest(7) }, digest(7), { revision: 1, duplicate: true }],
-    ['the same content as revision 4 → duplicate, revision 4', { revision: 4, digest: digest(7, 'refund') }, digest(7, 'refund'), { revision: 4, duplicate: true }],
-    ['a comment added → the next revision', { revision: 1, digest: digest(7) }, digest(7, 'refund'), { revision: 2, duplicate: false }],
-    ['the score changed → the next revision', { revision: 2, digest: digest(7, 'refund') }, digest(3, 'refund'), { revision: 3, duplicate: false }],
-    ['back to an earlier content → still a new revision (the latest content received wins)', { revision: 2, digest: digest(7, 'refund') }, digest(7), { revision: 3, duplicate: false }],
+    ['the same score and comment → a duplicate of the current revision', { revision: 1, digest: digest(7), published: true }, digest(7), { revision: 1, duplicate: true }],
+    ['the same content as revision 4 → duplicate, revision 4', { revision: 4, digest: digest(7, 'refund'), published: true }, digest(7, 'refund'), { revision: 4, duplicate: true }],
+    ['the same content as a revision whose publish was never confirmed → that revision, sent again', { revision: 4, digest: digest(7, 'refund'), published: false }, digest(7, 'refund'), { revision: 4, duplicate: false }],
+    ['other content than an unconfirmed revision → the next one (a number that may be on Kafka is never reused)', { revision: 4, digest: digest(7, 'refund'), published: false }, digest(7, 'late'), { revision: 5, duplicate: false }],
+    ['a comment added → the next revision', { revision: 1, digest: digest(7), published: true }, digest(7, 'refund'), { revision: 2, duplicate: false }],
+    ['the score changed → the next revision', { revision: 2, digest: digest(7, 'refund'), published: true }, digest(3, 'refund'), { revision: 3, duplicate: false }],
+    ['back to an earlier content → still a new revision (the latest content received wins)', { revision: 2, digest: digest(7, 'refund'), published: true }, digest(7), { revision: 3, duplicate: false }],
   ])('%s', (_name, current, d, expected) => expect(decideRevision(current, d)).toEqual(expected));
 });
 

@@ -6,6 +6,11 @@ export interface RevisionState {
   revision: number;
   /** contentDigest of the latest revision's score and comment */
   digest: string;
+  /**
+   * Kafka acknowledged this revision. A revision is reserved (written, unpublished) before it is published, so a
+   * number that may have reached Kafka (a send that timed out but landed) is never given to other content.
+   */
+  published: boolean;
 }
 
 /**
@@ -18,13 +23,16 @@ export function contentDigest(feedback: Pick<FeedbackDto, 'score' | 'comment'>):
 
 export interface RevisionDecision {
   revision: number;
-  /** the same content as the latest revision: answered with that revision, nothing published */
+  /** the same content as the latest revision, which Kafka acknowledged: answered with that revision, nothing published */
   duplicate: boolean;
 }
 
-/** The revision a feedback with this content gets: 1 when first seen, the current one for the same content, else the next. */
+/**
+ * The revision a feedback with this content gets: 1 when first seen; for the same content the current one (a
+ * duplicate once it was published; published again, with the same eventId, while its publish is unconfirmed); else the next.
+ */
 export function decideRevision(current: RevisionState | undefined, digest: string): RevisionDecision {
   if (!current) return { revision: 1, duplicate: false };
-  if (current.digest === digest) return { revision: current.revision, duplicate: true };
+  if (current.digest === digest) return { revision: current.revision, duplicate: current.published };
   return { revision: current.revision + 1, duplicate: false };
 }

@@ -76,6 +76,7 @@ export function migrationsFor(schema: string): (new () => MigrationInterface)[] 
           feedback_id text PRIMARY KEY,
           revision integer NOT NULL CHECK (revision >= 1),
           digest text NOT NULL,
+          published boolean NOT NULL,
           updated_at timestamptz NOT NULL
         )`,
       ],
