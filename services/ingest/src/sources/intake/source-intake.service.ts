@@ -80,7 +80,8 @@ const REFUSAL_REASON: Partial<Record<SourceOutcome, string>> = {
  * - 200 ignored: a row and the count first; if that fails, `503` (the tool resends, and it is recorded then).
  * - 422: the payload kept, its row and the count in one transaction; if that fails, `503` (nothing kept, nothing
  *   dropped: the tool resends).
- * - 202: published only after the database answered (the gate in IntakeService), recorded after Kafka acknowledged.
+ * - 202: published only inside the revision transaction (its locks and lookups answered first: persistence/revision-store.ts),
+ *   recorded after Kafka acknowledged.
  *   A failure to record then is logged (without payload) and the answer is still 202: the feedback is accepted, only
  *   its row and count are missing.
  * Logs carry the source, kind, outcome and field names, never a payload, header or secret.

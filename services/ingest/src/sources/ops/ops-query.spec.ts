@@ -14,6 +14,9 @@ describe('readIntQuery: integer query parameters, every bad one named', () => {
     [{ hours: ['1', '2'] }, { ok: false, errors: [{ field: 'hours', message: 'must be an integer from 1 to 720' }] }],
     [{ hours: '99999999999999' }, { ok: false, errors: [{ field: 'hours', message: 'must be an integer from 1 to 720' }] }],
     [{ hour: '48' }, { ok: false, errors: [{ field: 'hour', message: 'is not a known field' }] }],
+    // a name Object.prototype carries is no parameter either (`in` would find it there and let it through)
+    [{ toString: '1' }, { ok: false, errors: [{ field: 'toString', message: 'is not a known field' }] }],
+    [{ constructor: 'x', hours: '2' }, { ok: false, errors: [{ field: 'constructor', message: 'is not a known field' }] }],
     [{ hour: '48', hours: 'x' }, { ok: false, errors: [{ field: 'hour', message: 'is not a known field' }, { field: 'hours', message: 'must be an integer from 1 to 720' }] }],
   ])('%j → %j', (query, expected) => {
     expect(readIntQuery(query, params)).toEqual(expected);

@@ -16,7 +16,7 @@ export function readIntQuery<K extends string>(query: Record<string, unknown>, p
   const errors: FieldError[] = [];
   const value = {} as Record<K, number>;
   for (const name of Object.keys(query)) {
-    if (!(name in params)) errors.push({ field: name, message: 'is not a known field' });
+    if (!Object.hasOwn(params, name)) errors.push({ field: name, message: 'is not a known field' });
   }
   for (const [name, p] of Object.entries(params) as [K, IntParam][]) {
     const raw = query[name];

@@ -37,7 +37,8 @@ type Decided = ReplayAnswer | { status: 422; errors: FieldError[] };
 export class ReplayService {
   /**
    * Replays of this process run one at a time: each holds a pooled connection (its row lock) while it publishes, and
-   * the publish needs another one (the database gate); one at a time, a replay can never take the pool's last one.
+   * the publish needs another one (the revision transaction, persistence/revision-store.ts); one at a time, a replay can
+   * never take the pool's last one.
    */
   private queue: Promise<unknown> = Promise.resolve();
 
