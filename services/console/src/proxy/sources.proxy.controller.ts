@@ -1,4 +1,4 @@
-import { All, Controller, Inject, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { ConsoleConfig } from '../config';
 import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG } from '../tokens';
@@ -13,8 +13,14 @@ import { forward, type ProxyRequest, type ProxyResponse } from './forward';
 export class SourcesProxyController {
   constructor(@Inject(CONSOLE_CONFIG) private readonly cfg: ConsoleConfig) {}
 
-  @All(['sources', 'sources/*path'])
-  proxy(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
+  // reads and Replay only: the survey tools' own `POST /v1/sources/{id}` is never reachable through the console
+  @Get(['sources', 'sources/*path'])
+  read(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
+    return forward(req, res, 'ingest', this.cfg.serviceUrls.ingest);
+  }
+
+  @Post('sources/:id/kept/:keptId/replay')
+  replay(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
     return forward(req, res, 'ingest', this.cfg.serviceUrls.ingest);
   }
 }
