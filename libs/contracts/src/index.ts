@@ -6,3 +6,4 @@ export * from './events/feedback';
 export * from './events/ticket';
 export * from './events/notification';
 export * from './routing';
+export * from './templates';

@@ -5,3 +5,4 @@ export * from './load-routing-config';
 export * from './routing-lookups';
 export * from './keywords';
 export { missingSourceEnv } from './sections/sources';
+export { FALLBACK_LOCALE } from './sections/templates';

@@ -66,6 +66,9 @@ describe('parseRoutingConfig', () => {
           quietHours: { start: '22:00', end: '07:00', timezone: 'Europe/Istanbul' },
           sla: { firstResponse: 'PT1H', resolve: 'PT48H' },
           slaMs: { firstResponse: 3_600_000, resolve: 48 * 3_600_000 },
+          recheckAfter: 'P3D',
+          recheckAfterMs: 3 * 86_400_000,
+          email: [],
         },
       ],
       touchpoints: [{ id: 'checkout', team: 'cx', alertAt: { nps: 5 } }],
@@ -76,6 +79,7 @@ describe('parseRoutingConfig', () => {
       agents: [{ id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', slackUserId: 'U0AYSE', phone: '+905550000001' }],
       rootCauses: ['staff-behaviour', 'wait-time', 'product-quality', 'billing', 'delivery', 'other'],
       sources: [],
+      templates: {},
     });
   });
 
@@ -99,6 +103,9 @@ rootCauses: [other]
       onCall: [],
       sla: { firstResponse: 'PT1H', resolve: 'PT48H' },
       slaMs: { firstResponse: 3_600_000, resolve: 172_800_000 },
+      recheckAfter: 'P3D',
+      recheckAfterMs: 259_200_000,
+      email: [],
     });
     expect('slackChannel' in config.teams[0]).toBe(false);
     expect('quietHours' in config.teams[0]).toBe(false);

@@ -12,6 +12,7 @@ import { validateKeywords } from './sections/keywords';
 import { validateRootCauses } from './sections/root-causes';
 import { validateSources } from './sections/sources';
 import { validateTeams } from './sections/teams';
+import { validateTemplates } from './sections/templates';
 import { validateTouchpoints } from './sections/touchpoints';
 
 
@@ -73,7 +74,7 @@ export function formatRoutingErrors(errors: readonly RoutingConfigProblem[], sou
 // The schema
 
 function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
-  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources']);
+  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources', 'templates']);
   if (!root) return undefined;
 
   const { teams, ids: teamIds } = validateTeams(p, root.teams, ['teams']);
@@ -93,6 +94,7 @@ function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
     agents: validateAgents(p, root.agents, ['agents'], checkTeamRef),
     rootCauses: validateRootCauses(p, root.rootCauses, ['rootCauses']),
     sources: validateSources(p, root.sources, ['sources']),
+    templates: validateTemplates(p, root.templates, ['templates']),
   } as RoutingConfig; // only returned to the caller when no problem was recorded, i.e. every field is set
 }
 

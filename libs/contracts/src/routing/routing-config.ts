@@ -24,6 +24,11 @@ export interface Team {
   sla: { firstResponse: string; resolve: string };
   /** The same durations in milliseconds, for arithmetic. A day is always 24 h. */
   slaMs: { firstResponse: number; resolve: number };
+  /** How long after a resolve with `recheck: true` the `recheck` template goes out (SPEC §11); default P3D. */
+  recheckAfter: string;
+  recheckAfterMs: number;
+  /** Addresses that get this team's alerts by email (SPEC §11); empty when the file names none. */
+  email: string[];
 }
 
 export interface Touchpoint {
@@ -53,6 +58,8 @@ export interface RoutingConfig {
   rootCauses: string[];
   /** Survey tools posting to ingest (SPEC §10); empty when the file has none. */
   sources: Source[];
+  /** Messages to customers (SPEC §11), by name then locale; `{}` when the file has none. */
+  templates: Templates;
 }
 
 /** One problem in a routing file. `path` is the data path (`teams[1].sla.resolve`, '' for the whole file). */
@@ -105,3 +112,16 @@ export interface Source {
   /** qualtrics / surveymonkey: where the answers are fetched; `surveyId`, when set, ignores deliveries about other surveys. */
   api?: { url: string; tokenEnv: string; surveyId?: string };
 }
+
+/** The variables a template may use (SPEC §11), written `{{customer.name}}`. */
+export const TEMPLATE_VARIABLES = ['customer.name', 'agent.name', 'touchpoint', 'ticket.id', 'recheckUrl'] as const;
+export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
+
+/** One template in one locale; either channel may be missing (the renderer then says so). Texts are plain text. */
+export interface LocalizedTemplate {
+  sms?: string;
+  email?: { subject: string; body: string };
+}
+
+/** `templates.<name>.<locale>`; every template has an `en` entry, the last fallback. Locale keys are as written. */
+export type Templates = Record<string, Record<string, LocalizedTemplate>>;

@@ -3,6 +3,10 @@ import type { QuietHours, Team } from '../routing-config';
 import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** Enough to catch a name or a typo where an address belongs; the SMTP server has the last word. */
+const EMAIL_ADDRESS = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
+/** SPEC §11: the recheck goes out three days after the resolve unless the team says otherwise. */
+const DEFAULT_RECHECK = { text: 'P3D', ms: 3 * 86_400_000 };
 
 /**
  * `ids` are the team ids references are checked against: every id written as a string, even on otherwise broken
@@ -22,7 +26,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -30,6 +34,8 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const onCall = validateOnCall(p, o.onCall, [...at, 'onCall']);
     const quietHours = o.quietHours == null ? undefined : validateQuietHours(p, o.quietHours, [...at, 'quietHours']);
     const sla = o.sla == null ? undefined : validateSla(p, o.sla, [...at, 'sla']);
+    const recheck = o.recheckAfter == null ? DEFAULT_RECHECK : duration(p, o.recheckAfter, [...at, 'recheckAfter']);
+    const email = validateEmail(p, o.email, [...at, 'email']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -37,6 +43,9 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       ...(quietHours && { quietHours }),
       sla: sla?.sla as Team['sla'],
       slaMs: sla?.slaMs as Team['slaMs'],
+      recheckAfter: recheck?.text as string,
+      recheckAfterMs: recheck?.ms as number,
+      email,
     };
   });
   return { teams, ids: complete ? ids : undefined };
@@ -81,21 +90,8 @@ function validateQuietHours(p: Problems, raw: unknown, path: Path): QuietHours |
 function validateSla(p: Problems, raw: unknown, path: Path): Pick<Team, 'sla' | 'slaMs'> | undefined {
   const o = mapping(p, raw, path, ['firstResponse', 'resolve'], []);
   if (!o) return undefined;
-  const duration = (key: 'firstResponse' | 'resolve') => {
-    const v = o[key];
-    if (v == null) return undefined;
-    if (typeof v !== 'string') {
-      p.add([...path, key], `not an ISO-8601 duration${got(v)}; expected e.g. PT1H`);
-      return undefined;
-    }
-    const r = checkIsoDuration(v);
-    if (!r.ok) p.add([...path, key], r.message);
-    else if (r.ms <= 0) p.add([...path, key], `must be longer than zero (${JSON.stringify(v)})`);
-    else return { text: v, ms: r.ms };
-    return undefined;
-  };
-  const first = duration('firstResponse');
-  const resolve = duration('resolve');
+  const first = o.firstResponse == null ? undefined : duration(p, o.firstResponse, [...path, 'firstResponse']);
+  const resolve = o.resolve == null ? undefined : duration(p, o.resolve, [...path, 'resolve']);
   if (first && resolve && first.ms > resolve.ms) {
     p.add([...path, 'firstResponse'], `must not be longer than resolve (${first.text} > ${resolve.text})`);
   }
@@ -103,6 +99,35 @@ function validateSla(p: Problems, raw: unknown, path: Path): Pick<Team, 'sla' | 
     sla: { firstResponse: first?.text, resolve: resolve?.text },
     slaMs: { firstResponse: first?.ms, resolve: resolve?.ms },
   } as Pick<Team, 'sla' | 'slaMs'>;
+}
+
+function duration(p: Problems, v: unknown, path: Path): { text: string; ms: number } | undefined {
+  if (typeof v !== 'string') {
+    p.add(path, `not an ISO-8601 duration${got(v)}; expected e.g. PT1H`);
+    return undefined;
+  }
+  const r = checkIsoDuration(v);
+  if (!r.ok) p.add(path, r.message);
+  else if (r.ms <= 0) p.add(path, `must be longer than zero (${JSON.stringify(v)})`);
+  else return { text: v, ms: r.ms };
+  return undefined;
+}
+
+function validateEmail(p: Problems, raw: unknown, path: Path): string[] {
+  if (raw == null) return [];
+  const items = list(p, raw, path);
+  if (!items) return [];
+  const seen = new Unique(p, 'email address', (a) => a.toLowerCase());
+  return items.flatMap((item, i) => {
+    const address = nonEmptyString(p, item, [...path, i]);
+    if (address === undefined) return [];
+    if (!EMAIL_ADDRESS.test(address)) {
+      p.add([...path, i], `not an email address like "leads@example.com" (${JSON.stringify(address)})`);
+      return [];
+    }
+    seen.check(address, [...path, i]);
+    return [address];
+  });
 }
 
 const timeZones = new Map<string, boolean>();

@@ -1,0 +1,3 @@
+export * from './syntax';
+export * from './render';
+export * from './sms-segments';
