@@ -100,17 +100,7 @@ export function openTicket(input: { id: string; team: string; sla: SlaBudget; fe
  */
 export function attachFeedback(t: Ticket, f: TicketFeedback, now: Date): AttachOutcome {
   if (t.status === 'resolved') return { ok: false, refusal: { kind: 'conflict', reason: 'the ticket is resolved; new feedback opens a new ticket' } };
-  const severity = maxSeverity(t.severity, f.severity);
-  const ticket = bump(t, now, {
-    severity,
-    metric: f.metric,
-    score: f.score,
-    comment: f.comment ?? null,
-    feedbackCount: t.feedbackCount + 1,
-    customerName: f.customer.name ?? t.customerName,
-    customerLocale: f.customer.locale ?? t.customerLocale,
-  });
-  return severityRank(severity) > severityRank(t.severity) ? { ok: true, ticket, previousSeverity: t.severity } : { ok: true, ticket };
+  return { ok: true, ...showFeedback(t, f, now, t.feedbackCount + 1) };
 }
 
 export type RevisionOutcome = { ticket: Ticket; previousSeverity?: Severity };
@@ -122,12 +112,18 @@ export type RevisionOutcome = { ticket: Ticket; previousSeverity?: Severity };
  * ticket records the revision too (it stays resolved; a reopen is an agent's decision).
  */
 export function reviseFeedback(t: Ticket, f: TicketFeedback, now: Date): RevisionOutcome {
+  return showFeedback(t, f, now, t.feedbackCount);
+}
+
+/** The ticket showing what feedback `f` says (attached or revised): severity only ever rises; `previousSeverity` when it did. */
+function showFeedback(t: Ticket, f: TicketFeedback, now: Date, feedbackCount: number): RevisionOutcome {
   const severity = maxSeverity(t.severity, f.severity);
   const ticket = bump(t, now, {
     severity,
     metric: f.metric,
     score: f.score,
     comment: f.comment ?? null,
+    feedbackCount,
     customerName: f.customer.name ?? t.customerName,
     customerLocale: f.customer.locale ?? t.customerLocale,
   });
