@@ -244,6 +244,25 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     expect(row).toMatchObject({ status: 'sent', attempts: 2, maybe_delivered: true, provider_id: landed[0].ts });
   });
 
+  it('an ambiguous thread reply that DID land (answer lost) is found in the thread (conversations.replies) and not posted again', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id);
+    const { ts } = await alertRow(id);
+    h.slack.script('chat.postMessage', { dropResponse: true });
+    const repliesBefore = h.slack.calls('conversations.replies').length;
+    await h.publish(ticketEvent('ticket.claimed', { ticket: { id, status: 'claimed', assigneeName: 'Ayşe Yılmaz', version: 2 } }));
+    const rows = await settled(id, 3);
+
+    const inThread = h.slack.messages('C0CX').filter((m) => m.thread_ts === ts && m.ts !== ts);
+    expect(inThread).toHaveLength(1);
+    expect(inThread[0].metadata).toMatchObject({ event_type: 'closeloop_reply' });
+    expect(h.slack.calls('conversations.replies').length - repliesBefore).toBe(1);
+    const reply = rows.find((r) => r.purpose === 'thread_reply');
+    expect(reply).toMatchObject({ status: 'sent', attempts: 2, maybe_delivered: true, provider_id: inThread[0].ts });
+    expect((inThread[0].metadata as { event_payload: { delivery_id: string } }).event_payload.delivery_id).toBe(reply?.id);
+  });
+
   it('posts to one channel at most once per SLACK_CHANNEL_INTERVAL_MS', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const before = h.slack.calls('chat.postMessage').length;

@@ -109,6 +109,32 @@ describe('Slack stub', () => {
     expect((await client.conversations.history({ channel: 'C9' })).messages).toEqual([]);
   });
 
+  it('answers conversations.replies like Slack: the parent then its replies oldest first, metadata on request, paged', async () => {
+    const meta = { event_type: 'closeloop_reply', event_payload: { delivery_id: 'd-1' } };
+    const parent = await client.chat.postMessage({ channel: 'C1', text: 'alert' });
+    const parentTs = String(parent.ts);
+    const r1 = await client.chat.postMessage({ channel: 'C1', text: 'first reply', thread_ts: parent.ts, metadata: meta });
+    const r2 = await client.chat.postMessage({ channel: 'C1', text: 'second reply', thread_ts: parent.ts });
+    await client.chat.postMessage({ channel: 'C1', text: 'not in the thread' });
+
+    const thread = await client.conversations.replies({ channel: 'C1', ts: parentTs });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['alert', 'first reply', 'second reply']);
+    expect(thread.messages?.[0]).toMatchObject({ ts: parent.ts, thread_ts: parent.ts, reply_count: 2 });
+    expect(thread.messages?.[1]).toMatchObject({ ts: r1.ts, thread_ts: parent.ts, parent_user_id: 'U0BOT' });
+    expect(thread.messages?.[1]).not.toHaveProperty('metadata');
+
+    const withMeta = await client.conversations.replies({ channel: 'C1', ts: parentTs, include_all_metadata: true });
+    expect(withMeta.messages?.[1]).toMatchObject({ metadata: meta });
+    const since = await client.conversations.replies({ channel: 'C1', ts: parentTs, oldest: r1.ts });
+    expect(since.messages?.map((m) => m.ts)).toEqual([parent.ts, r2.ts]);
+
+    const page1 = await client.conversations.replies({ channel: 'C1', ts: parentTs, limit: 2 });
+    expect(page1).toMatchObject({ has_more: true, messages: [{ ts: parent.ts }, { ts: r1.ts }] });
+    const page2 = await client.conversations.replies({ channel: 'C1', ts: parentTs, limit: 2, cursor: page1.response_metadata?.next_cursor });
+    expect(page2).toMatchObject({ has_more: false, messages: [{ ts: r2.ts }] });
+    await expect(client.conversations.replies({ channel: 'C1', ts: '1.000001' })).rejects.toMatchObject({ data: { error: 'thread_not_found' } });
+  });
+
   it('dropResponse: does the work but never answers, so only history tells', async () => {
     const dropping = await startSlackStub();
     try {

@@ -188,6 +188,8 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
       }
       case 'conversations.history':
         return history_(form);
+      case 'conversations.replies':
+        return replies_(form);
       case 'chat.postEphemeral':
         return str(form.channel) ? { ok: true, message_ts: nextTs() } : { ok: false, error: 'channel_not_found' };
       case 'views.open': {
@@ -232,6 +234,41 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
       pin_count: 0,
       channel_actions_ts: null,
       channel_actions_count: 0,
+      response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+    };
+  }
+
+  /**
+   * `conversations.replies` as Slack answers it (https://api.slack.com/methods/conversations.replies): the thread of
+   * `ts` — its parent first, then the replies, oldest first — within `oldest`/`latest`, `limit` per page with a
+   * cursor, `metadata` only with `include_all_metadata`; `thread_not_found` when there is no such message.
+   */
+  function replies_(form: Record<string, any>): Record<string, unknown> {
+    const channel = str(form.channel);
+    const ts = str(form.ts);
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const parent = history.find((m) => m.channel === channel && m.ts === ts);
+    if (!ts || !parent) return { ok: false, error: 'thread_not_found' };
+    const limit = Math.min(Math.max(Number(form.limit ?? 1000) || 1000, 1), 1000);
+    const inclusive = form.inclusive === 'true' || form.inclusive === true;
+    const oldest = Number(form.oldest ?? 0);
+    const latest = form.latest !== undefined ? Number(form.latest) : Infinity;
+    const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === true;
+    const inRange = (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest);
+    const replies = history.filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts);
+    const all = [parent, ...replies.filter((m) => inRange(Number(m.ts))).sort((a, b) => Number(a.ts) - Number(b.ts))];
+    const start = form.cursor ? Number(Buffer.from(String(form.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+    const page = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        ...messageBody(m),
+        thread_ts: ts,
+        ...(m === parent ? { reply_count: replies.length } : { parent_user_id: 'U0BOT' }),
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: more,
       response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
     };
   }

@@ -42,6 +42,8 @@ export interface FindMessageQuery {
   payload: Record<string, string>;
   /** Slack `ts` (Unix seconds); only messages after it are looked at. */
   oldest?: string;
+  /** Search this thread (the parent's `ts`) instead of the channel's top-level history. */
+  threadTs?: string;
 }
 
 export type FindMessageOutcome = { kind: 'found'; ts: string } | { kind: 'not_found' } | Exclude<DeliveryOutcome, { kind: 'sent' }>;

@@ -231,6 +231,22 @@ describe('SlackChannel against the Slack stub (real @slack/web-api)', () => {
       expect(await slack.findPostedMessage({ channel: 'C0BUSY', ...meta('t-never') })).toEqual({ kind: 'not_found' });
     });
 
+    it('with threadTs searches that thread (conversations.replies), not the channel', async () => {
+      const reply = (deliveryId: string) => ({ eventType: 'closeloop_reply', payload: { delivery_id: deliveryId } });
+      const parent = await slack.postMessage({ channel: 'C0TH', text: 'alert', metadata: meta('t-9') });
+      const parentTs = parent.kind === 'sent' ? String(parent.ts) : 'x';
+      await slack.postMessage({ channel: 'C0TH', text: 'first', threadTs: parentTs, metadata: reply('d-1') });
+      const mine = await slack.postMessage({ channel: 'C0TH', text: 'second', threadTs: parentTs, metadata: reply('d-2') });
+
+      expect(await slack.findPostedMessage({ channel: 'C0TH', threadTs: parentTs, ...reply('d-2') })).toEqual({ kind: 'found', ts: mine.kind === 'sent' ? mine.ts : 'x' });
+      expect(stub.calls('conversations.replies')[0].form).toMatchObject({ channel: 'C0TH', ts: parentTs, include_all_metadata: 'true' });
+      expect(await slack.findPostedMessage({ channel: 'C0TH', threadTs: parentTs, ...reply('d-3') })).toEqual({ kind: 'not_found' });
+      // replies are not channel history: without threadTs the reply is not found
+      expect(await slack.findPostedMessage({ channel: 'C0TH', ...reply('d-2') })).toEqual({ kind: 'not_found' });
+      stub.script('conversations.replies', { ok: false, error: 'thread_not_found' });
+      expect(await slack.findPostedMessage({ channel: 'C0TH', threadTs: parentTs, ...reply('d-2') })).toMatchObject({ kind: 'failed', code: 'thread_not_found' });
+    });
+
     it('a failing history call is a retry or a failure, never "not found"', async () => {
       stub.script('conversations.history', { status: 503 }, { ok: false, error: 'missing_scope' });
       expect(await slack.findPostedMessage({ channel: 'C0CX', ...meta('t-1') })).toMatchObject({ kind: 'retry' });

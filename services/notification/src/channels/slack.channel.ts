@@ -86,23 +86,28 @@ export class SlackChannel implements ChatChannel {
   }
 
   /**
-   * Pages through `conversations.history` (needs the `channels:history`/`groups:history` scope) newest first,
-   * from `oldest` on, looking for our metadata. Bounded: an alert is reconciled minutes after it was sent, and a
-   * channel rarely holds more than a few hundred messages in that time.
+   * Pages through `conversations.history` (top-level messages), or `conversations.replies` when `threadTs` is given
+   * (a thread: its parent, then the replies, oldest first) — both need the `channels:history`/`groups:history`
+   * scope — from `oldest` on, looking for our metadata. Bounded: a message is reconciled minutes after it was sent,
+   * and a channel or a thread rarely holds more than a few hundred messages in that time.
    */
   async findPostedMessage(query: FindMessageQuery): Promise<FindMessageOutcome> {
     const maxPages = 5;
+    const method = query.threadTs ? 'conversations.replies' : 'conversations.history';
     let outcome: FindMessageOutcome = { kind: 'not_found' };
     try {
       let cursor: string | undefined;
       for (let page = 0; page < maxPages; page++) {
-        const res = await this.client.conversations.history({
+        const args = {
           channel: query.channel,
           include_all_metadata: true,
           limit: 200,
           ...(query.oldest ? { oldest: query.oldest } : {}),
           ...(cursor ? { cursor } : {}),
-        });
+        };
+        const res = query.threadTs
+          ? await this.client.conversations.replies({ ...args, ts: query.threadTs })
+          : await this.client.conversations.history(args);
         const hit = (res.messages ?? []).find((m) => {
           const meta = (m as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
           return meta?.event_type === query.eventType && Object.entries(query.payload).every(([k, v]) => meta.event_payload?.[k] === v);
@@ -117,8 +122,8 @@ export class SlackChannel implements ChatChannel {
     } catch (err) {
       outcome = slackErrorOutcome(err);
     }
-    if (outcome.kind === 'found' || outcome.kind === 'not_found') this.log.debug({ provider: 'slack', method: 'conversations.history', channel: query.channel, result: outcome.kind }, 'slack history searched');
-    else this.logOutcome('conversations.history', query.channel, outcome);
+    if (outcome.kind === 'found' || outcome.kind === 'not_found') this.log.debug({ provider: 'slack', method, channel: query.channel, result: outcome.kind }, 'slack history searched');
+    else this.logOutcome(method, query.channel, outcome);
     return outcome;
   }
 

@@ -7,7 +7,7 @@ import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
-import { ALERT_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
+import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { DeliveryPublisher } from './delivery-publisher';
 import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './retry-policy';
@@ -137,8 +137,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     } catch (err) {
       // Our own failure (database): give the row back; if that fails too, its lease runs out and it is retried
       // (then claimDue marks it maybe_delivered). After a provider call the message may have gone out: the next
-      // attempt of an alert or an SMS reconciles (Slack history, Twilio's message list) before sending again; a thread
-      // reply or an ephemeral answer has nothing to look up and may be sent twice in this rare case (README).
+      // attempt of an alert, a thread reply or an SMS reconciles (Slack history, the thread's replies, Twilio's
+      // message list) before sending again; an ephemeral answer has nothing to look up and may be sent twice in this
+      // rare case (README).
       const maybeDelivered = this.calledProvider.has(d);
       this.log.error({ err, deliveryId: d.id, purpose: d.purpose, maybeDelivered }, 'delivery could not be processed; retrying');
       await this.repo.release(this.ds, d, this.d.backoffBaseMs, { maybeDelivered }).catch(() => undefined);
@@ -218,6 +219,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
+  /**
+   * A reply in the alert's thread, after every earlier reply of the ticket. Like the alert it carries metadata
+   * (its delivery id), and after an ambiguous outcome the thread (`conversations.replies`) is searched first.
+   */
   private async postThreadReply(d: ClaimedDelivery): Promise<void> {
     if (d.payload.kind !== 'thread_reply') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
     const alert = await this.readyAlert(d);
@@ -226,9 +231,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.repo.release(this.ds, d, WAIT_FOR_EARLIER_REPLY_MS);
       return;
     }
+    const chat = this.chatFor(d);
+    const metadata = { eventType: REPLY_METADATA_EVENT_TYPE, payload: { delivery_id: d.id } };
+    if (d.maybe_delivered) {
+      const oldest = String(Math.floor(d.created_at.getTime() / 1000) - RECONCILE_LOOKBACK_S);
+      const found = await chat.findPostedMessage({ channel: alert.channel, threadTs: alert.ts, oldest, ...metadata });
+      if (found.kind === 'found') {
+        this.log.info({ deliveryId: d.id, ticketId: d.ticket_id, channel: alert.channel }, 'ambiguous thread reply found in the thread; not posting again');
+        deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'reconciled' });
+        return this.complete(d, { kind: 'sent', providerId: found.ts, ts: found.ts, channel: alert.channel }, true);
+      }
+      if (found.kind !== 'not_found') return this.complete(d, found, true);
+    }
     if (!(await this.takeSlot(d))) return;
     this.calledProvider.add(d);
-    const outcome = await this.chatFor(d).postMessage({ channel: alert.channel, text: d.payload.text, threadTs: alert.ts });
+    const outcome = await chat.postMessage({ channel: alert.channel, text: d.payload.text, threadTs: alert.ts, metadata });
     await this.complete(d, outcome, true);
   }
 

@@ -39,6 +39,8 @@ export const CUSTOMER_CONTACTED_VALUE = 'contacted';
 
 /** Metadata put on the top-level post so an ambiguous post can be found again (conversations.history). */
 export const ALERT_METADATA_EVENT_TYPE = 'closeloop_alert';
+/** Metadata put on a thread reply (naming its delivery) so an ambiguous reply can be found again (conversations.replies). */
+export const REPLY_METADATA_EVENT_TYPE = 'closeloop_reply';
 
 export interface RenderOptions {
   /** `CONSOLE_URL`, without a trailing slash. */
