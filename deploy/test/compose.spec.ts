@@ -61,8 +61,10 @@ describe('docker-compose.yml', () => {
     expect(unresolved).toEqual([]);
   });
 
-  it('has Kafka (KRaft), Postgres, the migrations, the five services, Kafka UI, Prometheus and Grafana', () => {
-    expect(Object.keys(services).sort()).toEqual(['console', 'grafana', 'ingest', 'kafka', 'kafka-ui', 'migrate', 'notification', 'postgres', 'prometheus', 'scoring', 'tickets']);
+  it('has Kafka (KRaft), Postgres, the migrations, the five services, Kafka UI, Prometheus, Grafana and Mailpit', () => {
+    expect(Object.keys(services).sort()).toEqual(['console', 'grafana', 'ingest', 'kafka', 'kafka-ui', 'mailpit', 'migrate', 'notification', 'postgres', 'prometheus', 'scoring', 'tickets']);
+    // email (alerts, customer messages) lands in Mailpit unless the user points SMTP_URL elsewhere
+    expect(environmentOf('notification').SMTP_URL).toBe('smtp://mailpit:1025');
     const kafka = environmentOf('kafka');
     expect(kafka.KAFKA_PROCESS_ROLES?.split(',').sort()).toEqual(['broker', 'controller']);
     expect(Object.keys(kafka).some((k) => /ZOOKEEPER/.test(k))).toBe(false);

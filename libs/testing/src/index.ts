@@ -4,3 +4,4 @@ export * from './stubs/survey-api-stub';
 export * from './harness';
 export * from './kafka-admin';
 export * from './quiescence';
+export * from './stubs/smtp-stub';

@@ -3,7 +3,7 @@ import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHEC
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import type { Logger } from 'pino';
 import { TicketEventsConsumer } from './alerts/ticket-events.consumer';
-import { CHAT_CHANNEL, createChatChannel, createSmsChannel, LogChannel, SMS_CHANNEL } from './channels';
+import { CHAT_CHANNEL, createChatChannel, createEmailChannel, createSmsChannel, EMAIL_CHANNEL, LogChannel, SMS_CHANNEL } from './channels';
 import { NotificationConfig, SERVICE, slackConfigured, twilioConfigured } from './config';
 import { databaseOptions } from './database';
 import { DeliveryPublisher } from './delivery/delivery-publisher';
@@ -40,7 +40,12 @@ export class NotificationModule {
           inject: [SERVICE_LOGGER],
           useFactory: (logger: Logger) => {
             logger.info(
-              { slack: slack ? 'slack' : 'log channel', sms: twilio ? 'twilio' : 'log channel', statusCallbacks: twilio && cfg.publicBaseUrl !== undefined },
+              {
+                slack: slack ? 'slack' : 'log channel',
+                sms: twilio ? 'twilio' : 'log channel',
+                email: cfg.email.smtpUrl ? 'smtp' : 'log channel',
+                statusCallbacks: twilio && cfg.publicBaseUrl !== undefined,
+              },
               'notification channels',
             );
             return true;
@@ -63,6 +68,11 @@ export class NotificationModule {
               timeoutMs,
               logger: logger.child({ provider: 'twilio' }),
             }),
+        },
+        {
+          provide: EMAIL_CHANNEL,
+          inject: [SERVICE_LOGGER],
+          useFactory: (logger: Logger) => createEmailChannel({ url: cfg.email.smtpUrl, from: cfg.email.from, timeoutMs, logger: logger.child({ provider: 'smtp' }) }),
         },
         { provide: LOG_CHANNEL, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new LogChannel(logger.child({ provider: 'log' })) },
         DeliveryPublisher,

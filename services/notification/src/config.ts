@@ -1,6 +1,6 @@
 import { E164 } from '@closeloop/contracts';
 import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv, type Env } from '@closeloop/platform';
-import { DEFAULT_SLACK_API_URL, DEFAULT_TWILIO_API_URL } from './channels';
+import { DEFAULT_SLACK_API_URL, DEFAULT_TWILIO_API_URL, parseSmtpUrl } from './channels';
 
 export const SERVICE = 'notification';
 /** Default schema; `DATABASE_SCHEMA` overrides it (tests isolate in unique schemas). */
@@ -55,6 +55,21 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
         }),
         apiUrl: env.url('TWILIO_API_URL', { default: DEFAULT_TWILIO_API_URL, protocols: ['http', 'https'] }),
       },
+      email: {
+        /** `SMTP_URL`; unset → email goes to the log channel (SPEC §3). */
+        smtpUrl: env.custom('SMTP_URL', (v) => {
+          if (v === undefined || v.trim() === '') return undefined;
+          if (!URL.canParse(v)) throw new Error('must be a URL like smtp://user:pass@host:587');
+          parseSmtpUrl(v);
+          return v.trim();
+        }),
+        /** `EMAIL_FROM`: the sender, `Name <address>` or a bare address; its domain names our Message-IDs. */
+        from: env.custom('EMAIL_FROM', (v) => {
+          const from = (v ?? 'Closeloop <closeloop@localhost>').trim();
+          if (emailDomainOf(from) === undefined) throw new Error(`must be an address like "Closeloop <closeloop@example.com>", got "${from}"`);
+          return from;
+        }),
+      },
       /** How Twilio (status callbacks) and Slack reach this service from outside. */
       publicBaseUrl: env.custom('PUBLIC_BASE_URL', (v) => {
         if (v === undefined) return undefined;
@@ -100,4 +115,11 @@ export function twilioConfigured(cfg: Pick<NotificationConfig, 'twilio'>): boole
 /** The StatusCallback sent with each SMS, and the URL its signature is checked against. */
 export function twilioStatusCallbackUrl(cfg: Pick<NotificationConfig, 'publicBaseUrl'>): string | undefined {
   return cfg.publicBaseUrl ? `${cfg.publicBaseUrl}/twilio/status` : undefined;
+}
+
+/** The domain of `EMAIL_FROM` (`Closeloop <cx@example.com>` → `example.com`), or undefined when it holds no address. */
+export function emailDomainOf(from: string): string | undefined {
+  const address = /<([^<>\s]+)>\s*$/.exec(from)?.[1] ?? from;
+  const m = /^[^@\s<>]+@([A-Za-z0-9.-]+)$/.exec(address.trim());
+  return m?.[1]?.toLowerCase();
 }

@@ -263,6 +263,58 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     expect((inThread[0].metadata as { event_payload: { delivery_id: string } }).event_payload.delivery_id).toBe(reply?.id);
   });
 
+  describe('email alerts (SPEC §11): a team with a mailbox, one thread per ticket', () => {
+    const atTable = { team: 'leads', touchpoint: 'table' } as const;
+    const ofTicket = (id: string) => h.smtp.messages.filter((m) => m.messageId?.includes(id));
+
+    it('opened, claimed, resolved → the first message and two replies in its thread, once each, to every address; a replayed opened sends no second first message', async () => {
+      const id = randomUUID();
+      const opened = ticketEvent('ticket.opened', { ticket: { id, ...atTable } });
+      await h.publish(opened);
+      await h.publish(ticketEvent('ticket.claimed', { ticket: { id, ...atTable, status: 'claimed', assigneeName: 'Ayşe Yılmaz', version: 2 } }));
+      await h.publish(ticketEvent('ticket.resolved', { actor: { kind: 'agent', name: 'Ayşe Yılmaz' }, ticket: { id, ...atTable, status: 'resolved', rootCause: 'wait-time', version: 3 } }));
+      // the same opening again under a new event id (a replay upstream): the thread must not start twice
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id, ...atTable } }));
+      await settled(id, 6);
+      await h.quiet();
+
+      const mails = ofTicket(id);
+      const root = `<ticket.${id}@closeloop.test>`;
+      expect(mails.map((m) => [m.messageId === root ? 'root' : 'reply', m.inReplyTo ?? null])).toEqual([
+        ['root', null],
+        ['reply', root],
+        ['reply', root],
+      ]);
+      expect(new Set(mails.map((m) => m.messageId)).size).toBe(3);
+      for (const m of mails) {
+        expect(m.rcptTo).toEqual(['leads@example.com', 'ops@example.com']);
+        expect(m.mailFrom).toBe('alerts@closeloop.test');
+        expect(m.subject?.replace(/^Re: /, '')).toBe(`[Closeloop] table · ticket ${id.slice(0, 8)} (leads)`);
+      }
+      expect(mails[1].references).toEqual([root]);
+      expect(mails[1].text).toContain('Claimed by Ayşe Yılmaz');
+      expect(mails[2].text).toContain('Resolved by Ayşe Yılmaz · root cause: wait-time');
+      const events = (await h.deliveryEvents(id, 3)).filter((e) => e.data.purpose === 'email');
+      expect(events.map((e) => [e.data.channel, e.data.status, e.data.recipient])).toEqual(expect.arrayContaining([['email', 'sent', 'leads@example.com, ops@example.com']]));
+    });
+
+    it('a send whose answer never came is sent again with the same Message-ID (the mailbox shows it once); a 451 is retried; a 550 fails for good', async () => {
+      const id = randomUUID();
+      h.smtp.script({ hang: true }, { reject: { code: 451, message: 'greylisted, try again later' } });
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id, ...atTable } }));
+      const [row] = (await settled(id, 2)).filter((r) => r.purpose === 'email');
+      expect(row).toMatchObject({ status: 'sent', attempts: 3, maybe_delivered: true });
+      expect(ofTicket(id).map((m) => m.messageId)).toEqual([`<ticket.${id}@closeloop.test>`, `<ticket.${id}@closeloop.test>`]);
+
+      const other = randomUUID();
+      h.smtp.script({ reject: { code: 550, message: 'mailbox unavailable' } });
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id: other, ...atTable } }));
+      const [failed] = (await settled(other, 2)).filter((r) => r.purpose === 'email');
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, last_error_code: 'smtp_550' });
+      expect(ofTicket(other)).toEqual([]);
+    });
+  });
+
   it('posts to one channel at most once per SLACK_CHANNEL_INTERVAL_MS', async () => {
     const ids = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const before = h.slack.calls('chat.postMessage').length;

@@ -1,6 +1,6 @@
 import { makeEnvelope, parseRoutingConfig, type RoutingConfig, type TicketEvent, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
-/** A routing file for tests: one team with quiet hours, one without, one without a Slack channel. */
+/** A routing file for tests: one team with quiet hours, one without, one without a Slack channel, one with a mailbox. */
 export function routingYaml(opts: { cxQuietHours?: { start: string; end: string; timezone: string } } = {}): string {
   const qh = opts.cxQuietHours ?? { start: '22:00', end: '07:00', timezone: 'Europe/Istanbul' };
   return `
@@ -20,10 +20,15 @@ teams:
   - id: quiet
     onCall: []
     sla: { firstResponse: PT2H, resolve: P3D }
+  - id: leads
+    slackChannel: C0LEADS
+    email: ["leads@example.com", "ops@example.com"]
+    sla: { firstResponse: PT1H, resolve: P2D }
 touchpoints:
   - { id: dine-in, team: cx }
   - { id: checkout, team: support }
   - { id: kiosk, team: quiet }
+  - { id: table, team: leads }
 keywords:
   critical: [lawyer]
   alert: [refund]

@@ -9,6 +9,7 @@ import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@clos
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
   startSlackStub,
+  startSmtpStub,
   startTwilioStub,
   testInfra,
   testKafka,
@@ -19,6 +20,7 @@ import {
   waitForQuiescence,
   consumerLag,
   type SlackStub,
+  type SmtpStub,
   type TwilioStub,
 } from '@closeloop/testing';
 import { startNotification } from '../src/app';
@@ -40,6 +42,8 @@ export interface NotificationHarness {
   baseUrl: string;
   slack: SlackStub;
   twilio: TwilioStub;
+  /** The teams' mail server (a real SMTP server in the test process). */
+  smtp: SmtpStub;
   kafka: KafkaSettings;
   ds: DataSource;
   schema: string;
@@ -82,6 +86,7 @@ export async function freePort(): Promise<number> {
 export async function startHarness(label: string, opts: { env?: Record<string, string>; routing?: string } = {}): Promise<NotificationHarness> {
   const slack = await startSlackStub({ token: SLACK_TOKEN });
   const twilio = await startTwilioStub({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN });
+  const smtp = await startSmtpStub();
   const kafka = testKafkaSettings(label);
   const schema = uniqueName(`notif_${label}`).toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const dir = mkdtempSync(join(tmpdir(), 'closeloop-notification-'));
@@ -105,6 +110,8 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
     TWILIO_FROM_NUMBER: TWILIO_FROM,
     TWILIO_API_URL: twilio.url,
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Closeloop <alerts@closeloop.test>',
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     CONSOLE_URL: 'http://console.test',
     DELIVERY_POLL_MS: '50',
@@ -144,6 +151,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     baseUrl,
     slack,
     twilio,
+    smtp,
     kafka,
     ds,
     schema,
@@ -191,6 +199,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
       await ds.destroy();
       await slack.close();
       await twilio.close();
+      await smtp.close();
     },
   };
 }

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 
-export const DELIVERY_CHANNELS = ['slack', 'sms', 'log'] as const;
+export const DELIVERY_CHANNELS = ['slack', 'sms', 'email', 'log'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
-export const DELIVERY_PURPOSES = ['alert', 'update', 'thread_reply', 'sms', 'ephemeral'] as const;
+export const DELIVERY_PURPOSES = ['alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral'] as const;
 export type DeliveryPurpose = (typeof DELIVERY_PURPOSES)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'held', 'sent', 'delivered', 'retrying', 'failed'] as const;
@@ -18,7 +18,7 @@ export class DeliveryEventData {
   @IsString() @IsNotEmpty() ticketEventId: string;
   @IsIn(DELIVERY_CHANNELS as unknown as string[]) channel: DeliveryChannel;
   @IsIn(DELIVERY_PURPOSES as unknown as string[]) purpose: DeliveryPurpose;
-  /** Slack channel id, or a masked phone number — never a full number. */
+  /** Slack channel id, a team's email addresses, or a masked phone number — never a full number. */
   @IsString() @IsNotEmpty() recipient: string;
   @IsIn(DELIVERY_STATUSES as unknown as string[]) status: DeliveryStatus;
   @IsInt() @Min(0) attempts: number;

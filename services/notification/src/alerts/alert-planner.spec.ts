@@ -7,8 +7,10 @@ const DAY = new Date('2026-11-23T10:05:00Z'); // 13:05 in Istanbul: not quiet
 const NIGHT = new Date('2026-11-23T21:00:00Z'); // 00:00 in Istanbul: quiet until 07:00 (04:00Z)
 const QUIET_END = new Date('2026-11-24T04:00:00Z');
 const CONSOLE = 'http://console.test';
-const slack: PlanOptions = { chat: 'slack', sms: 'sms', consoleUrl: CONSOLE };
-const logOnly: PlanOptions = { chat: 'log', sms: 'log', consoleUrl: CONSOLE };
+const slack: PlanOptions = { chat: 'slack', sms: 'sms', email: 'email', emailDomain: 'closeloop.example', consoleUrl: CONSOLE };
+const logOnly: PlanOptions = { chat: 'log', sms: 'log', email: 'log', emailDomain: 'closeloop.example', consoleUrl: CONSOLE };
+const LEADS = 'leads@example.com, ops@example.com';
+const atTable = { team: 'leads', touchpoint: 'table' } as const;
 
 /** A compact view of a plan: `purpose channel→recipient status[ critical]`. */
 function summary(plan: ReturnType<typeof planAlerts>): string[] {
@@ -119,6 +121,18 @@ describe('planAlerts', () => {
       [`ephemeral slack→${RESPONSE_URL_RECIPIENT} pending`],
     ],
     ['command rejected without a response_url (console/API): nothing', 'ticket.command_rejected', { reason: 'x', statusCode: 409 }, DAY, slack, []],
+    ['opened, team with a mailbox: the alert + one email to every address', 'ticket.opened', { ticket: atTable }, DAY, slack, ['alert slack→C0LEADS pending', `email email→${LEADS} pending`]],
+    ['opened, mailbox, SMTP unconfigured: the email through the log channel', 'ticket.opened', { ticket: atTable }, DAY, logOnly, ['alert log→#leads pending', `email log→${LEADS} pending`]],
+    ['claimed, mailbox: update + reply + an email reply', 'ticket.claimed', { ticket: { ...atTable, status: 'claimed', assigneeName: 'Ayşe Yılmaz', version: 2 } }, DAY, slack, ['update slack→C0LEADS pending', 'thread_reply slack→C0LEADS pending', `email email→${LEADS} pending`]],
+    [
+      'SLA breached, critical, mailbox at night: email too, not held',
+      'ticket.sla_breached',
+      { breach: 'resolve', ticket: { ...atTable, severity: 'critical' } },
+      NIGHT,
+      slack,
+      ['update slack→C0LEADS pending critical', 'thread_reply slack→C0LEADS pending critical', `email email→${LEADS} pending critical`],
+    ],
+    ['note added, mailbox: internal, no email either', 'ticket.note_added', { note: 'x', ticket: atTable }, DAY, slack, []],
   ])('%s', (_name, type, data, now, options, expected) => {
     expect(summary(planAlerts(ticketEvent(type, data), routing, now, options))).toEqual(expected);
   });
@@ -154,6 +168,25 @@ describe('planAlerts', () => {
       { ...slack, rejectedCommandType: 'ticket.resolve' },
     ).deliveries;
     expect(rejected[0].payload).toEqual({ kind: 'ephemeral', responseUrl: 'https://hooks.slack.com/actions/x', text: "You can't resolve this ticket: ticket is already resolved" });
+  });
+
+  it('renders alert emails as one thread: the first names the ticket, each reply its event and the first', () => {
+    const opened = planAlerts(ticketEvent('ticket.opened', { ticket: atTable }), routing, DAY, slack).deliveries.find((d) => d.purpose === 'email');
+    expect(opened?.payload).toMatchObject({
+      kind: 'email',
+      messageId: `<ticket.${TICKET_ID}@closeloop.example>`,
+      subject: `[Closeloop] table · ticket ${TICKET_ID.slice(0, 8)} (leads)`,
+    });
+    expect(opened?.payload).not.toHaveProperty('inReplyTo');
+    const claimedEvent = ticketEvent('ticket.claimed', { ticket: { ...atTable, status: 'claimed', assigneeName: 'Ayşe Yılmaz', version: 2 } });
+    const reply = planAlerts(claimedEvent, routing, DAY, slack).deliveries.find((d) => d.purpose === 'email');
+    expect(reply?.payload).toMatchObject({
+      kind: 'email',
+      messageId: `<ticket.${TICKET_ID}.${claimedEvent.eventId}@closeloop.example>`,
+      inReplyTo: `<ticket.${TICKET_ID}@closeloop.example>`,
+      subject: `Re: [Closeloop] table · ticket ${TICKET_ID.slice(0, 8)} (leads)`,
+    });
+    expect(reply?.payload.kind === 'email' && reply.payload.text.split('\n')[0]).toBe('🙋 Claimed by Ayşe Yılmaz');
   });
 
   it('sends one SMS per number even when the routing file lists a number twice', () => {

@@ -11,6 +11,7 @@ import {
   type TicketSnapshot,
 } from '@closeloop/contracts';
 import { renderCommandRejected, renderThreadReply } from '../slack/blocks';
+import { changeEmail, openedEmail, type AlertEmail } from './email-text';
 import { quietHoursEnd } from './quiet-hours';
 import { renderSms, type SmsReason } from './sms-text';
 
@@ -19,6 +20,10 @@ export interface PlanOptions {
   chat: 'slack' | 'log';
   /** `sms` when Twilio is configured; otherwise SMS go to the log channel. */
   sms: 'sms' | 'log';
+  /** `email` when SMTP is configured; otherwise the alert emails of teams with `email:` go to the log channel. */
+  email: 'email' | 'log';
+  /** The domain of `EMAIL_FROM`: names the Message-IDs of alert emails. */
+  emailDomain: string;
   consoleUrl: string;
   /** For `ticket.command_rejected`: which of our commands was refused, when we still know it. */
   rejectedCommandType?: 'ticket.claim' | 'ticket.resolve';
@@ -30,11 +35,12 @@ export type DeliveryPayload =
   | { kind: 'update' }
   | { kind: 'thread_reply'; text: string }
   | { kind: 'sms'; body: string }
+  | ({ kind: 'email' } & AlertEmail)
   | { kind: 'ephemeral'; responseUrl: string; text: string };
 
 export interface PlannedDelivery {
   channel: DeliveryChannel;
-  /** Slack channel id (`#team` for the log channel), E.164 number, or `response_url`. */
+  /** Slack channel id (`#team` for the log channel), E.164 number, the team's email addresses (`a@x, b@y`), or `response_url`. */
   recipient: string;
   purpose: DeliveryPurpose;
   status: 'pending' | 'held';
@@ -85,6 +91,7 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
         alert: { channel: chat.recipient, provider: chat.channel === 'slack' ? 'slack' : 'log' },
         deliveries: [
           chatDelivery('alert', { kind: 'alert' }),
+          ...emailToTeam(team, ticket, openedEmail(ticket, options.consoleUrl, options.emailDomain), now, options),
           ...(ticket.severity === 'critical' ? smsToOnCall(team, 'critical_opened', ticket, true, now, options) : []),
         ],
       };
@@ -95,7 +102,7 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
       const raisedToCritical = ticket.severity === 'critical' && data.previousSeverity !== undefined && data.previousSeverity !== 'critical';
       return {
         deliveries: [
-          ...changeDeliveries(event, chatDelivery),
+          ...changeDeliveries(event, chatDelivery, team, now, options),
           ...(raisedToCritical ? smsToOnCall(team, 'raised_to_critical', ticket, true, now, options) : []),
         ],
       };
@@ -104,13 +111,13 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
     case 'ticket.claimed':
     case 'ticket.resolved':
     case 'ticket.reopened':
-      return { deliveries: changeDeliveries(event, chatDelivery) };
+      return { deliveries: changeDeliveries(event, chatDelivery, team, now, options) };
 
     case 'ticket.sla_breached': {
       const reason: SmsReason = data.breach === 'resolve' ? 'sla_breached_resolve' : 'sla_breached_first_response';
       // An SLA breach of a non-critical ticket is not critical: it waits for the end of quiet hours.
       return {
-        deliveries: [...changeDeliveries(event, chatDelivery), ...smsToOnCall(team, reason, ticket, ticket.severity === 'critical', now, options)],
+        deliveries: [...changeDeliveries(event, chatDelivery, team, now, options), ...smsToOnCall(team, reason, ticket, ticket.severity === 'critical', now, options)],
       };
     }
 
@@ -145,9 +152,36 @@ export function chatTarget(team: Team, chat: 'slack' | 'log'): { channel: 'slack
   return chat === 'slack' && team.slackChannel ? { channel: 'slack', recipient: team.slackChannel } : { channel: 'log', recipient: `#${team.id}` };
 }
 
-function changeDeliveries(event: TicketChangeEvent, chatDelivery: (purpose: DeliveryPurpose, payload: DeliveryPayload) => PlannedDelivery): PlannedDelivery[] {
+function changeDeliveries(
+  event: TicketChangeEvent,
+  chatDelivery: (purpose: DeliveryPurpose, payload: DeliveryPayload) => PlannedDelivery,
+  team: Team,
+  now: Date,
+  options: PlanOptions,
+): PlannedDelivery[] {
   const reply = renderThreadReply(event.type, event.data);
-  return [chatDelivery('update', { kind: 'update' }), ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : [])];
+  const email = changeEmail(event.type, event.data, event.eventId, options.consoleUrl, options.emailDomain);
+  return [
+    chatDelivery('update', { kind: 'update' }),
+    ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : []),
+    ...(email ? emailToTeam(team, event.data.ticket, email, now, options) : []),
+  ];
+}
+
+/** One email to the team's mailbox (every address of `email:` on one message), when the team has one. */
+function emailToTeam(team: Team, ticket: TicketSnapshot, email: AlertEmail, now: Date, options: PlanOptions): PlannedDelivery[] {
+  if (team.email.length === 0) return [];
+  return [
+    {
+      channel: options.email,
+      recipient: team.email.join(', '),
+      purpose: 'email',
+      status: 'pending',
+      notBefore: now,
+      critical: ticket.severity === 'critical',
+      payload: { kind: 'email', ...email },
+    },
+  ];
 }
 
 function smsToOnCall(team: Team, reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { Topic, ticketIdOf, type RoutingConfig, type TicketEvent } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
-import { slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
+import { emailDomainOf, slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
 import { DeliveryPublisher } from '../delivery/delivery-publisher';
 import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveriesTotal } from '../metrics';
@@ -29,7 +29,13 @@ export class TicketEventsConsumer {
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(NOTIFICATION_CONFIG) cfg: NotificationConfig,
   ) {
-    this.planOptions = { chat: slackConfigured(cfg) ? 'slack' : 'log', sms: twilioConfigured(cfg) ? 'sms' : 'log', consoleUrl: cfg.consoleUrl };
+    this.planOptions = {
+      chat: slackConfigured(cfg) ? 'slack' : 'log',
+      sms: twilioConfigured(cfg) ? 'sms' : 'log',
+      email: cfg.email.smtpUrl ? 'email' : 'log',
+      emailDomain: emailDomainOf(cfg.email.from) ?? 'localhost',
+      consoleUrl: cfg.consoleUrl,
+    };
   }
 
   @EventPattern(Topic.TicketEvents)
@@ -51,7 +57,8 @@ export class TicketEventsConsumer {
         const alertId = deliveryIdFor(event.eventId, plan.alert.provider, plan.alert.channel, 'alert');
         const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId);
         // Another ticket.opened for the same ticket (replayed with a new eventId): the alert exists, never post a second.
-        if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert');
+        // Nor a second first message of its email thread.
+        if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert' && !(d.payload.kind === 'email' && d.payload.inReplyTo === undefined));
       }
       const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ref, deliveries);
       for (const row of inserted) {

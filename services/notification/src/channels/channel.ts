@@ -82,6 +82,27 @@ export interface ResponseUrlBody {
   thread_ts?: string;
 }
 
+/**
+ * Email port (SMTP). SMTP has no idempotency key and nothing to search afterwards: a message whose outcome was
+ * ambiguous is sent again with the same `Message-ID`, which mail clients show once (ADR 0015).
+ */
+export interface EmailChannel {
+  readonly provider: 'smtp' | 'log';
+  sendEmail(email: EmailMessage): Promise<DeliveryOutcome>;
+}
+
+export interface EmailMessage {
+  to: string[];
+  subject: string;
+  /** Plain text (ADR 0014). */
+  text: string;
+  /** `<local@domain>`: the same for every attempt of one delivery. */
+  messageId: string;
+  /** The thread's first message, for replies (`In-Reply-To` and `References`). */
+  inReplyTo?: string;
+  headers?: Record<string, string>;
+}
+
 /** SMS port. */
 export interface SmsChannel {
   readonly provider: 'twilio' | 'log';
@@ -163,6 +184,7 @@ export const silentLogger: ChannelLogger = {
   error: () => {},
 };
 
-/** Nest injection tokens for the two ports. */
+/** Nest injection tokens for the ports. */
 export const CHAT_CHANNEL = Symbol('CHAT_CHANNEL');
 export const SMS_CHANNEL = Symbol('SMS_CHANNEL');
+export const EMAIL_CHANNEL = Symbol('EMAIL_CHANNEL');

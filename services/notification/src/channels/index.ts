@@ -1,4 +1,5 @@
-import { silentLogger, type ChannelLogger, type ChatChannel, type SmsChannel } from './channel';
+import { silentLogger, type ChannelLogger, type ChatChannel, type EmailChannel, type SmsChannel } from './channel';
+import { SmtpEmailChannel } from './email.channel';
 import { LogChannel } from './log.channel';
 import { SlackChannel } from './slack.channel';
 import { TwilioSmsChannel } from './twilio-sms.channel';
@@ -8,6 +9,7 @@ export * from './provider-errors';
 export * from './redact';
 export * from './response-url';
 export * from './twilio-status';
+export { parseSmtpUrl, smtpErrorOutcome, SmtpEmailChannel, type SmtpEmailChannelOptions } from './email.channel';
 export { LogChannel } from './log.channel';
 export { DEFAULT_SLACK_API_URL, SlackChannel, type SlackChannelOptions } from './slack.channel';
 export { DEFAULT_TWILIO_API_URL, TwilioHttpClient, TwilioSmsChannel, type TwilioSmsChannelOptions } from './twilio-sms.channel';
@@ -38,4 +40,11 @@ export function createSmsChannel(options: {
     timeoutMs: options.timeoutMs,
     logger,
   });
+}
+
+/** SMTP when `SMTP_URL` is set, else the log channel (SPEC §3). */
+export function createEmailChannel(options: { url?: string; from: string; timeoutMs?: number; logger?: ChannelLogger }): EmailChannel {
+  const logger = options.logger ?? silentLogger;
+  if (!options.url) return new LogChannel(logger);
+  return new SmtpEmailChannel({ url: options.url, from: options.from, timeoutMs: options.timeoutMs, logger });
 }

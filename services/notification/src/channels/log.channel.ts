@@ -5,6 +5,8 @@ import type {
   ChatMessage,
   ChatMessageUpdate,
   DeliveryOutcome,
+  EmailChannel,
+  EmailMessage,
   FindMessageOutcome,
   FindSmsOutcome,
   OpenViewRequest,
@@ -18,7 +20,7 @@ import { maskPhoneNumber, maskPhoneNumbersIn, redactUrl } from './redact';
  * Stands in for Slack and/or Twilio when they are not configured: every alert still goes through the same
  * planning, recording and console path, and shows up in the logs instead. Always succeeds.
  */
-export class LogChannel implements ChatChannel, SmsChannel {
+export class LogChannel implements ChatChannel, SmsChannel, EmailChannel {
   readonly provider = 'log' as const;
   private seq = 0;
 
@@ -32,6 +34,15 @@ export class LogChannel implements ChatChannel, SmsChannel {
       message.threadTs ? 'chat thread reply (log channel)' : 'chat message (log channel)',
     );
     return { kind: 'sent', providerId: id, channel: message.channel, ts };
+  }
+
+  /** An email (no `SMTP_URL`): its envelope and text in the log, like a chat message. */
+  async sendEmail(email: EmailMessage): Promise<DeliveryOutcome> {
+    this.log.info(
+      { channel: 'log', providerId: email.messageId, to: email.to, subject: email.subject, inReplyTo: email.inReplyTo, text: email.text },
+      email.inReplyTo ? 'email reply (log channel)' : 'email (log channel)',
+    );
+    return { kind: 'sent', providerId: email.messageId, status: 'sent' };
   }
 
   async update(message: ChatMessageUpdate): Promise<DeliveryOutcome> {

@@ -3,7 +3,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { SerialRunner } from '@closeloop/messaging';
-import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type SmsChannel } from '../channels';
+import { CHAT_CHANNEL, EMAIL_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type EmailChannel, type SmsChannel } from '../channels';
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
@@ -14,7 +14,7 @@ import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './re
 
 /** How long an update or reply waits before looking again for its top-level alert's `ts`. */
 const WAIT_FOR_ALERT_MS = 500;
-/** How long a thread reply waits for an earlier reply of the same ticket (still being sent or retried). */
+/** How long a thread reply or an email waits for an earlier one of the same ticket (still being sent or retried). */
 const WAIT_FOR_EARLIER_REPLY_MS = 200;
 /** How long an update waits when another instance is updating the same message. */
 const WAIT_FOR_LOCK_MS = 250;
@@ -62,8 +62,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly repo: NotificationRepository,
     private readonly publisher: DeliveryPublisher,
     @Inject(CHAT_CHANNEL) private readonly chat: ChatChannel,
-    @Inject(LOG_CHANNEL) private readonly logChannel: ChatChannel & SmsChannel,
+    @Inject(LOG_CHANNEL) private readonly logChannel: ChatChannel & SmsChannel & EmailChannel,
     @Inject(SMS_CHANNEL) private readonly sms: SmsChannel,
+    @Inject(EMAIL_CHANNEL) private readonly email: EmailChannel,
     @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -129,6 +130,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           return await this.postThreadReply(d);
         case 'sms':
           return await this.sendSms(d);
+        case 'email':
+          return await this.sendEmail(d);
         case 'ephemeral':
           return await this.sendEphemeral(d);
         default:
@@ -227,7 +230,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     if (d.payload.kind !== 'thread_reply') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
     const alert = await this.readyAlert(d);
     if (!alert) return;
-    if (await this.repo.hasEarlierUnsentReply(this.ds, d)) {
+    if (await this.repo.hasEarlierUnsent(this.ds, d)) {
       await this.repo.release(this.ds, d, WAIT_FOR_EARLIER_REPLY_MS);
       return;
     }
@@ -287,6 +290,26 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.complete(d, outcome, true);
   }
 
+  // --- email ----------------------------------------------------------------------------------------------
+
+  /**
+   * An alert email: the thread's first message, or a reply naming it. Sent after every earlier email of the ticket
+   * to the same mailbox, so a reply never arrives before what it answers. SMTP has nothing to look up afterwards: an
+   * attempt that may have gone out is sent again with the same Message-ID, which mail clients show once (ADR 0015).
+   */
+  private async sendEmail(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'email') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    if (await this.repo.hasEarlierUnsent(this.ds, d)) {
+      await this.repo.release(this.ds, d, WAIT_FOR_EARLIER_REPLY_MS);
+      return;
+    }
+    const { subject, text, messageId, inReplyTo } = d.payload;
+    const channel = d.channel === 'email' ? this.email : this.logChannel;
+    this.calledProvider.add(d);
+    const outcome = await channel.sendEmail({ to: d.recipient.split(', '), subject, text, messageId, ...(inReplyTo ? { inReplyTo } : {}) });
+    await this.complete(d, outcome, true);
+  }
+
   // --- sms ------------------------------------------------------------------------------------------------
 
   /**
@@ -323,7 +346,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async complete(d: ClaimedDelivery, outcome: DeliveryOutcome, attempted: boolean, after?: AfterFinish): Promise<void> {
     const attempts = d.attempts + (attempted ? 1 : 0);
     const decision = decideAfterAttempt(outcome, Math.max(1, attempts), this.policy);
-    const provider = d.purpose === 'sms' ? (d.channel === 'sms' ? this.sms.provider : 'log') : this.chatFor(d).provider;
+    const provider =
+      d.purpose === 'sms' ? (d.channel === 'sms' ? this.sms.provider : 'log') : d.purpose === 'email' ? (d.channel === 'email' ? this.email.provider : 'log') : this.chatFor(d).provider;
     await this.ds.transaction(async (m) => {
       const row = await this.repo.finish(m, d, {
         status: decision.status,

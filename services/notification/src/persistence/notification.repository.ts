@@ -172,14 +172,14 @@ export class NotificationRepository {
     return new Set(rows.map((r) => r.provider_id));
   }
 
-  /** Whether an earlier thread reply of the same ticket and channel is still to be posted (replies keep event order). */
-  async hasEarlierUnsentReply(q: Queryable, d: Pick<DeliveryRow, 'id' | 'ticket_id' | 'recipient' | 'created_at'>): Promise<boolean> {
+  /** Whether an earlier delivery of the same ticket, recipient and purpose is still to be sent (thread replies and emails keep event order). */
+  async hasEarlierUnsent(q: Queryable, d: Pick<DeliveryRow, 'id' | 'ticket_id' | 'recipient' | 'purpose' | 'created_at'>): Promise<boolean> {
     const rows = await q.query(
       `SELECT 1 FROM ${this.s}.delivery
-       WHERE ticket_id = $1 AND recipient = $2 AND purpose = 'thread_reply' AND id <> $3
+       WHERE ticket_id = $1 AND recipient = $2 AND purpose = $5 AND id <> $3
          AND status IN ('pending', 'retrying', 'sending') AND created_at < $4
        LIMIT 1`,
-      [d.ticket_id, d.recipient, d.id, d.created_at],
+      [d.ticket_id, d.recipient, d.id, d.created_at, d.purpose],
     );
     return rows.length > 0;
   }

@@ -99,5 +99,21 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP INDEX ${s}.slack_command_created`, `DROP INDEX ${s}.ticket_snapshot_updated`, `DROP INDEX ${s}.delivery_finished_updated`],
     ),
+    sqlMigration(
+      'NotificationEmailAlerts1764600000000',
+      [
+        // alert emails (SPEC §11): the team's mailbox is a channel, an email a purpose
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_channel_check,
+           ADD CONSTRAINT delivery_channel_check CHECK (channel IN ('slack', 'sms', 'email', 'log'))`,
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check,
+           ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral'))`,
+      ],
+      [
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check,
+           ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'ephemeral'))`,
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_channel_check,
+           ADD CONSTRAINT delivery_channel_check CHECK (channel IN ('slack', 'sms', 'log'))`,
+      ],
+    ),
   ];
 }
