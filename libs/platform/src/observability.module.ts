@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp, type HttpLogger } from 'pino-http';
+import type { SerializerFn } from 'pino';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { Logger, createLogger, loggerOptions } from './logger';
 import { PinoNestLogger, requestLoggingMiddleware } from './nest-logger';
@@ -113,6 +114,27 @@ export function requestLogLevel(url: string, status: number, failed: boolean): '
   return status >= 400 ? 'warn' : 'debug';
 }
 
+/**
+ * Paths whose last segment is a capability (a recheck link's token, SPEC §11): whoever holds the URL can use it, so
+ * it never reaches a log.
+ */
+const CAPABILITY_PATH = /^(\/r\/)[^/?#]+/;
+
+export function redactCapabilityPath(url: string | undefined): string | undefined {
+  return url?.replace(CAPABILITY_PATH, '$1[redacted]');
+}
+
+/** The serializers of the request log: the platform's error serializer (no row data) and a request without capabilities. */
+export function httpLogSerializers(service: string, level: string): Record<string, SerializerFn> {
+  return { ...loggerOptions(service, level).serializers, req: redactRequest };
+}
+
+/** pino-http hands this pino's serialized request; the URL's capability goes, and so do route params (the same). */
+function redactRequest(req: { url?: string; params?: unknown }): Record<string, unknown> {
+  const { params: _params, ...rest } = req;
+  return { ...rest, url: redactCapabilityPath(req.url) };
+}
+
 /** Logging (pino, redacted; one line per HTTP request), `/health/live`, `/health/ready`, `/metrics` — the same in every service. */
 @Global()
 @Module({})
@@ -129,7 +151,7 @@ export class ObservabilityModule implements NestModule {
     const http = pinoHttp<IncomingMessage, ServerResponse, never>({
       logger,
       // pino-http wraps the error serializer it is given: the platform's (no row data), not pino's own
-      serializers: loggerOptions(o.service, o.logLevel).serializers,
+      serializers: httpLogSerializers(o.service, o.logLevel),
       autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       customLogLevel: (req, res, err) => requestLogLevel(req.url ?? '', res.statusCode, Boolean(err)),
       quietReqLogger: true,

@@ -10,6 +10,8 @@ import { DeliveryPublisher } from './delivery/delivery-publisher';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { Housekeeping } from './housekeeping';
 import { NotificationRepository } from './persistence/notification.repository';
+import { RecheckController } from './recheck/recheck.controller';
+import { RecheckLinks } from './recheck/recheck-links';
 import { SlackInteractionsController } from './slack/interactions.controller';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG, ROUTING } from './tokens';
 import { TwilioStatusController } from './twilio/status.controller';
@@ -30,7 +32,7 @@ export class NotificationModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
-      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController],
+      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },
@@ -52,6 +54,7 @@ export class NotificationModule {
           },
         },
         { provide: NotificationRepository, useValue: new NotificationRepository(cfg.database.schema) },
+        { provide: RecheckLinks, useValue: new RecheckLinks(cfg.database.schema) },
         {
           provide: CHAT_CHANNEL,
           inject: [SERVICE_LOGGER],

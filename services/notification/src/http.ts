@@ -14,4 +14,5 @@ export interface HttpResponse {
   type(contentType: string): HttpResponse;
   json(body: unknown): void;
   send(body?: string): void;
+  setHeader(name: string, value: string): unknown;
 }

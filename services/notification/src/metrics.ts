@@ -27,3 +27,9 @@ export const twilioCallbacksTotal = metric('closeloop_twilio_status_callbacks_to
   help: 'Twilio status callbacks received, by outcome (recorded, unchanged, unknown_message, rejected_signature, invalid)',
   labelNames: ['outcome'],
 }));
+
+export const recheckAnswersTotal = metric('closeloop_recheck_answers_total', () => new Counter({
+  name: 'closeloop_recheck_answers_total',
+  help: 'Answers posted to recheck pages, by outcome (recorded, bad_score, answered, expired, invalid)',
+  labelNames: ['outcome'],
+}));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Topic, ticketIdOf, type DeliveryEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
+import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
@@ -53,6 +53,8 @@ export interface NotificationHarness {
   deliveryEvents(ticketId: string, minCount: number): Promise<DeliveryEvent[]>;
   /** Commands on cx.ticket.commands.v1 (reads the topic from the start). */
   commands(minCount: number): Promise<{ key: string | null; event: TicketCommand }[]>;
+  /** Feedback notification published on cx.feedback.received.v1 (recheck answers), with its key. */
+  feedback(minCount: number): Promise<{ key: string | null; event: FeedbackReceivedEvent }[]>;
   postInteraction(payload: unknown, opts?: { timestamp?: number; secret?: string; signature?: string }): Promise<{ status: number; body: string; ms: number }>;
   /**
    * Waits until notification has nothing left to do (ticket events all handled, no delivery queued or in flight,
@@ -129,16 +131,22 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   const producer = new EventProducer(kafka, uniqueName('notif-test-producer'), testLogger);
   await producer.connect();
   // One consumer for the whole file collects what notification publishes (a reader per assertion would join a group each time).
-  const published = { deliveries: [] as DeliveryEvent[], commands: [] as { key: string | null; event: TicketCommand }[] };
+  const published = {
+    deliveries: [] as DeliveryEvent[],
+    commands: [] as { key: string | null; event: TicketCommand }[],
+    feedback: [] as { key: string | null; event: FeedbackReceivedEvent }[],
+  };
+  const collected = [Topic.NotificationEvents, Topic.TicketCommands, Topic.FeedbackReceived].map((t) => prefixed(kafka, t));
   const collectorGroup = uniqueName('notif-test-collector');
   const collector = testKafka().consumer({ groupId: collectorGroup });
   await collector.connect();
-  await collector.subscribe({ topics: [prefixed(kafka, Topic.NotificationEvents), prefixed(kafka, Topic.TicketCommands)], fromBeginning: true });
+  await collector.subscribe({ topics: collected, fromBeginning: true });
   await collector.run({
     eachMessage: async ({ topic, message }) => {
       const value = JSON.parse(message.value?.toString() ?? '{}');
       if (topic === prefixed(kafka, Topic.NotificationEvents)) published.deliveries.push(value);
-      else published.commands.push({ key: message.key?.toString() ?? null, event: value });
+      else if (topic === prefixed(kafka, Topic.TicketCommands)) published.commands.push({ key: message.key?.toString() ?? null, event: value });
+      else published.feedback.push({ key: message.key?.toString() ?? null, event: value });
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -166,6 +174,10 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
       await waitFor(() => published.commands.length >= minCount, { timeoutMs: 20_000, what: `${minCount} command(s)` });
       return [...published.commands];
     },
+    feedback: async (minCount) => {
+      await waitFor(() => published.feedback.length >= minCount, { timeoutMs: 20_000, what: `${minCount} feedback event(s)` });
+      return [...published.feedback];
+    },
     postInteraction: async (payload, o = {}) => {
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
@@ -187,7 +199,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
         'ticket events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [prefixed(kafka, Topic.TicketEvents)]),
         'deliveries queued or in flight': () => count(`SELECT count(*) AS n FROM "${schema}".delivery WHERE status IN ('pending', 'retrying', 'sending') OR (status = 'held' AND next_attempt_at <= now())`),
         'outbox rows not relayed': () => count(`SELECT count(*) AS n FROM "${schema}".outbox`),
-        'published events not collected': () => consumerLag(admin, collectorGroup, [prefixed(kafka, Topic.NotificationEvents), prefixed(kafka, Topic.TicketCommands)]),
+        'published events not collected': () => consumerLag(admin, collectorGroup, collected),
       },
       activity: { 'Slack requests': () => slack.requests.length, 'Twilio requests': () => twilio.requests.length },
     }, { what: 'notification' }),

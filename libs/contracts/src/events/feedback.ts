@@ -38,6 +38,9 @@ export class CustomerDto {
   locale?: string;
 }
 
+/** SPEC §11: the source of answers on Closeloop's own recheck page (published by notification); no one else may use it. */
+export const RECHECK_SOURCE = 'closeloop-recheck';
+
 /** One customer response, as submitted to ingest (SPEC §4). */
 export class FeedbackDto {
   @IsString() @IsNotEmpty() @MaxLength(100)

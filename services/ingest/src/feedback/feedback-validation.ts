@@ -1,4 +1,4 @@
-import { FeedbackDto, FieldError, validatePlain } from '@closeloop/contracts';
+import { FeedbackDto, FieldError, RECHECK_SOURCE, validatePlain } from '@closeloop/contracts';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
@@ -60,7 +60,10 @@ export function tidyFieldErrors(errors: FieldError[], input: unknown): FieldErro
  */
 export function validateFeedback(body: unknown): Validated<FeedbackDto> {
   const r = validatePlain(FeedbackDto, body, { forbidUnknown: true });
-  return r.ok ? r : { ok: false, errors: tidyFieldErrors(r.errors, body) };
+  if (!r.ok) return { ok: false, errors: tidyFieldErrors(r.errors, body) };
+  // recheck answers come only from the recheck page: a lookalike could use up or shadow a customer's answer
+  if (r.value.source === RECHECK_SOURCE) return { ok: false, errors: [{ field: 'source', message: `"${RECHECK_SOURCE}" is reserved for answers on Closeloop's recheck page` }] };
+  return r;
 }
 
 /** The batch envelope `{ "items": [ ... ] }`: 1 to `maxItems` items; each item is validated on its own. */

@@ -59,6 +59,9 @@ describe('routing file: sources', () => {
     ['a bad id (upper case, the URL segment)', one({ id: 'TF_Checkout' }), [
       { path: 'sources[0].id', message: 'must be lowercase letters, digits and "-" (it is the URL segment of POST /v1/sources/{id}) ("TF_Checkout")' },
     ]],
+    ['the id of the recheck page (reserved)', one({ id: 'closeloop-recheck' }), [
+      { path: 'sources[0].id', message: '"closeloop-recheck" is reserved for answers on Closeloop\'s recheck page (SPEC §11); choose another id' },
+    ]],
     ['a duplicate id', [SOURCES[0], { ...SOURCES[1], id: 'tf-checkout' }], [
       { path: 'sources[1].id', message: 'duplicate source id "tf-checkout" (first at sources[0].id)' },
     ]],

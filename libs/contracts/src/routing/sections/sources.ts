@@ -1,4 +1,5 @@
 // `sources` (SPEC §10): the survey tools that post to `POST /v1/sources/{id}`, each with what its kind needs.
+import { RECHECK_SOURCE } from '../../events/feedback';
 import { METRICS, type Metric } from '../../scales';
 import { SOURCE_KINDS, type Source, type SourceFields, type SourceKind } from '../routing-config';
 import { Path, Problems, Unique, got, list, mapping, nonEmptyString, pathToString, suggest, trimmedString } from './building-blocks';
@@ -38,6 +39,8 @@ export function validateSources(p: Problems, raw: unknown, path: Path): Source[]
       id = nonEmptyString(p, o.id, [...at, 'id']);
       if (id !== undefined && !SOURCE_ID.test(id)) {
         p.add([...at, 'id'], `must be lowercase letters, digits and "-" (it is the URL segment of POST /v1/sources/{id}) (${JSON.stringify(id)})`);
+      } else if (id === RECHECK_SOURCE) {
+        p.add([...at, 'id'], `"${RECHECK_SOURCE}" is reserved for answers on Closeloop's recheck page (SPEC §11); choose another id`);
       } else if (id !== undefined) ids.check(id, [...at, 'id']);
     }
     const kind = o.kind == null ? undefined : sourceKind(p, o.kind, [...at, 'kind']);

@@ -115,5 +115,25 @@ export function migrationsFor(schema: string) {
            ADD CONSTRAINT delivery_channel_check CHECK (channel IN ('slack', 'sms', 'log'))`,
       ],
     ),
+    sqlMigration(
+      'NotificationRecheckLinks1764600000200',
+      [
+        // SPEC §11: a recheck link, by the SHA-256 of its token (the token itself is never stored); answered once
+        `CREATE TABLE ${s}.recheck_link (
+          id uuid PRIMARY KEY,
+          token_hash text NOT NULL UNIQUE,
+          ticket_id text NOT NULL,
+          customer_id text NOT NULL,
+          touchpoint text NOT NULL,
+          locale text,
+          created_at timestamptz NOT NULL,
+          expires_at timestamptz NOT NULL,
+          answered_at timestamptz,
+          score smallint CHECK (score BETWEEN 0 AND 10)
+        )`,
+        `CREATE INDEX recheck_link_ticket ON ${s}.recheck_link (ticket_id)`,
+      ],
+      [`DROP TABLE ${s}.recheck_link`],
+    ),
   ];
 }
