@@ -3,7 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, IsUUID, Min } from 'class-validator';
 import { Topic } from './topics';
 import { FeedbackReceivedData, FeedbackScoredData } from './events/feedback';
-import { CommandRejectedData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData } from './events/ticket';
+import {
+  CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData,
+} from './events/ticket';
 import { DeliveryEventData } from './events/notification';
 import { FieldError, validatePlain } from './validation';
 
@@ -33,7 +35,10 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   [Topic.FeedbackReceived]: { 'feedback.received': FeedbackReceivedData },
   [Topic.FeedbackScored]: { 'feedback.scored': FeedbackScoredData },
   [Topic.TicketEvents]: Object.fromEntries(TICKET_EVENT_TYPES.map((t) => [t, t === 'ticket.command_rejected' ? CommandRejectedData : TicketEventData])),
-  [Topic.TicketCommands]: Object.fromEntries(TICKET_COMMAND_TYPES.map((t) => [t, TicketCommandData])),
+  [Topic.TicketCommands]: {
+    ...Object.fromEntries(TICKET_COMMAND_TYPES.map((t) => [t, TicketCommandData])),
+    ...Object.fromEntries(CONSENT_COMMAND_TYPES.map((t) => [t, CustomerOptOutData])),
+  },
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
 };
 
@@ -45,13 +50,14 @@ export type TicketChangeEvent = Envelope<TicketChangeType, TicketEventData>;
 export type CommandRejectedEvent = Envelope<'ticket.command_rejected', CommandRejectedData>;
 export type TicketEvent = TicketChangeEvent | CommandRejectedEvent;
 export type TicketCommand = Envelope<TicketCommandType, TicketCommandData>;
+export type ConsentCommand = Envelope<ConsentCommandType, CustomerOptOutData>;
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
 
 export interface TopicEvents {
   [Topic.FeedbackReceived]: FeedbackReceivedEvent;
   [Topic.FeedbackScored]: FeedbackScoredEvent;
   [Topic.TicketEvents]: TicketEvent;
-  [Topic.TicketCommands]: TicketCommand;
+  [Topic.TicketCommands]: TicketCommand | ConsentCommand;
   [Topic.NotificationEvents]: DeliveryEvent;
 }
 

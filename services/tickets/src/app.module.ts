@@ -8,6 +8,10 @@ import { TicketsController } from './api/tickets.controller';
 import { SERVICE, TicketsConfig } from './config';
 import { databaseOptions } from './database';
 import { setOpenTicketsSampler } from './metrics';
+import { ContactRepository } from './messages/contact.repository';
+import { CustomerMessageService } from './messages/customer-message.service';
+import { MessageRepository } from './messages/message.repository';
+import { MessagesController } from './messages/messages.controller';
 import { TicketRepository } from './persistence/ticket.repository';
 import { TicketConsumers } from './tickets/consumers';
 import { SlaScheduler } from './tickets/sla.scheduler';
@@ -37,13 +41,16 @@ export class TicketsModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
-      controllers: [TicketConsumers, TicketsController, ReportsController],
+      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },
         { provide: LOGGER, useExisting: SERVICE_LOGGER },
         { provide: TicketRepository, useValue: new TicketRepository(schema) },
         TicketService,
+        { provide: ContactRepository, useValue: new ContactRepository(schema) },
+        { provide: MessageRepository, useValue: new MessageRepository(schema) },
+        CustomerMessageService,
         SlaScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf, ValidateNested,
+  IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
+import { E164, METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
 
 /** The state of a ticket after an event: consumers render from it and never need to ask tickets. */
 export class TicketSnapshot {
@@ -47,8 +47,31 @@ export const TICKET_EVENT_TYPES = [
   'ticket.reopened',
   'ticket.sla_breached',
   'ticket.command_rejected',
+  'ticket.customer_message_requested',
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+export const CUSTOMER_MESSAGE_CHANNELS = ['sms', 'email'] as const;
+export type CustomerMessageChannel = (typeof CUSTOMER_MESSAGE_CHANNELS)[number];
+
+/** Where a customer message goes: the contact details tickets held when the agent asked (SPEC §11). */
+export class MessageRecipientDto {
+  @IsString() @IsNotEmpty() customerId: string;
+  @IsOptional() @Matches(E164) phone?: string;
+  @IsOptional() @IsString() email?: string;
+}
+
+/** `ticket.customer_message_requested`: the message an agent asked to send, as rendered by tickets. */
+export class CustomerMessageDto {
+  /** one intent, one id: derived from the request's Idempotency-Key when it has one */
+  @IsUUID('all') id: string;
+  @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel: CustomerMessageChannel;
+  @IsString() @IsNotEmpty() @MaxLength(1_600) body: string;
+  @IsOptional() @IsString() template?: string;
+  /** the template entry the text came from (after fallback); the customer's locale for a free text */
+  @IsOptional() @IsString() locale?: string;
+  @ValidateNested() @Type(() => MessageRecipientDto) recipient: MessageRecipientDto;
+}
 
 /** What any ticket event may say besides the ticket itself. */
 class TicketEventFields {
@@ -66,6 +89,8 @@ class TicketEventFields {
   @IsOptional() @IsString() commandId?: string;
   @IsOptional() @IsString() responseUrl?: string;
   @IsOptional() @IsInt() statusCode?: number;
+  /** for `ticket.customer_message_requested` */
+  @IsOptional() @ValidateNested() @Type(() => CustomerMessageDto) message?: CustomerMessageDto;
 }
 
 /** cx.ticket.events.v1 — every `ticket.*` event but `ticket.command_rejected` carries the ticket after the change. */
@@ -97,4 +122,21 @@ export class TicketCommandData {
   @IsOptional() @IsString() @MaxLength(10_000) note?: string;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
   @IsOptional() @IsString() responseUrl?: string;
+}
+
+/** Consent (SPEC §11): commands that record what the customer said about being contacted, not an agent's action. */
+export const CONSENT_COMMAND_TYPES = ['ticket.customer_opt_out'] as const;
+export type ConsentCommandType = (typeof CONSENT_COMMAND_TYPES)[number];
+
+/**
+ * `ticket.customer_opt_out` on cx.ticket.commands.v1: the customer of `ticketId` opted out of `channel` (Twilio 21610
+ * on a send, or a STOP reply). Tickets records it for the customer; nothing is sent on that channel again.
+ */
+export class CustomerOptOutData {
+  @IsString() @IsNotEmpty() ticketId: string;
+  @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel: CustomerMessageChannel;
+  @IsIn(['provider_unsubscribed', 'stop_reply']) reason: 'provider_unsubscribed' | 'stop_reply';
+  /** the delivery that learned it (Twilio 21610), when one did */
+  @IsOptional() @IsString() deliveryId?: string;
+  @IsISO8601() at: string;
 }

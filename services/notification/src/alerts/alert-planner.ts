@@ -123,6 +123,9 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
 
     case 'ticket.note_added':
       return { deliveries: [] };
+
+    case 'ticket.customer_message_requested':
+      return { deliveries: [] };
   }
 }
 

@@ -22,6 +22,7 @@ describe('timeline summaries', () => {
     [summaries.slaBreached(t, 'resolve'), 'Resolve SLA breached: not resolved by 2026-11-23T12:00:00.000Z'],
     [summaries.commandRejected('Claim', ayse, 'the ticket is resolved', 'slack'), 'Claim by Ayşe Yılmaz via slack rejected: the ticket is resolved'],
     [summaries.delivery({ channel: 'sms', purpose: 'sms', recipient: '+90555***2233', status: 'failed', error: 'unsubscribed (21610)', attempts: 1 }), 'SMS sms to +90555***2233: failed (unsubscribed (21610))'],
+    [summaries.delivery({ channel: 'sms', purpose: 'customer_sms', recipient: '+90555***4567', status: 'delivered', attempts: 1 }), 'SMS message to the customer (+90555***4567): delivered'],
     [summaries.delivery({ channel: 'slack', purpose: 'thread_reply', recipient: 'C0CX', status: 'retrying', attempts: 3 }), 'Slack thread reply to C0CX: retrying after 3 attempt(s)'],
   ])('%s', (actual, expected) => expect(actual).toBe(expected));
 

@@ -2,9 +2,11 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
+import { CONSENT_COMMAND_TYPES, ConsentCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
 import { summaries } from '../domain/timeline';
+import { ContactRepository } from '../messages/contact.repository';
+import { CustomerMessageService } from '../messages/customer-message.service';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { TicketsConfig } from '../config';
 import { LOGGER, TICKETS_CONFIG } from '../tokens';
@@ -30,6 +32,8 @@ export class TicketConsumers {
     private readonly repo: TicketRepository,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
+    private readonly contacts: ContactRepository,
+    private readonly customerMessages: CustomerMessageService,
   ) {}
 
   /** CONSOLE_URL, for a clickable link in the log line of each opened or attached ticket. */
@@ -42,6 +46,8 @@ export class TicketConsumers {
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, event.eventId, async (m) => {
       tx = newTx(m);
+      // how to reach the customer (SPEC §11), from every feedback: personal data, never logged
+      await this.contacts.remember(m, event.data.feedback.customer, event.data.feedback.respondedAt);
       const outcome = await this.tickets.onFeedbackScored(tx, event.data);
       if (outcome.kind === 'opened' || outcome.kind === 'attached' || outcome.kind === 'revised') {
         const t = outcome.ticket;
@@ -53,7 +59,8 @@ export class TicketConsumers {
   }
 
   @EventPattern(Topic.TicketCommands)
-  async onCommand(@Payload() cmd: TicketCommand): Promise<void> {
+  async onCommand(@Payload() cmd: TicketCommand | ConsentCommand): Promise<void> {
+    if (isConsentCommand(cmd)) return this.onConsent(cmd);
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
       tx = newTx(m);
@@ -65,6 +72,16 @@ export class TicketConsumers {
       );
     });
     if (ran) tx?.committed();
+  }
+
+  /** `ticket.customer_opt_out` from notification (Twilio 21610, a STOP reply): once per command (inbox). */
+  private async onConsent(cmd: ConsentCommand): Promise<void> {
+    let outcome: string | undefined;
+    await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
+      outcome = await this.customerMessages.optOut(newTx(m), cmd);
+    });
+    if (outcome === 'unknown-ticket') this.logger.warn({ ticketId: cmd.data.ticketId, eventId: cmd.eventId }, 'opt-out for an unknown ticket ignored');
+    else if (outcome) this.logger.info({ ticketId: cmd.data.ticketId, channel: cmd.data.channel, reason: cmd.data.reason, outcome }, 'customer opt-out recorded');
   }
 
   /** A delivery changed status: add it to the ticket's timeline (once per delivery event). */
@@ -88,4 +105,8 @@ export class TicketConsumers {
       data: { ...d },
     });
   }
+}
+
+function isConsentCommand(cmd: TicketCommand | ConsentCommand): cmd is ConsentCommand {
+  return (CONSENT_COMMAND_TYPES as readonly string[]).includes(cmd.type);
 }

@@ -118,5 +118,38 @@ export function migrationsFor(schema: string) {
       [`ALTER TABLE ${s}.feedback_seen ADD COLUMN revision integer NOT NULL DEFAULT 1`],
       [`ALTER TABLE ${s}.feedback_seen DROP COLUMN revision`],
     ),
+    // SPEC §11: how to reach each customer (the newest details any feedback gave), their consent, and the messages
+    // agents asked to send (ADR 0015)
+    sqlMigration(
+      'TicketsCustomerMessages1764900000100',
+      [
+        `CREATE TABLE ${s}.customer_contact (
+          customer_id text PRIMARY KEY,
+          name text,
+          email text,
+          phone text,
+          locale text,
+          -- respondedAt of the newest feedback that gave details: an older one arriving late fills gaps only
+          as_of timestamptz NOT NULL,
+          sms_opted_out_at timestamptz,
+          sms_opt_out_reason text,
+          updated_at timestamptz NOT NULL
+        )`,
+        `CREATE TABLE ${s}.customer_message (
+          id uuid PRIMARY KEY,
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          agent_id text NOT NULL,
+          channel text NOT NULL CHECK (channel IN ('sms', 'email')),
+          template text,
+          body text NOT NULL,
+          locale text,
+          -- what was asked ({channel, template} or {channel, body}): a retry with the same Idempotency-Key must ask the same
+          request jsonb NOT NULL,
+          created_at timestamptz NOT NULL
+        )`,
+        `CREATE INDEX customer_message_ticket ON ${s}.customer_message (ticket_id, created_at)`,
+      ],
+      [`DROP TABLE ${s}.customer_message`, `DROP TABLE ${s}.customer_contact`],
+    ),
   ];
 }

@@ -1,0 +1,78 @@
+import type { EntityManager } from 'typeorm';
+import type { CustomerDto } from '@closeloop/contracts';
+
+/** How to reach a customer, and whether they still want SMS (SPEC §11). Personal data: never logged. */
+export interface CustomerContact {
+  customerId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  smsOptedOutAt: Date | null;
+  smsOptOutReason: string | null;
+}
+
+interface ContactRow {
+  customer_id: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  locale: string | null;
+  sms_opted_out_at: Date | null;
+  sms_opt_out_reason: string | null;
+}
+
+const FIELDS = ['name', 'email', 'phone', 'locale'] as const;
+
+/** SQL over `customer_contact`: one row per customer, the newest details any feedback gave, and consent. */
+export class ContactRepository {
+  constructor(private readonly schema: string) {}
+
+  private get table(): string {
+    return `"${this.schema}".customer_contact`;
+  }
+
+  /**
+   * Remembers what a feedback says about its customer. Per field the newest value wins (by response time): a
+   * newer feedback without a phone keeps the phone an older one gave (survey tools send what they have), and an
+   * older feedback arriving late only fills fields still empty. Consent is never touched here.
+   */
+  async remember(m: EntityManager, customer: CustomerDto, respondedAt: string, now = new Date()): Promise<void> {
+    const pick = (f: string) =>
+      `${f} = CASE WHEN EXCLUDED.as_of >= c.as_of THEN COALESCE(EXCLUDED.${f}, c.${f}) ELSE COALESCE(c.${f}, EXCLUDED.${f}) END`;
+    await m.query(
+      `INSERT INTO ${this.table} AS c (customer_id, name, email, phone, locale, as_of, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (customer_id) DO UPDATE SET ${FIELDS.map(pick).join(', ')},
+         as_of = GREATEST(c.as_of, EXCLUDED.as_of), updated_at = EXCLUDED.updated_at`,
+      [customer.id, customer.name ?? null, customer.email ?? null, customer.phone ?? null, customer.locale ?? null, respondedAt, now],
+    );
+  }
+
+  async find(m: EntityManager, customerId: string): Promise<CustomerContact | null> {
+    const rows: ContactRow[] = await m.query(
+      `SELECT customer_id, name, email, phone, locale, sms_opted_out_at, sms_opt_out_reason FROM ${this.table} WHERE customer_id = $1`,
+      [customerId],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      customerId: r.customer_id, name: r.name, email: r.email, phone: r.phone, locale: r.locale,
+      smsOptedOutAt: r.sms_opted_out_at, smsOptOutReason: r.sms_opt_out_reason,
+    };
+  }
+
+  /** The customer opted out of SMS; the first opt-out is kept (a second one changes nothing). True when recorded now. */
+  async optOutOfSms(m: EntityManager, customerId: string, reason: string, at: Date): Promise<boolean> {
+    const rows = await m.query(
+      `INSERT INTO ${this.table} AS c (customer_id, as_of, sms_opted_out_at, sms_opt_out_reason, updated_at)
+       VALUES ($1, 'epoch', $2, $3, $2)
+       ON CONFLICT (customer_id) DO UPDATE SET sms_opted_out_at = EXCLUDED.sms_opted_out_at,
+         sms_opt_out_reason = EXCLUDED.sms_opt_out_reason, updated_at = EXCLUDED.updated_at
+       WHERE c.sms_opted_out_at IS NULL
+       RETURNING 1`,
+      [customerId, at, reason],
+    );
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,97 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Agent, ConsentCommand, CustomerMessageDto, RoutingConfig, TicketEventData, Topic, deterministicId, makeEnvelope,
+} from '@closeloop/contracts';
+import { Outbox } from '@closeloop/messaging';
+import { SERVICE } from '../config';
+import type { Ticket } from '../domain/ticket';
+import { TicketRepository } from '../persistence/ticket.repository';
+import { ROUTING } from '../tokens';
+import { TicketService, agentActor, isTicketId } from '../tickets/ticket.service';
+import { toSnapshot } from '../tickets/ticket-views';
+import type { Tx } from '../tickets/tx';
+import { ContactRepository } from './contact.repository';
+import { MessageRepository, type MessageRequest, type StoredMessage } from './message.repository';
+import { composeMessage, messageIdFor, sameRequest, type MessageRefusal } from './message-rules';
+import { maskPhone, messageSummaries } from './message-views';
+
+export type MessageOutcome =
+  | { ok: true; message: StoredMessage; duplicate: boolean }
+  | { ok: false; refusal: MessageRefusal | { status: 404; reason: string } | { status: 422; field: string; reason: string } };
+
+/** The eventId of a message's `ticket.customer_message_requested`: one per message, whatever happens to the request. */
+export const messageEventId = (messageId: string) => deterministicId('ticket.customer_message_requested', messageId);
+
+/**
+ * Messages from agents to customers (SPEC §11), on the tickets side: the text is rendered here, in the customer's
+ * language, and leaves as a `ticket.customer_message_requested` event through the outbox, in the transaction that
+ * records the message and its timeline entry; notification sends it. Consent is recorded here too.
+ */
+@Injectable()
+export class CustomerMessageService {
+  constructor(
+    private readonly tickets: TicketRepository,
+    private readonly contacts: ContactRepository,
+    private readonly messages: MessageRepository,
+    private readonly ticketService: TicketService,
+    private readonly outbox: Outbox,
+    @Inject(ROUTING) private readonly routing: RoutingConfig,
+  ) {}
+
+  async request(tx: Tx, ticketId: string, agent: Agent, request: MessageRequest, key: string | undefined, now = new Date()): Promise<MessageOutcome> {
+    // the row lock serialises two copies of one request (a client retrying before the first answered)
+    const ticket = isTicketId(ticketId) ? await this.tickets.find(tx.m, ticketId, { forUpdate: true }) : null;
+    if (!ticket) return { ok: false, refusal: { status: 404, reason: `there is no ticket ${ticketId}` } };
+    const id = messageIdFor(ticket.id, agent.id, key);
+    const earlier = key === undefined ? null : await this.messages.find(tx.m, id);
+    if (earlier) {
+      if (sameRequest(earlier.request, request)) return { ok: true, message: earlier, duplicate: true };
+      return { ok: false, refusal: { status: 422, field: 'Idempotency-Key', reason: 'was already used for another message to this ticket' } };
+    }
+    const contact = await this.contacts.find(tx.m, ticket.customerId);
+    const composed = composeMessage({ request, ticket, contact, agentName: agent.name, templates: this.routing.templates });
+    if (!composed.ok) return composed;
+    const c = composed.message;
+    const message: StoredMessage = {
+      id, ticketId: ticket.id, agentId: agent.id, channel: request.channel, template: c.template ?? null, body: c.body,
+      locale: c.locale, request, createdAt: now,
+    };
+    await this.messages.insert(tx.m, message);
+    const dto: CustomerMessageDto = {
+      id, channel: request.channel, body: c.body, ...(c.template ? { template: c.template } : {}), ...(c.locale ? { locale: c.locale } : {}),
+      recipient: c.recipient,
+    };
+    await this.record(tx, ticket, agent, dto, now);
+    return { ok: true, message, duplicate: false };
+  }
+
+  /** Not a change of the ticket (same version): an event for notification to send, and a line in the timeline. */
+  private async record(tx: Tx, t: Ticket, agent: Agent, message: CustomerMessageDto, now: Date): Promise<void> {
+    const actor = agentActor(agent);
+    const data = { ticket: toSnapshot(t, this.ticketService.nameOf), actor, message } as TicketEventData;
+    const event = makeEnvelope('ticket.customer_message_requested', data, SERVICE, { eventId: messageEventId(message.id), occurredAt: now });
+    await this.tickets.addTimeline(tx.m, {
+      id: event.eventId, ticketId: t.id, at: now, kind: 'event', type: event.type, actor,
+      summary: messageSummaries.requested(agent.name, message.body),
+      data: {
+        messageId: message.id, channel: message.channel, template: message.template ?? null, locale: message.locale ?? null,
+        body: message.body, recipient: maskPhone(message.recipient.phone ?? ''),
+      },
+    });
+    await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);
+  }
+
+  /** `ticket.customer_opt_out`: the ticket's customer opted out; recorded for the customer, shown on the ticket. */
+  async optOut(tx: Tx, cmd: ConsentCommand): Promise<'recorded' | 'already' | 'unknown-ticket'> {
+    const d = cmd.data;
+    const ticket = isTicketId(d.ticketId) ? await this.tickets.find(tx.m, d.ticketId) : null;
+    if (!ticket) return 'unknown-ticket';
+    const at = new Date(d.at);
+    const recorded = await this.contacts.optOutOfSms(tx.m, ticket.customerId, d.reason, at);
+    await this.tickets.addTimeline(tx.m, {
+      id: cmd.eventId, ticketId: ticket.id, at, kind: 'event', type: 'customer.opted_out', actor: { kind: 'customer', id: ticket.customerId },
+      summary: messageSummaries.optedOut(d.reason), data: { channel: d.channel, reason: d.reason, deliveryId: d.deliveryId ?? null },
+    });
+    return recorded ? 'recorded' : 'already';
+  }
+}

@@ -1,0 +1,29 @@
+import { truncate } from '../domain/timeline';
+import type { StoredMessage } from './message.repository';
+
+/** `+905551234567` → `+90555***4567`, as notification masks numbers: never a full number outside the contact row. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  const n = digits.length;
+  const suffix = n >= 10 ? 4 : n >= 7 ? 2 : 0;
+  const prefix = Math.max(0, Math.min(5, n - suffix - 3));
+  return `${phone.trim().startsWith('+') ? '+' : ''}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
+}
+
+export const messageSummaries = {
+  requested: (agentName: string, body: string) => `${agentName} texted the customer: ${truncate(body, 200)}`,
+  optedOut: (reason: string) =>
+    `The customer opted out of SMS (${reason === 'stop_reply' ? 'they replied STOP' : 'Twilio: the number unsubscribed, error 21610'}); nothing more is texted to them`,
+};
+
+/** The answer of POST /v1/tickets/:id/messages. */
+export function toMessageJson(m: StoredMessage, duplicate: boolean) {
+  return {
+    messageId: m.id,
+    duplicate,
+    message: {
+      id: m.id, ticketId: m.ticketId, channel: m.channel, template: m.template, locale: m.locale, body: m.body,
+      author: m.agentId, createdAt: m.createdAt.toISOString(),
+    },
+  };
+}
