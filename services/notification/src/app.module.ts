@@ -6,6 +6,7 @@ import { TicketEventsConsumer } from './alerts/ticket-events.consumer';
 import { CHAT_CHANNEL, createChatChannel, createEmailChannel, createSmsChannel, EMAIL_CHANNEL, LogChannel, SMS_CHANNEL } from './channels';
 import { NotificationConfig, SERVICE, slackConfigured, twilioConfigured } from './config';
 import { databaseOptions } from './database';
+import { CustomerConsent } from './outreach/customer-consent';
 import { DeliveryPublisher } from './delivery/delivery-publisher';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { Housekeeping } from './housekeeping';
@@ -79,6 +80,7 @@ export class NotificationModule {
         },
         { provide: LOG_CHANNEL, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new LogChannel(logger.child({ provider: 'log' })) },
         DeliveryPublisher,
+        CustomerConsent,
         DeliveryWorker,
         Housekeeping,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },

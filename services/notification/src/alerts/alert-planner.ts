@@ -10,6 +10,7 @@ import {
   type TicketEvent,
   type TicketSnapshot,
 } from '@closeloop/contracts';
+import { planCustomerMessage } from '../outreach/customer-message-planner';
 import { renderCommandRejected, renderThreadReply } from '../slack/blocks';
 import { changeEmail, openedEmail, type AlertEmail } from './email-text';
 import { quietHoursEnd } from './quiet-hours';
@@ -124,8 +125,9 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
     case 'ticket.note_added':
       return { deliveries: [] };
 
+    // SPEC §11: an agent texts the customer (src/outreach)
     case 'ticket.customer_message_requested':
-      return { deliveries: [] };
+      return { deliveries: planCustomerMessage(event, now, options.sms, chatDelivery) };
   }
 }
 

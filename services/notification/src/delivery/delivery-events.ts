@@ -10,7 +10,7 @@ export function publishedStatus(status: StoredStatus): DeliveryStatus | undefine
 
 /** Never a full phone number outside this service: the timeline and the console get a masked one. */
 export function publicRecipient(row: Pick<DeliveryRow, 'purpose' | 'recipient'>): string {
-  return row.purpose === 'sms' ? maskPhoneNumber(row.recipient) : row.recipient;
+  return row.purpose === 'sms' || row.purpose === 'customer_sms' ? maskPhoneNumber(row.recipient) : row.recipient;
 }
 
 /** `notification.delivery` for the row's current status (key: ticket id). */

@@ -9,6 +9,7 @@ import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '..
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
 import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
+import { CustomerConsent } from '../outreach/customer-consent';
 import { DeliveryPublisher } from './delivery-publisher';
 import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './retry-policy';
 
@@ -61,6 +62,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly ds: DataSource,
     private readonly repo: NotificationRepository,
     private readonly publisher: DeliveryPublisher,
+    private readonly consent: CustomerConsent,
     @Inject(CHAT_CHANNEL) private readonly chat: ChatChannel,
     @Inject(LOG_CHANNEL) private readonly logChannel: ChatChannel & SmsChannel & EmailChannel,
     @Inject(SMS_CHANNEL) private readonly sms: SmsChannel,
@@ -129,6 +131,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         case 'thread_reply':
           return await this.postThreadReply(d);
         case 'sms':
+        case 'customer_sms':
           return await this.sendSms(d);
         case 'email':
           return await this.sendEmail(d);
@@ -335,9 +338,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       } else if (found.kind !== 'not_found') return this.complete(d, found, true);
     }
     const statusCallback = channel.provider === 'twilio' ? twilioStatusCallbackUrl(this.cfg) : undefined;
+    // a customer message is personal data: the log channel (no Twilio) prints its size, never its text
+    const body = d.purpose === 'customer_sms' && channel.provider !== 'twilio' ? `[message to a customer, ${d.payload.body.length} characters]` : d.payload.body;
     this.calledProvider.add(d);
-    const outcome = await channel.send({ to: d.recipient, body: d.payload.body, ...(statusCallback ? { statusCallback } : {}) });
-    await this.complete(d, outcome, true);
+    const outcome = await channel.send({ to: d.recipient, body, ...(statusCallback ? { statusCallback } : {}) });
+    // Twilio 21610 on a customer message: failed for good, and tickets is told the customer opted out (same transaction)
+    await this.complete(d, outcome, true, d.purpose === 'customer_sms' ? this.consent.afterCustomerSms : undefined);
   }
 
   // --- recording --------------------------------------------------------------------------------------------
@@ -347,7 +353,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const attempts = d.attempts + (attempted ? 1 : 0);
     const decision = decideAfterAttempt(outcome, Math.max(1, attempts), this.policy);
     const provider =
-      d.purpose === 'sms' ? (d.channel === 'sms' ? this.sms.provider : 'log') : d.purpose === 'email' ? (d.channel === 'email' ? this.email.provider : 'log') : this.chatFor(d).provider;
+      d.purpose === 'sms' || d.purpose === 'customer_sms'
+        ? (d.channel === 'sms' ? this.sms.provider : 'log')
+        : d.purpose === 'email' ? (d.channel === 'email' ? this.email.provider : 'log') : this.chatFor(d).provider;
     await this.ds.transaction(async (m) => {
       const row = await this.repo.finish(m, d, {
         status: decision.status,

@@ -310,7 +310,7 @@ export class NotificationRepository {
 
   /** The SMS delivery a Twilio status callback is about, locked for the update. */
   async smsByProviderIdForUpdate(q: Queryable, providerId: string): Promise<DeliveryRow | undefined> {
-    const rows = await q.query(`SELECT * FROM ${this.s}.delivery WHERE provider_id = $1 AND purpose = 'sms' FOR UPDATE`, [providerId]);
+    const rows = await q.query(`SELECT * FROM ${this.s}.delivery WHERE provider_id = $1 AND purpose IN ('sms', 'customer_sms') FOR UPDATE`, [providerId]);
     return rows[0];
   }
 

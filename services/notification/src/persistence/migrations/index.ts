@@ -135,5 +135,17 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.recheck_link`],
     ),
+    // SPEC §11: messages from agents to customers are deliveries of their own purpose (ADR 0017)
+    sqlMigration(
+      'NotificationCustomerSms1764900000200',
+      [
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms'))`,
+      ],
+      [
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral'))`,
+      ],
+    ),
   ];
 }

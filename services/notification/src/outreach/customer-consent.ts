@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { Topic, deterministicId, makeEnvelope, type ConsentCommand, type CustomerOptOutData } from '@closeloop/contracts';
+import { Outbox } from '@closeloop/messaging';
+import { SERVICE } from '../config';
+import type { AttemptDecision } from '../delivery/retry-policy';
+import type { DeliveryRow } from '../persistence/notification.repository';
+
+/** Twilio's "Attempt to send to unsubscribed recipient": the number replied STOP to our sender. */
+export const TWILIO_UNSUBSCRIBED = '21610';
+
+/** The command telling tickets that a customer opted out of SMS; one per delivery that learned it (derived id). */
+export function optOutCommand(row: Pick<DeliveryRow, 'id' | 'ticket_id'>, reason: CustomerOptOutData['reason'], at: Date): ConsentCommand {
+  return makeEnvelope('ticket.customer_opt_out', { ticketId: row.ticket_id, channel: 'sms', reason, deliveryId: row.id, at: at.toISOString() }, SERVICE, {
+    eventId: deterministicId('ticket.customer_opt_out', row.id),
+    occurredAt: at,
+  }) as ConsentCommand;
+}
+
+/**
+ * Consent learned while sending (SPEC §11): a customer SMS that Twilio refused with 21610 has failed for good (the
+ * provider-error table says so) and, in the same transaction, tickets is told the customer opted out — through the
+ * outbox, so it is told exactly when the failure is recorded. Tickets keeps consent; notification keeps none.
+ */
+@Injectable()
+export class CustomerConsent {
+  constructor(private readonly outbox: Outbox) {}
+
+  readonly afterCustomerSms = async (m: EntityManager, decision: AttemptDecision, row: DeliveryRow): Promise<void> => {
+    if (decision.status !== 'failed' || decision.code !== TWILIO_UNSUBSCRIBED) return;
+    await this.outbox.add(m, Topic.TicketCommands, row.ticket_id, optOutCommand(row, 'provider_unsubscribed', new Date()));
+  };
+}

@@ -1,0 +1,32 @@
+import type { TicketChangeEvent } from '@closeloop/contracts';
+import type { DeliveryPayload, PlannedDelivery } from '../alerts/alert-planner';
+import { escapeMrkdwn } from '../slack/blocks';
+
+/** A thread reply quotes this much of the message; the whole text is on the ticket's timeline. */
+const REPLY_BODY_LIMIT = 1_000;
+
+/**
+ * `ticket.customer_message_requested` → the SMS to the customer (purpose `customer_sms`: not the on-call `sms`, so it
+ * is never held by the team's quiet hours — an agent chose to send it now) and a reply in the alert's thread saying
+ * who texted what. Pure. An event without a message or a phone plans nothing: tickets refuses those before they exist.
+ */
+export function planCustomerMessage(
+  event: TicketChangeEvent,
+  now: Date,
+  sms: 'sms' | 'log',
+  chatDelivery: (purpose: 'thread_reply', payload: DeliveryPayload) => PlannedDelivery,
+): PlannedDelivery[] {
+  const message = event.data.message;
+  const phone = message?.recipient.phone;
+  if (!message || message.channel !== 'sms' || !phone) return [];
+  return [
+    { channel: sms, recipient: phone, purpose: 'customer_sms', status: 'pending', notBefore: now, critical: false, payload: { kind: 'sms', body: message.body } },
+    chatDelivery('thread_reply', { kind: 'thread_reply', text: customerMessageReply(event.data.actor.name ?? event.data.actor.id ?? 'An agent', message.body) }),
+  ];
+}
+
+/** "<agent> texted the customer: <body>", mrkdwn-escaped (the text may carry the customer's name or anything the agent typed). */
+export function customerMessageReply(agentName: string, body: string): string {
+  const text = body.length > REPLY_BODY_LIMIT ? `${body.slice(0, REPLY_BODY_LIMIT - 1)}…` : body;
+  return `💬 *${escapeMrkdwn(agentName)}* texted the customer:\n>${escapeMrkdwn(text).replace(/\n/g, '\n>')}`;
+}

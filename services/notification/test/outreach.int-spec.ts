@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { TicketEventData } from '@closeloop/contracts';
+import type { DeliveryRow } from '../src/persistence/notification.repository';
+import { ticketEvent } from './fixtures';
+import { startHarness, until, type NotificationHarness } from './harness';
+
+const TURKISH = "Merhaba Deniz, ben Lezzet & Co.'dan Ayşe Yılmaz. Yaşadığınız olumsuz deneyim için çok üzgünüz. Telafi etmek isteriz; bu mesajı yanıtlamanız yeterli. (Ref: t)";
+const PHONE = '+905551234567';
+
+/** `ticket.customer_message_requested` as tickets publishes it (SPEC §11). */
+const messageEvent = (ticketId: string, body: string, phone = PHONE) =>
+  ticketEvent('ticket.customer_message_requested', {
+    actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' },
+    message: { id: randomUUID(), channel: 'sms', body, template: 'apology', locale: 'tr', recipient: { customerId: 'c-42', phone } },
+    ticket: { id: ticketId },
+  } as Partial<TicketEventData>);
+
+describe('notification: messages to customers (customer_sms)', () => {
+  let h: NotificationHarness;
+
+  beforeAll(async () => {
+    h = await startHarness('outreach');
+  });
+  afterAll(() => h?.close());
+
+  const customerSms = async (ticketId: string): Promise<DeliveryRow[]> => (await h.deliveries(ticketId)).filter((r) => r.purpose === 'customer_sms');
+  const settled = (ticketId: string, atLeast: number): Promise<DeliveryRow[]> =>
+    until(async () => {
+      const rows = await h.deliveries(ticketId);
+      return rows.length >= atLeast && rows.every((r) => !['pending', 'retrying', 'sending'].includes(r.status)) ? rows : undefined;
+    }, `deliveries of ${ticketId} settled`);
+  const textsTo = (phone: string) => h.twilio.requests.filter((r) => r.method === 'POST' && r.To === phone);
+  const alertTs = async (ticketId: string) => (await h.ds.query(`SELECT ts FROM "${h.schema}".alert_message WHERE ticket_id = $1`, [ticketId]))[0]?.ts as string;
+
+  it('texts the customer the rendered (Turkish) text exactly once, replies in the alert thread, and publishes the statuses', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id, 1);
+    const ev = messageEvent(id, TURKISH);
+    await h.publish(ev, ev); // redelivered: the inbox and the delivery's derived id make it one SMS
+    const rows = await settled(id, 3);
+    await h.quiet();
+
+    expect(textsTo(PHONE).map((r) => r.Body)).toEqual([TURKISH]);
+    expect(textsTo(PHONE)[0].StatusCallback).toBe(`${h.baseUrl}/twilio/status`);
+    const [sms] = rows.filter((r) => r.purpose === 'customer_sms');
+    expect(sms).toMatchObject({ channel: 'sms', recipient: PHONE, status: 'sent', attempts: 1, provider: 'twilio', ticket_event_id: ev.eventId });
+
+    const ts = await alertTs(id);
+    expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([`💬 *Ayşe Yılmaz* texted the customer:\n>${TURKISH.replace(/&/g, '&amp;')}`]);
+
+    expect(await h.twilio.deliverStatus(sms.provider_id as string, 'delivered')).toMatchObject({ status: 200 });
+    const events = await until(async () => {
+      const mine = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'customer_sms');
+      return mine.length >= 2 ? mine : undefined;
+    }, 'sent and delivered of the customer SMS');
+    expect(events.map((e) => [e.data.status, e.data.recipient, e.data.channel, e.data.ticketEventId])).toEqual([
+      ['sent', '+90555***4567', 'sms', ev.eventId],
+      ['delivered', '+90555***4567', 'sms', ev.eventId],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(PHONE);
+  });
+
+  it('Twilio 21610 (the number unsubscribed) → failed for good, sent once, and tickets is told the customer opted out', async () => {
+    const id = randomUUID();
+    const phone = '+905551239999';
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id, 1);
+    h.twilio.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    await h.publish(messageEvent(id, 'Merhaba Deniz', phone));
+    await settled(id, 3);
+    await h.quiet(); // a retry would have happened by now
+    expect(textsTo(phone)).toHaveLength(1);
+    const [sms] = await customerSms(id);
+    expect(sms).toMatchObject({ status: 'failed', attempts: 1, last_error_code: '21610' });
+
+    // the harness types what it collects as claim/resolve commands; consent commands share the topic
+    const commands = (await h.commands(1)).filter((c) => (c.event.type as string) === 'ticket.customer_opt_out' && c.event.data.ticketId === id);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatchObject({ key: id, event: { producer: 'notification', data: { ticketId: id, channel: 'sms', reason: 'provider_unsubscribed', deliveryId: sms.id } } });
+    const failed = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'customer_sms');
+    expect(failed.map((e) => [e.data.status, e.data.errorCode])).toEqual([['failed', '21610']]);
+  });
+
+  it('another permanent error (21211 bad number) fails the SMS without an opt-out', async () => {
+    const id = randomUUID();
+    const phone = '+905551238888';
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id, 1);
+    h.twilio.script({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    await h.publish(messageEvent(id, 'Merhaba', phone));
+    await settled(id, 3);
+    await h.quiet();
+    expect((await customerSms(id))[0]).toMatchObject({ status: 'failed', last_error_code: '21211' });
+    expect((await h.commands(0)).filter((c) => c.event.data.ticketId === id)).toEqual([]);
+  });
+});
