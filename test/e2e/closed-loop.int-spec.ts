@@ -36,6 +36,10 @@ agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
   - { id: mehmet, name: "Mehmet Kaya", team: cx, slackUserId: U0MEHMET }
 rootCauses: [staff-behaviour, wait-time, product-quality, billing, delivery, other]
+templates:
+  apology:
+    en: { sms: "Hi {{customer.name}}, this is {{agent.name}}. We are sorry. (Ref {{ticket.id}})" }
+    tr: { sms: "Merhaba {{customer.name}}, ben {{agent.name}}. Yaşadığınız olumsuz deneyim için çok üzgünüz. (Ref: {{ticket.id}})" }
 `;
 
 let slack: SlackStub;
@@ -271,5 +275,44 @@ describe('the closed loop', () => {
     expect((await post('forged')).status).toBe(403);
     expect((await post(signTwilioCallback(TWILIO.authToken, statusUrl, params))).status).toBeLessThan(300);
     await waitFor(async () => (await ticket(t.id)).timeline.some((e: any) => e.kind === 'delivery' && JSON.stringify(e).includes('delivered')), { what: 'delivered status on the timeline' });
+  });
+
+  it('an agent texts the customer (SPEC §11): the Turkish apology reaches Twilio once, its statuses reach the timeline; 21610 → opted out, 409', async () => {
+    const phone = '+905551230077';
+    const t = await openTicketFor('texted', { customer: { id: `${run}-texted`, name: 'Deniz', phone, locale: 'tr' } });
+    const text = `Merhaba Deniz, ben Ayşe Yılmaz. Yaşadığınız olumsuz deneyim için çok üzgünüz. (Ref: ${t.id})`;
+    const send = (body: unknown, key: string) => fetch(`${stackHandle.url('tickets')}/v1/tickets/${t.id}/messages`, {
+      method: 'POST', headers: { Authorization: `Bearer ${AYSE_TOKEN}`, 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify(body),
+    });
+    const first = await send({ channel: 'sms', template: 'apology' }, `${run}-apology`);
+    const retried = await send({ channel: 'sms', template: 'apology' }, `${run}-apology`); // the client retries: same intent
+    expect([first.status, retried.status]).toEqual([202, 202]);
+    const [a, b] = [(await first.json()) as any, (await retried.json()) as any];
+    expect(b).toMatchObject({ messageId: a.messageId, duplicate: true, message: { body: text, locale: 'tr' } });
+
+    await waitFor(() => twilio.messages.some((m) => m.to === phone), { what: 'the SMS to the customer', timeoutMs: 30_000 });
+    await quiet();
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone).map((r) => r.form.Body)).toEqual([text]);
+    const [sms] = twilio.messages.filter((m) => m.to === phone);
+    expect((await twilio.deliverStatus(sms.sid, 'delivered')).status).toBe(200);
+    const timeline = await waitFor(async () => {
+      const entries = (await ticket(t.id)).timeline as any[];
+      return entries.some((e) => e.summary === 'SMS message to the customer (+90555***0077): delivered') ? entries : undefined;
+    }, { what: 'the delivered message on the timeline' }) as any[];
+    expect(timeline.filter((e) => e.type === 'ticket.customer_message_requested').map((e) => e.summary)).toEqual([`Ayşe Yılmaz texted the customer: ${text}`]);
+    const alert = okTopLevelFor(t.id)[0];
+    expect(slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === alert.ts).map((r) => r.form.text)).toContain(
+      `💬 *Ayşe Yılmaz* texted the customer:\n>${text}`,
+    );
+
+    // the customer replied STOP to our number since: Twilio answers 21610, and tickets learns they opted out
+    twilio.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    expect((await send({ channel: 'sms', body: 'Did the refund arrive?' }, `${run}-followup`)).status).toBe(202);
+    await waitFor(async () => ((await ticket(t.id)).timeline as any[]).some((e) => e.type === 'customer.opted_out'), { what: 'the opt-out on the timeline', timeoutMs: 30_000 });
+    const refused = await send({ channel: 'sms', template: 'apology' }, `${run}-again`);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ detail: 'the customer has opted out of SMS' });
+    await quiet();
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone)).toHaveLength(2);
   });
 });
