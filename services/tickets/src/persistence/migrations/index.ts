@@ -119,7 +119,7 @@ export function migrationsFor(schema: string) {
       [`ALTER TABLE ${s}.feedback_seen DROP COLUMN revision`],
     ),
     // SPEC §11: how to reach each customer (the newest details any feedback gave), their consent, and the messages
-    // agents asked to send (ADR 0015)
+    // agents asked to send (ADR 0017)
     sqlMigration(
       'TicketsCustomerMessages1764900000100',
       [
