@@ -4,7 +4,7 @@ import { IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, IsUUID, Min } from 'c
 import { Topic } from './topics';
 import { FeedbackReceivedData, FeedbackScoredData } from './events/feedback';
 import {
-  CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData,
+  CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, CustomerReplyData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData,
 } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
 import { FieldError, validatePlain } from './validation';
@@ -38,6 +38,7 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   [Topic.TicketCommands]: {
     ...Object.fromEntries(TICKET_COMMAND_TYPES.map((t) => [t, TicketCommandData])),
     ...Object.fromEntries(CONSENT_COMMAND_TYPES.map((t) => [t, CustomerOptOutData])),
+    'ticket.customer_replied': CustomerReplyData,
   },
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
 };
@@ -51,13 +52,14 @@ export type CommandRejectedEvent = Envelope<'ticket.command_rejected', CommandRe
 export type TicketEvent = TicketChangeEvent | CommandRejectedEvent;
 export type TicketCommand = Envelope<TicketCommandType, TicketCommandData>;
 export type ConsentCommand = Envelope<ConsentCommandType, CustomerOptOutData>;
+export type CustomerReplyCommand = Envelope<'ticket.customer_replied', CustomerReplyData>;
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
 
 export interface TopicEvents {
   [Topic.FeedbackReceived]: FeedbackReceivedEvent;
   [Topic.FeedbackScored]: FeedbackScoredEvent;
   [Topic.TicketEvents]: TicketEvent;
-  [Topic.TicketCommands]: TicketCommand | ConsentCommand;
+  [Topic.TicketCommands]: TicketCommand | ConsentCommand | CustomerReplyCommand;
   [Topic.NotificationEvents]: DeliveryEvent;
 }
 

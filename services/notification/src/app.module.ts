@@ -7,6 +7,8 @@ import { CHAT_CHANNEL, createChatChannel, createEmailChannel, createSmsChannel, 
 import { NotificationConfig, SERVICE, slackConfigured, twilioConfigured } from './config';
 import { databaseOptions } from './database';
 import { CustomerConsent } from './outreach/customer-consent';
+import { TwilioInboundController } from './outreach/inbound.controller';
+import { OutreachRepository } from './outreach/outreach.repository';
 import { DeliveryPublisher } from './delivery/delivery-publisher';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { Housekeeping } from './housekeeping';
@@ -33,7 +35,7 @@ export class NotificationModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
-      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController],
+      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },
@@ -81,6 +83,7 @@ export class NotificationModule {
         { provide: LOG_CHANNEL, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new LogChannel(logger.child({ provider: 'log' })) },
         DeliveryPublisher,
         CustomerConsent,
+        { provide: OutreachRepository, useValue: new OutreachRepository(cfg.database.schema) },
         DeliveryWorker,
         Housekeeping,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },

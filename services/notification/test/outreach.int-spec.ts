@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { TicketEventData } from '@closeloop/contracts';
+import { signTwilioCallback } from '@closeloop/testing';
+import { TWILIO_INBOUND_SMS } from '../src/outreach/fixtures/twilio-inbound-sms';
 import type { DeliveryRow } from '../src/persistence/notification.repository';
 import { ticketEvent } from './fixtures';
-import { startHarness, until, type NotificationHarness } from './harness';
+import { TWILIO_TOKEN, startHarness, until, type NotificationHarness } from './harness';
 
 const TURKISH = "Merhaba Deniz, ben Lezzet & Co.'dan Ayşe Yılmaz. Yaşadığınız olumsuz deneyim için çok üzgünüz. Telafi etmek isteriz; bu mesajı yanıtlamanız yeterli. (Ref: t)";
 const PHONE = '+905551234567';
@@ -93,5 +95,62 @@ describe('notification: messages to customers (customer_sms)', () => {
     await h.quiet();
     expect((await customerSms(id))[0]).toMatchObject({ status: 'failed', last_error_code: '21211' });
     expect((await h.commands(0)).filter((c) => c.event.data.ticketId === id)).toEqual([]);
+  });
+
+  describe('POST /twilio/inbound (replies from customers)', () => {
+    const inbound = (params: Record<string, string>, signature?: string) => {
+      const url = `${h.baseUrl}/twilio/inbound`;
+      return fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8', 'X-Twilio-Signature': signature ?? signTwilioCallback(TWILIO_TOKEN, url, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    };
+    const sid = () => `SM${randomUUID().replace(/-/g, '')}`;
+    const commandsFor = async (ticketId: string, n: number) =>
+      until(async () => {
+        const mine = (await h.commands(0)).filter((c) => c.event.data.ticketId === ticketId);
+        return mine.length >= n ? mine.map((c) => c.event as unknown as { type: string; eventId: string; data: Record<string, unknown> }) : undefined;
+      }, `${n} command(s) for ${ticketId}`);
+
+    it('a reply joins the ticket last texted to that number (command to tickets + thread reply), once even if Twilio retries; STOP opts out', async () => {
+      const id = randomUUID();
+      const phone = '+905551237777';
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+      await settled(id, 1);
+      await h.publish(messageEvent(id, 'Merhaba Deniz', phone));
+      await settled(id, 3);
+      const ts = await alertTs(id);
+
+      const reply = { ...TWILIO_INBOUND_SMS, MessageSid: sid(), From: phone, Body: 'Teşekkürler, iade <geldi>' };
+      const res = await inbound(reply);
+      expect([res.status, res.headers.get('content-type'), await res.text()]).toEqual([200, expect.stringContaining('text/xml'), '<?xml version="1.0" encoding="UTF-8"?><Response/>']);
+      expect((await inbound(reply)).status).toBe(200); // Twilio retried the webhook
+      const [replied] = await commandsFor(id, 1);
+      expect(replied).toMatchObject({ type: 'ticket.customer_replied', data: { ticketId: id, channel: 'sms', body: 'Teşekkürler, iade <geldi>', providerId: reply.MessageSid } });
+
+      expect((await inbound({ ...reply, MessageSid: sid(), Body: '  stop ' })).status).toBe(200);
+      const commands = await commandsFor(id, 2);
+      expect(commands[1]).toMatchObject({ type: 'ticket.customer_opt_out', data: { ticketId: id, channel: 'sms', reason: 'stop_reply' } });
+      await settled(id, 5);
+      await h.quiet();
+      expect((await h.commands(0)).filter((c) => c.event.data.ticketId === id)).toHaveLength(2);
+      expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([
+        '💬 *Ayşe Yılmaz* texted the customer:\n>Merhaba Deniz',
+        '📩 The customer replied:\n>Teşekkürler, iade &lt;geldi&gt;',
+        '🚫 The customer replied STOP: no more SMS will be sent to them',
+      ]);
+    });
+
+    it('a bad signature is 403 and changes nothing; a number never texted is answered and only logged', async () => {
+      const before = (await h.commands(0)).length;
+      const forged = { ...TWILIO_INBOUND_SMS, MessageSid: sid(), From: PHONE, Body: 'STOP' };
+      expect((await inbound(forged, 'bm90LWEtc2lnbmF0dXJl')).status).toBe(403);
+      expect((await inbound(forged, signTwilioCallback('another-token', `${h.baseUrl}/twilio/inbound`, forged))).status).toBe(403);
+      expect((await inbound({ ...TWILIO_INBOUND_SMS, MessageSid: sid(), From: '+905559990000', Body: 'who is this?' })).status).toBe(200);
+      expect((await inbound({ Body: 'no sid' })).status).toBe(400);
+      await h.quiet();
+      expect((await h.commands(0)).length).toBe(before);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ConsentCommand, DeliveryEvent, FeedbackScoredEvent, Topic, makeEnvelope } from '@closeloop/contracts';
+import { ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, Topic, makeEnvelope } from '@closeloop/contracts';
 import { waitFor } from '@closeloop/testing';
 import { messageEventId } from '../src/messages/customer-message.service';
 import { RunningTickets, TOKENS, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
@@ -157,5 +157,21 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
     ]);
     expect(messageEvents(id)).toHaveLength(1);
     expect(messageEvents(other)).toHaveLength(0);
+  });
+
+  it('ticket.customer_replied (an inbound SMS) joins the ticket\'s timeline once; a STOP reply opts out like 21610', async () => {
+    const id = await openFor('msg-reply-1', 'c-msg-reply', { phone: '+905551230008', locale: 'tr' });
+    const reply = makeEnvelope('ticket.customer_replied', { ticketId: id, channel: 'sms', body: 'Teşekkürler, iade geldi', providerId: 'SM1', at: new Date().toISOString() }, 'notification') as CustomerReplyCommand;
+    await bus.publish(Topic.TicketCommands, id, reply);
+    await bus.publish(Topic.TicketCommands, id, reply);
+    const stop = makeEnvelope('ticket.customer_opt_out', { ticketId: id, channel: 'sms', reason: 'stop_reply', at: new Date().toISOString() }, 'notification') as ConsentCommand;
+    await bus.publish(Topic.TicketCommands, id, stop);
+    await bus.quiet(ds, schema);
+    const timeline = (await call('GET', `/v1/tickets/${id}`)).body.timeline as any[];
+    expect(timeline.filter((e) => e.type.startsWith('customer.')).map((e) => [e.type, e.summary])).toEqual([
+      ['customer.replied', 'The customer replied by SMS: Teşekkürler, iade geldi'],
+      ['customer.opted_out', 'The customer opted out of SMS (they replied STOP); nothing more is texted to them'],
+    ]);
+    expect(await send(id, { channel: 'sms', template: 'apology' })).toMatchObject({ status: 409, body: { detail: 'the customer has opted out of SMS' } });
   });
 });

@@ -140,3 +140,16 @@ export class CustomerOptOutData {
   @IsOptional() @IsString() deliveryId?: string;
   @IsISO8601() at: string;
 }
+
+/**
+ * `ticket.customer_replied` on cx.ticket.commands.v1: the customer answered our SMS (Twilio inbound webhook) with
+ * something else than an opt-out word; tickets adds it to the timeline of `ticketId` (the ticket last texted to them).
+ */
+export class CustomerReplyData {
+  @IsString() @IsNotEmpty() ticketId: string;
+  @IsIn(['sms']) channel: 'sms';
+  @IsString() @MaxLength(1_600) body: string;
+  /** Twilio's MessageSid of the inbound message */
+  @IsString() @IsNotEmpty() providerId: string;
+  @IsISO8601() at: string;
+}

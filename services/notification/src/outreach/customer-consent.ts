@@ -9,10 +9,10 @@ import type { DeliveryRow } from '../persistence/notification.repository';
 /** Twilio's "Attempt to send to unsubscribed recipient": the number replied STOP to our sender. */
 export const TWILIO_UNSUBSCRIBED = '21610';
 
-/** The command telling tickets that a customer opted out of SMS; one per delivery that learned it (derived id). */
-export function optOutCommand(row: Pick<DeliveryRow, 'id' | 'ticket_id'>, reason: CustomerOptOutData['reason'], at: Date): ConsentCommand {
-  return makeEnvelope('ticket.customer_opt_out', { ticketId: row.ticket_id, channel: 'sms', reason, deliveryId: row.id, at: at.toISOString() }, SERVICE, {
-    eventId: deterministicId('ticket.customer_opt_out', row.id),
+/** The command telling tickets that a customer opted out of SMS; its id derives from what told us (a delivery, an inbound message). */
+export function optOutCommand(ticketId: string, reason: CustomerOptOutData['reason'], at: Date, eventId: string, deliveryId?: string): ConsentCommand {
+  return makeEnvelope('ticket.customer_opt_out', { ticketId, channel: 'sms', reason, ...(deliveryId ? { deliveryId } : {}), at: at.toISOString() }, SERVICE, {
+    eventId,
     occurredAt: at,
   }) as ConsentCommand;
 }
@@ -28,6 +28,7 @@ export class CustomerConsent {
 
   readonly afterCustomerSms = async (m: EntityManager, decision: AttemptDecision, row: DeliveryRow): Promise<void> => {
     if (decision.status !== 'failed' || decision.code !== TWILIO_UNSUBSCRIBED) return;
-    await this.outbox.add(m, Topic.TicketCommands, row.ticket_id, optOutCommand(row, 'provider_unsubscribed', new Date()));
+    const eventId = deterministicId('ticket.customer_opt_out', row.id);
+    await this.outbox.add(m, Topic.TicketCommands, row.ticket_id, optOutCommand(row.ticket_id, 'provider_unsubscribed', new Date(), eventId, row.id));
   };
 }

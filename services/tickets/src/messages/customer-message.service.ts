@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, ConsentCommand, CustomerMessageDto, RoutingConfig, TicketEventData, Topic, deterministicId, makeEnvelope,
+  Agent, ConsentCommand, CustomerMessageDto, CustomerReplyCommand, RoutingConfig, TicketEventData, Topic, deterministicId, makeEnvelope,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { SERVICE } from '../config';
@@ -93,5 +93,17 @@ export class CustomerMessageService {
       summary: messageSummaries.optedOut(d.reason), data: { channel: d.channel, reason: d.reason, deliveryId: d.deliveryId ?? null },
     });
     return recorded ? 'recorded' : 'already';
+  }
+
+  /** `ticket.customer_replied`: what the customer texted back joins the ticket's timeline (not a change of the ticket). */
+  async reply(tx: Tx, cmd: CustomerReplyCommand): Promise<boolean> {
+    const d = cmd.data;
+    const ticket = isTicketId(d.ticketId) ? await this.tickets.find(tx.m, d.ticketId) : null;
+    if (!ticket) return false;
+    await this.tickets.addTimeline(tx.m, {
+      id: cmd.eventId, ticketId: ticket.id, at: new Date(d.at), kind: 'event', type: 'customer.replied', actor: { kind: 'customer', id: ticket.customerId },
+      summary: messageSummaries.replied(d.body), data: { channel: d.channel, body: d.body, providerId: d.providerId },
+    });
+    return true;
   }
 }

@@ -12,6 +12,7 @@ export function maskPhone(phone: string): string {
 
 export const messageSummaries = {
   requested: (agentName: string, body: string) => `${agentName} texted the customer: ${truncate(body, 200)}`,
+  replied: (body: string) => `The customer replied by SMS: ${truncate(body, 200)}`,
   optedOut: (reason: string) =>
     `The customer opted out of SMS (${reason === 'stop_reply' ? 'they replied STOP' : 'Twilio: the number unsubscribed, error 21610'}); nothing more is texted to them`,
 };

@@ -2,7 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { CONSENT_COMMAND_TYPES, ConsentCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
+import { CONSENT_COMMAND_TYPES, ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
 import { summaries } from '../domain/timeline';
 import { ContactRepository } from '../messages/contact.repository';
@@ -59,7 +59,8 @@ export class TicketConsumers {
   }
 
   @EventPattern(Topic.TicketCommands)
-  async onCommand(@Payload() cmd: TicketCommand | ConsentCommand): Promise<void> {
+  async onCommand(@Payload() cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
+    if (cmd.type === 'ticket.customer_replied') return this.onCustomerReply(cmd);
     if (isConsentCommand(cmd)) return this.onConsent(cmd);
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
@@ -82,6 +83,15 @@ export class TicketConsumers {
     });
     if (outcome === 'unknown-ticket') this.logger.warn({ ticketId: cmd.data.ticketId, eventId: cmd.eventId }, 'opt-out for an unknown ticket ignored');
     else if (outcome) this.logger.info({ ticketId: cmd.data.ticketId, channel: cmd.data.channel, reason: cmd.data.reason, outcome }, 'customer opt-out recorded');
+  }
+
+  /** `ticket.customer_replied` (an inbound SMS): on the ticket's timeline, once per command (inbox). */
+  private async onCustomerReply(cmd: CustomerReplyCommand): Promise<void> {
+    let known = true;
+    await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
+      known = await this.customerMessages.reply(newTx(m), cmd);
+    });
+    if (!known) this.logger.warn({ ticketId: cmd.data.ticketId, eventId: cmd.eventId }, 'customer reply for an unknown ticket ignored');
   }
 
   /** A delivery changed status: add it to the ticket's timeline (once per delivery event). */
@@ -107,6 +117,6 @@ export class TicketConsumers {
   }
 }
 
-function isConsentCommand(cmd: TicketCommand | ConsentCommand): cmd is ConsentCommand {
+function isConsentCommand(cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): cmd is ConsentCommand {
   return (CONSENT_COMMAND_TYPES as readonly string[]).includes(cmd.type);
 }

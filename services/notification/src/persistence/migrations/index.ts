@@ -141,8 +141,12 @@ export function migrationsFor(schema: string) {
       [
         `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms'))`,
+        // an inbound SMS answers the ticket last texted to its number (src/outreach/outreach.repository.ts)
+        `CREATE INDEX delivery_customer_sms_recipient ON ${s}.delivery (recipient, created_at DESC) WHERE purpose = 'customer_sms'`,
       ],
       [
+        `DROP INDEX ${s}.delivery_customer_sms_recipient`,
+        `DELETE FROM ${s}.delivery WHERE purpose = 'customer_sms'`,
         `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral'))`,
       ],
