@@ -89,11 +89,13 @@ describe('notification: messages to customers (customer_sms)', () => {
     const phone = '+905551238888';
     await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
     await settled(id, 1);
-    h.twilio.script({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    h.twilio.script({ status: 400, code: 21211, message: `The 'To' number ${phone} is not a valid phone number.` });
     await h.publish(messageEvent(id, 'Merhaba', phone));
     await settled(id, 3);
     await h.quiet();
-    expect((await customerSms(id))[0]).toMatchObject({ status: 'failed', last_error_code: '21211' });
+    expect((await customerSms(id))[0]).toMatchObject({ status: 'failed', last_error_code: '21211', last_error: expect.stringContaining("number +90555***8888 is not") });
+    const failed = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'customer_sms');
+    expect(JSON.stringify(failed)).not.toContain(phone);
     expect((await h.commands(0)).filter((c) => c.event.data.ticketId === id)).toEqual([]);
   });
 

@@ -40,6 +40,11 @@ describe('twilioErrorOutcome (RestException)', () => {
     expect(overlap).toEqual([]);
   });
 
+  it('masks a phone number Twilio quotes in its message (the reason is logged and published)', () => {
+    const err = new twilio.RestException({ statusCode: 400, body: { code: 21211, message: "The 'To' number +905551234567 is not a valid phone number.", more_info: '', status: 400 } });
+    expect(twilioErrorOutcome(err)).toEqual({ kind: 'failed', code: '21211', reason: expect.stringContaining("The 'To' number +90555***4567 is not") });
+  });
+
   it.each([21610, 21211, 21614, 21612, 21408, 21606, 20003])('%i → failed', (code) => {
     expect(twilioErrorOutcome(rest(code === 20003 ? 401 : 400, code))).toMatchObject({ kind: 'failed', code: String(code) });
   });

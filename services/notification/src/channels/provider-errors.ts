@@ -1,5 +1,6 @@
 import { ErrorCode as SlackErrorCode } from '@slack/web-api';
 import type { DeliveryOutcome } from './channel';
+import { maskPhoneNumbersIn } from './redact';
 
 /**
  * The one place that knows which provider errors are permanent. Everything not listed as permanent is retried
@@ -145,7 +146,8 @@ export function twilioErrorOutcome(err: unknown, retryAfterMs?: number): Failure
   const e = err as { status?: unknown; code?: unknown; message?: unknown; isAxiosError?: unknown } | null | undefined;
   if (e && e.isAxiosError !== true && typeof e.status === 'number') {
     const code = typeof e.code === 'number' && e.code > 0 ? e.code : undefined;
-    const message = typeof e.message === 'string' ? e.message : '';
+    // Twilio's messages may quote the number ("Invalid 'To' Phone Number: +90555…"): the reason is logged and published
+    const message = typeof e.message === 'string' ? maskPhoneNumbersIn(e.message) : '';
     if (code !== undefined && TWILIO_PERMANENT_ERRORS[code] !== undefined) {
       return { kind: 'failed', reason: `${TWILIO_PERMANENT_ERRORS[code]}${message ? `: ${message}` : ''}`, code: String(code) };
     }
