@@ -89,4 +89,26 @@ describe('notification: a send whose result could not be recorded is reconciled,
     }
     expect(sms.filter((r) => r.maybe_delivered)).toHaveLength(1);
   });
+
+  it('Twilio: a customer message (SPEC §11) accepted but not recorded → found in Twilio\'s message list, not texted again', async () => {
+    const id = randomUUID();
+    const phone = '+905551236666';
+    const armed = await failNextSentRecord(id, 'customer_sms');
+    const before = h.twilio.requests.length;
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id, 1);
+    await h.publish(ticketEvent('ticket.customer_message_requested', {
+      actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' },
+      message: { id: randomUUID(), channel: 'sms', body: `Merhaba Deniz (${id})`, locale: 'tr', recipient: { customerId: 'c-1', phone } },
+      ticket: { id },
+    }));
+    const rows = await settled(id, 3);
+    await h.quiet();
+    expect(await failed(armed)).toBe(true);
+    const requests = h.twilio.requests.slice(before);
+    expect(requests.filter((r) => r.method === 'POST' && r.To === phone)).toHaveLength(1);
+    expect(requests.filter((r) => r.method === 'GET')).toHaveLength(1);
+    const [sms] = rows.filter((r) => r.purpose === 'customer_sms');
+    expect(sms).toMatchObject({ status: 'sent', maybe_delivered: true, provider_id: h.twilio.messages.find((m) => m.to === phone)?.sid });
+  });
 });
