@@ -36,6 +36,10 @@ agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
   - { id: noa, name: "Noa Levi", team: support, slackUserId: U0NOA }
 rootCauses: [staff-behaviour, wait-time, billing, other]
+templates:
+  apology:
+    en: { sms: "Hi {{customer.name}}, this is {{agent.name}}. We are sorry about your {{touchpoint}} visit." }
+    tr: { sms: "Merhaba {{customer.name}}, ben {{agent.name}}. {{touchpoint}} ziyaretiniz için özür dileriz." }
 `;
 }
 

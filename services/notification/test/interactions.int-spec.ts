@@ -162,6 +162,39 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     expect(JSON.stringify(event)).not.toContain(responseUrl);
   });
 
+  it('Message customer opens a modal previewing the templates in the customer’s language; its submission becomes ticket.message_customer; a refusal is told ephemerally', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id, locale: 'tr', customerName: 'Deniz' } }));
+    await waitFor(async () => (await h.deliveries(id)).some((d) => d.status === 'sent'), { what: 'the alert posted (the snapshot is known)' });
+    const responseUrl = h.slack.respondUrl(`message-${id}`);
+    const triggerId = `trigger-msg-${id}`;
+    expect((await h.postInteraction(blockAction({ actionId: 'message_customer', ticketId: id, userId: 'U0AYSE', responseUrl, triggerId }))).status).toBe(200);
+    const open = await until(() => h.slack.calls('views.open').find((r) => r.form.trigger_id === triggerId), 'views.open');
+    const view = open.form.view;
+    expect(view).toMatchObject({ type: 'modal', callback_id: 'closeloop_message_customer', private_metadata: JSON.stringify({ ticketId: id, responseUrl }) });
+    expect(JSON.stringify(view.blocks)).toContain('Merhaba Deniz, ben Ayşe Yılmaz. dine-in ziyaretiniz için özür dileriz.');
+
+    const submit = (values: Record<string, unknown>, viewId = 'V0000000077') =>
+      h.postInteraction({ type: 'view_submission', user: { id: 'U0AYSE' }, view: { id: viewId, hash: '1700000000.msg', callback_id: 'closeloop_message_customer', private_metadata: view.private_metadata, state: { values } } });
+    const neither = await submit({});
+    expect(JSON.parse(neither.body)).toEqual({ response_action: 'errors', errors: { message_body: 'Pick a template or write a message' } });
+    const chosen = { message_template: { message_template_select: { type: 'static_select', selected_option: { value: 'apology' } } }, message_body: { message_body_input: { value: null } } };
+    expect(JSON.parse((await submit(chosen)).body)).toEqual({});
+    expect(JSON.parse((await submit(chosen)).body)).toEqual({}); // Slack delivering it twice: one command
+    await h.quiet();
+    const commands = (await commandsFor(id)).map((c) => c.event);
+    expect(commands).toHaveLength(1);
+    expect(commands[0]).toMatchObject({ type: 'ticket.message_customer', data: { ticketId: id, agentId: 'ayse', via: 'slack', channel: 'sms', template: 'apology', responseUrl } });
+
+    await h.publish(
+      ticketEvent('ticket.command_rejected', {
+        actor: { kind: 'agent', id: 'ayse' }, reason: 'the customer has opted out of SMS', statusCode: 409, commandId: commands[0].eventId, responseUrl, ticket: { id },
+      }),
+    );
+    const answer = await until(() => h.slack.calls('response_url').find((r) => r.responseUrlId === `message-${id}`), 'the rejection answer');
+    expect(answer.form.text).toBe("You can't message this ticket's customer: the customer has opted out of SMS");
+  });
+
   it('the console link button is acknowledged and ignored', async () => {
     const id = randomUUID();
     const res = await h.postInteraction(blockAction({ actionId: 'open_console', ticketId: id, userId: 'U0AYSE', responseUrl: h.slack.respondUrl(`link-${id}`) }));

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, Topic, makeEnvelope } from '@closeloop/contracts';
+import { ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic, makeEnvelope } from '@closeloop/contracts';
 import { waitFor } from '@closeloop/testing';
 import { messageEventId } from '../src/messages/customer-message.service';
 import { RunningTickets, TOKENS, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
@@ -173,5 +173,27 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
       ['customer.opted_out', 'The customer opted out of SMS (they replied STOP); nothing more is texted to them'],
     ]);
     expect(await send(id, { channel: 'sms', template: 'apology' })).toMatchObject({ status: 409, body: { detail: 'the customer has opted out of SMS' } });
+  });
+
+  it('ticket.message_customer (the Slack modal) sends like the API, once per command; what the API refuses becomes ticket.command_rejected for the agent', async () => {
+    const id = await openFor('msg-slack-1', 'c-msg-slack', { phone: '+905551230010', locale: 'tr' });
+    const cmd = makeEnvelope('ticket.message_customer', { ticketId: id, agentId: 'ayse', via: 'slack', channel: 'sms', template: 'apology', responseUrl: 'https://hooks.slack.com/actions/T/1/x' }, 'notification') as TicketCommand;
+    await bus.publish(Topic.TicketCommands, id, cmd);
+    await bus.publish(Topic.TicketCommands, id, cmd); // redelivered: still one message
+    const ev = await bus.waitForEvent((e) => e.type === 'ticket.customer_message_requested' && e.data.ticket?.id === id, 'the message from Slack');
+    expect((ev.data as any).message).toMatchObject({ channel: 'sms', template: 'apology', locale: 'tr', recipient: { phone: '+905551230010' } });
+    expect((ev.data as any).message.body).toMatch(/^Merhaba Deniz, ben Lezzet & Co.'dan Ayşe Yılmaz\./);
+
+    const noPhone = await openFor('msg-slack-2', 'c-msg-slack-nophone', { locale: 'tr' });
+    const refused = makeEnvelope('ticket.message_customer', { ticketId: noPhone, agentId: 'ayse', via: 'slack', channel: 'sms', body: 'Merhaba', responseUrl: 'https://hooks.slack.com/actions/T/2/y' }, 'notification') as TicketCommand;
+    await bus.publish(Topic.TicketCommands, noPhone, refused);
+    const rejected = await bus.waitForEvent((e) => e.type === 'ticket.command_rejected' && e.data.commandId === refused.eventId, 'the rejection');
+    expect(rejected.data).toMatchObject({ statusCode: 409, responseUrl: 'https://hooks.slack.com/actions/T/2/y', actor: { kind: 'agent', id: 'ayse' } });
+    expect((rejected.data as any).reason).toMatch(/phone/);
+    await bus.quiet(ds, schema);
+    expect(messageEvents(id)).toHaveLength(1);
+    expect(messageEvents(noPhone)).toHaveLength(0);
+    const timeline = (await call('GET', `/v1/tickets/${noPhone}`)).body.timeline as any[];
+    expect(timeline.find((e) => e.type === 'ticket.command_rejected')?.summary).toMatch(/^Message to the customer by Ayşe Yılmaz via slack rejected: /);
   });
 });

@@ -110,7 +110,7 @@ export class CommandRejectedData extends TicketEventFields {
 
 export type TicketChangeType = Exclude<TicketEventType, 'ticket.command_rejected'>;
 
-export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve'] as const;
+export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve', 'ticket.message_customer'] as const;
 export type TicketCommandType = (typeof TICKET_COMMAND_TYPES)[number];
 
 /** cx.ticket.commands.v1 — what an agent asked for outside the tickets API (e.g. a Slack button). */
@@ -122,6 +122,10 @@ export class TicketCommandData {
   @IsOptional() @IsString() @MaxLength(10_000) note?: string;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
   @IsOptional() @IsString() responseUrl?: string;
+  /** `ticket.message_customer` (SPEC §11, the Slack **Message customer** modal): a template or a text, as the API takes them. */
+  @IsOptional() @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel?: CustomerMessageChannel;
+  @IsOptional() @IsString() @MaxLength(100) template?: string;
+  @IsOptional() @IsString() @MaxLength(1_600) body?: string;
 }
 
 /** Consent (SPEC §11): commands that record what the customer said about being contacted, not an agent's action. */

@@ -7,6 +7,7 @@ import {
   type RoutingConfig,
   type Team,
   type TicketChangeEvent,
+  type TicketCommandType,
   type TicketEvent,
   type TicketSnapshot,
 } from '@closeloop/contracts';
@@ -27,7 +28,7 @@ export interface PlanOptions {
   emailDomain: string;
   consoleUrl: string;
   /** For `ticket.command_rejected`: which of our commands was refused, when we still know it. */
-  rejectedCommandType?: 'ticket.claim' | 'ticket.resolve';
+  rejectedCommandType?: TicketCommandType;
 }
 
 /** What a delivery will send. Alerts and updates are rendered when sent, from the newest snapshot known then. */

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
-import { Topic, ticketIdOf, type RoutingConfig, type TicketEvent } from '@closeloop/contracts';
+import { TICKET_COMMAND_TYPES, Topic, ticketIdOf, type RoutingConfig, type TicketCommandType, type TicketEvent } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
 import { emailDomainOf, slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
 import { DeliveryPublisher } from '../delivery/delivery-publisher';
@@ -49,7 +49,7 @@ export class TicketEventsConsumer {
       const rejectedType = event.type === 'ticket.command_rejected' && event.data.commandId ? await this.repo.slackCommandType(m, event.data.commandId) : undefined;
       const plan = planAlerts(event, this.routing, new Date(), {
         ...this.planOptions,
-        ...(rejectedType === 'ticket.claim' || rejectedType === 'ticket.resolve' ? { rejectedCommandType: rejectedType } : {}),
+        ...((TICKET_COMMAND_TYPES as readonly string[]).includes(rejectedType ?? '') ? { rejectedCommandType: rejectedType as TicketCommandType } : {}),
       });
 
       let deliveries = plan.deliveries;

@@ -20,10 +20,11 @@ const RES_DUE = '<!date^1795600800^{date_short_pretty} {time}|2026-11-25T10:00:0
 
 const claim = { type: 'button', action_id: 'claim', text: { type: 'plain_text', text: 'Claim' }, value: TICKET_ID, style: 'primary' };
 const resolve = { type: 'button', action_id: 'resolve', text: { type: 'plain_text', text: 'Resolve' }, value: TICKET_ID };
+const message = { type: 'button', action_id: 'message_customer', text: { type: 'plain_text', text: 'Message customer' }, value: TICKET_ID };
 const open = { type: 'button', action_id: 'open_console', text: { type: 'plain_text', text: 'Open in console' }, url: URL_ };
 
 describe('renderAlert', () => {
-  it('renders an open ticket exactly: header, facts, comment, status/SLA, Claim + Resolve + console link', () => {
+  it('renders an open ticket exactly: header, facts, comment, status/SLA, Claim + Resolve + Message customer + console link', () => {
     expect(renderAlert(snapshot(), { consoleUrl: CONSOLE, now: NOW })).toEqual({
       text: '🟡 Normal NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü”',
       blocks: [
@@ -39,7 +40,7 @@ describe('renderAlert', () => {
         },
         { type: 'section', text: { type: 'mrkdwn', text: '>Garsonlar çok kaba, yemek 40 dakika sürdü _(tr)_' } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: `*Open* · not claimed yet  ·  First response due ${FR_DUE}  ·  Resolve due ${RES_DUE}` }] },
-        { type: 'actions', block_id: 'ticket_actions', elements: [claim, resolve, open] },
+        { type: 'actions', block_id: 'ticket_actions', elements: [claim, resolve, message, open] },
       ],
     });
   });
@@ -49,13 +50,13 @@ describe('renderAlert', () => {
     expect(text).toBe('🔴 Critical NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü” [claimed by Ayşe Yılmaz]');
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🔴 Critical · NPS 3/10 · dine-in', emoji: true } });
     expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `🙋 *Claimed by Ayşe Yılmaz*  ·  Resolve due ${RES_DUE}` }] });
-    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [resolve, open] });
+    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [resolve, message, open] });
   });
 
-  it('resolved: no Claim/Resolve buttons, only the console link; root cause shown', () => {
+  it('resolved: no Claim/Resolve buttons, Message customer and the console link; root cause shown', () => {
     const { blocks } = renderAlert(snapshot({ status: 'resolved', assigneeName: 'Ayşe Yılmaz', rootCause: 'billing' }), { consoleUrl: CONSOLE, now: NOW });
     expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '✅ *Resolved* by Ayşe Yılmaz · root cause: billing' }] });
-    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [open] });
+    expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [message, open] });
   });
 
   it('shows an overdue SLA as such', () => {

@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
-import { METRIC_SCALES, type Severity, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
+import { METRIC_SCALES, type Severity, type TicketCommandType, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
  * Block Kit for the one top-level alert of a ticket, its thread replies and the resolve modal. Pure: everything
@@ -28,6 +28,7 @@ const FALLBACK_COMMENT_LIMIT = 300;
 export const ACTION_CLAIM = 'claim';
 export const ACTION_RESOLVE = 'resolve';
 export const ACTION_OPEN_CONSOLE = 'open_console';
+export const ACTION_MESSAGE_CUSTOMER = 'message_customer';
 export const RESOLVE_CALLBACK_ID = 'closeloop_resolve';
 /** Block and action ids of the resolve modal's inputs (Slack returns values under `state.values[block][action]`). */
 export const RESOLVE_INPUTS = {
@@ -120,7 +121,9 @@ function actionsBlock(t: TicketSnapshot, consoleUrl: string): ActionsBlock {
   const open: Button = { type: 'button', action_id: ACTION_OPEN_CONSOLE, text: { type: 'plain_text', text: 'Open in console' }, url: consoleUrl };
   const claim: Button = { type: 'button', action_id: ACTION_CLAIM, text: { type: 'plain_text', text: 'Claim' }, value: t.id, style: 'primary' };
   const resolve: Button = { type: 'button', action_id: ACTION_RESOLVE, text: { type: 'plain_text', text: 'Resolve' }, value: t.id };
-  const elements = t.status === 'open' ? [claim, resolve, open] : t.status === 'claimed' ? [resolve, open] : [open];
+  // SPEC §11: closing the loop with the customer, before and after the resolution (an apology, then "it is fixed")
+  const message: Button = { type: 'button', action_id: ACTION_MESSAGE_CUSTOMER, text: { type: 'plain_text', text: 'Message customer' }, value: t.id };
+  const elements = t.status === 'open' ? [claim, resolve, message, open] : t.status === 'claimed' ? [resolve, message, open] : [message, open];
   return { type: 'actions', block_id: 'ticket_actions', elements };
 }
 
@@ -160,9 +163,9 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
 }
 
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
-export function renderCommandRejected(commandType: 'ticket.claim' | 'ticket.resolve' | undefined, reason: string | undefined): string {
-  const verb = commandType === 'ticket.claim' ? 'claim' : commandType === 'ticket.resolve' ? 'resolve' : 'change';
-  return `You can't ${verb} this ticket: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
+export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined): string {
+  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
+  return `You can't ${what}: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
 }
 
 export const UNKNOWN_SLACK_USER_TEXT = "Your Slack user isn't linked to a Closeloop agent, so nothing was changed. Ask an admin to add your Slack user id to the routing file.";

@@ -11,6 +11,7 @@ import { NotificationRepository } from '../persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import {
   ACTION_CLAIM,
+  ACTION_MESSAGE_CUSTOMER,
   ACTION_RESOLVE,
   CUSTOMER_CONTACTED_VALUE,
   decodeModalContext,
@@ -19,6 +20,7 @@ import {
   resolveModal,
   UNKNOWN_SLACK_USER_TEXT,
 } from './blocks';
+import { MESSAGE_CALLBACK_ID, messageModal, readMessageSubmission } from './message-modal';
 import { verifySlackSignature } from './signature';
 
 /** The parts of Slack's interaction payloads we read (https://api.slack.com/reference/interaction-payloads). */
@@ -94,6 +96,10 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       res.status(200).json(await this.onResolveSubmission(payload));
       return;
     }
+    if (payload.type === 'view_submission' && payload.view?.callback_id === MESSAGE_CALLBACK_ID) {
+      res.status(200).json(await this.onMessageSubmission(payload));
+      return;
+    }
     slackInteractionsTotal.inc({ type: payload.type ?? 'unknown', outcome: 'ignored' });
     res.status(200).send();
   }
@@ -113,7 +119,7 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     const later: (() => Promise<void>)[] = [];
     for (const action of p.actions ?? []) {
       // The console link is a URL button; Slack reports its clicks too, and there is nothing to do.
-      if ((action.action_id !== ACTION_CLAIM && action.action_id !== ACTION_RESOLVE) || !action.value) {
+      if ((action.action_id !== ACTION_CLAIM && action.action_id !== ACTION_RESOLVE && action.action_id !== ACTION_MESSAGE_CUSTOMER) || !action.value) {
         slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'ignored' });
         continue;
       }
@@ -129,6 +135,8 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
         if (!(await this.claim(p, ticketId, agent, action.action_ts))) {
           later.push(() => this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment."));
         }
+      } else if (action.action_id === ACTION_MESSAGE_CUSTOMER) {
+        later.push(() => this.openMessageModal(p, ticketId, agent));
       } else {
         later.push(() => this.openResolveModal(p, ticketId));
       }
@@ -162,6 +170,49 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     });
     slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
     if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the resolve form (${outcome.reason}). Please press Resolve again.`);
+  }
+
+  /** The Message customer modal, with each template previewed in the customer's language (newest snapshot's `locale`). */
+  private async openMessageModal(p: InteractionPayload, ticketId: string, agent: Agent): Promise<void> {
+    if (!p.trigger_id) return;
+    const ticket = await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined);
+    const outcome = await this.chat.openView({
+      triggerId: p.trigger_id,
+      view: messageModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.templates, agent.name, ticket),
+    });
+    slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
+    if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the message form (${outcome.reason}). Please press Message customer again.`);
+  }
+
+  /** The Message customer submission → `ticket.message_customer`; tickets decides, and a refusal is told in the channel. */
+  private async onMessageSubmission(p: InteractionPayload): Promise<Record<string, unknown>> {
+    const errors = (block: string, message: string, outcome = 'invalid') => {
+      slackInteractionsTotal.inc({ type: 'view_submission', outcome });
+      return { response_action: 'errors', errors: { [block]: message } };
+    };
+    const ctx = decodeModalContext(p.view?.private_metadata);
+    if (!ctx) return errors('message_body', 'This form is out of date. Close it and press Message customer on the alert again.');
+    const agent = this.agentFor(p);
+    if (!agent) return errors('message_body', UNKNOWN_SLACK_USER_TEXT, 'unknown_user');
+    const read = readMessageSubmission(p.view?.state?.values ?? {}, this.routing.templates);
+    if (!read.ok) return errors(read.block, read.message);
+    const commandId = deterministicId('slack-command', 'ticket.message_customer', ctx.ticketId, p.user?.id ?? '', p.view?.id ?? '', p.view?.hash ?? '');
+    try {
+      await this.sendCommand('ticket.message_customer', commandId, p.user?.id ?? '', {
+        ticketId: ctx.ticketId,
+        agentId: agent.id,
+        via: 'slack',
+        channel: 'sms',
+        ...(read.template ? { template: read.template } : {}),
+        ...(read.body ? { body: read.body } : {}),
+        ...(ctx.responseUrl ? { responseUrl: ctx.responseUrl } : {}),
+      });
+    } catch (err) {
+      this.log.error({ err, ticketId: ctx.ticketId }, 'could not record a customer message from Slack');
+      return errors('message_body', "Closeloop couldn't send this just now. Please submit again.", 'failed');
+    }
+    slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'command' });
+    return {};
   }
 
   /** Answers a modal submission: `{}` closes the modal, `response_action: errors` shows what to fix. */

@@ -32,7 +32,7 @@ export const summaries = {
       : `Resolve SLA breached: not resolved by ${t.resolveDue.toISOString()}`,
   commandRejected: (command: string, a: Actor, reason: string, v?: string) => `${command} by ${who(a)}${via(v)} rejected: ${reason}`,
   delivery: (d: Pick<DeliveryEventData, 'channel' | 'purpose' | 'recipient' | 'status' | 'error' | 'attempts'>) =>
-    `${d.channel === 'sms' ? 'SMS' : d.channel === 'slack' ? 'Slack' : 'Log'} ${d.purpose === 'customer_sms' ? 'message' : d.purpose.replace('_', ' ')}` +
+    `${d.channel === 'sms' ? 'SMS' : d.channel === 'slack' ? 'Slack' : d.channel === 'email' ? 'Email' : 'Log'} ${d.purpose === 'customer_sms' ? 'message' : d.purpose.replace('_', ' ')}` +
     ` to ${d.purpose === 'customer_sms' ? `the customer (${d.recipient})` : d.recipient}: ${d.status}` +
     `${d.error ? ` (${truncate(d.error, 200)})` : ''}${d.status === 'retrying' ? ` after ${d.attempts} attempt(s)` : ''}`,
 };

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, ConsentCommand, CustomerMessageDto, CustomerReplyCommand, RoutingConfig, TicketEventData, Topic, deterministicId, makeEnvelope,
+  Agent, ConsentCommand, CustomerMessageDto, CustomerReplyCommand, RoutingConfig, TicketCommand, TicketEventData, Topic, agentById, deterministicId,
+  makeEnvelope,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { SERVICE } from '../config';
@@ -79,6 +80,30 @@ export class CustomerMessageService {
       },
     });
     await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);
+  }
+
+  /**
+   * `ticket.message_customer` (the Slack **Message customer** modal): the same request as the API, with the command's
+   * eventId as its idempotency key (a redelivered command is the same message). Anything the API would refuse
+   * becomes `ticket.command_rejected`, so the agent is told in Slack.
+   */
+  async requestFromCommand(tx: Tx, cmd: TicketCommand, now = new Date()): Promise<MessageOutcome> {
+    const d = cmd.data;
+    const agent = agentById(this.routing, d.agentId);
+    const refuse = async (outcome: Extract<MessageOutcome, { ok: false }>) => {
+      const r = outcome.refusal;
+      const ticket = isTicketId(d.ticketId) ? await this.tickets.find(tx.m, d.ticketId) : null;
+      const refusal =
+        r.status === 404 ? ({ kind: 'not_found', reason: r.reason } as const)
+        : r.status === 409 ? ({ kind: 'conflict', reason: r.reason } as const)
+        : ({ kind: 'invalid', field: 'field' in r ? r.field : 'channel', reason: r.reason } as const);
+      await this.ticketService.rejectCommand(tx, cmd, refusal, ticket, agent, now);
+      return outcome;
+    };
+    if (!agent) return refuse({ ok: false, refusal: { status: 422, field: 'agentId', reason: `unknown agent "${d.agentId}"` } });
+    const request = { channel: d.channel ?? 'sms', ...(d.template !== undefined ? { template: d.template } : {}), ...(d.body !== undefined ? { body: d.body } : {}) };
+    const outcome = await this.request(tx, d.ticketId, agent, request, cmd.eventId, now);
+    return outcome.ok ? outcome : refuse(outcome);
   }
 
   /** `ticket.customer_opt_out`: the ticket's customer opted out; recorded for the customer, shown on the ticket. */

@@ -62,6 +62,7 @@ export class TicketConsumers {
   async onCommand(@Payload() cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
     if (cmd.type === 'ticket.customer_replied') return this.onCustomerReply(cmd);
     if (isConsentCommand(cmd)) return this.onConsent(cmd);
+    if (cmd.type === 'ticket.message_customer') return this.onMessageCommand(cmd);
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
       tx = newTx(m);
@@ -73,6 +74,19 @@ export class TicketConsumers {
       );
     });
     if (ran) tx?.committed();
+  }
+
+  /** `ticket.message_customer` from Slack: a message to the customer, or a rejection the agent is told about; once per command. */
+  private async onMessageCommand(cmd: TicketCommand): Promise<void> {
+    let tx: ReturnType<typeof newTx> | undefined;
+    let outcome: Awaited<ReturnType<CustomerMessageService['requestFromCommand']>> | undefined;
+    const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
+      tx = newTx(m);
+      outcome = await this.customerMessages.requestFromCommand(tx, cmd);
+    });
+    if (ran) tx?.committed();
+    if (outcome?.ok) this.logger.info({ ticketId: cmd.data.ticketId, agentId: cmd.data.agentId, messageId: outcome.message.id }, 'customer message requested from slack');
+    else if (outcome) this.logger.info({ ticketId: cmd.data.ticketId, agentId: cmd.data.agentId, status: outcome.refusal.status }, 'customer message from slack rejected');
   }
 
   /** `ticket.customer_opt_out` from notification (Twilio 21610, a STOP reply): once per command (inbox). */

@@ -213,16 +213,20 @@ export class TicketService {
       result = { ok: false, refusal: { kind: 'invalid', field: 'agentId', reason: `unknown agent "${d.agentId}"` }, ticket: await this.load(tx, d.ticketId) };
     } else if (cmd.type === 'ticket.claim') {
       result = await this.claim(tx, d.ticketId, agent, d.via, now);
+    } else if (cmd.type !== 'ticket.resolve') {
+      // ticket.message_customer is the customer-message service's (CustomerMessageService.requestFromCommand)
+      throw new Error(`applyCommand: ${cmd.type} is not a change of the ticket`);
     } else if (!d.rootCause) {
       result = { ok: false, refusal: { kind: 'invalid', field: 'rootCause', reason: `required to resolve (one of ${this.routing.rootCauses.join(', ')})` }, ticket: await this.load(tx, d.ticketId) };
     } else {
       result = await this.resolve(tx, d.ticketId, agent, { rootCause: d.rootCause, note: d.note, customerContacted: d.customerContacted }, d.via, now);
     }
-    if (!result.ok) await this.reject(tx, cmd, result.refusal, result.ticket, agent, now);
+    if (!result.ok) await this.rejectCommand(tx, cmd, result.refusal, result.ticket, agent, now);
     return result;
   }
 
-  private async reject(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
+  /** A command that cannot be applied → `ticket.command_rejected` (on the timeline when the ticket exists), so its sender can tell the user. */
+  async rejectCommand(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
     const statusCode = refusal.kind === 'not_found' ? 404 : refusal.kind === 'conflict' ? 409 : 422;
     // the contract caps `reason` at 2,000 characters; an agent id from a command is not ours to trust
     const reason = truncate(refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason, 2_000);
@@ -231,7 +235,7 @@ export class TicketService {
       actor, reason, statusCode, commandId: cmd.eventId, ticketId: cmd.data.ticketId,
       ...(cmd.data.responseUrl ? { responseUrl: cmd.data.responseUrl } : {}),
     };
-    const command = cmd.type === 'ticket.claim' ? 'Claim' : 'Resolve';
+    const command = cmd.type === 'ticket.claim' ? 'Claim' : cmd.type === 'ticket.resolve' ? 'Resolve' : 'Message to the customer';
     if (ticket) {
       // not a change of the ticket: same snapshot and version, but visible in its timeline
       await this.record(tx, ticket, 'ticket.command_rejected', actor, data, summaries.commandRejected(command, actor, reason, cmd.data.via), {
