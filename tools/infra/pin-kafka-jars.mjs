@@ -4,7 +4,7 @@
 // Maven: they download exactly this list from Maven Central and verify every jar (tools/infra/kafka-jars.mjs).
 //
 //   node tools/infra/pin-kafka-jars.mjs                 # same roots as the current list (re-resolve, re-hash)
-//   node tools/infra/pin-kafka-jars.mjs ROOT [ROOT…]    # new roots, e.g. org.apache.kafka:kafka_2.13:3.9.1 …
+//   node tools/infra/pin-kafka-jars.mjs ROOT [ROOT…]    # new roots, e.g. org.apache.kafka:kafka_2.13:4.1.1 …
 //
 // Needs Maven (mvn) and network. Maven resolves the runtime closure of the roots (as `dependency:copy-dependencies
 // -DincludeScope=runtime` would); each jar's sha256 is computed from the file Maven downloaded, and its sha1 is
