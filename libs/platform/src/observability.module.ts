@@ -115,10 +115,10 @@ export function requestLogLevel(url: string, status: number, failed: boolean): '
 }
 
 /**
- * Paths whose last segment is a capability (a recheck link's token, SPEC §11): whoever holds the URL can use it, so
+ * Paths whose last segment is a capability (a recheck or unsubscribe link's token, SPEC §11): whoever holds the URL can use it, so
  * it never reaches a log.
  */
-const CAPABILITY_PATH = /^(\/r\/)[^/?#]+/;
+const CAPABILITY_PATH = /^(\/[ru]\/)[^/?#]+/;
 
 export function redactCapabilityPath(url: string | undefined): string | undefined {
   return url?.replace(CAPABILITY_PATH, '$1[redacted]');

@@ -11,6 +11,7 @@ describe('request log: capabilities in URLs never reach a log', () => {
     ['/r/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde', '/r/[redacted]'],
     ['/r/AbC?x=1', '/r/[redacted]?x=1'],
     ['/v1/tickets/r/abc', '/v1/tickets/r/abc'],
+    ['/u/AbCdEf', '/u/[redacted]'],
     ['/rx/abc', '/rx/abc'],
     ['/health/ready', '/health/ready'],
   ])('%s → %s', (url, expected) => {

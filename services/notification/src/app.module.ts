@@ -13,6 +13,8 @@ import { DeliveryPublisher } from './delivery/delivery-publisher';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { Housekeeping } from './housekeeping';
 import { NotificationRepository } from './persistence/notification.repository';
+import { UnsubscribeController } from './outreach/unsubscribe.controller';
+import { UnsubscribeLinks } from './outreach/unsubscribe-links';
 import { RecheckController } from './recheck/recheck.controller';
 import { RecheckLinks } from './recheck/recheck-links';
 import { SlackInteractionsController } from './slack/interactions.controller';
@@ -35,7 +37,7 @@ export class NotificationModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
-      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController],
+      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },
@@ -58,6 +60,7 @@ export class NotificationModule {
         },
         { provide: NotificationRepository, useValue: new NotificationRepository(cfg.database.schema) },
         { provide: RecheckLinks, useValue: new RecheckLinks(cfg.database.schema) },
+        { provide: UnsubscribeLinks, useValue: new UnsubscribeLinks(cfg.database.schema) },
         {
           provide: CHAT_CHANNEL,
           inject: [SERVICE_LOGGER],

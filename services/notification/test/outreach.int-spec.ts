@@ -63,6 +63,51 @@ describe('notification: messages to customers (customer_sms)', () => {
     expect(JSON.stringify(events)).not.toContain(PHONE);
   });
 
+  it('emails the customer once through SMTP with an unsubscribe link (footer, List-Unsubscribe, one-click); GET only asks, POST opts out once', async () => {
+    const id = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id } }));
+    await settled(id, 1);
+    const messageId = randomUUID();
+    const ev = ticketEvent('ticket.customer_message_requested', {
+      actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' },
+      message: { id: messageId, channel: 'email', subject: 'Özür dileriz', body: 'Merhaba Deniz,\nyaşadıklarınız için özür dileriz.', template: 'apology', locale: 'tr', recipient: { customerId: 'c-42', email: 'deniz.yilmaz@example.com' } },
+      ticket: { id },
+    } as Partial<TicketEventData>);
+    await h.publish(ev, ev);
+    const rows = await settled(id, 3);
+    await h.quiet();
+
+    const mails = h.smtp.messages.filter((m) => m.messageId === `<message.${messageId}@closeloop.test>`);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ rcptTo: ['deniz.yilmaz@example.com'], subject: 'Özür dileriz' });
+    const url = /Bizden e-posta almak istemiyorsanız: (\S+)/.exec(mails[0].text)?.[1] as string;
+    expect(url).toMatch(new RegExp(`^${h.baseUrl}/u/[A-Za-z0-9_-]{43}$`));
+    expect(mails[0].headers['list-unsubscribe']).toBe(`<${url}>`);
+    expect(mails[0].headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(rows.find((r) => r.purpose === 'customer_email')).toMatchObject({ channel: 'email', status: 'sent', attempts: 1, provider: 'smtp' });
+    const ts = await alertTs(id);
+    expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual(['✉️ *Ayşe Yılmaz* emailed the customer: *Özür dileriz*']);
+    const [sent] = (await h.deliveryEvents(id, 1)).filter((e) => e.data.purpose === 'customer_email');
+    expect(sent.data).toMatchObject({ status: 'sent', recipient: 'd***@example.com' });
+
+    const optOuts = async () => (await h.commands(0)).filter((c) => (c.event.type as string) === 'ticket.customer_opt_out' && c.event.data.ticketId === id);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<button type="submit" name="List-Unsubscribe" value="One-Click">Abonelikten çık</button>');
+    await h.quiet();
+    expect(await optOuts()).toEqual([]); // a link scanner opening the URL unsubscribes nobody
+
+    // RFC 8058 one-click, as a mail client sends it; then a second click
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('artık bizden e-posta almayacaksınız');
+    }
+    await h.quiet();
+    expect((await optOuts()).map((c) => c.event.data)).toEqual([expect.objectContaining({ ticketId: id, channel: 'email', reason: 'unsubscribe_link' })]);
+    expect((await fetch(`${h.baseUrl}/u/${'A'.repeat(43)}`, { method: 'POST' })).status).toBe(404);
+  });
+
   it('Twilio 21610 (the number unsubscribed) → failed for good, sent once, and tickets is told the customer opted out', async () => {
     const id = randomUUID();
     const phone = '+905551239999';

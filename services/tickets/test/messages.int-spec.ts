@@ -23,13 +23,13 @@ afterAll(async () => {
   await dropSchema(ds, schema);
 });
 
-const withContact = (ev: FeedbackScoredEvent, customer: { phone?: string; locale?: string; name?: string }): FeedbackScoredEvent => {
+const withContact = (ev: FeedbackScoredEvent, customer: { phone?: string; locale?: string; name?: string; email?: string }): FeedbackScoredEvent => {
   Object.assign(ev.data.feedback.customer, customer);
   return ev;
 };
 
 /** An action-required feedback from a customer with these contact details; resolves with the ticket id once it is open. */
-async function openFor(externalId: string, customerId: string, customer: { phone?: string; locale?: string; name?: string }, touchpoint = 'checkout') {
+async function openFor(externalId: string, customerId: string, customer: { phone?: string; locale?: string; name?: string; email?: string }, touchpoint = 'checkout') {
   await bus.publish(Topic.FeedbackScored, customerId, withContact(scoredEvent({ externalId, customerId, touchpoint, customerName: customer.name ?? 'Deniz' }), customer));
   const id = ticketIdFor(externalId);
   await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket.id === id, `ticket.opened for ${externalId}`);
@@ -101,7 +101,7 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
     expect((await ds.query(`SELECT count(*)::int AS n FROM "${schema}".customer_message WHERE ticket_id = $1`, [id]))[0].n).toBe(2);
   });
 
-  it('refuses what cannot be sent, as problems: 400 with the field, 404, 409 with the reason, 501 for email', async () => {
+  it('refuses what cannot be sent, as problems: 400 with the field, 404, 409 with the reason', async () => {
     const id = await openFor('msg-refuse-1', 'c-msg-refuse', { phone: '+905551230002', locale: 'tr' });
     const noPhone = await openFor('msg-nophone-1', 'c-msg-nophone', { locale: 'tr' });
     const field = (name: string, message?: unknown) => ({ errors: [expect.objectContaining({ field: name, ...(message ? { message } : {}) })] });
@@ -114,7 +114,8 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
       [id, { channel: 'sms', body: 'hi', cc: 'x' }, 400, {}],
       ['00000000-0000-4000-8000-00000000dead', { channel: 'sms', template: 'apology' }, 404, { detail: 'there is no ticket 00000000-0000-4000-8000-00000000dead' }],
       [noPhone, { channel: 'sms', template: 'apology' }, 409, { detail: 'the customer has no phone number: none of their feedback gave one' }],
-      [id, { channel: 'email', template: 'apology' }, 501, { detail: expect.stringContaining('email is not available yet') }],
+      [id, { channel: 'email', template: 'apology' }, 409, { detail: 'the customer has no email address: none of their feedback gave one' }],
+      [id, { channel: 'sms', body: 'hi', subject: 'x' }, 400, field('subject', 'only an email has a subject')],
     ];
     for (const [ticketId, body, status, problem] of cases) {
       const res = await send(ticketId, body);
@@ -195,5 +196,25 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
     expect(messageEvents(noPhone)).toHaveLength(0);
     const timeline = (await call('GET', `/v1/tickets/${noPhone}`)).body.timeline as any[];
     expect(timeline.find((e) => e.type === 'ticket.command_rejected')?.summary).toMatch(/^Message to the customer by Ayşe Yılmaz via slack rejected: /);
+  });
+
+  it('email (SPEC §11): the template\'s subject and text in the customer\'s language to their address; after the unsubscribe link, 409 for email only', async () => {
+    const id = await openFor('msg-email-1', 'c-msg-email', { phone: '+905551230012', locale: 'tr', email: 'deniz@example.com' } as never);
+    const res = await send(id, { channel: 'email', template: 'apology' });
+    expect(res.status).toBe(202);
+    const ev = await bus.waitForEvent((e) => e.type === 'ticket.customer_message_requested' && e.data.ticket?.id === id, 'the email message');
+    expect((ev.data as any).message).toMatchObject({ channel: 'email', template: 'apology', locale: 'tr', subject: expect.any(String), recipient: { customerId: 'c-msg-email', email: 'deniz@example.com' } });
+    const own = await send(id, { channel: 'email', body: 'Paranız iade edildi.' });
+    expect(own.status).toBe(202);
+
+    const cmd = makeEnvelope('ticket.customer_opt_out', { ticketId: id, channel: 'email', reason: 'unsubscribe_link', at: new Date().toISOString() }, 'notification') as ConsentCommand;
+    await bus.publish(Topic.TicketCommands, id, cmd);
+    await waitFor(async () => (await ds.query(`SELECT 1 FROM "${schema}".customer_contact WHERE customer_id = 'c-msg-email' AND email_opted_out_at IS NOT NULL`)).length === 1, { what: 'email opt-out recorded' });
+    expect(await send(id, { channel: 'email', body: 'Hâlâ orada mısınız?' })).toMatchObject({ status: 409, body: { detail: 'the customer has opted out of email' } });
+    expect((await send(id, { channel: 'sms', body: 'Hâlâ orada mısınız?' })).status).toBe(202);
+    await bus.quiet(ds, schema);
+    const timeline = (await call('GET', `/v1/tickets/${id}`)).body.timeline as any[];
+    expect(timeline.filter((e) => e.type === 'customer.opted_out').map((e) => e.summary)).toEqual(['The customer unsubscribed from email (the link in an email); nothing more is emailed to them']);
+    expect(timeline.find((e) => e.type === 'ticket.customer_message_requested')?.data).toMatchObject({ channel: 'email', recipient: 'd***@example.com' });
   });
 });

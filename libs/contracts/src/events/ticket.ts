@@ -66,7 +66,10 @@ export class CustomerMessageDto {
   /** one intent, one id: derived from the request's Idempotency-Key when it has one */
   @IsUUID('all') id: string;
   @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel: CustomerMessageChannel;
-  @IsString() @IsNotEmpty() @MaxLength(1_600) body: string;
+  /** SMS: at most 1,600 characters (tickets refuses more); email: the plain text, at most 10,000 */
+  @IsString() @IsNotEmpty() @MaxLength(10_000) body: string;
+  /** email only */
+  @IsOptional() @IsString() @MaxLength(500) subject?: string;
   @IsOptional() @IsString() template?: string;
   /** the template entry the text came from (after fallback); the customer's locale for a free text */
   @IsOptional() @IsString() locale?: string;
@@ -139,7 +142,7 @@ export type ConsentCommandType = (typeof CONSENT_COMMAND_TYPES)[number];
 export class CustomerOptOutData {
   @IsString() @IsNotEmpty() ticketId: string;
   @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel: CustomerMessageChannel;
-  @IsIn(['provider_unsubscribed', 'stop_reply']) reason: 'provider_unsubscribed' | 'stop_reply';
+  @IsIn(['provider_unsubscribed', 'stop_reply', 'unsubscribe_link']) reason: 'provider_unsubscribed' | 'stop_reply' | 'unsubscribe_link';
   /** the delivery that learned it (Twilio 21610), when one did */
   @IsOptional() @IsString() deliveryId?: string;
   @IsISO8601() at: string;

@@ -37,7 +37,7 @@ export type DeliveryPayload =
   | { kind: 'update' }
   | { kind: 'thread_reply'; text: string }
   | { kind: 'sms'; body: string }
-  | ({ kind: 'email' } & AlertEmail)
+  | ({ kind: 'email'; headers?: Record<string, string> } & AlertEmail)
   | { kind: 'ephemeral'; responseUrl: string; text: string };
 
 export interface PlannedDelivery {
@@ -128,7 +128,7 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
 
     // SPEC §11: an agent texts the customer (src/outreach)
     case 'ticket.customer_message_requested':
-      return { deliveries: planCustomerMessage(event, now, options.sms, chatDelivery) };
+      return { deliveries: planCustomerMessage(event, now, options, chatDelivery) };
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_COMMAND_TYPES, Topic, ticketIdOf, type RoutingConfig, type TicketCommandType, type TicketEvent } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
 import { emailDomainOf, slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
@@ -9,7 +9,8 @@ import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveriesTotal } from '../metrics';
 import { NotificationRepository, deliveryIdFor } from '../persistence/notification.repository';
 import { NOTIFICATION_CONFIG, ROUTING } from '../tokens';
-import { planAlerts, type PlanOptions } from './alert-planner';
+import { UnsubscribeLinks, withUnsubscribe } from '../outreach/unsubscribe-links';
+import { planAlerts, type PlannedDelivery, type PlanOptions } from './alert-planner';
 
 /**
  * cx.ticket.events.v1 → planned deliveries, recorded once per eventId (inbox) in one transaction with the ticket's
@@ -26,8 +27,9 @@ export class TicketEventsConsumer {
     private readonly repo: NotificationRepository,
     private readonly publisher: DeliveryPublisher,
     private readonly worker: DeliveryWorker,
+    private readonly unsubscribe: UnsubscribeLinks,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
-    @Inject(NOTIFICATION_CONFIG) cfg: NotificationConfig,
+    @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
   ) {
     this.planOptions = {
       chat: slackConfigured(cfg) ? 'slack' : 'log',
@@ -60,6 +62,8 @@ export class TicketEventsConsumer {
         // Nor a second first message of its email thread.
         if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert' && !(d.payload.kind === 'email' && d.payload.inReplyTo === undefined));
       }
+      // SPEC §11: every email to a customer carries its own unsubscribe link (stored here, in the inbox transaction)
+      deliveries = await Promise.all(deliveries.map((d) => (d.purpose === 'customer_email' ? this.withUnsubscribeLink(m, d, event) : d)));
       const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ref, deliveries);
       for (const row of inserted) {
         if (row.status === 'held') {
@@ -69,5 +73,16 @@ export class TicketEventsConsumer {
       }
     });
     if (ran) this.worker.wake();
+  }
+
+  /** Without PUBLIC_BASE_URL there is no link to give: the email is recorded as it is and the worker fails it, saying why. */
+  private async withUnsubscribeLink(m: EntityManager, d: PlannedDelivery, event: TicketEvent): Promise<PlannedDelivery> {
+    const base = this.cfg.publicBaseUrl;
+    const ticket = event.data.ticket;
+    if (!base || !ticket || d.payload.kind !== 'email') return d;
+    const locale = event.type === 'ticket.customer_message_requested' ? (event.data.message?.locale ?? ticket.locale) : ticket.locale;
+    const { token } = await this.unsubscribe.issue(m, { ticketId: ticket.id, customerId: ticket.customerId, ...(locale ? { locale } : {}) }, new Date());
+    const footer = withUnsubscribe(d.payload.text, `${base}/u/${token}`, locale);
+    return { ...d, payload: { ...d.payload, text: footer.text, headers: footer.headers } };
   }
 }

@@ -23,3 +23,9 @@ export function redactUrl(url: string): string {
     return '(invalid url)';
   }
 }
+
+/** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */
+export function maskEmailAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}

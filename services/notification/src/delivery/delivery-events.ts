@@ -1,5 +1,5 @@
 import { makeEnvelope, type DeliveryEvent, type DeliveryStatus } from '@closeloop/contracts';
-import { maskPhoneNumber } from '../channels';
+import { maskEmailAddress, maskPhoneNumber } from '../channels';
 import type { DeliveryRow, StoredStatus } from '../persistence/notification.repository';
 import { SERVICE } from '../config';
 
@@ -8,9 +8,10 @@ export function publishedStatus(status: StoredStatus): DeliveryStatus | undefine
   return status === 'sending' || status === 'skipped' ? undefined : status;
 }
 
-/** Never a full phone number outside this service: the timeline and the console get a masked one. */
+/** Never a full phone number or a customer's address outside this service: the timeline and the console get masked ones. */
 export function publicRecipient(row: Pick<DeliveryRow, 'purpose' | 'recipient'>): string {
-  return row.purpose === 'sms' || row.purpose === 'customer_sms' ? maskPhoneNumber(row.recipient) : row.recipient;
+  if (row.purpose === 'sms' || row.purpose === 'customer_sms') return maskPhoneNumber(row.recipient);
+  return row.purpose === 'customer_email' ? maskEmailAddress(row.recipient) : row.recipient;
 }
 
 /** `notification.delivery` for the row's current status (key: ticket id). */

@@ -134,6 +134,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         case 'customer_sms':
           return await this.sendSms(d);
         case 'email':
+        case 'customer_email':
           return await this.sendEmail(d);
         case 'ephemeral':
           return await this.sendEphemeral(d);
@@ -306,10 +307,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       await this.repo.release(this.ds, d, WAIT_FOR_EARLIER_REPLY_MS);
       return;
     }
-    const { subject, text, messageId, inReplyTo } = d.payload;
+    const { subject, text, messageId, inReplyTo, headers } = d.payload;
+    const customer = d.purpose === 'customer_email';
+    if (customer && !headers?.['List-Unsubscribe']) {
+      return this.finishWithoutAttempt(d, 'failed', 'PUBLIC_BASE_URL is not set: an email to a customer needs an unsubscribe link', 'no_unsubscribe_link');
+    }
     const channel = d.channel === 'email' ? this.email : this.logChannel;
+    // an email to a customer is personal data: the log channel (no SMTP) prints its size, never its words
+    const shown = customer && channel.provider !== 'smtp' ? { subject: '[email to a customer]', text: `[${text.length} characters]` } : { subject, text };
     this.calledProvider.add(d);
-    const outcome = await channel.sendEmail({ to: d.recipient.split(', '), subject, text, messageId, ...(inReplyTo ? { inReplyTo } : {}) });
+    const outcome = await channel.sendEmail({
+      to: customer ? [d.recipient] : d.recipient.split(', '), ...shown, messageId, ...(inReplyTo ? { inReplyTo } : {}), ...(headers ? { headers } : {}),
+    });
     await this.complete(d, outcome, true);
   }
 
@@ -355,7 +364,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const provider =
       d.purpose === 'sms' || d.purpose === 'customer_sms'
         ? (d.channel === 'sms' ? this.sms.provider : 'log')
-        : d.purpose === 'email' ? (d.channel === 'email' ? this.email.provider : 'log') : this.chatFor(d).provider;
+        : d.purpose === 'email' || d.purpose === 'customer_email' ? (d.channel === 'email' ? this.email.provider : 'log') : this.chatFor(d).provider;
     await this.ds.transaction(async (m) => {
       const row = await this.repo.finish(m, d, {
         status: decision.status,

@@ -25,10 +25,14 @@ describe('planCustomerMessage (SPEC §11)', () => {
     ]],
     ['no message: nothing', event(undefined), 'sms', []],
     ['no phone: nothing', event({ recipient: { customerId: 'c1' } }), 'sms', []],
-    ['email (a later slice): nothing', event({ channel: 'email', recipient: { customerId: 'c1', email: 'd@example.com' } }), 'sms', []],
+    ['email: one email to the customer, the subject in the thread', event({ channel: 'email', subject: 'Özür dileriz', recipient: { customerId: 'c1', email: 'd@example.com' } }), 'sms', [
+      ['email', 'd@example.com', 'customer_email', 'Merhaba Deniz'],
+      ['slack', 'C0CX', 'thread_reply', '✉️ *Ayşe Yılmaz* emailed the customer: *Özür dileriz*'],
+    ]],
+    ['email without an address: nothing', event({ channel: 'email', recipient: { customerId: 'c1' } }), 'sms', []],
   ])('%s', (_, ev, sms, expected) => {
-    const planned = planCustomerMessage(ev, now, sms, chat);
-    expect(planned.map((d) => [d.channel, d.recipient, d.purpose, d.payload.kind === 'sms' ? d.payload.body : d.payload.kind === 'thread_reply' ? d.payload.text : undefined])).toEqual(expected);
+    const planned = planCustomerMessage(ev, now, { sms: sms as 'sms' | 'log', email: 'email', emailDomain: 'cx.example' }, chat);
+    expect(planned.map((d) => [d.channel, d.recipient, d.purpose, d.payload.kind === 'sms' ? d.payload.body : d.payload.kind === 'thread_reply' ? d.payload.text : d.payload.kind === 'email' ? d.payload.text : undefined])).toEqual(expected);
     // an agent chose to send it now: never held by the team's quiet hours, never critical
     expect(planned.every((d) => d.status === 'pending' && !d.critical && d.notBefore === now)).toBe(true);
   });

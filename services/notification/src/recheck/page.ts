@@ -1,3 +1,5 @@
+import { esc, pageLanguage, publicPage } from '../web/public-page';
+
 /**
  * The recheck page (SPEC §11): one question, 0–10, in the customer's language, right-to-left for Hebrew, a plain HTML
  * form that works without JavaScript. Pure: the state and the locale decide the page.
@@ -82,12 +84,9 @@ const TEXT: Record<string, PageText> = {
   },
 };
 
-const RTL = new Set(['he', 'ar', 'fa', 'ur']);
-
 /** `tr-TR` → `tr`; anything we have no text for → `en`. */
 export function pageLocale(locale: string | undefined): string {
-  const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0];
-  return lang in TEXT ? lang : 'en';
+  return pageLanguage(locale, Object.keys(TEXT));
 }
 
 const STATUS: Record<RecheckPageState, number> = { question: 200, bad_score: 400, thanks: 200, answered: 409, expired: 410, invalid: 404 };
@@ -95,7 +94,6 @@ const STATUS: Record<RecheckPageState, number> = { question: 200, bad_score: 400
 export function renderRecheckPage(state: RecheckPageState, opts: { locale?: string } = {}): { status: number; html: string } {
   const lang = pageLocale(opts.locale);
   const t = TEXT[lang];
-  const dir = RTL.has(lang) ? 'rtl' : 'ltr';
   const message = { thanks: t.thanks, answered: t.answered, expired: t.expired, invalid: t.invalid, bad_score: t.badScore, question: '' }[state];
   const form =
     state === 'question' || state === 'bad_score'
@@ -110,44 +108,8 @@ export function renderRecheckPage(state: RecheckPageState, opts: { locale?: stri
           '</fieldset>',
           `<button type="submit">${esc(t.send)}</button>`,
           '</form>',
-        ].join('\n')
-      : '';
-  const html = [
-    '<!doctype html>',
-    `<html lang="${lang}" dir="${dir}">`,
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="robots" content="noindex">',
-    `<title>${esc(t.title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    `<h1>${esc(t.title)}</h1>`,
-    message ? `<p class="${state === 'bad_score' ? 'error' : 'message'}" role="${state === 'bad_score' ? 'alert' : 'status'}">${esc(message)}</p>` : '',
-    form,
-    '</main>',
-    '</body>',
-    '</html>',
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
-  return { status: STATUS[state], html };
-}
-
-const STYLE = [
-  'body{font-family:system-ui,sans-serif;margin:0;padding:1.5rem;color:#1b1b1b;background:#fafafa}',
-  'main{max-width:36rem;margin:0 auto}',
-  'fieldset{border:0;padding:0;margin:0 0 1rem}',
-  'legend{font-size:1.1rem;margin-bottom:.75rem}',
-  '.scale{display:flex;flex-wrap:wrap;gap:.35rem}',
-  '.scale label{display:flex;flex-direction:column;align-items:center;min-width:2.4rem;padding:.35rem;border:1px solid #bbb;border-radius:.4rem;background:#fff;cursor:pointer}',
-  '.ends{display:flex;justify-content:space-between;font-size:.85rem;color:#555}',
-  'button{font-size:1rem;padding:.6rem 1.4rem}',
-  '.error{color:#a00000}',
-].join('');
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+        ]
+      : [];
+  const note = message ? `<p class="${state === 'bad_score' ? 'error' : 'message'}" role="${state === 'bad_score' ? 'alert' : 'status'}">${esc(message)}</p>` : '';
+  return { status: STATUS[state], html: publicPage({ lang, title: t.title, body: [note, ...form] }) };
 }

@@ -1,5 +1,6 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { hashCapabilityToken, isCapabilityToken, newCapabilityToken } from '../web/capability-token';
 import type { RecheckLink } from './recheck-feedback';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -20,22 +21,22 @@ export class RecheckLinks {
   }
 
   async issue(q: Queryable, link: Omit<RecheckLink, 'id'>, now: Date, ttlMs = RECHECK_LINK_TTL_MS): Promise<{ token: string; id: string; expiresAt: Date }> {
-    const token = randomBytes(32).toString('base64url');
+    const { token, hash } = newCapabilityToken();
     const id = randomUUID();
     const expiresAt = new Date(now.getTime() + ttlMs);
     await q.query(
       `INSERT INTO ${this.table} (id, token_hash, ticket_id, customer_id, touchpoint, locale, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [id, tokenHash(token), link.ticketId, link.customerId, link.touchpoint, link.locale ?? null, now, expiresAt],
+      [id, hash, link.ticketId, link.customerId, link.touchpoint, link.locale ?? null, now, expiresAt],
     );
     return { token, id, expiresAt };
   }
 
   /** The link of a token as it stands (for the page), or undefined for a token we never issued. */
   async find(q: Queryable, token: string, lock = false): Promise<(RecheckLink & { expiresAt: Date; answeredAt: Date | null }) | undefined> {
-    if (!isTokenShaped(token)) return undefined;
+    if (!isCapabilityToken(token)) return undefined;
     const [r] = await q.query(
       `SELECT id, ticket_id, customer_id, touchpoint, locale, expires_at, answered_at FROM ${this.table} WHERE token_hash = $1${lock ? ' FOR UPDATE' : ''}`,
-      [tokenHash(token)],
+      [hashCapabilityToken(token)],
     );
     if (!r) return undefined;
     return {
@@ -52,13 +53,4 @@ export class RecheckLinks {
   async markAnswered(q: Queryable, id: string, score: number, at: Date): Promise<void> {
     await q.query(`UPDATE ${this.table} SET answered_at = $2, score = $3 WHERE id = $1 AND answered_at IS NULL`, [id, at, score]);
   }
-}
-
-function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** 32 bytes in base64url: 43 characters of [A-Za-z0-9_-]. Anything else is refused before a lookup. */
-function isTokenShaped(token: string): boolean {
-  return /^[A-Za-z0-9_-]{43}$/.test(token);
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { HttpResponse, RawRequest } from '../http';
 import { recheckAnswersTotal } from '../metrics';
 import { LOGGER } from '../tokens';
+import { sendPublicPage } from '../web/public-page';
 import { renderRecheckPage, type RecheckPageState } from './page';
 import { parseRecheckScore, recheckFeedback } from './recheck-feedback';
 import { RecheckLinks } from './recheck-links';
@@ -54,9 +55,5 @@ export class RecheckController {
 
 function send(res: HttpResponse, state: RecheckPageState, locale: string | undefined): void {
   const page = renderRecheckPage(state, { locale });
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('X-Robots-Tag', 'noindex');
-  res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
-  res.status(page.status).type('text/html; charset=utf-8').send(page.html);
+  sendPublicPage(res, page.status, page.html);
 }

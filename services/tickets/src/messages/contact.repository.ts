@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { CustomerDto } from '@closeloop/contracts';
+import type { CustomerDto, CustomerMessageChannel } from '@closeloop/contracts';
 
 /** How to reach a customer, and whether they still want SMS (SPEC §11). Personal data: never logged. */
 export interface CustomerContact {
@@ -10,6 +10,8 @@ export interface CustomerContact {
   locale: string | null;
   smsOptedOutAt: Date | null;
   smsOptOutReason: string | null;
+  emailOptedOutAt: Date | null;
+  emailOptOutReason: string | null;
 }
 
 interface ContactRow {
@@ -20,6 +22,8 @@ interface ContactRow {
   locale: string | null;
   sms_opted_out_at: Date | null;
   sms_opt_out_reason: string | null;
+  email_opted_out_at: Date | null;
+  email_opt_out_reason: string | null;
 }
 
 const FIELDS = ['name', 'email', 'phone', 'locale'] as const;
@@ -51,7 +55,7 @@ export class ContactRepository {
 
   async find(m: EntityManager, customerId: string): Promise<CustomerContact | null> {
     const rows: ContactRow[] = await m.query(
-      `SELECT customer_id, name, email, phone, locale, sms_opted_out_at, sms_opt_out_reason FROM ${this.table} WHERE customer_id = $1`,
+      `SELECT customer_id, name, email, phone, locale, sms_opted_out_at, sms_opt_out_reason, email_opted_out_at, email_opt_out_reason FROM ${this.table} WHERE customer_id = $1`,
       [customerId],
     );
     if (!rows.length) return null;
@@ -59,17 +63,18 @@ export class ContactRepository {
     return {
       customerId: r.customer_id, name: r.name, email: r.email, phone: r.phone, locale: r.locale,
       smsOptedOutAt: r.sms_opted_out_at, smsOptOutReason: r.sms_opt_out_reason,
+      emailOptedOutAt: r.email_opted_out_at, emailOptOutReason: r.email_opt_out_reason,
     };
   }
 
-  /** The customer opted out of SMS; the first opt-out is kept (a second one changes nothing). True when recorded now. */
-  async optOutOfSms(m: EntityManager, customerId: string, reason: string, at: Date): Promise<boolean> {
+  /** The customer opted out of a channel; the first opt-out is kept (a second one changes nothing). True when recorded now. */
+  async optOut(m: EntityManager, customerId: string, channel: CustomerMessageChannel, reason: string, at: Date): Promise<boolean> {
+    const [at_, why] = channel === 'sms' ? ['sms_opted_out_at', 'sms_opt_out_reason'] : ['email_opted_out_at', 'email_opt_out_reason'];
     const rows = await m.query(
-      `INSERT INTO ${this.table} AS c (customer_id, as_of, sms_opted_out_at, sms_opt_out_reason, updated_at)
+      `INSERT INTO ${this.table} AS c (customer_id, as_of, ${at_}, ${why}, updated_at)
        VALUES ($1, 'epoch', $2, $3, $2)
-       ON CONFLICT (customer_id) DO UPDATE SET sms_opted_out_at = EXCLUDED.sms_opted_out_at,
-         sms_opt_out_reason = EXCLUDED.sms_opt_out_reason, updated_at = EXCLUDED.updated_at
-       WHERE c.sms_opted_out_at IS NULL
+       ON CONFLICT (customer_id) DO UPDATE SET ${at_} = EXCLUDED.${at_}, ${why} = EXCLUDED.${why}, updated_at = EXCLUDED.updated_at
+       WHERE c.${at_} IS NULL
        RETURNING 1`,
       [customerId, at, reason],
     );

@@ -14,7 +14,7 @@ import type { Tx } from '../tickets/tx';
 import { ContactRepository } from './contact.repository';
 import { MessageRepository, type MessageRequest, type StoredMessage } from './message.repository';
 import { composeMessage, messageIdFor, sameRequest, type MessageRefusal } from './message-rules';
-import { maskPhone, messageSummaries } from './message-views';
+import { maskEmail, maskPhone, messageSummaries } from './message-views';
 
 export type MessageOutcome =
   | { ok: true; message: StoredMessage; duplicate: boolean }
@@ -54,12 +54,13 @@ export class CustomerMessageService {
     if (!composed.ok) return composed;
     const c = composed.message;
     const message: StoredMessage = {
-      id, ticketId: ticket.id, agentId: agent.id, channel: request.channel, template: c.template ?? null, body: c.body,
+      id, ticketId: ticket.id, agentId: agent.id, channel: request.channel, template: c.template ?? null, subject: c.subject ?? null, body: c.body,
       locale: c.locale, request, createdAt: now,
     };
     await this.messages.insert(tx.m, message);
     const dto: CustomerMessageDto = {
-      id, channel: request.channel, body: c.body, ...(c.template ? { template: c.template } : {}), ...(c.locale ? { locale: c.locale } : {}),
+      id, channel: request.channel, body: c.body, ...(c.subject !== undefined ? { subject: c.subject } : {}), ...(c.template ? { template: c.template } : {}),
+      ...(c.locale ? { locale: c.locale } : {}),
       recipient: c.recipient,
     };
     await this.record(tx, ticket, agent, dto, now);
@@ -73,10 +74,11 @@ export class CustomerMessageService {
     const event = makeEnvelope('ticket.customer_message_requested', data, SERVICE, { eventId: messageEventId(message.id), occurredAt: now });
     await this.tickets.addTimeline(tx.m, {
       id: event.eventId, ticketId: t.id, at: now, kind: 'event', type: event.type, actor,
-      summary: messageSummaries.requested(agent.name, message.body),
+      summary: messageSummaries.requested(agent.name, message.body, message.subject),
       data: {
         messageId: message.id, channel: message.channel, template: message.template ?? null, locale: message.locale ?? null,
-        body: message.body, recipient: maskPhone(message.recipient.phone ?? ''),
+        ...(message.subject !== undefined ? { subject: message.subject } : {}),
+        body: message.body, recipient: message.recipient.email ? maskEmail(message.recipient.email) : maskPhone(message.recipient.phone ?? ''),
       },
     });
     await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);
@@ -112,10 +114,10 @@ export class CustomerMessageService {
     const ticket = isTicketId(d.ticketId) ? await this.tickets.find(tx.m, d.ticketId) : null;
     if (!ticket) return 'unknown-ticket';
     const at = new Date(d.at);
-    const recorded = await this.contacts.optOutOfSms(tx.m, ticket.customerId, d.reason, at);
+    const recorded = await this.contacts.optOut(tx.m, ticket.customerId, d.channel, d.reason, at);
     await this.tickets.addTimeline(tx.m, {
       id: cmd.eventId, ticketId: ticket.id, at, kind: 'event', type: 'customer.opted_out', actor: { kind: 'customer', id: ticket.customerId },
-      summary: messageSummaries.optedOut(d.reason), data: { channel: d.channel, reason: d.reason, deliveryId: d.deliveryId ?? null },
+      summary: messageSummaries.optedOut(d.channel, d.reason), data: { channel: d.channel, reason: d.reason, deliveryId: d.deliveryId ?? null },
     });
     return recorded ? 'recorded' : 'already';
   }

@@ -7,7 +7,8 @@ import { maskPhone } from './message-views';
 const templates = loadRoutingConfig(resolve(__dirname, '../../../../config/closeloop.yaml')).templates;
 const ticket = { id: 'f0e1d2c3-0000-4000-8000-000000000001', touchpoint: 'checkout', customerId: 'c-1', customerName: 'Deniz', customerLocale: 'tr' };
 const contact = (over: Partial<CustomerContact> = {}): CustomerContact => ({
-  customerId: 'c-1', name: 'Deniz', email: null, phone: '+905551234567', locale: 'tr', smsOptedOutAt: null, smsOptOutReason: null, ...over,
+  customerId: 'c-1', name: 'Deniz', email: null, phone: '+905551234567', locale: 'tr', smsOptedOutAt: null, smsOptOutReason: null,
+  emailOptedOutAt: null, emailOptOutReason: null, ...over,
 });
 const input = (over: Partial<ComposeInput>): ComposeInput => ({
   request: { channel: 'sms', template: 'apology' }, ticket, contact: contact(), agentName: 'Ayşe Yılmaz', templates, ...over,
@@ -39,11 +40,23 @@ describe('composeMessage: what an agent may text a customer (SPEC §11)', () => 
     ['no phone → 409', { contact: contact({ phone: null }) }, { ok: false, refusal: { status: 409, reason: 'the customer has no phone number: none of their feedback gave one' } }],
     ['opted out of SMS → 409', { contact: contact({ smsOptedOutAt: new Date(), smsOptOutReason: 'provider_unsubscribed' }) },
       { ok: false, refusal: { status: 409, reason: 'the customer has opted out of SMS' } }],
-    ['email is a later slice → 501', { request: { channel: 'email', template: 'apology' } },
-      { ok: false, refusal: { status: 501, reason: expect.stringContaining('email is not available yet') } }],
+    ['email without an address → 409', { request: { channel: 'email', template: 'apology' } },
+      { ok: false, refusal: { status: 409, reason: 'the customer has no email address: none of their feedback gave one' } }],
+    ['opted out of email → 409', { request: { channel: 'email', body: 'Hi' }, contact: contact({ email: 'deniz@example.com', emailOptedOutAt: new Date(), emailOptOutReason: 'unsubscribe_link' }) },
+      { ok: false, refusal: { status: 409, reason: 'the customer has opted out of email' } }],
+    ['opted out of SMS only: email still goes', { request: { channel: 'email', body: 'Hi', subject: 'Sorry' }, contact: contact({ email: 'deniz@example.com', smsOptedOutAt: new Date() }) },
+      { ok: true, message: { body: 'Hi', subject: 'Sorry', locale: 'tr', recipient: { customerId: 'c-1', email: 'deniz@example.com' } } }],
+    ['an email text without a subject gets the default one', { request: { channel: 'email', body: 'Hi' }, contact: contact({ email: 'deniz@example.com' }) },
+      { ok: true, message: { body: 'Hi', subject: 'About your feedback (ref f0e1d2c3)', locale: 'tr', recipient: { customerId: 'c-1', email: 'deniz@example.com' } } }],
     ['a text over 1,600 characters → 400 naming body', { request: { channel: 'sms', body: 'x'.repeat(1_601) } },
       { ok: false, refusal: { status: 400, field: 'body', reason: expect.stringContaining('1601 characters') } }],
   ])('%s', (_, over, expected) => expect(composeMessage(input(over))).toEqual(expected));
+
+  it('an email template brings its subject and text in the customer\'s locale', () => {
+    const r = composeMessage(input({ request: { channel: 'email', template: 'apology' }, contact: contact({ email: 'deniz@example.com' }) }));
+    expect(r).toMatchObject({ ok: true, message: { template: 'apology', locale: 'tr', subject: expect.any(String), recipient: { email: 'deniz@example.com' } } });
+    if (r.ok) expect(r.message.body).toContain('Deniz');
+  });
 
   it('a bad request is refused before the customer\'s reachability is looked at (400 before 409)', () => {
     expect(composeMessage(input({ request: { channel: 'sms', template: 'nope' }, contact: contact({ phone: null }) }))).toMatchObject({ ok: false, refusal: { status: 400 } });
@@ -51,11 +64,15 @@ describe('composeMessage: what an agent may text a customer (SPEC §11)', () => 
 });
 
 describe('request shape, Idempotency-Key and message ids', () => {
-  it.each<[{ template?: string; body?: string }, string[]]>([
+  it.each<[{ channel?: string; template?: string; body?: string; subject?: string }, string[]]>([
     [{ template: 'apology' }, []],
     [{ body: 'hi' }, []],
     [{ template: 'apology', body: 'hi' }, ['template']],
     [{}, ['body']],
+    [{ channel: 'sms', body: 'hi', subject: 's' }, ['subject']],
+    [{ channel: 'email', template: 'apology', subject: 's' }, ['subject']],
+    [{ channel: 'email', body: 'hi', subject: 's' }, []],
+    [{ channel: 'sms', body: 'x'.repeat(1_601) }, ['body']],
   ])('%j → errors on %j', (r, fields) => expect(requestShapeErrors(r).map((e) => e.field)).toEqual(fields));
 
   it.each<[string | string[] | undefined, boolean, string | undefined]>([

@@ -10,11 +10,20 @@ export function maskPhone(phone: string): string {
   return `${phone.trim().startsWith('+') ? '+' : ''}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
 }
 
+/** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}
+
 export const messageSummaries = {
-  requested: (agentName: string, body: string) => `${agentName} texted the customer: ${truncate(body, 200)}`,
+  requested: (agentName: string, body: string, subject?: string) =>
+    subject === undefined ? `${agentName} texted the customer: ${truncate(body, 200)}` : `${agentName} emailed the customer: ${truncate(subject, 200)}`,
   replied: (body: string) => `The customer replied by SMS: ${truncate(body, 200)}`,
-  optedOut: (reason: string) =>
-    `The customer opted out of SMS (${reason === 'stop_reply' ? 'they replied STOP' : 'Twilio: the number unsubscribed, error 21610'}); nothing more is texted to them`,
+  optedOut: (channel: string, reason: string) =>
+    channel === 'email'
+      ? 'The customer unsubscribed from email (the link in an email); nothing more is emailed to them'
+      : `The customer opted out of SMS (${reason === 'stop_reply' ? 'they replied STOP' : 'Twilio: the number unsubscribed, error 21610'}); nothing more is texted to them`,
 };
 
 /** The answer of POST /v1/tickets/:id/messages. */

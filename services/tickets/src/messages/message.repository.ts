@@ -6,6 +6,8 @@ export interface MessageRequest {
   channel: CustomerMessageChannel;
   template?: string;
   body?: string;
+  /** email only, with a body of the agent's own */
+  subject?: string;
 }
 
 export interface StoredMessage {
@@ -14,6 +16,7 @@ export interface StoredMessage {
   agentId: string;
   channel: CustomerMessageChannel;
   template: string | null;
+  subject: string | null;
   body: string;
   locale: string | null;
   request: MessageRequest;
@@ -26,6 +29,7 @@ interface MessageRow {
   agent_id: string;
   channel: CustomerMessageChannel;
   template: string | null;
+  subject: string | null;
   body: string;
   locale: string | null;
   request: MessageRequest;
@@ -45,16 +49,16 @@ export class MessageRepository {
     if (!rows.length) return null;
     const r = rows[0];
     return {
-      id: r.id, ticketId: r.ticket_id, agentId: r.agent_id, channel: r.channel, template: r.template, body: r.body,
+      id: r.id, ticketId: r.ticket_id, agentId: r.agent_id, channel: r.channel, template: r.template, subject: r.subject, body: r.body,
       locale: r.locale, request: r.request, createdAt: r.created_at,
     };
   }
 
   async insert(m: EntityManager, msg: StoredMessage): Promise<void> {
     await m.query(
-      `INSERT INTO ${this.table} (id, ticket_id, agent_id, channel, template, body, locale, request, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9)`,
-      [msg.id, msg.ticketId, msg.agentId, msg.channel, msg.template, msg.body, msg.locale, JSON.stringify(msg.request), msg.createdAt],
+      `INSERT INTO ${this.table} (id, ticket_id, agent_id, channel, template, subject, body, locale, request, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)`,
+      [msg.id, msg.ticketId, msg.agentId, msg.channel, msg.template, msg.subject, msg.body, msg.locale, JSON.stringify(msg.request), msg.createdAt],
     );
   }
 }

@@ -24,7 +24,9 @@ export class MessagesController {
     if (shape.length) throw badRequest(shape[0].message, shape);
     const key = idempotencyKeyOf(keyHeader);
     if (!key.ok) throw badRequest(`Idempotency-Key ${key.error.message}`, [key.error]);
-    const request = { channel: b.channel, ...(b.template !== undefined ? { template: b.template } : {}), ...(b.body !== undefined ? { body: b.body } : {}) };
+    const request = {
+      channel: b.channel, ...(b.template !== undefined ? { template: b.template } : {}), ...(b.body !== undefined ? { body: b.body } : {}), ...(b.subject !== undefined ? { subject: b.subject } : {}),
+    };
     const r = await inTransaction(this.ds, (tx) => this.messages.request(tx, id, agent, request, key.key));
     return answer(r);
   }

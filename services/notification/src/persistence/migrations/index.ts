@@ -151,5 +151,29 @@ export function migrationsFor(schema: string) {
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral'))`,
       ],
     ),
+    sqlMigration(
+      'NotificationCustomerEmail1764900000300',
+      [
+        // SPEC §11: emails to customers, each with its own unsubscribe link (stored by the SHA-256 of its token)
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'))`,
+        `CREATE TABLE ${s}.unsubscribe_link (
+          id uuid PRIMARY KEY,
+          token_hash text NOT NULL UNIQUE,
+          ticket_id text NOT NULL,
+          customer_id text NOT NULL,
+          locale text,
+          created_at timestamptz NOT NULL,
+          used_at timestamptz
+        )`,
+        `CREATE INDEX unsubscribe_link_customer ON ${s}.unsubscribe_link (customer_id)`,
+      ],
+      [
+        `DROP TABLE ${s}.unsubscribe_link`,
+        `DELETE FROM ${s}.delivery WHERE purpose = 'customer_email'`,
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms'))`,
+      ],
+    ),
   ];
 }

@@ -133,6 +133,8 @@ export function migrationsFor(schema: string) {
           as_of timestamptz NOT NULL,
           sms_opted_out_at timestamptz,
           sms_opt_out_reason text,
+          email_opted_out_at timestamptz,
+          email_opt_out_reason text,
           updated_at timestamptz NOT NULL
         )`,
         `CREATE TABLE ${s}.customer_message (
@@ -141,6 +143,8 @@ export function migrationsFor(schema: string) {
           agent_id text NOT NULL,
           channel text NOT NULL CHECK (channel IN ('sms', 'email')),
           template text,
+          -- an email's subject (SMS have none)
+          subject text,
           body text NOT NULL,
           locale text,
           -- what was asked ({channel, template} or {channel, body}): a retry with the same Idempotency-Key must ask the same
