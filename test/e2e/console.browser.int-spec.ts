@@ -106,7 +106,7 @@ afterAll(async () => {
 });
 
 describe('console in a browser', () => {
-  const customerA = { id: `${run}-deniz`, name: 'Deniz Aydın', locale: 'tr' };
+  const customerA = { id: `${run}-deniz`, name: 'Deniz Aydın', locale: 'tr', phone: '+905551239911' };
   const customerB = { id: `${run}-budi`, name: 'Budi Hartono', locale: 'id' };
   const commentA = 'Garsonlar çok kaba, avukatımla görüşeceğim';
 
@@ -162,6 +162,13 @@ describe('console in a browser', () => {
     await page.locator('[data-testid=ticket-page][data-status=claimed]').waitFor();
     expect(await page.getByTestId('assignee').textContent()).toBe('Ayşe Yılmaz');
 
+    // SPEC §11: the apology template, rendered by tickets in the customer's language (tr); a double click sends once
+    await page.selectOption('[data-testid=message-form] select[name=template]', 'apology');
+    await page.locator('[data-testid=message-form] button[type=submit]').dblclick();
+    const texted = page.locator('[data-testid=timeline] li', { hasText: 'Ayşe Yılmaz texted the customer: Merhaba Deniz Aydın' });
+    await texted.first().waitFor();
+    await shot('04a-customer-texted');
+
     await page.selectOption('select[name=rootCause]', 'staff-behaviour');
     await page.fill('input[name=note]', 'Called the customer, apologised, refunded the meal');
     await page.check('input[name=customerContacted]');
@@ -174,6 +181,7 @@ describe('console in a browser', () => {
     const id = new URL(page.url()).pathname.split('/').pop() ?? '';
     const { body } = await ticketsApi('GET', `/v1/tickets/${id}`);
     expect(body.ticket).toMatchObject({ status: 'resolved', rootCause: 'staff-behaviour', customerContacted: true, assignee: { id: 'ayse' } });
+    expect(body.timeline.filter((e: { type: string }) => e.type === 'ticket.customer_message_requested')).toHaveLength(1);
   });
 
   it('updates an open ticket page live when someone else claims it', async () => {

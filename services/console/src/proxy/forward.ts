@@ -35,6 +35,8 @@ export async function forward(req: ProxyRequest, res: ProxyResponse, service: st
         authorization: String(req.headers.authorization),
         accept: 'application/json',
         ...(hasBody ? { 'content-type': 'application/json' } : {}),
+        // one intent, one message (POST /v1/tickets/:id/messages): a retried send names the message it created
+        ...(typeof req.headers['idempotency-key'] === 'string' ? { 'idempotency-key': req.headers['idempotency-key'] } : {}),
       },
       body: hasBody ? JSON.stringify(req.body ?? {}) : undefined,
       signal: AbortSignal.timeout(15_000),

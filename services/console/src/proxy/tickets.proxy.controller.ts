@@ -32,6 +32,10 @@ export class TicketsProxyController {
       touchpoints: r.touchpoints.map((t) => ({ id: t.id, team: t.team })),
       agents: r.agents.map((a) => ({ id: a.id, name: a.name, team: a.team })),
       rootCauses: r.rootCauses,
+      // what an agent may send the customer (the recheck goes out by resolving with one): names and the channels each has
+      templates: Object.entries(r.templates)
+        .filter(([name]) => name !== 'recheck')
+        .map(([name, byLocale]) => ({ name, channels: (['sms', 'email'] as const).filter((c) => Object.values(byLocale).some((t) => t[c] !== undefined)) })),
       statuses: ['open', 'claimed', 'resolved'],
       severities: ['critical', 'high', 'normal'],
     };

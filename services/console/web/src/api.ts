@@ -21,7 +21,7 @@ export function setUnauthorizedHandler(fn: () => void): void {
   onUnauthorized = fn;
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
+export async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<T> {
   const token = init.token ?? getToken();
   const res = await fetch(path, {
     method: init.method ?? 'GET',
@@ -29,6 +29,7 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
       accept: 'application/json',
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
     },
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
@@ -169,6 +170,7 @@ export interface ConsoleConfig {
   touchpoints: { id: string; team: string }[];
   agents: { id: string; name: string; team: string }[];
   rootCauses: string[];
+  templates: { name: string; channels: ('sms' | 'email')[] }[];
   statuses: string[];
   severities: string[];
 }

@@ -33,10 +33,10 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
   useLive(useCallback((m) => void ((m.event === 'ticket' || m.event === 'delivery') && m.data?.ticketId === id && reload()), [id, reload]));
 
   /** Runs an action; on success shows the ticket it returned (or re-reads it), on failure the API's reason. */
-  const act = async (path: string, body: unknown) => {
+  const act = async (path: string, body: unknown, headers?: Record<string, string>) => {
     setBusy(true);
     try {
-      await api(`/api/tickets/${encodeURIComponent(id)}/${path}`, { method: 'POST', body });
+      await api(`/api/tickets/${encodeURIComponent(id)}/${path}`, { method: 'POST', body, ...(headers ? { headers } : {}) });
       setError(null);
       await load();
       return true;
@@ -93,6 +93,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
         </div>
         <div>
           <h2>Timeline</h2>
+          <MessageForm config={config} busy={busy} send={(body, key) => act('messages', body, { 'idempotency-key': key })} />
           <NoteForm busy={busy} onAdd={(body) => act('notes', { body })} />
           <ol className="timeline" data-testid="timeline">
             {detail.timeline.map((e) => (
@@ -165,6 +166,54 @@ function NoteForm({ busy, onAdd }: { busy: boolean; onAdd: (body: string) => Pro
     >
       <textarea name="note" rows={2} placeholder="Add a note for the team" value={body} onChange={(e) => setBody(e.target.value)} />
       <button type="submit" disabled={busy || !body.trim()}>Add note</button>
+    </form>
+  );
+}
+
+/**
+ * A message to the customer (SPEC §11): a template (rendered by tickets in the customer's language) or a text of the
+ * agent's own, by SMS or email. Each attempt carries an Idempotency-Key, so a double click or a retry sends once.
+ */
+function MessageForm({ config, busy, send }: { config: ConsoleConfig; busy: boolean; send: (body: unknown, key: string) => Promise<boolean> }) {
+  const [channel, setChannel] = useState<'sms' | 'email'>('sms');
+  const [template, setTemplate] = useState('');
+  const [text, setText] = useState('');
+  const [subject, setSubject] = useState('');
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const templates = config.templates.filter((t) => t.channels.includes(channel));
+  const ready = template !== '' || text.trim() !== '';
+  return (
+    <form
+      className="message"
+      data-testid="message-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const body = template
+          ? { channel, template }
+          : { channel, body: text.trim(), ...(channel === 'email' && subject.trim() ? { subject: subject.trim() } : {}) };
+        if (await send(body, key)) {
+          setTemplate('');
+          setText('');
+          setSubject('');
+          setKey(crypto.randomUUID());
+        }
+      }}
+    >
+      <label>Message the customer by
+        <select name="channel" value={channel} onChange={(e) => { setChannel(e.target.value as 'sms' | 'email'); setTemplate(''); }}>
+          <option value="sms">SMS</option>
+          <option value="email">email</option>
+        </select>
+      </label>
+      <label>Template
+        <select name="template" value={template} onChange={(e) => setTemplate(e.target.value)}>
+          <option value="">— my own text —</option>
+          {templates.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
+        </select>
+      </label>
+      {!template && channel === 'email' && <input name="subject" placeholder="Subject (optional)" value={subject} onChange={(e) => setSubject(e.target.value)} />}
+      {!template && <textarea name="text" rows={2} dir="auto" placeholder="Your message" value={text} onChange={(e) => setText(e.target.value)} />}
+      <button type="submit" disabled={busy || !ready}>Send</button>
     </form>
   );
 }
