@@ -13,6 +13,7 @@ import { testKafkaSettings, uniqueName } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
 import { loadIngestConfig } from '../../services/ingest/src/config';
 import { ingestSchema } from '../../services/ingest/test/database';
+import { FUZZ_BATCH, batches, checkEach } from './batches';
 
 const KEY = uniqueName('fuzz-key');
 const NUM_RUNS = 10_000;
@@ -20,7 +21,7 @@ const MiB = 1024 * 1024;
 
 let app: INestApplication;
 let port: number;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+const agent = new http.Agent({ keepAlive: true, maxSockets: FUZZ_BATCH });
 
 interface Answer {
   status: number;
@@ -303,9 +304,8 @@ afterAll(async () => {
 
 describe('ingest API fuzzing (fast-check)', () => {
   it(`${NUM_RUNS} generated requests: no 5xx, valid → 202 with its feedbackId, invalid → 4xx naming the field`, async () => {
-    await fc.assert(fc.asyncProperty(caseArb, async (c) => {
-      await check(c);
-    }), { numRuns: NUM_RUNS, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) });
+    const { arbitrary, numRuns } = batches(caseArb, NUM_RUNS);
+    await fc.assert(fc.asyncProperty(arbitrary, (batch) => checkEach(batch, check)), { numRuns, endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) });
     // every kind of case was exercised
     for (const [kind, n] of Object.entries(seen)) expect({ kind, n: n > 0 }).toEqual({ kind, n: true });
   }, 600_000);
