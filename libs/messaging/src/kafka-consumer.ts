@@ -62,6 +62,9 @@ export class CloseloopKafkaServer extends ServerKafka {
         // a SIGKILLed member's partitions move after this long; handlers heartbeat while they retry
         sessionTimeout: 10_000,
         heartbeatInterval: 1_000,
+        // how long the broker holds an empty fetch; stopping waits for the fetch in flight, so kafkajs' 5 s
+        // default made every shutdown (SIGTERM, a restart, a test's app.close()) wait up to 5 s
+        maxWaitTimeInMs: 500,
         allowAutoTopicCreation: false,
         retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 12 },
       },
