@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { AssignerProtocol, Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { Topic, feedbackIdFor } from '@closeloop/contracts';
-import { consumerLag, testInfra, testKafka, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, consumerLag, testInfra, testKafka, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { createE2eDatabase } from './stack';
 import { AcceptedFeedback, checkInvariants, describeFailures, postJson, waitForPipelineQuiescence } from '../chaos/harness';
 import { ChaosSystem, startChaosSystem } from '../chaos/system';
@@ -33,7 +33,7 @@ beforeAll(async () => {
     sla: { firstResponse: 'PT2S', resolve: 'PT48H' },
     env: { SLA_CHECK_INTERVAL_MS: '200' },
   });
-  eventsReader = kafka.consumer({ groupId: `${prefix}test-reader`, allowAutoTopicCreation: false });
+  eventsReader = kafka.consumer({ groupId: `${prefix}test-reader`, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
   await eventsReader.connect();
   await eventsReader.subscribe({ topic: `${prefix}${Topic.TicketEvents}`, fromBeginning: true });
   await eventsReader.run({

@@ -8,7 +8,7 @@ import { CompressionTypes, Consumer, Producer } from 'kafkajs';
 import { DlqHeader, FeedbackReceivedData, Topic, dlqTopicOf, feedbackIdFor, makeEnvelope } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { testInfra, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
 import { startScoring } from '../../services/scoring/src/app';
 import { loadScoringConfig } from '../../services/scoring/src/config';
 import { databaseOptions } from '../../services/scoring/src/database';
@@ -94,8 +94,8 @@ describe('poison messages on cx.feedback.received.v1', () => {
     app = await startScoring(cfg); // creates the topics
     producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    scored = kafka.consumer({ groupId: `${settings.topicPrefix}scored-reader`, allowAutoTopicCreation: false });
-    dead = kafka.consumer({ groupId: `${settings.topicPrefix}dlq-reader`, allowAutoTopicCreation: false, maxBytes: 8 * 1024 * 1024 });
+    scored = kafka.consumer({ groupId: `${settings.topicPrefix}scored-reader`, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
+    dead = kafka.consumer({ groupId: `${settings.topicPrefix}dlq-reader`, allowAutoTopicCreation: false, maxBytes: 8 * 1024 * 1024, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await Promise.all([scored.connect(), dead.connect()]);
     await scored.subscribe({ topic: prefixed(settings, Topic.FeedbackScored), fromBeginning: true });
     await dead.subscribe({ topic: prefixed(settings, dlqTopicOf(Topic.FeedbackReceived)), fromBeginning: true });

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners } from 'kafkajs';
 import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope, validateEvent } from '@closeloop/contracts';
-import { readTopic, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, readTopic, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { AGENT_TOKEN, startTestConsole } from './console-harness';
 
 /** The console's own API against real Kafka and Postgres: auth, lag, dead letters and replay, the live feed. */
@@ -52,7 +52,7 @@ describe('console API', () => {
 
     // a real group consumes everything there is, commits, and leaves
     const group = uniqueName('lagcheck');
-    const consumer = kafka.consumer({ groupId: `${c.prefix}${group}` });
+    const consumer = kafka.consumer({ groupId: `${c.prefix}${group}`, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     let seen = 0;

@@ -8,6 +8,7 @@ import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
+  READER_MAX_WAIT_MS,
   startSlackStub,
   startSmtpStub,
   startTwilioStub,
@@ -138,7 +139,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   };
   const collected = [Topic.NotificationEvents, Topic.TicketCommands, Topic.FeedbackReceived].map((t) => prefixed(kafka, t));
   const collectorGroup = uniqueName('notif-test-collector');
-  const collector = testKafka().consumer({ groupId: collectorGroup });
+  const collector = testKafka().consumer({ groupId: collectorGroup, maxWaitTimeInMs: READER_MAX_WAIT_MS });
   await collector.connect();
   await collector.subscribe({ topics: collected, fromBeginning: true });
   await collector.run({

@@ -8,7 +8,7 @@ import {
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startScoring } from '../src/app';
 import { loadScoringConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
@@ -72,7 +72,7 @@ describe('scoring against real Kafka and Postgres', () => {
     app = await startScoring(cfg); // creates the topics
     ds = app.get(DataSource);
     await producer.connect();
-    collector = kafka.consumer({ groupId: `${settings.topicPrefix}collector`, allowAutoTopicCreation: false });
+    collector = kafka.consumer({ groupId: `${settings.topicPrefix}collector`, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await collector.connect();
     await collector.subscribe({ topic: prefixed(settings, Topic.FeedbackScored), fromBeginning: true });
     await collector.run({

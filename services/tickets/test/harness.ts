@@ -9,7 +9,7 @@ import {
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { consumerLag, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, consumerLag, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startTickets } from '../src/app';
 import { TicketsConfig, loadTicketsConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
@@ -139,7 +139,7 @@ export class TestBus {
 
   async start(): Promise<void> {
     await this.producer.connect();
-    this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false });
+    this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: prefixed(this.settings, Topic.TicketEvents), fromBeginning: true });
     await this.consumer.run({ eachMessage: async ({ message }) => void this.ticketEvents.push(JSON.parse(String(message.value))) });
