@@ -280,7 +280,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   /** At most one post per `SLACK_CHANNEL_INTERVAL_MS` per Slack channel, across instances (a row per channel). */
   private async takeSlot(d: ClaimedDelivery): Promise<boolean> {
     if (d.channel !== 'slack' || this.d.slackChannelIntervalMs === 0) return true;
-    const slot = await this.repo.takeChannelSlot(this.ds, d.recipient, this.d.slackChannelIntervalMs);
+    const slot = await this.repo.takeChannelSlot(this.ds, d.recipient, this.d.slackChannelIntervalMs, d.id);
     if (slot.ok) return true;
     // due exactly when the slot frees: deliveries waiting for it then go oldest first
     await this.repo.release(this.ds, d, slot.at);

@@ -282,13 +282,19 @@ export class NotificationRepository {
    * Takes the next posting slot of a Slack channel, shared by every instance through this row: succeeds (and moves
    * the slot `intervalMs` ahead) only when the slot is free; otherwise returns how long until it is.
    */
-  async takeChannelSlot(q: Queryable, channel: string, intervalMs: number): Promise<{ ok: true } | { ok: false; waitMs: number; at: Date }> {
+  async takeChannelSlot(q: Queryable, channel: string, intervalMs: number, deliveryId?: string): Promise<{ ok: true } | { ok: false; waitMs: number; at: Date }> {
+    // the slot's time (database clock) is kept on the delivery that took it: what pacing promises, and what tests check
     const taken = await q.query(
-      `INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
-       ON CONFLICT (channel) DO UPDATE SET next_allowed_at = now() + $2::float8 * interval '1 millisecond'
-       WHERE r.next_allowed_at <= now()
-       RETURNING 1`,
-      [channel, ms(intervalMs)],
+      `WITH slot AS (
+         INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
+         ON CONFLICT (channel) DO UPDATE SET next_allowed_at = now() + $2::float8 * interval '1 millisecond'
+         WHERE r.next_allowed_at <= now()
+         RETURNING now() AS at
+       ), paced AS (
+         UPDATE ${this.s}.delivery d SET paced_at = slot.at FROM slot WHERE d.id = $3::uuid RETURNING 1
+       )
+       SELECT at FROM slot`,
+      [channel, ms(intervalMs), deliveryId ?? null],
     );
     if (taken.length === 1) return { ok: true };
     const rows = await q.query(

@@ -175,5 +175,11 @@ export function migrationsFor(schema: string) {
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms'))`,
       ],
     ),
+    sqlMigration(
+      'NotificationPacedAt1764900000400',
+      // when the delivery took its Slack channel slot (database clock): SLACK_CHANNEL_INTERVAL_MS apart per channel
+      [`ALTER TABLE ${s}.delivery ADD COLUMN paced_at timestamptz`],
+      [`ALTER TABLE ${s}.delivery DROP COLUMN paced_at`],
+    ),
   ];
 }
