@@ -36,4 +36,10 @@ export function maskPhone(phone: string): string {
   return `${phone.slice(0, 6)}***${phone.slice(-4)}`;
 }
 
+/** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
+}
+
 export type { Logger };

@@ -211,30 +211,40 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
   function history_(form: Record<string, any>): Record<string, unknown> {
     const channel = str(form.channel);
     if (!channel) return { ok: false, error: 'channel_not_found' };
-    const limit = Math.min(Math.max(Number(form.limit ?? 100) || 100, 1), 999);
-    const inclusive = form.inclusive === 'true' || form.inclusive === true;
-    const oldest = Number(form.oldest ?? 0);
-    const latest = form.latest !== undefined ? Number(form.latest) : Infinity;
-    const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === true;
-    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const q = timeline(form, 100, 999);
     const all = history
-      .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts) && inRange(Number(m.ts)))
+      .filter((m) => m.channel === channel && (m.thread_ts === undefined || m.thread_ts === m.ts) && q.inRange(Number(m.ts)))
       .sort((a, b) => Number(b.ts) - Number(a.ts));
-    const start = form.cursor ? Number(Buffer.from(String(form.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
-    const page = all.slice(start, start + limit);
-    const more = start + limit < all.length;
+    const { page, more, nextCursor } = q.page(all);
     return {
       ok: true,
       messages: page.map((m) => ({
         ...messageBody(m),
-        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        ...(q.withMetadata && m.metadata ? { metadata: m.metadata } : {}),
         ...(history.some((r) => r.thread_ts === m.ts && r.ts !== m.ts) ? { thread_ts: m.ts, reply_count: history.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).length } : {}),
       })),
       has_more: more,
       pin_count: 0,
       channel_actions_ts: null,
       channel_actions_count: 0,
-      response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+      response_metadata: { next_cursor: nextCursor },
+    };
+  }
+
+  /** What conversations.history and conversations.replies share: `oldest`/`latest`/`inclusive`, metadata, `limit` and the cursor. */
+  function timeline(form: Record<string, any>, defaultLimit: number, maxLimit: number) {
+    const limit = Math.min(Math.max(Number(form.limit ?? defaultLimit) || defaultLimit, 1), maxLimit);
+    const inclusive = form.inclusive === 'true' || form.inclusive === true;
+    const oldest = Number(form.oldest ?? 0);
+    const latest = form.latest !== undefined ? Number(form.latest) : Infinity;
+    const start = form.cursor ? Number(Buffer.from(String(form.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
+    return {
+      withMetadata: form.include_all_metadata === 'true' || form.include_all_metadata === true,
+      inRange: (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest),
+      page: <T>(all: T[]) => {
+        const more = start + limit < all.length;
+        return { page: all.slice(start, start + limit), more, nextCursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' };
+      },
     };
   }
 
@@ -249,27 +259,20 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     if (!channel) return { ok: false, error: 'channel_not_found' };
     const parent = history.find((m) => m.channel === channel && m.ts === ts);
     if (!ts || !parent) return { ok: false, error: 'thread_not_found' };
-    const limit = Math.min(Math.max(Number(form.limit ?? 1000) || 1000, 1), 1000);
-    const inclusive = form.inclusive === 'true' || form.inclusive === true;
-    const oldest = Number(form.oldest ?? 0);
-    const latest = form.latest !== undefined ? Number(form.latest) : Infinity;
-    const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === true;
-    const inRange = (t: number) => (inclusive ? t >= oldest && t <= latest : t > oldest && t < latest);
+    const q = timeline(form, 1000, 1000);
     const replies = history.filter((m) => m.channel === channel && m.thread_ts === ts && m.ts !== ts);
-    const all = [parent, ...replies.filter((m) => inRange(Number(m.ts))).sort((a, b) => Number(a.ts) - Number(b.ts))];
-    const start = form.cursor ? Number(Buffer.from(String(form.cursor), 'base64').toString('utf8').replace(/^offset:/, '')) || 0 : 0;
-    const page = all.slice(start, start + limit);
-    const more = start + limit < all.length;
+    const all = [parent, ...replies.filter((m) => q.inRange(Number(m.ts))).sort((a, b) => Number(a.ts) - Number(b.ts))];
+    const { page, more, nextCursor } = q.page(all);
     return {
       ok: true,
       messages: page.map((m) => ({
         ...messageBody(m),
         thread_ts: ts,
         ...(m === parent ? { reply_count: replies.length } : { parent_user_id: 'U0BOT' }),
-        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+        ...(q.withMetadata && m.metadata ? { metadata: m.metadata } : {}),
       })),
       has_more: more,
-      response_metadata: { next_cursor: more ? Buffer.from(`offset:${start + limit}`).toString('base64') : '' },
+      response_metadata: { next_cursor: nextCursor },
     };
   }
 

@@ -24,8 +24,3 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */
-export function maskEmailAddress(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
-}

@@ -1,5 +1,6 @@
 import { makeEnvelope, type DeliveryEvent, type DeliveryStatus } from '@closeloop/contracts';
-import { maskEmailAddress, maskPhoneNumber } from '../channels';
+import { maskEmail } from '@closeloop/platform';
+import { maskPhoneNumber } from '../channels';
 import type { DeliveryRow, StoredStatus } from '../persistence/notification.repository';
 import { SERVICE } from '../config';
 
@@ -11,7 +12,7 @@ export function publishedStatus(status: StoredStatus): DeliveryStatus | undefine
 /** Never a full phone number or a customer's address outside this service: the timeline and the console get masked ones. */
 export function publicRecipient(row: Pick<DeliveryRow, 'purpose' | 'recipient'>): string {
   if (row.purpose === 'sms' || row.purpose === 'customer_sms') return maskPhoneNumber(row.recipient);
-  return row.purpose === 'customer_email' ? maskEmailAddress(row.recipient) : row.recipient;
+  return row.purpose === 'customer_email' ? maskEmail(row.recipient) : row.recipient;
 }
 
 /** `notification.delivery` for the row's current status (key: ticket id). */

@@ -14,7 +14,8 @@ import type { Tx } from '../tickets/tx';
 import { ContactRepository } from './contact.repository';
 import { MessageRepository, type MessageRequest, type StoredMessage } from './message.repository';
 import { composeMessage, messageIdFor, sameRequest, type MessageRefusal } from './message-rules';
-import { maskEmail, maskPhone, messageSummaries } from './message-views';
+import { maskEmail } from '@closeloop/platform';
+import { maskPhone, messageSummaries } from './message-views';
 
 export type MessageOutcome =
   | { ok: true; message: StoredMessage; duplicate: boolean }

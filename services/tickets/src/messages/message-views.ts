@@ -10,12 +10,6 @@ export function maskPhone(phone: string): string {
   return `${phone.trim().startsWith('+') ? '+' : ''}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
 }
 
-/** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  return at <= 0 ? '***' : `${email[0]}***${email.slice(at)}`;
-}
-
 export const messageSummaries = {
   requested: (agentName: string, body: string, subject?: string) =>
     subject === undefined ? `${agentName} texted the customer: ${truncate(body, 200)}` : `${agentName} emailed the customer: ${truncate(subject, 200)}`,
