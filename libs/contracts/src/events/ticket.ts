@@ -61,6 +61,21 @@ export class MessageRecipientDto {
   @IsOptional() @IsString() email?: string;
 }
 
+/**
+ * The recheck link a message carries (SPEC §11, ADR 0018): notification records it (by the token's SHA-256, never the
+ * token) before it texts the message, so the page answers when the customer taps it.
+ */
+export class RecheckLinkDto {
+  /** the link's id: the answer's `externalId` (one answer per link) */
+  @IsUUID('all') id: string;
+  /** SHA-256 of the token, lowercase hex; the token itself is only inside the message body */
+  @Matches(/^[0-9a-f]{64}$/) tokenHash: string;
+  @IsISO8601() expiresAt: string;
+  @IsString() @IsNotEmpty() touchpoint: string;
+  @IsString() @IsNotEmpty() customerId: string;
+  @IsOptional() @IsString() locale?: string;
+}
+
 /** `ticket.customer_message_requested`: the message an agent asked to send, as rendered by tickets. */
 export class CustomerMessageDto {
   /** one intent, one id: derived from the request's Idempotency-Key when it has one */
@@ -74,6 +89,8 @@ export class CustomerMessageDto {
   /** the template entry the text came from (after fallback); the customer's locale for a free text */
   @IsOptional() @IsString() locale?: string;
   @ValidateNested() @Type(() => MessageRecipientDto) recipient: MessageRecipientDto;
+  /** the `recheck` template: the link inside `body` (ADR 0018) */
+  @IsOptional() @ValidateNested() @Type(() => RecheckLinkDto) recheck?: RecheckLinkDto;
 }
 
 /** What any ticket event may say besides the ticket itself. */
@@ -124,6 +141,8 @@ export class TicketCommandData {
   @IsOptional() @IsString() rootCause?: string;
   @IsOptional() @IsString() @MaxLength(10_000) note?: string;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
+  /** `ticket.resolve`: send the `recheck` template after the team's recheckAfter (SPEC §11) */
+  @IsOptional() @IsBoolean() recheck?: boolean;
   @IsOptional() @IsString() responseUrl?: string;
   /** `ticket.message_customer` (SPEC §11, the Slack **Message customer** modal): a template or a text, as the API takes them. */
   @IsOptional() @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel?: CustomerMessageChannel;
