@@ -8,6 +8,7 @@ import { DeliveryPublisher } from '../delivery/delivery-publisher';
 import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveriesTotal } from '../metrics';
 import { NotificationRepository, deliveryIdFor } from '../persistence/notification.repository';
+import { RecheckLinks } from '../recheck/recheck-links';
 import { NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import { UnsubscribeLinks, withUnsubscribe } from '../outreach/unsubscribe-links';
 import { planAlerts, type PlannedDelivery, type PlanOptions } from './alert-planner';
@@ -28,6 +29,7 @@ export class TicketEventsConsumer {
     private readonly publisher: DeliveryPublisher,
     private readonly worker: DeliveryWorker,
     private readonly unsubscribe: UnsubscribeLinks,
+    private readonly recheckLinks: RecheckLinks,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
   ) {
@@ -64,6 +66,14 @@ export class TicketEventsConsumer {
       }
       // SPEC §11: every email to a customer carries its own unsubscribe link (stored here, in the inbox transaction)
       deliveries = await Promise.all(deliveries.map((d) => (d.purpose === 'customer_email' ? this.withUnsubscribeLink(m, d, event) : d)));
+      // a recheck message's link works before the SMS carrying it can arrive (ADR 0018)
+      const recheck = event.type === 'ticket.customer_message_requested' ? event.data.message?.recheck : undefined;
+      if (recheck) {
+        await this.recheckLinks.record(m, {
+          id: recheck.id, tokenHash: recheck.tokenHash, ticketId: ref.id, customerId: recheck.customerId, touchpoint: recheck.touchpoint,
+          ...(recheck.locale ? { locale: recheck.locale } : {}), expiresAt: new Date(recheck.expiresAt),
+        }, new Date());
+      }
       const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ref, deliveries);
       for (const row of inserted) {
         if (row.status === 'held') {

@@ -31,6 +31,19 @@ export class RecheckLinks {
     return { token, id, expiresAt };
   }
 
+  /**
+   * Records a link another service made (tickets, for the `recheck` template; ADR 0018): only the token's SHA-256
+   * travels. Idempotent: the same link again (a redelivered event) changes nothing. False when it was known already.
+   */
+  async record(q: Queryable, link: RecheckLink & { tokenHash: string; expiresAt: Date }, now: Date): Promise<boolean> {
+    const rows = await q.query(
+      `INSERT INTO ${this.table} (id, token_hash, ticket_id, customer_id, touchpoint, locale, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id`,
+      [link.id, link.tokenHash, link.ticketId, link.customerId, link.touchpoint, link.locale ?? null, now, link.expiresAt],
+    );
+    return rows.length === 1;
+  }
+
   /** The link of a token as it stands (for the page), or undefined for a token we never issued. */
   async find(q: Queryable, token: string, lock = false): Promise<(RecheckLink & { expiresAt: Date; answeredAt: Date | null }) | undefined> {
     if (!isCapabilityToken(token)) return undefined;
