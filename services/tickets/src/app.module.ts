@@ -13,6 +13,9 @@ import { CustomerMessageService } from './messages/customer-message.service';
 import { MessageRepository } from './messages/message.repository';
 import { MessagesController } from './messages/messages.controller';
 import { TicketRepository } from './persistence/ticket.repository';
+import { RecheckRepository } from './recheck/recheck.repository';
+import { RecheckScheduler } from './recheck/recheck.scheduler';
+import { RecheckService } from './recheck/recheck.service';
 import { TicketConsumers } from './tickets/consumers';
 import { SlaScheduler } from './tickets/sla.scheduler';
 import { TicketService } from './tickets/ticket.service';
@@ -52,6 +55,9 @@ export class TicketsModule {
         { provide: MessageRepository, useValue: new MessageRepository(schema) },
         CustomerMessageService,
         SlaScheduler,
+        { provide: RecheckRepository, useValue: new RecheckRepository(schema) },
+        RecheckService,
+        RecheckScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,

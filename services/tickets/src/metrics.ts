@@ -70,3 +70,8 @@ export const openTickets = metric('closeloop_tickets_open', () => new Gauge({
 export function setOpenTicketsSampler(fn: (() => Promise<OpenCounts>) | null): void {
   sampleOpen = fn;
 }
+export const rechecks = metric('closeloop_tickets_rechecks_total', () => new Counter({
+  name: 'closeloop_tickets_rechecks_total',
+  help: 'Due rechecks (SPEC §11) by outcome: sent, or why not (reopened, no_phone, opted_out, no_public_base_url, template)',
+  labelNames: ['outcome'],
+}));

@@ -19,6 +19,10 @@ export class ResolveBody {
 
   @IsOptional() @IsBoolean({ message: 'must be true or false' })
   customerContacted?: boolean;
+
+  /** SPEC §11: ask the customer again after the team's recheckAfter (the `recheck` template) */
+  @IsOptional() @IsBoolean({ message: 'must be true or false' })
+  recheck?: boolean;
 }
 
 export class ReopenBody {

@@ -7,7 +7,10 @@ import { Outbox } from '@closeloop/messaging';
 import { SERVICE } from '../config';
 import type { Ticket } from '../domain/ticket';
 import { TicketRepository } from '../persistence/ticket.repository';
-import { ROUTING } from '../tokens';
+import { RECHECK_TEMPLATE, newRecheckLink, withoutToken, type RecheckLinkParts } from '../recheck/recheck-rules';
+import type { Actor } from '../domain/timeline';
+import { TicketsConfig } from '../config';
+import { ROUTING, TICKETS_CONFIG } from '../tokens';
 import { TicketService, agentActor, isTicketId } from '../tickets/ticket.service';
 import { toSnapshot } from '../tickets/ticket-views';
 import type { Tx } from '../tickets/tx';
@@ -38,6 +41,7 @@ export class CustomerMessageService {
     private readonly ticketService: TicketService,
     private readonly outbox: Outbox,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
+    @Inject(TICKETS_CONFIG) private readonly cfg: Pick<TicketsConfig, 'publicBaseUrl'>,
   ) {}
 
   async request(tx: Tx, ticketId: string, agent: Agent, request: MessageRequest, key: string | undefined, now = new Date()): Promise<MessageOutcome> {
@@ -50,36 +54,56 @@ export class CustomerMessageService {
       if (sameRequest(earlier.request, request)) return { ok: true, message: earlier, duplicate: true };
       return { ok: false, refusal: { status: 422, field: 'Idempotency-Key', reason: 'was already used for another message to this ticket' } };
     }
+    // the recheck template carries a link of its own (ADR 0018): made here, recorded by notification before it texts
+    let link: RecheckLinkParts | undefined;
+    if (request.template === RECHECK_TEMPLATE && this.routing.templates[RECHECK_TEMPLATE]) {
+      if (!this.cfg.publicBaseUrl) {
+        return { ok: false, refusal: { status: 400, field: 'template', reason: 'cannot be sent: tickets has no PUBLIC_BASE_URL to build {{recheckUrl}} with' } };
+      }
+      link = newRecheckLink(this.cfg.publicBaseUrl, now);
+    }
     const contact = await this.contacts.find(tx.m, ticket.customerId);
-    const composed = composeMessage({ request, ticket, contact, agentName: agent.name, templates: this.routing.templates });
+    const composed = composeMessage({ request, ticket, contact, agentName: agent.name, templates: this.routing.templates, recheckUrl: link?.url });
     if (!composed.ok) return composed;
     const c = composed.message;
+    const kept = link ? withoutToken(c.body, link) : c.body;
     const message: StoredMessage = {
-      id, ticketId: ticket.id, agentId: agent.id, channel: request.channel, template: c.template ?? null, subject: c.subject ?? null, body: c.body,
+      id, ticketId: ticket.id, agentId: agent.id, channel: request.channel, template: c.template ?? null, subject: c.subject ?? null, body: kept,
       locale: c.locale, request, createdAt: now,
     };
     await this.messages.insert(tx.m, message);
     const dto: CustomerMessageDto = {
       id, channel: request.channel, body: c.body, ...(c.subject !== undefined ? { subject: c.subject } : {}), ...(c.template ? { template: c.template } : {}),
       ...(c.locale ? { locale: c.locale } : {}),
-      recipient: c.recipient,
+      recipient: c.recipient, ...(link ? { recheck: this.recheckDto(link, ticket, c.locale) } : {}),
     };
-    await this.record(tx, ticket, agent, dto, now);
+    await this.record(tx, ticket, agentActor(agent), dto, now, { summary: messageSummaries.requested(agent.name, kept, c.subject), body: kept });
     return { ok: true, message, duplicate: false };
   }
 
-  /** Not a change of the ticket (same version): an event for notification to send, and a line in the timeline. */
-  private async record(tx: Tx, t: Ticket, agent: Agent, message: CustomerMessageDto, now: Date): Promise<void> {
-    const actor = agentActor(agent);
+  /** What notification needs to record a link: never the token itself (it is only inside the body). */
+  recheckDto(link: RecheckLinkParts, t: Ticket, locale: string | null): NonNullable<CustomerMessageDto['recheck']> {
+    return {
+      id: link.id, tokenHash: link.tokenHash, expiresAt: link.expiresAt.toISOString(), touchpoint: t.touchpoint, customerId: t.customerId,
+      ...(locale ? { locale } : {}),
+    };
+  }
+
+  /**
+   * Not a change of the ticket (same version): an event for notification to send, and a line in the timeline. The
+   * timeline keeps `shown.body` (a recheck's without its token); the event carries the text as it is to be sent.
+   */
+  async record(tx: Tx, t: Ticket, actor: Actor, message: CustomerMessageDto, now: Date, shown: { summary: string; body: string }): Promise<void> {
     const data = { ticket: toSnapshot(t, this.ticketService.nameOf), actor, message } as TicketEventData;
     const event = makeEnvelope('ticket.customer_message_requested', data, SERVICE, { eventId: messageEventId(message.id), occurredAt: now });
     await this.tickets.addTimeline(tx.m, {
       id: event.eventId, ticketId: t.id, at: now, kind: 'event', type: event.type, actor,
-      summary: messageSummaries.requested(agent.name, message.body, message.subject),
+      summary: shown.summary,
       data: {
         messageId: message.id, channel: message.channel, template: message.template ?? null, locale: message.locale ?? null,
         ...(message.subject !== undefined ? { subject: message.subject } : {}),
-        body: message.body, recipient: message.recipient.email ? maskEmail(message.recipient.email) : maskPhone(message.recipient.phone ?? ''),
+        body: shown.body, recipient: message.recipient.email ? maskEmail(message.recipient.email) : maskPhone(message.recipient.phone ?? ''),
+        ...(message.recheck ? { recheckLinkId: message.recheck.id } : {}),
       },
     });
     await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);

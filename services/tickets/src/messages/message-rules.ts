@@ -30,6 +30,8 @@ export interface ComposeInput {
   contact: CustomerContact | null;
   agentName: string;
   templates: Templates;
+  /** `PUBLIC_BASE_URL/r/<token>`, for the `recheck` template (ADR 0018); without it that template does not render */
+  recheckUrl?: string;
 }
 
 /** Exactly one of `template` and `body` (the DTO has checked each on its own). */
@@ -80,6 +82,7 @@ export function composeMessage(i: ComposeInput): { ok: true; message: Composed }
       'agent.name': i.agentName,
       touchpoint: i.ticket.touchpoint,
       'ticket.id': i.ticket.id,
+      recheckUrl: i.recheckUrl,
     });
     if (!r.ok) return refuse({ status: 400, field: 'template', reason: r.message });
     body = r.message.text;

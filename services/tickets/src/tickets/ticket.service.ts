@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, CommandRejectedData, FeedbackScoredData, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
+  Agent, CommandRejectedData, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
   agentById, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
@@ -14,6 +14,8 @@ import {
   commandsRejected, feedbackAttached, feedbackRevised, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
 } from '../metrics';
 import { TicketRepository } from '../persistence/ticket.repository';
+import { RecheckRepository } from '../recheck/recheck.repository';
+import { RECHECK_TEMPLATE, recheckSummaries } from '../recheck/recheck-rules';
 import { ROUTING } from '../tokens';
 import { toSnapshot } from './ticket-views';
 import { Tx } from './tx';
@@ -53,6 +55,7 @@ export class TicketService {
     private readonly repo: TicketRepository,
     private readonly outbox: Outbox,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
+    private readonly rechecks: RecheckRepository,
   ) {}
 
   readonly nameOf = (agentId: string): string => agentById(this.routing, agentId)?.name ?? agentId;
@@ -72,6 +75,7 @@ export class TicketService {
   async onFeedbackScored(tx: Tx, scored: FeedbackScoredData, now = new Date()): Promise<FeedbackOutcome> {
     const { m } = tx;
     const newest = await this.repo.recordSeen(m, scored);
+    await this.noteRecheckAnswer(tx, scored);
     const ticketId = newest ? await this.repo.ticketOfFeedback(m, scored.feedbackId) : null;
     const step = feedbackStep({ newest, onTicket: ticketId !== null, actionRequired: scored.actionRequired });
     if (step === 'stale') return { kind: 'already-handled' };
@@ -111,6 +115,21 @@ export class TicketService {
       return { kind: 'attached', ticket: r.ticket };
     }
     throw new Error(`could neither open nor attach feedback ${scored.feedbackId} for (${f.customer.id}, ${f.touchpoint}); retrying`);
+  }
+
+  /**
+   * An answer on the recheck page (source `closeloop-recheck`, ADR 0016) names the ticket it rechecks: it joins that
+   * ticket's timeline (once: the entry's id derives from the feedback), whatever it opens or not.
+   */
+  private async noteRecheckAnswer(tx: Tx, scored: FeedbackScoredData): Promise<void> {
+    const f = scored.feedback;
+    const ticketId = f.attributes?.ticketId;
+    if (f.source !== RECHECK_SOURCE || typeof ticketId !== 'string' || !isTicketId(ticketId)) return;
+    await this.repo.addTimeline(tx.m, {
+      id: deterministicId('recheck.answered', scored.feedbackId), ticketId, at: new Date(f.respondedAt), kind: 'event', type: 'recheck.answered',
+      actor: { kind: 'customer', id: f.customer.id }, summary: recheckSummaries.answered(f.score),
+      data: { feedbackId: scored.feedbackId, score: f.score, classification: scored.classification, actionRequired: scored.actionRequired },
+    });
   }
 
   /** The customer changed feedback that is on a ticket: the ticket shows the revision, its severity may rise. */
@@ -157,12 +176,17 @@ export class TicketService {
   }
 
   async resolve(
-    tx: Tx, ticketId: string, agent: Agent, input: { rootCause: string; note?: string; customerContacted?: boolean }, via: Via, now = new Date(),
+    tx: Tx, ticketId: string, agent: Agent, resolveInput: { rootCause: string; note?: string; customerContacted?: boolean; recheck?: boolean },
+    via: Via, now = new Date(),
   ): Promise<ChangeResult> {
+    const { recheck, ...input } = resolveInput;
     const t = await this.load(tx, ticketId);
     if (!t) return this.notFound(ticketId);
     const r = resolveTicket(t, { agentId: agent.id, ...input }, this.routing.rootCauses, now);
     if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
+    if (recheck && !this.routing.templates[RECHECK_TEMPLATE]) {
+      return { ok: false, refusal: { kind: 'invalid', field: 'recheck', reason: 'the routing file has no "recheck" template to send' }, ticket: t };
+    }
     await this.repo.update(tx.m, t, r.ticket);
     const actor = agentActor(agent);
     const alsoClaimed = t.status === 'open';
@@ -173,7 +197,20 @@ export class TicketService {
       { via, rootCause: input.rootCause, note: input.note ?? null, customerContacted: input.customerContacted ?? null, claimedOnResolve: alsoClaimed },
     );
     tx.afterCommit(() => ticketsResolved.inc({ team: r.ticket.team, root_cause: input.rootCause, via }));
+    if (recheck) await this.scheduleRecheck(tx, r.ticket, agent, now);
     return r;
+  }
+
+  /** SPEC §11: the recheck goes out after the team's `recheckAfter`; a reopen before then cancels it (ADR 0018). */
+  private async scheduleRecheck(tx: Tx, t: Ticket, agent: Agent, now: Date): Promise<void> {
+    const resolvedAt = t.resolvedAt ?? now;
+    const dueAt = new Date(resolvedAt.getTime() + this.teamOf(t.team, t.touchpoint).recheckAfterMs);
+    const id = deterministicId('recheck-schedule', t.id, resolvedAt.toISOString());
+    await this.rechecks.insert(tx.m, { id, ticketId: t.id, resolvedAt, agentId: agent.id, dueAt }, now);
+    await this.repo.addTimeline(tx.m, {
+      id: deterministicId('recheck.scheduled', id), ticketId: t.id, at: now, kind: 'event', type: 'recheck.scheduled', actor: agentActor(agent),
+      summary: recheckSummaries.scheduled(dueAt), data: { scheduleId: id, dueAt: dueAt.toISOString() },
+    });
   }
 
   async reopen(tx: Tx, ticketId: string, agent: Agent, reason: string, now = new Date()): Promise<ChangeResult> {
@@ -219,7 +256,9 @@ export class TicketService {
     } else if (!d.rootCause) {
       result = { ok: false, refusal: { kind: 'invalid', field: 'rootCause', reason: `required to resolve (one of ${this.routing.rootCauses.join(', ')})` }, ticket: await this.load(tx, d.ticketId) };
     } else {
-      result = await this.resolve(tx, d.ticketId, agent, { rootCause: d.rootCause, note: d.note, customerContacted: d.customerContacted }, d.via, now);
+      result = await this.resolve(
+        tx, d.ticketId, agent, { rootCause: d.rootCause, note: d.note, customerContacted: d.customerContacted, recheck: d.recheck }, d.via, now,
+      );
     }
     if (!result.ok) await this.rejectCommand(tx, cmd, result.refusal, result.ticket, agent, now);
     return result;

@@ -155,5 +155,28 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.customer_message`, `DROP TABLE ${s}.customer_contact`],
     ),
+    // SPEC §11: a resolve with recheck: true asks the customer again after the team's recheckAfter (ADR 0018)
+    sqlMigration(
+      'TicketsRecheck1765000000100',
+      [
+        `CREATE TABLE ${s}.recheck_schedule (
+          id uuid PRIMARY KEY,
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          -- the resolve that asked for it: a reopen (and a later resolve) makes the ticket's resolved_at differ
+          resolved_at timestamptz NOT NULL,
+          agent_id text NOT NULL,
+          due_at timestamptz NOT NULL,
+          created_at timestamptz NOT NULL,
+          -- set once, in the transaction that sent the recheck or recorded why not
+          done_at timestamptz,
+          outcome text CHECK (outcome IN ('sent', 'skipped')),
+          reason text,
+          CHECK ((done_at IS NULL) = (outcome IS NULL))
+        )`,
+        `CREATE INDEX recheck_schedule_due ON ${s}.recheck_schedule (due_at) WHERE done_at IS NULL`,
+        `CREATE INDEX recheck_schedule_ticket ON ${s}.recheck_schedule (ticket_id)`,
+      ],
+      [`DROP TABLE ${s}.recheck_schedule`],
+    ),
   ];
 }
