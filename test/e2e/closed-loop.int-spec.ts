@@ -22,6 +22,7 @@ teams:
     slackChannel: C0CX
     onCall: ["${ON_CALL[0]}", "${ON_CALL[1]}"]
     sla: { firstResponse: PT1H, resolve: PT48H }
+    recheckAfter: PT2S
 touchpoints:
   - id: checkout
     team: cx
@@ -40,6 +41,9 @@ templates:
   apology:
     en: { sms: "Hi {{customer.name}}, this is {{agent.name}}. We are sorry. (Ref {{ticket.id}})" }
     tr: { sms: "Merhaba {{customer.name}}, ben {{agent.name}}. Yaşadığınız olumsuz deneyim için çok üzgünüz. (Ref: {{ticket.id}})" }
+  recheck:
+    en: { sms: "Hi {{customer.name}}, it's {{agent.name}}. How are we doing now? {{recheckUrl}}" }
+    tr: { sms: "Merhaba {{customer.name}}, ben {{agent.name}}. Bizi şimdi önerir misiniz? {{recheckUrl}}" }
 `;
 
 let slack: SlackStub;
@@ -136,6 +140,7 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: TWILIO.authToken,
     TWILIO_FROM_NUMBER: '+15005550006',
     TWILIO_API_URL: twilio.url,
+    RECHECK_CHECK_INTERVAL_MS: '300',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
   // Twilio signs callbacks against the public URL, known once notification's port is chosen
@@ -314,5 +319,65 @@ describe('the closed loop', () => {
     expect(await refused.json()).toMatchObject({ detail: 'the customer has opted out of SMS' });
     await quiet();
     expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone)).toHaveLength(2);
+  });
+
+  it('a resolve with recheck (SPEC §11): after recheckAfter the customer is texted a link; the page\'s answer is feedback from closeloop-recheck and the report counts them recovered', async () => {
+    const phone = '+905551230088';
+    const t = await openTicketFor('recheck', { customer: { id: `${run}-recheck`, name: 'Deniz', phone, locale: 'tr' } });
+    const window = `from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
+    const before = (await api('GET', `/v1/reports/summary?${window}`)).json.recovery;
+    const resolved = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'Apologised', customerContacted: true, recheck: true });
+    expect(resolved.status).toBe(200);
+    expect(((await ticket(t.id)).timeline as any[]).map((e) => e.summary)).toContainEqual(expect.stringMatching(/^Recheck scheduled for \d{4}-\d\d-\d\d \d\d:\d\d UTC$/));
+
+    const sms = await waitFor(() => twilio.messages.find((m) => m.to === phone), { what: 'the recheck SMS', timeoutMs: 30_000 });
+    const prefix = `Merhaba Deniz, ben Ayşe Yılmaz. Bizi şimdi önerir misiniz? ${stackHandle.url('notification')}/r/`;
+    expect(sms.body.startsWith(prefix)).toBe(true);
+    const link = sms.body.slice(sms.body.indexOf(stackHandle.url('notification')));
+    expect(link).toMatch(/\/r\/[A-Za-z0-9_-]{43}$/);
+    const timeline = (await ticket(t.id)).timeline as any[];
+    const sent = timeline.find((e) => e.type === 'ticket.customer_message_requested');
+    expect(sent.summary).toBe('Recheck sent: the customer is asked by SMS how likely they are to recommend us now');
+    expect(JSON.stringify(timeline)).not.toContain(link.slice(-43)); // the capability is the customer's alone
+
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form');
+    const answer = (score: string) => fetch(link, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `score=${score}` });
+    expect((await answer('9')).status).toBe(200);
+    expect((await answer('3')).status).toBe(409); // used up: one answer per link
+
+    await waitFor(async () => ((await ticket(t.id)).timeline as any[]).some((e) => e.summary === 'The customer answered the recheck: NPS 9/10'), {
+      what: 'the recheck answer on the timeline', timeoutMs: 30_000,
+    });
+    const after = await waitFor(async () => {
+      const r = (await api('GET', `/v1/reports/summary?${window}`)).json.recovery;
+      return r.rescored === before.rescored + 1 ? r : undefined;
+    }, { what: 'the report counting the rescored customer' });
+    expect(after.recovered).toBe(before.recovered + 1);
+    await quiet();
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone)).toHaveLength(1);
+    expect(await ticketsOf('recheck')).toHaveLength(1); // a promoter's answer opens nothing
+  });
+
+  it('no recheck after a reopen, nor to a customer who opted out: the timeline says why', async () => {
+    const reopenedPhone = '+905551230099';
+    const reopened = await openTicketFor('recheck-reopened', { customer: { id: `${run}-recheck-reopened`, name: 'Deniz', phone: reopenedPhone } });
+    expect((await api('POST', `/v1/tickets/${reopened.id}/resolve`, { rootCause: 'billing', recheck: true })).status).toBe(200);
+    expect((await api('POST', `/v1/tickets/${reopened.id}/reopen`, { reason: 'The refund bounced' })).status).toBe(200);
+
+    const optedPhone = '+905551230100';
+    const opted = await openTicketFor('recheck-opted', { customer: { id: `${run}-recheck-opted`, name: 'Deniz', phone: optedPhone } });
+    twilio.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    expect((await api('POST', `/v1/tickets/${opted.id}/messages`, { channel: 'sms', body: 'Did the refund arrive?' })).status).toBe(202);
+    await waitFor(async () => ((await ticket(opted.id)).timeline as any[]).some((e) => e.type === 'customer.opted_out'), { what: 'the opt-out', timeoutMs: 30_000 });
+    expect((await api('POST', `/v1/tickets/${opted.id}/resolve`, { rootCause: 'billing', recheck: true })).status).toBe(200);
+
+    for (const [id, why] of [[reopened.id, 'No recheck was sent: the ticket was reopened'], [opted.id, 'No recheck was sent: the customer has opted out of SMS']]) {
+      await waitFor(async () => ((await ticket(id)).timeline as any[]).some((e) => e.type === 'recheck.skipped' && e.summary === why), { what: why, timeoutMs: 30_000 });
+    }
+    await quiet();
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === reopenedPhone)).toHaveLength(0);
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === optedPhone)).toHaveLength(1); // the 21610 only
   });
 });
