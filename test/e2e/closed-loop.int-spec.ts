@@ -330,7 +330,7 @@ describe('the closed loop', () => {
     expect(resolved.status).toBe(200);
     expect(((await ticket(t.id)).timeline as any[]).map((e) => e.summary)).toContainEqual(expect.stringMatching(/^Recheck scheduled for \d{4}-\d\d-\d\d \d\d:\d\d UTC$/));
 
-    const sms = await waitFor(() => twilio.messages.find((m) => m.to === phone), { what: 'the recheck SMS', timeoutMs: 30_000 });
+    const sms = (await waitFor(() => twilio.messages.find((m) => m.to === phone), { what: 'the recheck SMS', timeoutMs: 30_000 })) as { body: string };
     const prefix = `Merhaba Deniz, ben Ayşe Yılmaz. Bizi şimdi önerir misiniz? ${stackHandle.url('notification')}/r/`;
     expect(sms.body.startsWith(prefix)).toBe(true);
     const link = sms.body.slice(sms.body.indexOf(stackHandle.url('notification')));
@@ -379,5 +379,18 @@ describe('the closed loop', () => {
     await quiet();
     expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === reopenedPhone)).toHaveLength(0);
     expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === optedPhone)).toHaveLength(1); // the 21610 only
+  });
+
+  it('an agent sends the recheck template by hand: a link of its own, kept off the ticket, that the page answers', async () => {
+    const phone = '+905551230111';
+    const t = await openTicketFor('recheck-manual', { customer: { id: `${run}-recheck-manual`, name: 'Deniz', phone } });
+    const sent = await api('POST', `/v1/tickets/${t.id}/messages`, { channel: 'sms', template: 'recheck' });
+    expect(sent.status).toBe(202);
+    const base = `${stackHandle.url('notification')}/r/`;
+    expect(sent.json.message.body).toBe(`Hi Deniz, it's Ayşe Yılmaz. How are we doing now? ${base}…`);
+    const sms = (await waitFor(() => twilio.messages.find((m) => m.to === phone), { what: 'the recheck SMS', timeoutMs: 30_000 })) as { body: string };
+    const link = sms.body.slice(sms.body.indexOf(base));
+    expect(link).toMatch(/\/r\/[A-Za-z0-9_-]{43}$/);
+    expect((await fetch(link)).status).toBe(200);
   });
 });
