@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { feedbackIdFor } from '@closeloop/contracts';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { feedbackIdFor, type TicketEventData } from '@closeloop/contracts';
 import { RecheckLinks } from '../src/recheck/recheck-links';
-import { startHarness, type NotificationHarness } from './harness';
+import { ticketEvent } from './fixtures';
+import { startHarness, until, type NotificationHarness } from './harness';
 
 /**
  * The recheck page (SPEC §11) over HTTP, in-process notification, real Postgres and Kafka: the link's page in the
@@ -70,6 +71,37 @@ describe('notification: the recheck page (real Kafka, Postgres)', () => {
     expect(again.html).toContain('Bu soru zaten yanıtlandı');
     expect((await get(link.token)).status).toBe(409);
     expect((await published()).length).toBe(before + 1);
+  });
+
+  it('a recheck message from tickets (ADR 0018): its link is recorded once, by hash, before the SMS goes, and the page answers it', async () => {
+    const token = randomBytes(32).toString('base64url');
+    const ticketId = randomUUID();
+    const link = {
+      id: randomUUID(), tokenHash: createHash('sha256').update(token).digest('hex'), expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      touchpoint: 'dine-in', customerId: 'c-recheck-msg', locale: 'tr',
+    };
+    const data = {
+      actor: { kind: 'system', id: 'tickets' }, ticket: { id: ticketId },
+      message: {
+        id: randomUUID(), channel: 'sms', body: `Bizi şimdi önerir misiniz? https://cl.example/r/${token}`, template: 'recheck', locale: 'tr',
+        recipient: { customerId: 'c-recheck-msg', phone: '+905551239876' }, recheck: link,
+      },
+    } as Partial<TicketEventData>;
+    const ev = ticketEvent('ticket.customer_message_requested', data);
+    await h.publish(ev, ev, ticketEvent('ticket.customer_message_requested', data)); // redelivered, and replayed under a new eventId
+    await h.quiet();
+    const rows = await h.ds.query(`SELECT id, token_hash, ticket_id, customer_id, touchpoint, locale FROM "${h.schema}".recheck_link WHERE ticket_id = $1`, [ticketId]);
+    expect(rows).toEqual([{ id: link.id, token_hash: link.tokenHash, ticket_id: ticketId, customer_id: 'c-recheck-msg', touchpoint: 'dine-in', locale: 'tr' }]);
+    expect(JSON.stringify(rows)).not.toContain(token);
+    await until(async () => h.twilio.requests.some((r) => r.method === 'POST' && r.To === '+905551239876') || undefined, 'the recheck SMS');
+
+    const before = (await published()).length;
+    expect((await get(token)).html).toContain('lang="tr"');
+    expect((await answer(token, 'score=9')).status).toBe(200);
+    expect((await answer(token, 'score=9')).status).toBe(409);
+    const events = (await published()).slice(before);
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ source: 'closeloop-recheck', externalId: link.id, score: 9, attributes: { ticketId } });
   });
 
   it('five answers at once to one link: one is recorded, four are told it was answered', async () => {
