@@ -84,6 +84,8 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     expect(view).toMatchObject({ type: 'modal', callback_id: 'closeloop_resolve', private_metadata: JSON.stringify({ ticketId: id, responseUrl }) });
     const select = view.blocks.find((b: { block_id?: string }) => b.block_id === 'root_cause').element;
     expect(select.options.map((o: { value: string }) => o.value)).toEqual(['staff-behaviour', 'wait-time', 'billing', 'other']);
+    // no recheck template in this routing file: no recheck checkbox
+    expect(view.blocks.find((b: { block_id?: string }) => b.block_id === 'customer_contacted').element.options.map((o: { value: string }) => o.value)).toEqual(['contacted']);
     expect(await recordedCommands(id)).toEqual([]);
 
     const submission = {
@@ -99,7 +101,7 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
           values: {
             root_cause: { root_cause_select: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Billing' }, value: 'billing' } } },
             note: { note_input: { type: 'plain_text_input', value: '  Refunded the delivery fee.  ' } },
-            customer_contacted: { customer_contacted_check: { type: 'checkboxes', selected_options: [{ value: 'contacted' }] } },
+            customer_contacted: { customer_contacted_check: { type: 'checkboxes', selected_options: [{ value: 'contacted' }, { value: 'recheck' }] } },
           },
         },
       },
@@ -111,7 +113,7 @@ describe('notification: Slack interactivity (signed webhooks → commands on Kaf
     const [{ event }] = await commandsFor(id);
     expect(event).toMatchObject({
       type: 'ticket.resolve',
-      data: { ticketId: id, agentId: 'noa', via: 'slack', rootCause: 'billing', note: 'Refunded the delivery fee.', customerContacted: true, responseUrl },
+      data: { ticketId: id, agentId: 'noa', via: 'slack', rootCause: 'billing', note: 'Refunded the delivery fee.', customerContacted: true, recheck: true, responseUrl },
     });
 
     // Slack may deliver the same submission twice: still one command

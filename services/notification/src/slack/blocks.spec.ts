@@ -202,6 +202,15 @@ describe('resolveModal', () => {
     expect(view.title.text.length).toBeLessThanOrEqual(SLACK_LIMITS.modalTitle);
   });
 
+  it('offers the recheck (SPEC §11) as a second checkbox when the routing file has a recheck template', () => {
+    const view = resolveModal({ ticketId: TICKET_ID }, ['billing'], snapshot(), { recheckAfter: 'P3D' });
+    const block = view.blocks.find((b) => 'block_id' in b && b.block_id === 'customer_contacted') as { element: { options: unknown[] } };
+    expect(block.element.options).toEqual([
+      { text: { type: 'plain_text', text: 'Customer contacted' }, value: 'contacted' },
+      { text: { type: 'plain_text', text: 'Ask them again after P3D (recheck)' }, value: 'recheck' },
+    ]);
+  });
+
   it('private_metadata round-trips and rejects garbage', () => {
     expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'https://x' }))).toEqual({ ticketId: 't-1', responseUrl: 'https://x' });
     expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'x'.repeat(5_000) }))).toEqual({ ticketId: 't-1' });

@@ -37,6 +37,8 @@ export const RESOLVE_INPUTS = {
   customerContacted: { block: 'customer_contacted', action: 'customer_contacted_check' },
 } as const;
 export const CUSTOMER_CONTACTED_VALUE = 'contacted';
+/** The resolve modal's second checkbox: resolve with `recheck: true` (SPEC §11, ADR 0018). */
+export const RECHECK_VALUE = 'recheck';
 
 /** Metadata put on the top-level post so an ambiguous post can be found again (conversations.history). */
 export const ALERT_METADATA_EVENT_TYPE = 'closeloop_alert';
@@ -177,7 +179,11 @@ export interface ResolveModalContext {
   responseUrl?: string;
 }
 
-export function resolveModal(ctx: ResolveModalContext, rootCauses: readonly string[], ticket?: TicketSnapshot): ModalView {
+/**
+ * The resolve modal. `opts.recheckAfter` (the team's, when the routing file has a `recheck` template) adds a checkbox
+ * that resolves with `recheck: true`.
+ */
+export function resolveModal(ctx: ResolveModalContext, rootCauses: readonly string[], ticket?: TicketSnapshot, opts: { recheckAfter?: string } = {}): ModalView {
   const summary = ticket ? `${SEVERITY_LABEL[ticket.severity]} · ${scoreLabel(ticket)} · ${escapeMrkdwn(ticket.touchpoint)} · ${escapeMrkdwn(customerLabel(ticket))}` : `Ticket ${ctx.ticketId}`;
   return {
     type: 'modal',
@@ -215,7 +221,12 @@ export function resolveModal(ctx: ResolveModalContext, rootCauses: readonly stri
         element: {
           type: 'checkboxes',
           action_id: RESOLVE_INPUTS.customerContacted.action,
-          options: [{ text: { type: 'plain_text', text: 'Customer contacted' }, value: CUSTOMER_CONTACTED_VALUE }],
+          options: [
+            { text: { type: 'plain_text', text: 'Customer contacted' }, value: CUSTOMER_CONTACTED_VALUE },
+            ...(opts.recheckAfter
+              ? [{ text: { type: 'plain_text' as const, text: truncate(`Ask them again after ${opts.recheckAfter} (recheck)`, 75) }, value: RECHECK_VALUE }]
+              : []),
+          ],
         },
       },
     ],

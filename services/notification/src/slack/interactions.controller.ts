@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Controller, Inject, Post, Req, Res } from '@
 import type { HttpResponse, RawRequest } from '../http';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { agentBySlackUserId, deterministicId, makeEnvelope, Topic, type Agent, type RoutingConfig, type TicketCommandData, type TicketCommandType } from '@closeloop/contracts';
+import { agentBySlackUserId, deterministicId, makeEnvelope, teamById, teamFor, Topic, type Agent, type RoutingConfig, type TicketCommandData, type TicketCommandType } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { CHAT_CHANNEL, type ChatChannel } from '../channels';
 import { SERVICE, type NotificationConfig } from '../config';
@@ -14,6 +14,7 @@ import {
   ACTION_MESSAGE_CUSTOMER,
   ACTION_RESOLVE,
   CUSTOMER_CONTACTED_VALUE,
+  RECHECK_VALUE,
   decodeModalContext,
   RESOLVE_CALLBACK_ID,
   RESOLVE_INPUTS,
@@ -161,12 +162,20 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     }
   }
 
+  /** The team's recheckAfter as written in the routing file (the defaults' team when the ticket is not known yet). */
+  private recheckAfterOf(ticket: { team: string; touchpoint: string } | undefined): string {
+    const team = ticket ? teamById(this.routing, ticket.team) ?? teamFor(this.routing, ticket.touchpoint) : teamById(this.routing, this.routing.defaults.team);
+    return team?.recheckAfter ?? 'P3D';
+  }
+
   private async openResolveModal(p: InteractionPayload, ticketId: string): Promise<void> {
     if (!p.trigger_id) return;
     const ticket = await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined);
     const outcome = await this.chat.openView({
       triggerId: p.trigger_id,
-      view: resolveModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.rootCauses, ticket),
+      view: resolveModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.rootCauses, ticket, {
+        ...(this.routing.templates.recheck ? { recheckAfter: this.recheckAfterOf(ticket) } : {}),
+      }),
     });
     slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
     if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the resolve form (${outcome.reason}). Please press Resolve again.`);
@@ -235,9 +244,9 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     }
     const note = values[RESOLVE_INPUTS.note.block]?.[RESOLVE_INPUTS.note.action]?.value?.trim();
     if (note && note.length > NOTE_MAX) return errors(RESOLVE_INPUTS.note.block, `Keep the note under ${NOTE_MAX} characters`);
-    const contacted = (values[RESOLVE_INPUTS.customerContacted.block]?.[RESOLVE_INPUTS.customerContacted.action]?.selected_options ?? []).some(
-      (o) => o.value === CUSTOMER_CONTACTED_VALUE,
-    );
+    const checked = values[RESOLVE_INPUTS.customerContacted.block]?.[RESOLVE_INPUTS.customerContacted.action]?.selected_options ?? [];
+    const contacted = checked.some((o) => o.value === CUSTOMER_CONTACTED_VALUE);
+    const recheck = checked.some((o) => o.value === RECHECK_VALUE);
 
     const commandId = deterministicId('slack-command', 'ticket.resolve', ctx.ticketId, p.user?.id ?? '', p.view?.id ?? '', p.view?.hash ?? '');
     try {
@@ -248,6 +257,7 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
         rootCause,
         ...(note ? { note } : {}),
         customerContacted: contacted,
+        ...(recheck ? { recheck: true } : {}),
         ...(ctx.responseUrl ? { responseUrl: ctx.responseUrl } : {}),
       });
     } catch (err) {
