@@ -602,11 +602,13 @@ describe('ingress and webhooks', () => {
   const publicHost = new URL(overlayEnv.PUBLIC_BASE_URL).host;
   const rules = ofKind('Ingress').flatMap((i) => i.spec.rules.map((r: any) => ({ ingress: i, host: r.host, paths: r.http.paths })));
 
-  it('routes the PUBLIC_BASE_URL host only to notification\'s two webhook paths, over TLS', () => {
+  it('routes the PUBLIC_BASE_URL host only to notification\'s public paths (webhooks, recheck page, unsubscribe link), over TLS', () => {
     const hooks = rules.filter((r) => r.host === publicHost);
     expect(hooks).toHaveLength(1);
-    expect(hooks[0].paths.map((p: any) => `${p.pathType} ${p.path} → ${p.backend.service.name}`).sort())
-      .toEqual(['Exact /slack/interactions → notification', 'Exact /twilio/status → notification']);
+    expect(hooks[0].paths.map((p: any) => `${p.pathType} ${p.path} → ${p.backend.service.name}`).sort()).toEqual([
+      'Exact /slack/interactions → notification', 'Exact /twilio/inbound → notification', 'Exact /twilio/status → notification',
+      'Prefix /r/ → notification', 'Prefix /u/ → notification',
+    ]);
     expect(overlayEnv.PUBLIC_BASE_URL).toMatch(/^https:\/\//);
     expect(hooks[0].ingress.spec.tls.flatMap((t: any) => t.hosts)).toContain(publicHost);
   });
