@@ -172,6 +172,7 @@ describe('console in a browser', () => {
     await page.selectOption('select[name=rootCause]', 'staff-behaviour');
     await page.fill('input[name=note]', 'Called the customer, apologised, refunded the meal');
     await page.check('input[name=customerContacted]');
+    await page.check('input[name=recheck]');
     await page.click('[data-testid=resolve-form] button[type=submit]');
     await page.locator('[data-testid=ticket-page][data-status=resolved]').waitFor();
     expect(await page.getByTestId('root-cause').textContent()).toBe('staff-behaviour');
@@ -182,6 +183,7 @@ describe('console in a browser', () => {
     const { body } = await ticketsApi('GET', `/v1/tickets/${id}`);
     expect(body.ticket).toMatchObject({ status: 'resolved', rootCause: 'staff-behaviour', customerContacted: true, assignee: { id: 'ayse' } });
     expect(body.timeline.filter((e: { type: string }) => e.type === 'ticket.customer_message_requested')).toHaveLength(1);
+    expect(body.timeline.filter((e: { type: string }) => e.type === 'recheck.scheduled')).toHaveLength(1);
   });
 
   it('updates an open ticket page live when someone else claims it', async () => {

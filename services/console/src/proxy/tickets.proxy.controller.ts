@@ -36,6 +36,8 @@ export class TicketsProxyController {
       templates: Object.entries(r.templates)
         .filter(([name]) => name !== 'recheck')
         .map(([name, byLocale]) => ({ name, channels: (['sms', 'email'] as const).filter((c) => Object.values(byLocale).some((t) => t[c] !== undefined)) })),
+      // the resolve form offers "recheck with the customer later" when the routing file has the recheck template
+      recheck: Object.prototype.hasOwnProperty.call(r.templates, 'recheck'),
       statuses: ['open', 'claimed', 'resolved'],
       severities: ['critical', 'high', 'normal'],
     };

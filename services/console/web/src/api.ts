@@ -171,6 +171,7 @@ export interface ConsoleConfig {
   agents: { id: string; name: string; team: string }[];
   rootCauses: string[];
   templates: { name: string; channels: ('sms' | 'email')[] }[];
+  recheck: boolean;
   statuses: string[];
   severities: string[];
 }

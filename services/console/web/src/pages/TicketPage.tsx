@@ -115,11 +115,12 @@ function Actions({ ticket: t, config, me, busy, act }: { ticket: Ticket; config:
   const [rootCause, setRootCause] = useState('');
   const [note, setNote] = useState('');
   const [contacted, setContacted] = useState(false);
+  const [recheck, setRecheck] = useState(false);
   const [reason, setReason] = useState('');
 
   const resolve = async (e: FormEvent) => {
     e.preventDefault();
-    if (await act('resolve', { rootCause, note: note || undefined, customerContacted: contacted })) setNote('');
+    if (await act('resolve', { rootCause, note: note || undefined, customerContacted: contacted, ...(recheck ? { recheck: true } : {}) })) setNote('');
   };
   const reopen = async (e: FormEvent) => {
     e.preventDefault();
@@ -140,6 +141,7 @@ function Actions({ ticket: t, config, me, busy, act }: { ticket: Ticket; config:
           </label>
           <label className="grow">Resolution note<input name="note" value={note} onChange={(e) => setNote(e.target.value)} /></label>
           <label className="check"><input type="checkbox" name="customerContacted" checked={contacted} onChange={(e) => setContacted(e.target.checked)} /> customer contacted</label>
+          {config.recheck && <label className="check"><input type="checkbox" name="recheck" checked={recheck} onChange={(e) => setRecheck(e.target.checked)} /> ask the customer again later (recheck)</label>}
           <button type="submit" disabled={busy || !rootCause}>Resolve</button>
         </form>
       )}
