@@ -6,7 +6,8 @@
  * An agent claims and resolves tickets from Slack and the API throughout.
  * Then: 0 accepted feedback lost, 0 duplicate tickets, exactly one top-level alert per ticket (recorded with Slack's ts),
  * the scripted Slack errors landed on alerts and updates and each was retried, thread replies once each and in order,
- * every SMS once, no failed delivery, every claim/resolve in its ticket, and the one exit the harness did not cause
+ * every SMS once, team t0's alert emails once each in its mailbox (a real SMTP server in the test) with one thread
+ * start per ticket, no failed delivery, every claim/resolve in its ticket, and the one exit the harness did not cause
  * (ingest SIGKILLed from outside, by pid) recorded as unexpected — no other.
  */
 import { randomBytes } from 'node:crypto';
@@ -87,7 +88,7 @@ describe('chaos (reduced)', () => {
     posts.uninstall();
     updates.uninstall();
     const inv = await checkInvariants(sys.dbUrl, sys.slack, accepted, undefined, {
-      twilio: sys.twilio, actions: agents.actions, actionsWithoutEffect: await actionsWithoutEffect(sys.dbUrl, agents.actions),
+      twilio: sys.twilio, smtp: sys.smtp, actions: agents.actions, actionsWithoutEffect: await actionsWithoutEffect(sys.dbUrl, agents.actions),
     });
     const retried = retriesOf(sys.slack, [...posts.hits, ...updates.hits]);
     const summary = { seed, accepted: inv.accepted, tickets: inv.tickets, alertsRetried: inv.alertsRetried, updatesResent: inv.updatesResent, retried, agents: inv.agentActions, sms: inv.sms, quiescence: quiet, outcomes: load.outcomes, deliveries: inv.deliveries };
@@ -106,6 +107,7 @@ describe('chaos (reduced)', () => {
     expect(inv.unfinishedDeliveries).toBe(0);
     expect(inv.failedDeliveries).toEqual([]);
     expect(inv.smsNotOnce).toEqual([]);
+    expect(inv.emailProblems).toEqual([]);
     expect(inv.threadProblems).toEqual([]);
     expect(inv.updatesOutOfOrder).toEqual([]);
     expect(inv.staleAlerts).toEqual([]);

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startSlackStub, type SlackStub } from '@closeloop/testing';
-import { explainFailure, instanceOfUserAgent, seededRandom, showsOlderStatus, smsNotExactlyOnce, statusShown, threadMismatch, titleOf, type DeliveryRow } from './harness';
+import { CHAOS_MAILBOX, emailsNotExactlyOnce, explainFailure, instanceOfUserAgent, seededRandom, showsOlderStatus, smsNotExactlyOnce, statusShown, threadMismatch, titleOf, type DeliveryRow } from './harness';
 import { killSenderOfNextAlert } from './faults';
 import { verdict } from './run';
 
@@ -37,7 +37,7 @@ describe('statusShown', () => {
 describe('explainFailure', () => {
   const row = (patch: Partial<DeliveryRow>): DeliveryRow => ({
     id: 'd', ticket_id: 't', purpose: 'sms', channel: 'sms', recipient: '+1', status: 'failed', last_error: 'x', last_error_code: '21610',
-    provider_id: null, snapshot_version: 1, body: 'b', ...patch,
+    provider_id: null, snapshot_version: 1, body: 'b', message_id: null, ...patch,
   });
   const rules = [{ purpose: 'sms', channel: 'sms', code: '21610', why: 'scripted 21610' }];
   it.each([
@@ -56,7 +56,7 @@ describe('smsNotExactlyOnce', () => {
   const body = `Closeloop CRITICAL: NPS 1/10 at tp0 … http://127.0.0.1:3000/tickets/${T}`;
   const sms = (patch: Partial<DeliveryRow>): DeliveryRow => ({
     id: 'd1', ticket_id: T, purpose: 'sms', channel: 'sms', recipient: '+905551112200', status: 'sent', last_error: null, last_error_code: null,
-    provider_id: 'SM1', snapshot_version: 1, body, ...patch,
+    provider_id: 'SM1', snapshot_version: 1, body, message_id: null, ...patch,
   });
   const msg = (sid: string, to = '+905551112200', text = body) => ({ sid, to, body: text });
   it.each([
@@ -173,5 +173,25 @@ describe('verdict (the exit code of npm run test:chaos)', () => {
     ['an unexpected exit', { unexpectedExits: [{ at: 1, instance: 'notification#1', pid: 42, code: null, signal: 'SIGKILL' }] }, ['notification#1 exited without being killed (pid 42, code null, signal SIGKILL)']],
   ])('%s', (_what, patch, violations) => {
     expect(verdict({ ...good, ...patch } as Parameters<typeof verdict>[0])).toEqual(violations);
+  });
+});
+
+describe('emailsNotExactlyOnce', () => {
+  const T = '3f0c2a9e-1111-4222-8333-944445555666';
+  const U = '4a1d3b0f-2222-4333-8444-a55556666777';
+  const root = (t: string) => `<ticket.${t}@chaos.example>`;
+  const mail = (messageId: string) => ({ messageId, rcptTo: [CHAOS_MAILBOX] });
+  const sent = (messageId: string, ticketId = T) => ({ ticket_id: ticketId, status: 'sent', message_id: messageId });
+  const tickets = [{ id: T, touchpoint: 'tp0' }, { id: U, touchpoint: 'tp1' }];
+  it.each([
+    ['each recorded email in the mailbox once', [sent(root(T)), sent('<ticket.x.e1@chaos.example>')], [mail(root(T)), mail('<ticket.x.e1@chaos.example>')], []],
+    ['one resent under its own Message-ID: still one message', [sent(root(T))], [mail(root(T)), mail(root(T))], []],
+    ['recorded sent, never received', [sent(root(T)), sent('<r2>')], [mail(root(T))], [{ ticketId: T, messageId: '<r2>', problem: 'recorded sent, not in the mailbox' }]],
+    ['received, never recorded', [sent(root(T))], [mail(root(T)), mail(`<ticket.${U}@chaos.example>`)], [
+      { ticketId: U, messageId: `<ticket.${U}@chaos.example>`, problem: 'in the mailbox, not recorded sent' },
+    ]],
+    ['a tp0 ticket that never started its thread', [], [], [{ ticketId: T, messageId: `<ticket.${T}@…>`, problem: '0 thread starts in the mailbox' }]],
+  ])('%s', (_what, rows, box, problems) => {
+    expect(emailsNotExactlyOnce(rows, box, tickets)).toEqual(problems);
   });
 });

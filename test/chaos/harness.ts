@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import { Client } from 'pg';
 import { feedbackIdFor } from '@closeloop/contracts';
-import { waitForQuiescence, type SlackStub, type SlackStubMessage, type SlackStubRequest, type SlackStubResponse, type TwilioStub, type TwilioStubMessage } from '@closeloop/testing';
+import {
+  waitForQuiescence, type SlackStub, type SlackStubMessage, type SlackStubRequest, type SlackStubResponse, type SmtpStub, type SmtpStubMessage, type TwilioStub, type TwilioStubMessage,
+} from '@closeloop/testing';
 import { freePort } from '../e2e/stack';
 import type { AgentAction } from './agents';
 
@@ -551,6 +553,8 @@ export interface DeliveryRow {
   provider_id: string | null;
   snapshot_version: number;
   body: string | null;
+  /** an email's Message-ID (payload) */
+  message_id: string | null;
 }
 
 export interface FailedDelivery {
@@ -569,6 +573,8 @@ export interface CheckOptions {
   /** the Twilio stub: with it, every intended SMS is checked against what Twilio holds */
   twilio?: TwilioStub;
   explained?: ExplainedFailure[];
+  /** the teams' mail server: with it, every alert email is checked against what it received */
+  smtp?: Pick<SmtpStub, 'messages'>;
   /** claims and resolves the agents did (test/chaos/agents.ts) */
   actions?: AgentAction[];
   actionsWithoutEffect?: AgentAction[];
@@ -600,6 +606,10 @@ export interface InvariantReport {
   /** SMS deliveries (Twilio), and (ticket, number, text) whose messages in Twilio ≠ the deliveries recorded sent */
   sms: { intended: number; sent: number; failed: number; inTwilio: number };
   smsNotOnce: { ticketId: string; to: string; recordedSent: number; inTwilio: number; problem: string }[];
+  /** alert emails (ADR 0015): each recorded sent is in the mailbox under its Message-ID, and nothing else is; one thread start per ticket */
+  emailProblems: { ticketId: string; messageId: string; problem: string }[];
+  /** emails the mailbox got twice under one Message-ID (an ambiguous send, resent as the same message; clients show it once) */
+  emailsResent: number;
   /** a ticket's thread: one reply per sent thread_reply delivery, in the order of its events, nothing else */
   threadProblems: { ticketId: string; problem: string }[];
   /** chat.update calls of one alert that showed an older status after a newer one */
@@ -663,6 +673,30 @@ export function smsNotExactlyOnce(sms: DeliveryRow[], inTwilio: Pick<TwilioStubM
 }
 
 /**
+ * Alert emails exactly once (ADR 0015): the Message-IDs the mailbox received are exactly those of the email deliveries
+ * recorded sent (a Message-ID received twice is one message, resent after an ambiguous send), and every ticket whose
+ * team has a mailbox started exactly one thread (`<ticket.<id>@…>`).
+ */
+export function emailsNotExactlyOnce(
+  emails: Pick<DeliveryRow, 'ticket_id' | 'status' | 'message_id'>[],
+  inMailbox: Pick<SmtpStubMessage, 'messageId' | 'rcptTo'>[],
+  tickets: { id: string; touchpoint: string }[],
+): InvariantReport['emailProblems'] {
+  const received = new Set(inMailbox.filter((m) => m.rcptTo.includes(CHAOS_MAILBOX)).map((m) => m.messageId ?? ''));
+  const sent = new Map(emails.filter(isSent).map((d) => [d.message_id ?? '', d.ticket_id]));
+  const out: InvariantReport['emailProblems'] = [];
+  for (const [messageId, ticketId] of sent) if (!received.has(messageId)) out.push({ ticketId, messageId, problem: 'recorded sent, not in the mailbox' });
+  for (const messageId of received) {
+    if (!sent.has(messageId)) out.push({ ticketId: /<ticket\.([0-9a-f-]{36})/.exec(messageId)?.[1] ?? '?', messageId, problem: 'in the mailbox, not recorded sent' });
+  }
+  for (const t of tickets.filter((x) => x.touchpoint === 'tp0')) {
+    const starts = [...received].filter((id) => id.startsWith(`<ticket.${t.id}@`)).length;
+    if (starts !== 1) out.push({ ticketId: t.id, messageId: `<ticket.${t.id}@…>`, problem: `${starts} thread starts in the mailbox` });
+  }
+  return out;
+}
+
+/**
  * A ticket's thread holds exactly its thread replies recorded sent, once each, in the order of their events
  * (`snapshot_version`). Returns what is wrong, or undefined.
  */
@@ -682,7 +716,8 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
   const schemas = s ?? opts.schemas;
   const snap = await snapshot(dbUrl, schemas);
   const rows = await withDb(dbUrl, async (c) => (await c.query(
-    `SELECT id::text, ticket_id, purpose, channel, recipient, status, last_error, last_error_code, provider_id, snapshot_version, payload->>'body' AS body
+    `SELECT id::text, ticket_id, purpose, channel, recipient, status, last_error, last_error_code, provider_id, snapshot_version, payload->>'body' AS body,
+            payload->>'messageId' AS message_id
        FROM "${schemas?.notification ?? 'notification'}".delivery ORDER BY created_at, id`,
   )).rows as DeliveryRow[]);
   const acc = [...accepted.values()];
@@ -725,6 +760,11 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
   // SMS: what Twilio holds for each (number, text) is exactly what was recorded sent — no SMS twice, none missing, none stray
   const smsRows = rows.filter((d) => d.purpose === 'sms' && d.channel === 'sms');
   const smsNotOnce = opts.twilio ? smsNotExactlyOnce(smsRows, opts.twilio.messages) : [];
+
+  // alert emails: the mailbox holds exactly the Message-IDs recorded sent; each t0 ticket starts one thread
+  const emailRows = rows.filter((d) => d.purpose === 'email' && d.channel === 'email');
+  const emailProblems = opts.smtp ? emailsNotExactlyOnce(emailRows, opts.smtp.messages, snap.tickets) : [];
+  const emailsResent = opts.smtp ? opts.smtp.messages.length - new Set(opts.smtp.messages.map((m) => m.messageId)).size : 0;
 
   // thread replies: once each, in the order of their events; updates never show an older status after a newer one
   const threadProblems: InvariantReport['threadProblems'] = [];
@@ -779,6 +819,8 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
     unexplainedFailures,
     sms: { intended: smsRows.length, sent: smsRows.filter(isSent).length, failed: smsRows.filter((d) => d.status === 'failed').length, inTwilio: opts.twilio?.messages.length ?? 0 },
     smsNotOnce,
+    emailProblems,
+    emailsResent,
     threadProblems,
     updatesOutOfOrder,
     staleAlerts,
@@ -790,7 +832,7 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
   };
   report.ok = lost.length === 0 && unticketed.length === 0 && duplicateTickets.length === 0 && alertsNotOne.length === 0 &&
     strayAlerts === 0 && alertRecordMismatch.length === 0 && snap.unfinishedDeliveries === 0 && unexplainedFailures.length === 0 &&
-    smsNotOnce.length === 0 && threadProblems.length === 0 && updatesOutOfOrder.length === 0 && staleAlerts.length === 0 && updatesMissing.length === 0 &&
+    smsNotOnce.length === 0 && emailProblems.length === 0 && threadProblems.length === 0 && updatesOutOfOrder.length === 0 && staleAlerts.length === 0 && updatesMissing.length === 0 &&
     agentActions.pending === 0 && actionsWithoutEffect.length === 0;
   return report;
 }
@@ -835,6 +877,7 @@ export function describeFailures(r: InvariantReport): string {
   if (r.unfinishedDeliveries) lines.push(`${r.unfinishedDeliveries} deliveries still pending/sending/retrying`);
   if (r.unexplainedFailures.length) lines.push(`${r.unexplainedFailures.length} deliveries failed for no reason the run caused: ${JSON.stringify(r.unexplainedFailures.slice(0, 10))}`);
   if (r.smsNotOnce.length) lines.push(`SMS not sent exactly once: ${JSON.stringify(r.smsNotOnce.slice(0, 10))}`);
+  if (r.emailProblems.length) lines.push(`alert emails not sent exactly once: ${JSON.stringify(r.emailProblems.slice(0, 10))}`);
   if (r.threadProblems.length) lines.push(`thread replies not once each, in order: ${JSON.stringify(r.threadProblems.slice(0, 10))}`);
   if (r.updatesOutOfOrder.length) lines.push(`alert updates out of order: ${JSON.stringify(r.updatesOutOfOrder.slice(0, 10))}`);
   if (r.updatesMissing.length) lines.push(`updates recorded sent but not shown in Slack: ${JSON.stringify(r.updatesMissing.slice(0, 10))}`);
@@ -869,6 +912,9 @@ export async function probeRecovery(opts: { ingestUrls: () => string[]; apiKey: 
 }
 
 /** A routing file with `teams` teams, one Slack channel and one on-call number each, one touchpoint per team. */
+/** Team t0's mailbox: its alerts also go out by email, one thread per ticket (SPEC §11). */
+export const CHAOS_MAILBOX = 'leads-t0@chaos.example';
+
 export function chaosRouting(teams: number, sla = { firstResponse: 'PT1H', resolve: 'PT48H' }): { yaml: string; touchpoints: string[]; channels: string[]; onCall: string[] } {
   const touchpoints = Array.from({ length: teams }, (_, i) => `tp${i}`);
   const channels = Array.from({ length: teams }, (_, i) => `C0CHAOS${i}`);
@@ -878,7 +924,7 @@ defaults:
   team: t0
   alertAt: { nps: 6, csat: 2, ces: 3 }
 teams:
-${channels.map((c, i) => `  - id: t${i}\n    slackChannel: ${c}\n    onCall: ["${onCall[i]}"]\n    sla: { firstResponse: ${sla.firstResponse}, resolve: ${sla.resolve} }`).join('\n')}
+${channels.map((c, i) => `  - id: t${i}\n    slackChannel: ${c}\n    onCall: ["${onCall[i]}"]\n    sla: { firstResponse: ${sla.firstResponse}, resolve: ${sla.resolve} }${i === 0 ? `\n    email: ["${CHAOS_MAILBOX}"]` : ''}`).join('\n')}
 touchpoints:
 ${touchpoints.map((t, i) => `  - id: ${t}\n    team: t${i}`).join('\n')}
 keywords:

@@ -179,7 +179,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     await watcher;
     await agents.retryPending();
     const inv = await checkInvariants(system.dbUrl, system.slack, accepted, undefined, {
-      twilio: system.twilio, explained: SCRIPTED_PERMANENT_FAILURES, actions: agents.actions,
+      twilio: system.twilio, smtp: system.smtp, explained: SCRIPTED_PERMANENT_FAILURES, actions: agents.actions,
       actionsWithoutEffect: await actionsWithoutEffect(system.dbUrl, agents.actions),
     });
     const unexpectedExits: UnexpectedExit[] = [...stack.unexpectedExits];
@@ -251,6 +251,8 @@ function printReport(report: { ok: boolean; violations: string[]; seed: number; 
     ['deliveries failed, unexplained', inv.unexplainedFailures.length, 0, inv.unexplainedFailures.length === 0 ? 'ok' : 'VIOLATED'],
     ['SMS intended / sent / failed / in Twilio', `${inv.sms.intended} / ${inv.sms.sent} / ${inv.sms.failed} / ${inv.sms.inTwilio}`, '', ''],
     ['SMS not exactly once in Twilio', inv.smsNotOnce.length, 0, inv.smsNotOnce.length === 0 ? 'ok' : 'VIOLATED'],
+    ['alert emails not exactly once in the mailbox', inv.emailProblems.length, 0, inv.emailProblems.length === 0 ? 'ok' : 'VIOLATED'],
+    ['alert emails resent under their own Message-ID', inv.emailsResent, '', 'one message each in a mail client'],
     ['threads not one reply per event, in order', inv.threadProblems.length, 0, inv.threadProblems.length === 0 ? 'ok' : 'VIOLATED'],
     ['alerts updated to an older status', inv.updatesOutOfOrder.length, 0, inv.updatesOutOfOrder.length === 0 ? 'ok' : 'VIOLATED'],
     ['alerts not showing the ticket status', inv.staleAlerts.length, 0, inv.staleAlerts.length === 0 ? 'ok' : 'VIOLATED'],

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { SlackStub, TwilioStub, startSlackStub, startTwilioStub } from '@closeloop/testing';
+import { SlackStub, SmtpStub, TwilioStub, startSlackStub, startSmtpStub, startTwilioStub } from '@closeloop/testing';
 import { randomToken, writeRoutingFile } from '../e2e/stack';
 import { ChaosStack, LogRing, ServiceName, chaosRouting } from './harness';
 
@@ -12,6 +12,8 @@ export interface ChaosSystem {
   stack: ChaosStack;
   slack: SlackStub;
   twilio: TwilioStub;
+  /** team t0's mail server: its alerts go out by email too */
+  smtp: SmtpStub;
   dbUrl: string;
   apiKey: string;
   agentToken: string;
@@ -57,6 +59,7 @@ export async function startChaosSystem(opts: {
   const twilioCreds = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
   const slack = await startSlackStub({ token: slackToken });
   const twilio = await startTwilioStub(twilioCreds);
+  const smtp = await startSmtpStub();
   const routing = chaosRouting(opts.teams ?? 3, opts.sla);
   const apiKey = randomToken('ik_');
   const agentToken = randomToken('at_');
@@ -83,6 +86,8 @@ export async function startChaosSystem(opts: {
         TWILIO_AUTH_TOKEN: twilioCreds.authToken,
         TWILIO_FROM_NUMBER: '+15005550006',
         TWILIO_API_URL: twilio.url,
+        SMTP_URL: smtp.url,
+        EMAIL_FROM: 'Closeloop <alerts@chaos.example>',
         CONSOLE_URL: 'http://127.0.0.1:3000',
         LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
         // fast enough for a test: short provider timeouts (so a lost answer is noticed soon), short backoff, and no
@@ -95,13 +100,14 @@ export async function startChaosSystem(opts: {
       },
     });
   } catch (err) {
-    await Promise.allSettled([slack.close(), twilio.close()]);
+    await Promise.allSettled([slack.close(), twilio.close(), smtp.close()]);
     throw new Error(`${(err as Error).message}\n--- service logs ---\n${logs.tail(80)}`);
   }
   return {
     stack,
     slack,
     twilio,
+    smtp,
     dbUrl: opts.dbUrl,
     apiKey,
     agentToken,
@@ -113,7 +119,7 @@ export async function startChaosSystem(opts: {
     ingestUrls: () => stack.of('ingest').map((i) => i.url),
     async stop() {
       await stack.stop();
-      await Promise.allSettled([slack.close(), twilio.close()]);
+      await Promise.allSettled([slack.close(), twilio.close(), smtp.close()]);
     },
   };
 }
