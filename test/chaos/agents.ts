@@ -8,10 +8,11 @@
  * else (the recovery probes), so "one ticket per (customer, touchpoint)" stays checkable.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { deterministicId } from '@closeloop/contracts';
 import type { SlackStub } from '@closeloop/testing';
 import { postJson, sleep, topLevelAlerts, withDb, type Schemas } from './harness';
 
-export type AgentActionKind = 'claim' | 'resolve';
+export type AgentActionKind = 'claim' | 'resolve' | 'message';
 export type AgentVia = 'slack' | 'api';
 
 export interface AgentAction {
@@ -23,6 +24,9 @@ export interface AgentAction {
   attempts: number;
   /** `taken`: the system said yes; `refused`: it said no, with a reason; `pending`: still to get through */
   outcome: 'taken' | 'refused' | 'pending';
+  /** a message to the customer: its Idempotency-Key (the same on every attempt), and the id tickets gave it */
+  key?: string;
+  messageId?: string;
   /** Slack: the response_url id the answers of this action go to */
   responseId?: string;
   /** Slack: the notification instance that acknowledged it, and how often it had been started by then */
@@ -51,6 +55,7 @@ export class AgentActivity {
   private readonly resolvable = new Set<string>();
   private readonly claimedByUs = new Set<string>();
   private readonly resolvedByUs = new Set<string>();
+  private readonly messagedByUs = new Set<string>();
   private stopping = false;
   private loop?: Promise<void>;
   private readonly startedAt = Date.now();
@@ -107,6 +112,15 @@ export class AgentActivity {
       this.resolvedByUs.add(ticketId);
       return this.attempt(this.record(ticketId, 'resolve', via));
     }
+    // now and then the agent texts the customer of a ticket they claimed an apology (API, with an Idempotency-Key)
+    const toMessage = withAlert.filter((x) => this.claimedByUs.has(x.id) && !this.messagedByUs.has(x.id)).sort((x, y) => x.id.localeCompare(y.id));
+    if (toMessage.length > 0 && this.rnd() < 0.4) {
+      const ticketId = toMessage[Math.floor(this.rnd() * toMessage.length)].id;
+      this.messagedByUs.add(ticketId);
+      const a = this.record(ticketId, 'message', 'api');
+      a.key = `chaos-${randomBytes(8).toString('hex')}`;
+      return this.attempt(a);
+    }
     const toClaim = withAlert.filter((x) => x.status === 'open' && !this.claimedByUs.has(x.id)).sort((x, y) => x.id.localeCompare(y.id));
     if (toClaim.length === 0) return;
     const ticketId = toClaim[Math.floor(this.rnd() * toClaim.length)].id;
@@ -133,10 +147,16 @@ export class AgentActivity {
 
   private async viaApi(a: AgentAction): Promise<void> {
     const urls = this.t.ticketsUrls();
-    const url = `${urls[a.attempts % urls.length]}/v1/tickets/${a.ticketId}/${a.kind}`;
-    const body = a.kind === 'resolve' ? { rootCause: ROOT_CAUSE, note: 'chaos agent', customerContacted: true } : {};
-    const r = await postJson(url, body, { Authorization: `Bearer ${this.t.agentToken}` }, 5_000);
+    const path = a.kind === 'message' ? 'messages' : a.kind;
+    const url = `${urls[a.attempts % urls.length]}/v1/tickets/${a.ticketId}/${path}`;
+    const body = a.kind === 'resolve' ? { rootCause: ROOT_CAUSE, note: 'chaos agent', customerContacted: true } : a.kind === 'message' ? { channel: 'sms', template: 'apology' } : {};
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.t.agentToken}`, ...(a.key ? { 'Idempotency-Key': a.key } : {}) };
+    const r = await postJson(url, body, headers, 5_000);
     if (r.status === 200) a.outcome = 'taken';
+    else if (r.status === 202 && a.kind === 'message') {
+      a.outcome = 'taken';
+      a.messageId = String(r.json?.messageId ?? '');
+    }
     else if (r.status === 409 || r.status === 404) {
       a.outcome = 'refused';
       a.reason = `${r.status} ${String(r.json?.detail ?? r.json?.title ?? '').slice(0, 120)}`;
@@ -216,9 +236,22 @@ export class AgentActivity {
   }
 }
 
-/** Actions that were taken yet do not show in their ticket at the end (a claim left it open, a resolve did not resolve it). */
+/**
+ * Actions that were taken yet do not show in their ticket at the end: a claim left it open, a resolve did not resolve
+ * it, a message to the customer is not recorded in tickets or its SMS was neither sent nor refused by Twilio (21610).
+ */
 export async function actionsWithoutEffect(dbUrl: string, actions: AgentAction[], schemas?: Schemas): Promise<AgentAction[]> {
   const schema = schemas?.tickets ?? 'tickets';
+  const notification = schemas?.notification ?? 'notification';
   const status = new Map<string, string>(await withDb(dbUrl, async (c) => (await c.query(`SELECT id::text AS id, status FROM "${schema}".ticket`)).rows.map((r) => [r.id, r.status] as [string, string])));
-  return actions.filter((a) => a.outcome === 'taken' && (a.kind === 'claim' ? status.get(a.ticketId) === 'open' || !status.has(a.ticketId) : status.get(a.ticketId) !== 'resolved'));
+  // a message's event id derives from its id (tickets' messageEventId); its SMS delivery is planned from that event
+  const texted = new Set<string>(await withDb(dbUrl, async (c) => (await c.query(
+    `SELECT ticket_event_id::text AS id FROM "${notification}".delivery
+     WHERE purpose = 'customer_sms' AND (status IN ('sent', 'delivered') OR last_error_code = '21610')`,
+  )).rows.map((r) => r.id as string)));
+  return actions.filter((a) => {
+    if (a.outcome !== 'taken') return false;
+    if (a.kind === 'message') return !texted.has(deterministicId('ticket.customer_message_requested', a.messageId ?? ''));
+    return a.kind === 'claim' ? status.get(a.ticketId) === 'open' || !status.has(a.ticketId) : status.get(a.ticketId) !== 'resolved';
+  });
 }

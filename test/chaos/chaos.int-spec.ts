@@ -3,7 +3,8 @@
  * services (child processes) while notification is SIGKILLed between Slack accepting an alert and recording it,
  * Slack answers 429 and 500, scoring and tickets are SIGKILLed, and the broker is SIGKILLed and restarted. The broker
  * is a local one this file owns (the shared one is never touched); the database is this run's Postgres.
- * An agent claims and resolves tickets from Slack and the API throughout.
+ * An agent claims and resolves tickets from Slack and the API throughout, and texts customers of claimed tickets an
+ * apology (API, Idempotency-Key): every message taken is texted once.
  * Then: 0 accepted feedback lost, 0 duplicate tickets, exactly one top-level alert per ticket (recorded with Slack's ts),
  * the scripted Slack errors landed on alerts and updates and each was retried, thread replies once each and in order,
  * every SMS once, team t0's alert emails once each in its mailbox (a real SMTP server in the test) with one thread

@@ -182,6 +182,7 @@ export function slackErrors(): Fault {
 /** The permanent errors the faults script: a delivery that ended `failed` with one of them is explained. */
 export const SCRIPTED_PERMANENT_FAILURES: ExplainedFailure[] = [
   { purpose: 'sms', channel: 'sms', code: '21610', why: 'Twilio 21610 (unsubscribed), scripted by the Twilio fault' },
+  { purpose: 'customer_sms', channel: 'sms', code: '21610', why: 'Twilio 21610 (unsubscribed), scripted by the Twilio fault' },
 ];
 
 /** The next SMS sends fail: 500, 429, timeout, and one permanent 21610 (recorded failed, not retried). */

@@ -276,14 +276,16 @@ export class FeedbackPlan {
   next(): PlannedFeedback {
     if (this.sent.length > 5 && this.rnd() < 0.08) return this.sent[Math.floor(this.rnd() * this.sent.length)]; // a resubmission
     this.seq += 1;
-    const customer = `${this.run}-c${Math.floor(this.rnd() * this.customers)}`;
+    const n = Math.floor(this.rnd() * this.customers);
+    const customer = `${this.run}-c${n}`;
     const touchpoint = this.touchpoints[Math.floor(this.rnd() * this.touchpoints.length)];
     const detractor = this.rnd() < 0.5;
     const score = detractor ? (this.rnd() < 0.2 ? Math.floor(this.rnd() * 3) : 3 + Math.floor(this.rnd() * 4)) : 7 + Math.floor(this.rnd() * 4);
     const body = {
       source: 'chaos', externalId: `${this.run}-${this.seq}`, touchpoint, channel: 'web', metric: 'nps', score,
       comment: detractor ? `Waited ${20 + this.seq % 40} minutes, nobody came` : 'Fine, thanks',
-      customer: { id: customer, name: `Customer ${customer.slice(-4)}` }, respondedAt: new Date().toISOString(),
+      // a number per customer, so agents can text them (SPEC §11); never one of the on-call numbers (+9055511122xx)
+      customer: { id: customer, name: `Customer ${customer.slice(-4)}`, phone: `+90533${String(n).padStart(7, '0')}` }, respondedAt: new Date().toISOString(),
     };
     const planned = { body, actionRequired: score <= 6, feedbackId: feedbackIdFor(body.source, body.externalId) };
     this.sent.push(planned);
@@ -620,7 +622,7 @@ export interface InvariantReport {
   updatesMissing: { ticketId: string; edits: number; recordedSent: number }[];
   /** edits beyond the updates recorded sent: an update re-sent after an ambiguous outcome (same newest state; harmless) */
   updatesResent: number;
-  agentActions: { taken: number; refused: number; pending: number; claims: number; resolves: number; viaSlack: number; viaApi: number };
+  agentActions: { taken: number; refused: number; pending: number; claims: number; resolves: number; messages: number; viaSlack: number; viaApi: number };
   actionsWithoutEffect: AgentAction[];
   ok: boolean;
 }
@@ -758,7 +760,8 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
   const unexplainedFailures = failedDeliveries.filter((f) => !f.explainedBy);
 
   // SMS: what Twilio holds for each (number, text) is exactly what was recorded sent — no SMS twice, none missing, none stray
-  const smsRows = rows.filter((d) => d.purpose === 'sms' && d.channel === 'sms');
+  // on-call SMS and agents' messages to customers alike
+  const smsRows = rows.filter((d) => (d.purpose === 'sms' || d.purpose === 'customer_sms') && d.channel === 'sms');
   const smsNotOnce = opts.twilio ? smsNotExactlyOnce(smsRows, opts.twilio.messages) : [];
 
   // alert emails: the mailbox holds exactly the Message-IDs recorded sent; each t0 ticket starts one thread
@@ -797,6 +800,7 @@ export async function checkInvariants(dbUrl: string, slack: SlackStub, accepted:
     pending: actions.filter((x) => x.outcome === 'pending').length,
     claims: actions.filter((x) => x.kind === 'claim').length,
     resolves: actions.filter((x) => x.kind === 'resolve').length,
+    messages: actions.filter((x) => x.kind === 'message').length,
     viaSlack: actions.filter((x) => x.via === 'slack').length,
     viaApi: actions.filter((x) => x.via === 'api').length,
   };
@@ -933,6 +937,9 @@ keywords:
 agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: t0, slackUserId: U0AYSE }
 rootCauses: [staff-behaviour, wait-time, other]
+templates:
+  apology:
+    en: { sms: "We are sorry about your {{touchpoint}} visit. {{agent.name}}" }
 `;
   return { yaml, touchpoints, channels, onCall };
 }
