@@ -4,6 +4,9 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import { SlackStub, TwilioStub, signTwilioCallback, startSlackStub, startTwilioStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
+import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
 import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
 
 const SIGNING_SECRET = randomToken('ss_');
@@ -282,7 +285,7 @@ describe('the closed loop', () => {
     await waitFor(async () => (await ticket(t.id)).timeline.some((e: any) => e.kind === 'delivery' && JSON.stringify(e).includes('delivered')), { what: 'delivered status on the timeline' });
   });
 
-  it('an agent texts the customer (SPEC §11): the Turkish apology reaches Twilio once, its statuses reach the timeline; 21610 → opted out, 409', async () => {
+  it('an agent texts the customer (SPEC §11): the Turkish apology reaches Twilio once, its statuses reach the timeline; the customer replies (signed inbound SMS) and then STOPs → 409 opted out', async () => {
     const phone = '+905551230077';
     const t = await openTicketFor('texted', { customer: { id: `${run}-texted`, name: 'Deniz', phone, locale: 'tr' } });
     const text = `Merhaba Deniz, ben Ayşe Yılmaz. Yaşadığınız olumsuz deneyim için çok üzgünüz. (Ref: ${t.id})`;
@@ -310,15 +313,27 @@ describe('the closed loop', () => {
       `💬 *Ayşe Yılmaz* texted the customer:\n>${text}`,
     );
 
-    // the customer replied STOP to our number since: Twilio answers 21610, and tickets learns they opted out
-    twilio.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
-    expect((await send({ channel: 'sms', body: 'Did the refund arrive?' }, `${run}-followup`)).status).toBe(202);
+    // the customer answers by SMS: Twilio posts it to /twilio/inbound, signed (fixture: services/notification/src/outreach/fixtures)
+    const inboundUrl = `${stackHandle.url('notification')}/twilio/inbound`;
+    const inbound = (body: string, sig?: string) => {
+      const params = { ...TWILIO_INBOUND_SMS, AccountSid: TWILIO.accountSid, From: phone, Body: body, MessageSid: `SM${randomBytes(16).toString('hex')}` };
+      return fetch(inboundUrl, {
+        method: 'POST', body: new URLSearchParams(params).toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sig ?? signTwilioCallback(TWILIO.authToken, inboundUrl, params) },
+      });
+    };
+    expect((await inbound('Teşekkürler', 'forged')).status).toBe(403);
+    expect((await inbound('Teşekkürler')).status).toBe(200);
+    await waitFor(async () => ((await ticket(t.id)).timeline as any[]).some((e) => e.summary === 'The customer replied by SMS: Teşekkürler'), { what: 'the reply on the timeline', timeoutMs: 30_000 });
+    await waitFor(() => slack.calls('chat.postMessage').some((r) => r.form.thread_ts === alert.ts && String(r.form.text).includes('Teşekkürler')), { what: 'the reply in the alert thread' });
+
+    expect((await inbound('STOP')).status).toBe(200);
     await waitFor(async () => ((await ticket(t.id)).timeline as any[]).some((e) => e.type === 'customer.opted_out'), { what: 'the opt-out on the timeline', timeoutMs: 30_000 });
-    const refused = await send({ channel: 'sms', template: 'apology' }, `${run}-again`);
+    const refused = await send({ channel: 'sms', body: 'Did the refund arrive?' }, `${run}-followup`);
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ detail: 'the customer has opted out of SMS' });
     await quiet();
-    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone)).toHaveLength(2);
+    expect(twilio.requests.filter((r) => r.method === 'POST' && r.form.To === phone)).toHaveLength(1);
   });
 
   it('a resolve with recheck (SPEC §11): after recheckAfter the customer is texted a link; the page\'s answer is feedback from closeloop-recheck and the report counts them recovered', async () => {
@@ -340,11 +355,19 @@ describe('the closed loop', () => {
     expect(sent.summary).toBe('Recheck sent: the customer is asked by SMS how likely they are to recommend us now');
     expect(JSON.stringify(timeline)).not.toContain(link.slice(-43)); // the capability is the customer's alone
 
-    const page = await fetch(link);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<form');
+    // the customer opens the link in a browser with JavaScript off, picks 9 and sends it
+    const browser = await chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS });
+    try {
+      const page = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+      expect((await page.goto(link))?.status()).toBe(200);
+      expect(await page.locator('html').getAttribute('lang')).toBe('tr');
+      await page.locator('input[name=score][value="9"]').check();
+      await page.locator('button[type=submit]').click();
+      await page.locator('text=Teşekkürler! Yanıtınız kaydedildi.').waitFor();
+    } finally {
+      await browser.close();
+    }
     const answer = (score: string) => fetch(link, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `score=${score}` });
-    expect((await answer('9')).status).toBe(200);
     expect((await answer('3')).status).toBe(409); // used up: one answer per link
 
     await waitFor(async () => ((await ticket(t.id)).timeline as any[]).some((e) => e.summary === 'The customer answered the recheck: NPS 9/10'), {

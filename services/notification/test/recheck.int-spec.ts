@@ -139,4 +139,5 @@ describe('notification: the recheck page (real Kafka, Postgres)', () => {
     }
     expect((await published()).length).toBe(before);
   });
+
 });
