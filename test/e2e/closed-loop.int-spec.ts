@@ -3,7 +3,7 @@
  * services as real processes (as `npm start` runs them), the real @slack/web-api and twilio SDKs against stub servers.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { SlackStub, TwilioStub, signTwilioCallback, startSlackStub, startTwilioStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
+import { SlackStub, SmtpStub, TwilioStub, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
@@ -26,6 +26,7 @@ teams:
     onCall: ["${ON_CALL[0]}", "${ON_CALL[1]}"]
     sla: { firstResponse: PT1H, resolve: PT48H }
     recheckAfter: PT2S
+    email: ["cx-leads@example.com"]
 touchpoints:
   - id: checkout
     team: cx
@@ -51,6 +52,8 @@ templates:
 
 let slack: SlackStub;
 let twilio: TwilioStub;
+/** the team's mail server: a real SMTP server in this process */
+let smtp: SmtpStub;
 let stackHandle: Awaited<ReturnType<typeof startServices>>;
 let db: Awaited<ReturnType<typeof createE2eDatabase>>;
 const run = uniqueName('run');
@@ -126,6 +129,7 @@ async function openTicketFor(customer: string, patch: Record<string, unknown> = 
 beforeAll(async () => {
   slack = await startSlackStub({ token: 'xoxb-e2e' });
   twilio = await startTwilioStub(TWILIO);
+  smtp = await startSmtpStub();
   db = await createE2eDatabase();
   const { brokers, topicPrefix } = testInfra();
   stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
@@ -143,6 +147,8 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: TWILIO.authToken,
     TWILIO_FROM_NUMBER: '+15005550006',
     TWILIO_API_URL: twilio.url,
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
     RECHECK_CHECK_INTERVAL_MS: '300',
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
@@ -154,6 +160,7 @@ afterAll(async () => {
   await stackHandle?.stop();
   await slack?.close();
   await twilio?.close();
+  await smtp?.close();
   await db?.drop();
 });
 
@@ -243,6 +250,16 @@ describe('the closed loop', () => {
     expect(JSON.stringify(bad.json.errors)).toContain('rootCause');
     const res = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'Called and apologised', customerContacted: true });
     expect(res.status).toBe(200);
+    // the team's mailbox: the alert, then the claim and the resolution as replies in the ticket's one thread
+    const root = `<ticket.${t.id}@closeloop.e2e>`;
+    const thread = await waitFor(() => {
+      const mails = smtp.messages.filter((m) => m.messageId === root || m.inReplyTo === root);
+      return mails.length >= 3 ? mails : undefined;
+    }, { what: 'the alert email and two replies', timeoutMs: 30_000 }) as SmtpStub['messages'];
+    expect(thread.map((m) => [m.messageId === root ? 'first' : 'reply', m.rcptTo])).toEqual([
+      ['first', ['cx-leads@example.com']], ['reply', ['cx-leads@example.com']], ['reply', ['cx-leads@example.com']],
+    ]);
+    expect(thread[2].text).toContain('Resolved by Ayşe Yılmaz · root cause: staff-behaviour');
     const again = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'again', customerContacted: true });
     expect(again.status).toBe(409);
     expect(again.json.detail).toMatch(/resolved/i);
