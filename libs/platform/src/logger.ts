@@ -3,7 +3,7 @@ import { serializeError } from './log-errors';
 
 /**
  * Paths that must never reach a log line: credentials, signatures, and customer contact data.
- * Phone numbers are also masked wherever our code logs them on purpose (see maskPhone).
+ * Phone numbers are also masked wherever our code logs them on purpose (see maskPhoneNumber).
  */
 export const REDACT_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', 'req.headers["x-twilio-signature"]',
@@ -30,10 +30,17 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
   return destination ? pino(loggerOptions(service, level), destination) : pino(loggerOptions(service, level));
 }
 
-/** +905551112233 → +90555***2233: enough to tell numbers apart, not enough to call. */
-export function maskPhone(phone: string): string {
-  if (phone.length < 8) return '***';
-  return `${phone.slice(0, 6)}***${phone.slice(-4)}`;
+/**
+ * +905551112233 → +90555***2233: enough to tell numbers apart, not enough to call. Shorter numbers keep fewer
+ * digits on either side, never more than they hide. The one mask of every service (logs, events, timelines).
+ */
+export function maskPhoneNumber(phone: string): string {
+  const plus = phone.trim().startsWith('+') ? '+' : '';
+  const digits = phone.replace(/\D/g, '');
+  const n = digits.length;
+  const suffix = n >= 10 ? 4 : n >= 7 ? 2 : 0;
+  const prefix = Math.max(0, Math.min(5, n - suffix - 3));
+  return `${plus}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
 }
 
 /** `deniz.yilmaz@example.com` → `d***@example.com`: which mailbox, not who. */

@@ -90,7 +90,8 @@ export class TicketEventsConsumer {
     const base = this.cfg.publicBaseUrl;
     const ticket = event.data.ticket;
     if (!base || !ticket || d.payload.kind !== 'email') return d;
-    const locale = event.type === 'ticket.customer_message_requested' ? (event.data.message?.locale ?? ticket.locale) : ticket.locale;
+    // a customer email is only ever planned from its message: the message says the language it was written in
+    const locale = event.data.message?.locale ?? ticket.locale;
     const { token } = await this.unsubscribe.issue(m, { ticketId: ticket.id, customerId: ticket.customerId, ...(locale ? { locale } : {}) }, new Date());
     const footer = withUnsubscribe(d.payload.text, `${base}/u/${token}`, locale);
     return { ...d, payload: { ...d.payload, text: footer.text, headers: footer.headers } };

@@ -1,12 +1,7 @@
-/** Phone numbers are personal data: logs and the console show `+90555***2233`, enough to tell recipients apart. */
-export function maskPhoneNumber(phone: string): string {
-  const plus = phone.trim().startsWith('+') ? '+' : '';
-  const digits = phone.replace(/\D/g, '');
-  const n = digits.length;
-  const suffix = n >= 10 ? 4 : n >= 7 ? 2 : 0;
-  const prefix = Math.max(0, Math.min(5, n - suffix - 3));
-  return `${plus}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
-}
+import { maskPhoneNumber } from '@closeloop/platform';
+
+/** Phone numbers are personal data: logs and the console show `+90555***2233` (the platform's one mask). */
+export { maskPhoneNumber };
 
 const E164_IN_TEXT = /\+[1-9]\d{6,14}/g;
 

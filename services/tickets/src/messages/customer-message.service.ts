@@ -17,8 +17,8 @@ import type { Tx } from '../tickets/tx';
 import { ContactRepository } from './contact.repository';
 import { MessageRepository, type MessageRequest, type StoredMessage } from './message.repository';
 import { composeMessage, messageIdFor, sameRequest, type MessageRefusal } from './message-rules';
-import { maskEmail } from '@closeloop/platform';
-import { maskPhone, messageSummaries } from './message-views';
+import { maskEmail, maskPhoneNumber } from '@closeloop/platform';
+import { messageSummaries } from './message-views';
 
 export type MessageOutcome =
   | { ok: true; message: StoredMessage; duplicate: boolean }
@@ -102,7 +102,7 @@ export class CustomerMessageService {
       data: {
         messageId: message.id, channel: message.channel, template: message.template ?? null, locale: message.locale ?? null,
         ...(message.subject !== undefined ? { subject: message.subject } : {}),
-        body: shown.body, recipient: message.recipient.email ? maskEmail(message.recipient.email) : maskPhone(message.recipient.phone ?? ''),
+        body: shown.body, recipient: message.recipient.email ? maskEmail(message.recipient.email) : maskPhoneNumber(message.recipient.phone ?? ''),
         ...(message.recheck ? { recheckLinkId: message.recheck.id } : {}),
       },
     });

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { loadRoutingConfig } from '@closeloop/contracts';
 import type { CustomerContact } from './contact.repository';
 import { composeMessage, idempotencyKeyOf, messageIdFor, requestShapeErrors, sameRequest, type ComposeInput } from './message-rules';
-import { maskPhone } from './message-views';
+import { maskPhoneNumber } from '@closeloop/platform';
 
 const templates = loadRoutingConfig(resolve(__dirname, '../../../../config/closeloop.yaml')).templates;
 const ticket = { id: 'f0e1d2c3-0000-4000-8000-000000000001', touchpoint: 'checkout', customerId: 'c-1', customerName: 'Deniz', customerLocale: 'tr' };
@@ -103,5 +103,5 @@ describe('request shape, Idempotency-Key and message ids', () => {
     [{ channel: 'sms', body: 'a' }, { channel: 'email', body: 'a' }, false],
   ])('sameRequest(%j, %j) = %s', (a, b, same) => expect(sameRequest(a as never, b as never)).toBe(same));
 
-  it.each([['+905551234567', '+90555***4567'], ['+972501234567', '+97250***4567']])('maskPhone(%s) = %s', (p, m) => expect(maskPhone(p)).toBe(m));
+  it.each([['+905551234567', '+90555***4567'], ['+972501234567', '+97250***4567']])('maskPhoneNumber(%s) = %s', (p, m) => expect(maskPhoneNumber(p)).toBe(m));
 });

@@ -1,14 +1,6 @@
 import { truncate } from '../domain/timeline';
 import type { StoredMessage } from './message.repository';
 
-/** `+905551234567` → `+90555***4567`, as notification masks numbers: never a full number outside the contact row. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  const n = digits.length;
-  const suffix = n >= 10 ? 4 : n >= 7 ? 2 : 0;
-  const prefix = Math.max(0, Math.min(5, n - suffix - 3));
-  return `${phone.trim().startsWith('+') ? '+' : ''}${digits.slice(0, prefix)}***${suffix > 0 ? digits.slice(n - suffix) : ''}`;
-}
 
 export const messageSummaries = {
   requested: (agentName: string, body: string, subject?: string) =>
