@@ -38,12 +38,23 @@ export interface Touchpoint {
   alertAt?: Partial<AlertThresholds>;
 }
 
+/**
+ * SPEC §12: an agent reads and acts on their team's tickets; a lead also assigns, exports and sees the team's reports;
+ * ops see the topic dashboard, sources and dead letters and may replay them (tickets read-only); admin all of it and erasure.
+ */
+export const AGENT_ROLES = ['agent', 'lead', 'ops', 'admin'] as const;
+export type AgentRole = (typeof AGENT_ROLES)[number];
+
 export interface Agent {
   id: string;
   name: string;
   team: string;
+  /** `agent` when the file says nothing. */
+  role: AgentRole;
   slackUserId?: string;
   phone?: string;
+  /** Where a lead gets escalation emails (SPEC §12 `lead-email`). */
+  email?: string;
 }
 
 /** The validated routing file (SPEC §3). Optional lists in the file are present here as empty arrays. */

@@ -1,5 +1,7 @@
-import type { Agent } from '../routing-config';
-import { Path, Problems, TeamRef, Unique, e164, idString, list, mapping, nonEmptyString } from './building-blocks';
+import { AGENT_ROLES, type Agent, type AgentRole } from '../routing-config';
+import { Path, Problems, TeamRef, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
+
+const EMAIL_ADDRESS = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 
 export function validateAgents(p: Problems, raw: unknown, path: Path, teamRef: TeamRef): Agent[] {
   if (raw == null) return [];
@@ -9,7 +11,7 @@ export function validateAgents(p: Problems, raw: unknown, path: Path, teamRef: T
   const slackUsers = new Unique(p, 'slackUserId');
   return items.map((item, i): Agent => {
     const at = [...path, i];
-    const o = mapping(p, item, at, ['id', 'name', 'team'], ['slackUserId', 'phone']);
+    const o = mapping(p, item, at, ['id', 'name', 'team'], ['slackUserId', 'phone', 'email', 'role']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) ids.check(id, [...at, 'id']);
@@ -18,10 +20,21 @@ export function validateAgents(p: Problems, raw: unknown, path: Path, teamRef: T
     const slackUserId = o.slackUserId == null ? undefined : nonEmptyString(p, o.slackUserId, [...at, 'slackUserId']);
     if (slackUserId !== undefined) slackUsers.check(slackUserId, [...at, 'slackUserId']);
     const phone = o.phone == null ? undefined : e164(p, o.phone, [...at, 'phone']);
+    let email: string | undefined;
+    if (o.email != null) {
+      if (typeof o.email === 'string' && EMAIL_ADDRESS.test(o.email.trim())) email = o.email.trim();
+      else p.add([...at, 'email'], `must be an email address${got(o.email)}`);
+    }
+    let role: AgentRole = 'agent';
+    if (o.role != null) {
+      if ((AGENT_ROLES as readonly unknown[]).includes(o.role)) role = o.role as AgentRole;
+      else p.add([...at, 'role'], `must be one of ${AGENT_ROLES.join(', ')}${got(o.role)}`);
+    }
     return {
-      id, name, team,
+      id, name, team, role,
       ...(slackUserId !== undefined && { slackUserId }),
       ...(phone !== undefined && { phone }),
+      ...(email !== undefined && { email }),
     } as Agent;
   });
 }
