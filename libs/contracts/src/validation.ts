@@ -17,6 +17,8 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldError[];
+  /** 403 (SPEC §12): the roles that may do what was refused. */
+  requiredRoles?: string[];
 }
 
 /** Flattens class-validator's error tree into `{ field: "customer.id", message }` pairs, one per broken rule. */

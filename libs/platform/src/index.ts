@@ -16,3 +16,5 @@ export * from './shared-result';
 export * from './json-depth';
 export * from './validated';
 export * from './periodic-job';
+export * from './access';
+export * from './access.guard';

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { chromium } from 'playwright-core';
 import { AddressInfo } from 'node:net';
 import { PROBE_TTL_MS } from '../src/ops/service-probes';
-import { AGENT_TOKEN, OTHER_TOKEN, startTestConsole } from './console-harness';
+import { ADMIN_TOKEN, AGENT_TOKEN, OTHER_TOKEN, startTestConsole } from './console-harness';
 import { CHROMIUM_ARGS, ensureChromium } from './ensure-chromium';
 import { ensureConsoleWebBuilt } from './ensure-web';
 
@@ -91,7 +91,7 @@ describe('console security', () => {
         content: "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));",
       });
       await page.goto(`${c.base}/`);
-      await page.fill('input[name=token]', AGENT_TOKEN);
+      await page.fill('input[name=token]', ADMIN_TOKEN);
       await page.click('button[type=submit]');
       await page.click('a[href="/ops"]');
       await page.locator('h2', { hasText: 'Services' }).waitFor();

@@ -1,7 +1,7 @@
 import { Kafka, Partitioners } from 'kafkajs';
 import { DlqHeader, Topic, TicketEvent, dlqTopicOf, makeEnvelope, validateEvent } from '@closeloop/contracts';
 import { READER_MAX_WAIT_MS, readTopic, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
-import { AGENT_TOKEN, startTestConsole } from './console-harness';
+import { AGENT_TOKEN, OPS_TOKEN, startTestConsole } from './console-harness';
 
 /** The console's own API against real Kafka and Postgres: auth, lag, dead letters and replay, the live feed. */
 describe('console API', () => {
@@ -24,8 +24,13 @@ describe('console API', () => {
       const bad = await c.api(path, { token: 'not-a-token-at-all' });
       expect({ path, status: bad.status }).toEqual({ path, status: 401 });
     }
-    const me = await c.api('/api/me');
-    expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx' } });
+    const me = await c.api('/api/me', { token: AGENT_TOKEN });
+    expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', role: 'agent' }, permissions: ['session', 'tickets.read', 'tickets.act'] });
+    // an agent's console has no ops pages: the API says so with the roles that may (SPEC §12)
+    for (const path of ['/api/ops/lag', '/api/ops/dlq', '/api/ops/health', '/api/sources', '/api/reports/summary']) {
+      const r = await c.api(path, { token: AGENT_TOKEN });
+      expect({ path, status: r.status, roles: r.body.requiredRoles }).toEqual({ path, status: 403, roles: path.includes('reports') ? ['lead', 'admin'] : ['ops', 'admin'] });
+    }
     // the ops health fans out to every service: signed-in agents only (the services' own /health stays open)
     expect((await c.api('/api/ops/health', { token: null })).status).toBe(401);
     const health = await c.api('/api/ops/health');
@@ -100,7 +105,7 @@ describe('console API', () => {
     const dlq = dlqTopicOf(Topic.FeedbackScored);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const value = JSON.stringify({ eventId: 'not-a-uuid', type: 'feedback.scored', data: {} });
+    const value = JSON.stringify({ eventId: 'not-a-uuid', type: 'feedback.scored', data: { feedback: { customer: { id: 'c-42', name: 'Deniz Yılmaz', phone: '+905551234567' } } } });
     const [meta] = await producer.send({
       topic: t(dlq),
       acks: -1,
@@ -130,16 +135,24 @@ describe('console API', () => {
       partition: 0, offset, key: 'c-42', reason: 'invalid event: eventId: must be a UUID', originalTopic: Topic.FeedbackScored,
       originalPartition: 3, originalOffset: '41', consumerGroup: 'tickets', eventType: 'feedback.scored', replay: null,
     });
+    // the admin reads the payload as it is; ops see its personal fields masked (SPEC §12)
+    expect(listed.latest[0]).toMatchObject({ preview: value, personalDataMasked: false });
+    const forOps = (await c.api('/api/ops/dlq', { token: OPS_TOKEN })).body.topics.find((x: any) => x.topic === dlq).latest[0];
+    expect(forOps.personalDataMasked).toBe(true);
+    expect(JSON.parse(forOps.preview).data.feedback.customer).toEqual({ id: 'c-42', name: '‹hidden: 12 characters›', phone: '+90555***4567' });
+    expect((await c.api('/api/ops/dlq', { token: AGENT_TOKEN })).status).toBe(403);
 
     // two clicks at the same moment, and a third later: one replay
     const body = JSON.stringify({ topic: dlq, partition: 0, offset });
     const [a, b] = await Promise.all([c.api('/api/ops/dlq/replay', { method: 'POST', body }), c.api('/api/ops/dlq/replay', { method: 'POST', body })]);
-    const again = await c.api('/api/ops/dlq/replay', { method: 'POST', body, token: AGENT_TOKEN });
+    const refused = await c.api('/api/ops/dlq/replay', { method: 'POST', body, token: AGENT_TOKEN });
+    expect([refused.status, refused.body.requiredRoles]).toEqual([403, ['ops', 'admin']]);
+    const again = await c.api('/api/ops/dlq/replay', { method: 'POST', body, token: OPS_TOKEN });
     expect([a.status, b.status, again.status]).toEqual([200, 200, 200]);
     expect([a.body.replayed, b.body.replayed].sort()).toEqual([false, true]);
     expect(again.body.replayed).toBe(false);
     expect(again.body.replay).toEqual((a.body.replayed ? a : b).body.replay);
-    expect(again.body.replay).toMatchObject({ dlqTopic: dlq, dlqPartition: 0, dlqOffset: offset, originalTopic: Topic.FeedbackScored, replayedBy: 'ayse' });
+    expect(again.body.replay).toMatchObject({ dlqTopic: dlq, dlqPartition: 0, dlqOffset: offset, originalTopic: Topic.FeedbackScored, replayedBy: 'dewi' });
 
     // both sends (if there were two) were acknowledged before the responses: one read sees them all
     const back = await readTopic(kafka, t(Topic.FeedbackScored), { minCount: 1 });
@@ -150,7 +163,7 @@ describe('console API', () => {
     expect(Object.keys(replayed[0].headers).filter((h) => h.startsWith('x-dlq-'))).toEqual([]);
 
     const after = await c.api('/api/ops/dlq');
-    expect(after.body.topics.find((x: any) => x.topic === dlq).latest[0].replay).toMatchObject({ replayedBy: 'ayse' });
+    expect(after.body.topics.find((x: any) => x.topic === dlq).latest[0].replay).toMatchObject({ replayedBy: 'dewi' });
   });
 
   it('refuses to replay a dead letter older than the replay window, saying why, and sends nothing', async () => {

@@ -4,8 +4,9 @@ import { testInfra, uniqueName } from '@closeloop/testing';
 import { loadIngestConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
 
-/** An agent's token for the ops API (ayse is an agent of config/closeloop.yaml). */
-export const OPS_TOKEN = uniqueName('ops-token-ayse');
+/** The ops API's tokens: emre is ops in config/closeloop.yaml, ayse an agent (refused there: SPEC §12). */
+export const OPS_TOKEN = uniqueName('ops-token-emre');
+export const AGENT_TOKEN = uniqueName('agent-token-ayse');
 
 /**
  * A schema of its own for one ingest test file, in the run's Postgres: `env` goes into the service's environment,
@@ -13,7 +14,7 @@ export const OPS_TOKEN = uniqueName('ops-token-ayse');
  */
 export function ingestSchema(label: string) {
   const schema = uniqueName(`ingest_${label}`).toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const env = { DATABASE_URL: testInfra().databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4', API_TOKENS: `ayse:${OPS_TOKEN}` };
+  const env = { DATABASE_URL: testInfra().databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4', API_TOKENS: `emre:${OPS_TOKEN},ayse:${AGENT_TOKEN}` };
   return {
     schema,
     env,

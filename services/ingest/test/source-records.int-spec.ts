@@ -19,7 +19,7 @@ import { delightedUnsubscribe } from '../src/sources/fixtures/delighted';
 import { qualtricsMsg, qualtricsResponse, qualtricsTopic } from '../src/sources/fixtures/qualtrics';
 import { body, delightedSignature, qualtricsForm, typeformSignature } from '../src/sources/fixtures/sign';
 import { typeformEvent } from '../src/sources/fixtures/typeform';
-import { OPS_TOKEN, ingestSchema } from './database';
+import { AGENT_TOKEN, OPS_TOKEN, ingestSchema } from './database';
 
 const settings = testKafkaSettings('records');
 const topic = prefixed(settings, Topic.FeedbackReceived);
@@ -251,9 +251,13 @@ describe('source delivery records, kept payloads and Replay (SPEC §10) against 
     expect((await ops('/v1/sources')).body.sources.find((s: { id: string }) => s.id === 'tf-age').kept).toEqual({ kept: 0, waiting: 0, dropped: 3 });
   });
 
-  it('answers the ops API only to agents, and names a bad parameter', async () => {
+  it('answers the ops API only to ops and admin (an agent gets 403 naming the roles), and names a bad parameter', async () => {
     expect((await http.get('/v1/sources')).status).toBe(401);
     expect((await http.get('/v1/sources').set('Authorization', `Bearer ${INGEST_KEY}`)).status).toBe(401);
+    const agent = await http.get('/v1/sources').set('Authorization', `Bearer ${AGENT_TOKEN}`);
+    expect([agent.status, agent.body.requiredRoles]).toEqual([403, ['ops', 'admin']]);
+    const agentReplay = await http.post('/v1/sources/tf-broken/kept/0b6c3a52-7d5e-4c1f-9a43-2f6f1e8d9b10/replay').set('Authorization', `Bearer ${AGENT_TOKEN}`);
+    expect([agentReplay.status, agentReplay.body.detail]).toEqual([403, 'Replaying dead letters and kept source payloads needs the role ops or admin (yours is agent)']);
     const badHours = await ops('/v1/sources/tf/stats?hours=0');
     expect(badHours.status).toBe(400);
     expect(badHours.headers['content-type']).toMatch(/^application\/problem\+json/);

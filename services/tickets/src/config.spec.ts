@@ -52,7 +52,7 @@ describe('loadTicketsConfig', () => {
 
   it('refuses agents that are not in the routing file', () => {
     expect(problemsOf({ ...base, API_TOKENS: 'ayse:secret-token-0001,ghost:secret-token-0009' })).toEqual([
-      'API_TOKENS: agent "ghost" is not in the routing file\'s agents (ayse, mehmet, budi, noa, wei)',
+      'API_TOKENS: agent "ghost" is not in the routing file\'s agents (ayse, mehmet, budi, noa, wei, emre, dewi)',
     ]);
   });
 });

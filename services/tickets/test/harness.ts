@@ -5,7 +5,7 @@ import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
   Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
-  deterministicId,
+  deterministicId, loadRoutingConfig,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
@@ -18,7 +18,10 @@ import { databaseOptions } from '../src/database';
 export type EventWithTicket = TicketEvent & { data: { ticket: TicketSnapshot } };
 
 export const DEMO_ROUTING = resolve(__dirname, '../../../config/closeloop.yaml');
-export const TOKENS = { ayse: 'token-ayse-000000001', mehmet: 'token-mehmet-0000001', noa: 'token-noa-0000000001' } as const;
+export const TOKENS = {
+  ayse: 'token-ayse-000000001', mehmet: 'token-mehmet-0000001', noa: 'token-noa-0000000001', budi: 'token-budi-000000001', wei: 'token-wei-0000000001', emre: 'token-emre-000000001',
+  dewi: 'token-dewi-000000001',
+} as const;
 export type AgentId = keyof typeof TOKENS;
 
 /** One isolated tickets environment per test file: its own schema and topic prefix in the run's Kafka/Postgres. */
@@ -26,6 +29,7 @@ export function testEnvironment(label: string, opts: { routingPath?: string; sla
   const infra = testInfra();
   const kafka = testKafkaSettings(label);
   const schema = uniqueName(`tickets_${label}`).toLowerCase();
+  const agents = new Set(loadRoutingConfig(opts.routingPath ?? DEMO_ROUTING).agents.map((a) => a.id));
   const env = {
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
@@ -36,7 +40,8 @@ export function testEnvironment(label: string, opts: { routingPath?: string; sla
     TICKETS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CLOSELOOP_CONFIG: opts.routingPath ?? DEMO_ROUTING,
-    API_TOKENS: Object.entries(TOKENS).map(([a, t]) => `${a}:${t}`).join(','),
+    // the tokens of the agents this routing file names (the config refuses a token of an agent it does not know)
+    API_TOKENS: Object.entries(TOKENS).filter(([a]) => agents.has(a)).map(([a, t]) => `${a}:${t}`).join(','),
     SLA_CHECK_INTERVAL_MS: String(opts.slaCheckIntervalMs ?? 60_000),
   };
   const cfg: TicketsConfig = loadTicketsConfig(env);
@@ -66,11 +71,11 @@ export async function startApp(cfg: TicketsConfig): Promise<RunningTickets> {
   return { app, url: `http://127.0.0.1:${port}` };
 }
 
-/** An HTTP call to the agent API as `agent` (or without a token). Body parsed as JSON when there is one. */
-export function api(base: string) {
+/** An HTTP call to the agent API as `agent` (default `by`, or without a token). Body parsed as JSON when there is one. */
+export function api(base: string, by: AgentId = 'ayse') {
   return async (method: string, path: string, opts: { as?: AgentId | null; body?: unknown; token?: string } = {}) => {
     const headers: Record<string, string> = {};
-    const token = opts.token ?? (opts.as === null ? undefined : TOKENS[opts.as ?? 'ayse']);
+    const token = opts.token ?? (opts.as === null ? undefined : TOKENS[opts.as ?? by]);
     if (token) headers.authorization = `Bearer ${token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${base}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });

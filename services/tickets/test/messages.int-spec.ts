@@ -23,14 +23,17 @@ afterAll(async () => {
   await dropSchema(ds, schema);
 });
 
+const CX = { touchpoint: 'dine-in', team: 'cx' };
+
 const withContact = (ev: FeedbackScoredEvent, customer: { phone?: string; locale?: string; name?: string; email?: string }): FeedbackScoredEvent => {
   Object.assign(ev.data.feedback.customer, customer);
   return ev;
 };
 
 /** An action-required feedback from a customer with these contact details; resolves with the ticket id once it is open. */
-async function openFor(externalId: string, customerId: string, customer: { phone?: string; locale?: string; name?: string; email?: string }, touchpoint = 'checkout') {
-  await bus.publish(Topic.FeedbackScored, customerId, withContact(scoredEvent({ externalId, customerId, touchpoint, customerName: customer.name ?? 'Deniz' }), customer));
+async function openFor(externalId: string, customerId: string, customer: { phone?: string; locale?: string; name?: string; email?: string }, touchpoint: string = CX.touchpoint) {
+  // dine-in is team cx's, Ayşe's team (SPEC §12: an agent acts on their own team's tickets)
+  await bus.publish(Topic.FeedbackScored, customerId, withContact(scoredEvent({ externalId, customerId, ...CX, touchpoint, customerName: customer.name ?? 'Deniz' }), customer));
   const id = ticketIdFor(externalId);
   await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket.id === id, `ticket.opened for ${externalId}`);
   return id;
@@ -129,8 +132,8 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
 
   it('the newest contact details win; an older feedback arriving late only fills gaps', async () => {
     const id = await openFor('msg-contact-1', 'c-msg-contact', { phone: '+905551230003', locale: 'tr' });
-    const newer = withContact(scoredEvent({ externalId: 'msg-contact-2', customerId: 'c-msg-contact', customerName: 'Deniz', respondedAt: new Date(Date.now() + 60_000).toISOString() }), { phone: '+905551230004', locale: 'en' });
-    const older = withContact(scoredEvent({ externalId: 'msg-contact-0', customerId: 'c-msg-contact', customerName: 'Deniz', respondedAt: '2020-01-01T00:00:00Z' }), { phone: '+905551230005', locale: 'id' });
+    const newer = withContact(scoredEvent({ externalId: 'msg-contact-2', customerId: 'c-msg-contact', ...CX, customerName: 'Deniz', respondedAt: new Date(Date.now() + 60_000).toISOString() }), { phone: '+905551230004', locale: 'en' });
+    const older = withContact(scoredEvent({ externalId: 'msg-contact-0', customerId: 'c-msg-contact', ...CX, customerName: 'Deniz', respondedAt: '2020-01-01T00:00:00Z' }), { phone: '+905551230005', locale: 'id' });
     await bus.publish(Topic.FeedbackScored, 'c-msg-contact', newer);
     await bus.publish(Topic.FeedbackScored, 'c-msg-contact', older);
     await bus.quiet(ds, schema);
@@ -142,7 +145,7 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
 
   it('ticket.customer_opt_out (Twilio 21610 in notification) → every later POST is 409 "opted out", for any ticket of the customer', async () => {
     const id = await openFor('msg-optout-1', 'c-msg-optout', { phone: '+905551230006', locale: 'tr' });
-    const other = await openFor('msg-optout-2', 'c-msg-optout', { phone: '+905551230006', locale: 'tr' }, 'delivery');
+    const other = await openFor('msg-optout-2', 'c-msg-optout', { phone: '+905551230006', locale: 'tr' }, 'terrace'); // unlisted: the default team, cx
     expect((await send(id, { channel: 'sms', template: 'apology' })).status).toBe(202);
     const cmd = makeEnvelope('ticket.customer_opt_out', { ticketId: id, channel: 'sms', reason: 'provider_unsubscribed', deliveryId: 'd-1', at: new Date().toISOString() }, 'notification') as ConsentCommand;
     await bus.publish(Topic.TicketCommands, id, cmd);

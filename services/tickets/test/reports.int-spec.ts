@@ -30,7 +30,7 @@ async function pin(id: string, t: { opened: string; claimed?: string; resolved?:
 beforeAll(async () => {
   ds = await migrate(cfg);
   svc = await startApp(cfg);
-  call = api(svc.url);
+  call = api(svc.url, 'dewi'); // reports: lead or admin (SPEC §12)
   await bus.start();
 
   // five tickets opened in October (checkout and web both belong to team support in the demo routing file)

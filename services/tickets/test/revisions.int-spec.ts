@@ -19,7 +19,7 @@ const publish = (input: ScoredInput) => bus.publish(Topic.FeedbackScored, input.
 beforeAll(async () => {
   ds = await migrate(cfg);
   svc = await startApp(cfg);
-  call = api(svc.url);
+  call = api(svc.url, 'noa'); // checkout is team support's
   await bus.start();
 });
 

@@ -24,7 +24,7 @@ async function openVia(externalId: string, customerId: string, extra: Parameters
 beforeAll(async () => {
   ds = await migrate(cfg);
   svc = await startApp(cfg);
-  call = api(svc.url);
+  call = api(svc.url, 'noa'); // the demo routing file's checkout and web are team support's: Noa's and Wei's (SPEC §12)
   await bus.start();
 });
 
@@ -122,22 +122,22 @@ describe('opening and attaching (cx.feedback.scored.v1)', () => {
 describe('agent API transitions', () => {
   it('claim → 200; the same agent again → 200 unchanged; another agent → 409 with the reason', async () => {
     const id = await openVia('claim-1', 'c-claim');
-    const first = await call('POST', `/v1/tickets/${id}/claim`, { as: 'ayse' });
+    const first = await call('POST', `/v1/tickets/${id}/claim`, { as: 'noa' });
     expect(first.status).toBe(200);
-    expect(first.body.ticket).toMatchObject({ status: 'claimed', assignee: { id: 'ayse', name: 'Ayşe Yılmaz' }, version: 2 });
+    expect(first.body.ticket).toMatchObject({ status: 'claimed', assignee: { id: 'noa', name: 'Noa Levi' }, version: 2 });
     expect(first.body.ticket.claimedAt).not.toBeNull();
     const claimed = await bus.waitForEvent((e) => e.type === 'ticket.claimed' && e.data.ticket.id === id, 'ticket.claimed');
-    expect(claimed.data.actor).toEqual({ kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' });
-    expect(claimed.data.ticket).toMatchObject({ assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 });
+    expect(claimed.data.actor).toEqual({ kind: 'agent', id: 'noa', name: 'Noa Levi' });
+    expect(claimed.data.ticket).toMatchObject({ assigneeId: 'noa', assigneeName: 'Noa Levi', version: 2 });
 
-    const again = await call('POST', `/v1/tickets/${id}/claim`, { as: 'ayse' });
+    const again = await call('POST', `/v1/tickets/${id}/claim`, { as: 'noa' });
     expect(again.status).toBe(200);
     expect(again.body.ticket.version).toBe(2);
 
-    const other = await call('POST', `/v1/tickets/${id}/claim`, { as: 'mehmet' });
+    const other = await call('POST', `/v1/tickets/${id}/claim`, { as: 'wei' });
     expect(other.status).toBe(409);
     expect(other.type).toMatch(/^application\/problem\+json/);
-    expect(other.body).toMatchObject({ status: 409, title: 'Conflict', detail: 'the ticket is already claimed by Ayşe Yılmaz' });
+    expect(other.body).toMatchObject({ status: 409, title: 'Conflict', detail: 'the ticket is already claimed by Noa Levi' });
     expect(bus.eventsOf(id, 'ticket.claimed')).toHaveLength(1);
   });
 
@@ -167,20 +167,20 @@ describe('agent API transitions', () => {
 
   it('resolve straight from open claims it for the resolver in the same step', async () => {
     const id = await openVia('resolve-open-1', 'c-resolve-open');
-    const ok = await call('POST', `/v1/tickets/${id}/resolve`, { as: 'mehmet', body: { rootCause: 'wait-time' } });
+    const ok = await call('POST', `/v1/tickets/${id}/resolve`, { as: 'wei', body: { rootCause: 'wait-time' } });
     expect(ok.status).toBe(200);
-    expect(ok.body.ticket).toMatchObject({ status: 'resolved', assignee: { id: 'mehmet' }, version: 2, customerContacted: null });
+    expect(ok.body.ticket).toMatchObject({ status: 'resolved', assignee: { id: 'wei' }, version: 2, customerContacted: null });
     expect(ok.body.ticket.claimedAt).toBe(ok.body.ticket.resolvedAt);
   });
 
   it('reopen: a resolved ticket goes back to open (no assignee, new resolveDue); reopening an open one → 409', async () => {
     const id = await openVia('reopen-1', 'c-reopen');
-    const resolved = await call('POST', `/v1/tickets/${id}/resolve`, { as: 'ayse', body: { rootCause: 'delivery' } });
+    const resolved = await call('POST', `/v1/tickets/${id}/resolve`, { as: 'noa', body: { rootCause: 'delivery' } });
     const before = resolved.body.ticket;
     const noReason = await call('POST', `/v1/tickets/${id}/reopen`, { body: { reason: '   ' } });
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors).toEqual([{ field: 'reason', message: 'must not be empty' }]);
-    const res = await call('POST', `/v1/tickets/${id}/reopen`, { as: 'mehmet', body: { reason: 'Customer called again: still no refund' } });
+    const res = await call('POST', `/v1/tickets/${id}/reopen`, { as: 'wei', body: { reason: 'Customer called again: still no refund' } });
     expect(res.status).toBe(200);
     const t = res.body.ticket;
     expect(t).toMatchObject({ status: 'open', assignee: null, rootCause: null, resolvedAt: null, reopenCount: 1, version: before.version + 1 });
@@ -197,15 +197,15 @@ describe('agent API transitions', () => {
 
   it('notes: 201, a new version, ticket.note_added, and in the timeline as a note', async () => {
     const id = await openVia('note-1', 'c-note');
-    const res = await call('POST', `/v1/tickets/${id}/notes`, { as: 'ayse', body: { body: 'Called the customer, no answer.' } });
+    const res = await call('POST', `/v1/tickets/${id}/notes`, { as: 'noa', body: { body: 'Called the customer, no answer.' } });
     expect(res.status).toBe(201);
-    expect(res.body.note).toMatchObject({ ticketId: id, author: { id: 'ayse', name: 'Ayşe Yılmaz' }, body: 'Called the customer, no answer.' });
+    expect(res.body.note).toMatchObject({ ticketId: id, author: { id: 'noa', name: 'Noa Levi' }, body: 'Called the customer, no answer.' });
     expect(res.body.ticket.version).toBe(2);
     const ev = await bus.waitForEvent((e) => e.type === 'ticket.note_added' && e.data.ticket.id === id, 'ticket.note_added');
     expect(ev.data.note).toBe('Called the customer, no answer.');
     const detail = await call('GET', `/v1/tickets/${id}`);
     expect(detail.body.timeline.map((e: any) => e.kind)).toEqual(['event', 'note']);
-    expect(detail.body.timeline[1]).toMatchObject({ id: res.body.note.id, type: 'ticket.note_added', actor: { kind: 'agent', id: 'ayse' }, data: { body: 'Called the customer, no answer.' } });
+    expect(detail.body.timeline[1]).toMatchObject({ id: res.body.note.id, type: 'ticket.note_added', actor: { kind: 'agent', id: 'noa' }, data: { body: 'Called the customer, no answer.' } });
     expect((await call('POST', `/v1/tickets/${id}/notes`, { body: { body: '' } })).status).toBe(400);
   });
 
@@ -230,7 +230,7 @@ describe('agent API transitions', () => {
     expect((await call('GET', '/v1/me', { token: 'token-ayse-0002' })).status).toBe(401);
     expect((await call('POST', '/v1/tickets/00000000-0000-4000-8000-000000000000/claim', { as: null })).status).toBe(401);
     const me = await call('GET', '/v1/me', { as: 'noa' });
-    expect(me.body).toEqual({ agent: { id: 'noa', name: 'Noa Levi', team: 'support' } });
+    expect(me.body).toEqual({ agent: { id: 'noa', name: 'Noa Levi', team: 'support', role: 'agent' }, permissions: ['session', 'tickets.read', 'tickets.act'] });
     // health and metrics stay open
     expect((await fetch(`${svc.url}/health/live`)).status).toBe(200);
     const metrics = await (await fetch(`${svc.url}/metrics`)).text();
@@ -254,19 +254,19 @@ describe('commands (cx.ticket.commands.v1) and deliveries (cx.notification.event
 
   it('an impossible command emits ticket.command_rejected with reason, status code, command id and response_url', async () => {
     const id = await openVia('cmd-reject-1', 'c-cmd-reject');
-    await call('POST', `/v1/tickets/${id}/claim`, { as: 'ayse' });
-    const cmd = command('ticket.claim', { ticketId: id, agentId: 'mehmet' });
+    await call('POST', `/v1/tickets/${id}/claim`, { as: 'noa' });
+    const cmd = command('ticket.claim', { ticketId: id, agentId: 'wei' });
     await bus.publish(Topic.TicketCommands, id, cmd);
     await bus.publish(Topic.TicketCommands, id, cmd); // redelivered: rejected once
     const ev = await bus.waitForEvent((e) => e.type === 'ticket.command_rejected' && e.data.commandId === cmd.eventId, 'ticket.command_rejected');
     expect(ev.data).toMatchObject({
-      reason: 'the ticket is already claimed by Ayşe Yılmaz', statusCode: 409, responseUrl: 'https://hooks.slack.test/actions/T1/1/abc',
-      actor: { kind: 'agent', id: 'mehmet', name: 'Mehmet Demir' }, ticket: { id, status: 'claimed', assigneeId: 'ayse', version: 2 },
+      reason: 'the ticket is already claimed by Noa Levi', statusCode: 409, responseUrl: 'https://hooks.slack.test/actions/T1/1/abc',
+      actor: { kind: 'agent', id: 'wei', name: 'Lin Wei' }, ticket: { id, status: 'claimed', assigneeId: 'noa', version: 2 },
     });
 
-    const noRoot = command('ticket.resolve', { ticketId: id, agentId: 'ayse' });
-    const badRoot = command('ticket.resolve', { ticketId: id, agentId: 'ayse', rootCause: 'gremlins' });
-    const unknown = command('ticket.claim', { ticketId: '00000000-0000-4000-8000-000000000001', agentId: 'ayse' });
+    const noRoot = command('ticket.resolve', { ticketId: id, agentId: 'noa' });
+    const badRoot = command('ticket.resolve', { ticketId: id, agentId: 'noa', rootCause: 'gremlins' });
+    const unknown = command('ticket.claim', { ticketId: '00000000-0000-4000-8000-000000000001', agentId: 'noa' });
     const stranger = command('ticket.claim', { ticketId: id, agentId: 'nobody' });
     for (const c of [noRoot, badRoot, unknown, stranger]) await bus.publish(Topic.TicketCommands, c.data.ticketId, c);
     const rejected = async (c: TicketCommand) => (await bus.waitForEvent((e) => e.data.commandId === c.eventId, `rejection of ${c.eventId}`)).data;
@@ -284,9 +284,9 @@ describe('commands (cx.ticket.commands.v1) and deliveries (cx.notification.event
     expect(detail.body.timeline.filter((e: any) => e.type === 'ticket.command_rejected')).toHaveLength(4);
 
     // a valid resolve command after all that
-    await bus.publish(Topic.TicketCommands, id, command('ticket.resolve', { ticketId: id, agentId: 'mehmet', rootCause: 'staff-behaviour', note: 'Apologised', customerContacted: true }));
+    await bus.publish(Topic.TicketCommands, id, command('ticket.resolve', { ticketId: id, agentId: 'wei', rootCause: 'staff-behaviour', note: 'Apologised', customerContacted: true }));
     const resolved = await bus.waitForEvent((e) => e.type === 'ticket.resolved' && e.data.ticket.id === id, 'ticket.resolved from a command');
-    expect(resolved.data).toMatchObject({ actor: { id: 'mehmet' }, note: 'Apologised', ticket: { assigneeId: 'ayse', rootCause: 'staff-behaviour' } });
+    expect(resolved.data).toMatchObject({ actor: { id: 'wei' }, note: 'Apologised', ticket: { assigneeId: 'noa', rootCause: 'staff-behaviour' } });
   });
 
   it('delivery events land in the timeline once each, oldest first', async () => {
@@ -322,7 +322,7 @@ describe('GET /v1/tickets', () => {
     // opened one after the other, so newest first is the reverse order
     for (let i = 0; i < 7; i++) ids.push(await openVia(`list-${i}`, `c-list-${i}`, { touchpoint: i % 2 ? 'web' : 'support-call', severity: i === 6 ? 'critical' : 'normal' }));
     await call('POST', `/v1/tickets/${ids[1]}/claim`, { as: 'noa' });
-    await call('POST', `/v1/tickets/${ids[2]}/claim`, { as: 'ayse' });
+    await call('POST', `/v1/tickets/${ids[2]}/claim`, { as: 'wei' });
   });
 
   it('pages newest first with an opaque cursor, each ticket once', async () => {
@@ -330,7 +330,8 @@ describe('GET /v1/tickets', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: any = await call('GET', `/v1/tickets?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      // an admin reads every team's tickets (an agent only their own team's: below)
+      const res: any = await call('GET', `/v1/tickets?limit=3${cursor ? `&cursor=${cursor}` : ''}`, { as: 'dewi' });
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((t: any) => t.id));
       cursor = res.body.nextCursor;
@@ -344,7 +345,7 @@ describe('GET /v1/tickets', () => {
   });
 
   it('filters by status, assignee (id, me, none), touchpoint, team, severity and customer', async () => {
-    const q = async (query: string, as: 'ayse' | 'noa' = 'ayse') => (await call('GET', `/v1/tickets?${query}&limit=200`, { as })).body.items.map((t: any) => t.id);
+    const q = async (query: string, as: 'noa' | 'wei' | 'dewi' = 'noa') => (await call('GET', `/v1/tickets?${query}&limit=200`, { as })).body.items.map((t: any) => t.id);
     const listIds = (xs: string[]) => xs.filter((x) => ids.includes(x));
     expect(listIds(await q('status=claimed'))).toEqual([ids[2], ids[1]]);
     expect(listIds(await q('assignee=noa'))).toEqual([ids[1]]);
@@ -355,7 +356,27 @@ describe('GET /v1/tickets', () => {
     expect(listIds(await q('severity=critical'))).toEqual([ids[6]]);
     expect(await q('customer=c-list-4')).toEqual([ids[4]]);
     expect(listIds(await q('team=support'))).toHaveLength(7);
-    expect(await q('team=delivery&customer=c-list-4')).toEqual([]);
+    expect(await q('team=delivery&customer=c-list-4', 'dewi')).toEqual([]);
+  });
+
+  it('an agent lists their own team\'s tickets: no team filter means theirs, another team is 403 naming the roles that may', async () => {
+    const ayse = await call('GET', '/v1/tickets?limit=200', { as: 'ayse' }); // team cx: none of these support tickets
+    expect(ayse.status).toBe(200);
+    expect(ayse.body.items.filter((t: any) => ids.includes(t.id))).toEqual([]);
+    expect(ayse.body.items.every((t: any) => t.team === 'cx')).toBe(true);
+    const other = await call('GET', '/v1/tickets?team=support', { as: 'ayse' });
+    expect(other.status).toBe(403);
+    expect(other.type).toContain('application/problem+json');
+    expect(other.body).toMatchObject({ status: 403, requiredRoles: ['ops', 'admin'] });
+    expect(other.body.detail).toContain('team support');
+    const detail = await call('GET', `/v1/tickets/${ids[0]}`, { as: 'ayse' });
+    expect(detail).toMatchObject({ status: 403, body: { requiredRoles: ['ops', 'admin'] } });
+    const claim = await call('POST', `/v1/tickets/${ids[0]}/claim`, { as: 'ayse' });
+    expect(claim).toMatchObject({ status: 403, body: { requiredRoles: ['admin'] } });
+    const ops = await call('POST', `/v1/tickets/${ids[0]}/claim`, { as: 'emre' });
+    expect(ops).toMatchObject({ status: 403, body: { requiredRoles: ['agent', 'lead', 'admin'] } });
+    expect((await call('GET', `/v1/tickets/${ids[0]}`, { as: 'emre' })).status).toBe(200); // ops: every ticket, read-only
+    expect((await call('GET', `/v1/tickets/${ids[0]}`)).body.ticket).toMatchObject({ status: 'open', version: 1 }); // nothing changed
   });
 
   it('invalid filter values → 400 naming each field', async () => {

@@ -294,6 +294,7 @@ rootCauses: [other]
     expect(config.keywords.critical).toEqual(expect.arrayContaining(['lawyer', 'avukat', '律師', 'עורך דין', 'pengacara', 'dava', '投诉']));
     expect(config.keywords.alert).toEqual(expect.arrayContaining(['refund', 'iade', '退款', 'החזר', 'kasar', 'rude']));
     expect(config.agents.every((a) => a.slackUserId)).toBe(true);
+    expect(config.agents.map((a) => `${a.id}:${a.role}`)).toEqual(['ayse:agent', 'mehmet:lead', 'budi:lead', 'noa:agent', 'wei:lead', 'emre:ops', 'dewi:admin']);
     expect(config.rootCauses).toEqual(['staff-behaviour', 'wait-time', 'product-quality', 'billing', 'delivery', 'other']);
   });
 });

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res, UseGuards } from '@nestjs/common';
-import { ProblemException, problem } from '@closeloop/platform';
+import { ProblemException, Requires, problem } from '@closeloop/platform';
 import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
 import { LiveHub, MAX_STREAMS_PER_AGENT } from './live-hub';
 
@@ -25,6 +25,7 @@ export class LiveController {
   constructor(private readonly hub: LiveHub) {}
 
   @Get('live')
+  @Requires('tickets.read') // ids, states and delivery outcomes only: what the inbox needs to refresh
   live(@Req() req: StreamRequest, @Res() res: StreamResponse): void {
     const agentId = signedInAgent(req);
     if (!this.hub.hasRoom(agentId)) {

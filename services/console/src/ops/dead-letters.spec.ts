@@ -35,7 +35,8 @@ describe('describeDeadLetter', () => {
   it('reads the reason headers and the event type, and survives a payload that is not JSON', () => {
     expect(describeDeadLetter(letter({ [DlqHeader.Reason]: 'invalid event', [DlqHeader.OriginalPartition]: '3', [DlqHeader.Attempts]: '0', [DlqHeader.ConsumerGroup]: 'tickets' })))
       .toMatchObject({ reason: 'invalid event', originalPartition: 3, attempts: 0, consumerGroup: 'tickets', eventType: 'feedback.scored', eventId: 'e-1' });
-    expect(describeDeadLetter(letter({}, 'not json {'))).toMatchObject({ eventType: null, preview: 'not json {', reason: null });
+    expect(describeDeadLetter(letter({}, 'not json {'), { personalData: true })).toMatchObject({ eventType: null, preview: 'not json {', reason: null });
+    expect(describeDeadLetter(letter({}, 'not json {'))).toMatchObject({ preview: '‹not JSON, 10 bytes: shown to admins only›', personalDataMasked: true });
   });
 });
 

@@ -1,5 +1,6 @@
 import { ALL_TOPICS, DlqHeader, dlqTopicOf } from '@closeloop/contracts';
 import { DLQ_REPLAY_MAX_AGE_DAYS, INBOX_RETENTION_DAYS } from '@closeloop/messaging';
+import { maskPersonalFields } from './personal-fields';
 
 /** A dead letter as the console keeps and shows it (topic names are logical, without KAFKA_TOPIC_PREFIX). */
 export interface DeadLetter {
@@ -12,6 +13,8 @@ export interface DeadLetter {
   headers: Record<string, string>;
 }
 
+const cut = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
+
 export const DLQ_TOPICS: readonly string[] = ALL_TOPICS.map((t) => dlqTopicOf(t));
 
 export function headersToStrings(headers: Record<string, unknown> | undefined): Record<string, string> {
@@ -23,8 +26,11 @@ export function headersToStrings(headers: Record<string, unknown> | undefined): 
   return out;
 }
 
-/** What the ops page shows of a dead letter: why, from where, and a readable preview of the payload. */
-export function describeDeadLetter(d: DeadLetter) {
+/**
+ * What the ops page shows of a dead letter: why, from where, and a readable preview of the payload; its personal
+ * fields masked unless the viewer may read personal data (admin, SPEC §12).
+ */
+export function describeDeadLetter(d: DeadLetter, viewer: { personalData: boolean } = { personalData: false }) {
   const h = d.headers;
   const text = d.value ? d.value.toString('utf8') : null;
   let eventType: string | null = null;
@@ -54,7 +60,8 @@ export function describeDeadLetter(d: DeadLetter) {
     eventType,
     eventId,
     replayableUntil: replayableUntil(d).toISOString(),
-    preview: text === null ? null : text.length > 500 ? `${text.slice(0, 500)}…` : text,
+    preview: text === null ? null : cut(viewer.personalData ? text : maskPersonalFields(text)),
+    personalDataMasked: text !== null && !viewer.personalData,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, HttpException, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { validated } from '@closeloop/platform';
-import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
+import { Requires, authorize, validated } from '@closeloop/platform';
+import { AuthedRequest, BearerGuard, signedInAgent, signedInAs } from '../auth/bearer.guard';
 import { ReplayRequest } from './replay-request';
 import { KafkaOps } from './kafka-ops';
 import { lagTotals } from './lag';
@@ -12,11 +12,12 @@ import { DeliveryStats } from './delivery-stats';
 import { StageLatency } from './stage-latency';
 
 /**
- * The ops dashboard's data, for signed-in agents only. (The services' own /health stays open for probes; this one
+ * The ops dashboard's data, for ops and admin (SPEC §12); dead letters' personal fields are masked unless the viewer is admin. (The services' own /health stays open for probes; this one
  * fans out to every service, so it is behind the token and answered from one shared probe round.)
  */
 @Controller('api/ops')
 @UseGuards(BearerGuard)
+@Requires('ops.read')
 export class OpsController {
   constructor(
     private readonly kafka: KafkaOps,
@@ -44,7 +45,8 @@ export class OpsController {
   }
 
   @Get('dlq')
-  async dlq(@Query('limit') limit?: string) {
+  async dlq(@Req() req: AuthedRequest, @Query('limit') limit?: string) {
+    const personalData = authorize(signedInAs(req), 'personal-data.read') === null;
     const n = Math.min(100, Math.max(1, Number(limit) || 20));
     const stats = new Map(this.kafka.topicStats().map((t) => [t.topic, t]));
     return {
@@ -54,7 +56,7 @@ export class OpsController {
           return {
             topic,
             depth: stats.get(topic)?.retained ?? null,
-            latest: this.watcher.recent(topic, n).map((d) => ({ ...describeDeadLetter(d), replay: replays.get(`${d.partition}/${d.offset}`) ?? null })),
+            latest: this.watcher.recent(topic, n).map((d) => ({ ...describeDeadLetter(d, { personalData }), replay: replays.get(`${d.partition}/${d.offset}`) ?? null })),
           };
         }),
       ),
@@ -63,6 +65,7 @@ export class OpsController {
 
   /** Puts a dead letter back on its original topic; a second call for the same one returns the first replay. */
   @Post('dlq/replay')
+  @Requires('ops.replay')
   @HttpCode(200)
   async replay(@Req() req: AuthedRequest, @Body() body: unknown) {
     const r = validated(ReplayRequest, body, 'body');

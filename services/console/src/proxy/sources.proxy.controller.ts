@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Requires } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
 import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG } from '../tokens';
@@ -15,11 +16,13 @@ export class SourcesProxyController {
 
   // reads and Replay only: the survey tools' own `POST /v1/sources/{id}` is never reachable through the console
   @Get(['sources', 'sources/*path'])
+  @Requires('ops.read')
   read(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
     return forward(req, res, 'ingest', this.cfg.serviceUrls.ingest);
   }
 
   @Post('sources/:id/kept/:keptId/replay')
+  @Requires('ops.replay')
   replay(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
     return forward(req, res, 'ingest', this.cfg.serviceUrls.ingest);
   }

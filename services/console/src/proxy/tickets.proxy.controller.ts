@@ -1,7 +1,8 @@
 import { All, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
-import { RoutingConfig, agentById } from '@closeloop/contracts';
+import { RoutingConfig } from '@closeloop/contracts';
+import { Requires, permissionsOf } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
-import { AuthedRequest, BearerGuard, signedInAgent } from '../auth/bearer.guard';
+import { AuthedRequest, BearerGuard, signedInAs } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG, ROUTING } from '../tokens';
 import { forward, type ProxyRequest, type ProxyResponse } from './forward';
 
@@ -17,20 +18,22 @@ export class TicketsProxyController {
 
   /** Who is signed in, answered locally (routing file) so sign-in and the ops pages work while tickets is down. */
   @Get('me')
+  @Requires('session')
   me(@Req() req: AuthedRequest) {
-    const id = signedInAgent(req);
-    const agent = agentById(this.routing, id);
-    return { agent: { id, name: agent?.name ?? id, team: agent?.team ?? null } };
+    const agent = signedInAs(req);
+    // the pages the console shows are the ones these permissions open (SPEC §12)
+    return { agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role }, permissions: permissionsOf(agent.role) };
   }
 
   /** What the inbox filters and the resolve form offer. */
   @Get('config')
+  @Requires('session')
   config() {
     const r = this.routing;
     return {
       teams: r.teams.map((t) => ({ id: t.id })),
       touchpoints: r.touchpoints.map((t) => ({ id: t.id, team: t.team })),
-      agents: r.agents.map((a) => ({ id: a.id, name: a.name, team: a.team })),
+      agents: r.agents.map((a) => ({ id: a.id, name: a.name, team: a.team, role: a.role })),
       rootCauses: r.rootCauses,
       // what an agent may send the customer (the recheck goes out by resolving with one): names and the channels each has
       templates: Object.entries(r.templates)
@@ -43,7 +46,15 @@ export class TicketsProxyController {
     };
   }
 
-  @All(['tickets', 'tickets/*path', 'reports/summary'])
+  // tickets judges each request again with the ticket's team in hand
+  @All(['tickets', 'tickets/*path'])
+  @Requires('tickets.read')
+  proxyTickets(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
+    return forward(req, res, 'tickets', this.cfg.ticketsUrl);
+  }
+
+  @All(['reports/summary'])
+  @Requires('reports.read')
   proxy(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
     return forward(req, res, 'tickets', this.cfg.ticketsUrl);
   }

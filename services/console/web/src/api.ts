@@ -168,13 +168,17 @@ export interface TimelineEntry {
 export interface ConsoleConfig {
   teams: { id: string }[];
   touchpoints: { id: string; team: string }[];
-  agents: { id: string; name: string; team: string }[];
+  agents: { id: string; name: string; team: string; role: 'agent' | 'lead' | 'ops' | 'admin' }[];
   rootCauses: string[];
   templates: { name: string; channels: ('sms' | 'email')[] }[];
   recheck: boolean;
   statuses: string[];
   severities: string[];
 }
+/** What a role may do (SPEC §12); the console shows the pages these open. */
+export type Permission = 'session' | 'tickets.read' | 'tickets.act' | 'tickets.assign' | 'tickets.export' | 'reports.read' | 'ops.read' | 'ops.replay' | 'personal-data.read' | 'customers.erase';
+
 export interface Me {
-  agent: { id: string; name: string; team: string | null };
+  permissions: Permission[];
+  agent: { id: string; name: string; team: string | null; role: 'agent' | 'lead' | 'ops' | 'admin' };
 }

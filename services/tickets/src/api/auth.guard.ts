@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import { Agent, RoutingConfig, agentById } from '@closeloop/contracts';
-import { BearerAuth, ProblemException, problem, sourceAddress } from '@closeloop/platform';
+import { BearerAuth, ProblemException, enforceRoute, problem, sourceAddress } from '@closeloop/platform';
 import { ROUTING } from '../tokens';
 
 type AuthRequest = { headers: Record<string, string | string[] | undefined>; ip?: string; socket?: { remoteAddress?: string }; agent?: Agent };
@@ -8,7 +8,7 @@ type AuthRequest = { headers: Record<string, string | string[] | undefined>; ip?
 /**
  * `Authorization: Bearer <token>` from API_TOKENS → the agent of the routing file, through the platform's BearerAuth:
  * digests compared in constant time, 401 for a missing or bad token, 429 with Retry-After once an address has failed
- * too often.
+ * too often; then the route's `@Requires` permission, on the agent's role (SPEC §12: 403 naming the roles that may).
  */
 @Injectable()
 export class AgentAuthGuard implements CanActivate {
@@ -20,6 +20,7 @@ export class AgentAuthGuard implements CanActivate {
     // the config loader refuses tokens of agents the routing file does not name
     if (!agent) throw new ProblemException(problem(401, 'the API token is not valid'), { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     req.agent = agent;
+    enforceRoute(ctx, agent);
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RoutingConfig } from '@closeloop/contracts';
+import { Requires } from '@closeloop/platform';
 import { buildSummary } from '../domain/report';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ROUTING } from '../tokens';
@@ -23,6 +24,7 @@ export class ReportsController {
 
   /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
   @Get('summary')
+  @Requires('reports.read')
   async summary(@Query() query: unknown) {
     const q = validated(ReportQuery, query, 'query');
     const to = q.to ? new Date(q.to) : new Date();

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig } from '@closeloop/contracts';
+import { Requires, enforce, forbidden, permissionsOf, scopeOf } from '@closeloop/platform';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ChangeResult, TicketService, isTicketId } from '../tickets/ticket.service';
 import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-views';
@@ -23,15 +24,23 @@ export class TicketsController {
   ) {}
 
   @Get('me')
+  @Requires('session')
   me(@CurrentAgent() agent: Agent) {
-    return { agent: { id: agent.id, name: agent.name, team: agent.team } };
+    return { agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role }, permissions: permissionsOf(agent.role) };
   }
 
   /** Newest first; `nextCursor` fetches the next page with the same filters. */
   @Get('tickets')
+  @Requires('tickets.read')
   async list(@Query() query: unknown, @CurrentAgent() agent: Agent) {
     const p = parseListQuery(validated(ListTicketsQuery, query, 'query'), this.routing, agent.id);
     if (!p.ok) throw badRequest('the ticket filter has invalid values', p.errors);
+    // agents and leads read their own team's tickets: another team is refused, no team means theirs
+    const scope = scopeOf(agent, 'tickets.read');
+    if (scope !== null) {
+      if (p.filter.team !== undefined) enforce(agent, 'tickets.read', p.filter.team);
+      p.filter.team = scope;
+    }
     const rows = await this.repo.list(this.ds.manager, p.filter, p.limit, p.after);
     const page = rows.slice(0, p.limit);
     return {
@@ -41,9 +50,11 @@ export class TicketsController {
   }
 
   @Get('tickets/:id')
-  async detail(@Param('id') id: string) {
+  @Requires('tickets.read')
+  async detail(@Param('id') id: string, @CurrentAgent() agent: Agent) {
     const ticket = isTicketId(id) ? await this.repo.find(this.ds.manager, id) : null;
     if (!ticket) throw notFound(`there is no ticket ${id}`);
+    enforce(agent, 'tickets.read', ticket.team);
     const [feedback, timeline] = await Promise.all([this.repo.feedbackOf(this.ds.manager, id), this.repo.timelineOf(this.ds.manager, id)]);
     return {
       ticket: toTicketJson(ticket, this.tickets.nameOf),
@@ -53,12 +64,14 @@ export class TicketsController {
   }
 
   @Post('tickets/:id/claim')
+  @Requires('tickets.act')
   @HttpCode(200)
   async claim(@Param('id') id: string, @CurrentAgent() agent: Agent) {
     return this.answer(await inTransaction(this.ds, (tx) => this.tickets.claim(tx, id, agent, 'api')));
   }
 
   @Post('tickets/:id/resolve')
+  @Requires('tickets.act')
   @HttpCode(200)
   async resolve(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
     const b = validated(ResolveBody, body, 'body');
@@ -66,6 +79,7 @@ export class TicketsController {
   }
 
   @Post('tickets/:id/reopen')
+  @Requires('tickets.act')
   @HttpCode(200)
   async reopen(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
     const b = validated(ReopenBody, body, 'body');
@@ -73,6 +87,7 @@ export class TicketsController {
   }
 
   @Post('tickets/:id/notes')
+  @Requires('tickets.act')
   @HttpCode(201)
   async addNote(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
     const b = validated(NoteBody, body, 'body');
@@ -90,6 +105,8 @@ export class TicketsController {
         throw notFound(refusal.reason);
       case 'conflict':
         throw conflict(refusal.reason);
+      case 'forbidden':
+        throw forbidden({ status: 403, detail: refusal.reason, requiredRoles: refusal.requiredRoles });
       case 'invalid':
         throw badRequest(`${refusal.field} ${refusal.reason}`, [{ field: refusal.field, message: refusal.reason }]);
       default:

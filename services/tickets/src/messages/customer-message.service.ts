@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, ConsentCommand, CustomerMessageDto, CustomerReplyCommand, RoutingConfig, TicketCommand, TicketEventData, Topic, agentById, deterministicId,
+  Agent, AgentRole, ConsentCommand, CustomerMessageDto, CustomerReplyCommand, RoutingConfig, TicketCommand, TicketEventData, Topic, agentById, deterministicId,
   makeEnvelope,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
@@ -11,7 +11,7 @@ import { RECHECK_TEMPLATE, newRecheckLink, withoutToken, type RecheckLinkParts }
 import type { Actor } from '../domain/timeline';
 import { TicketsConfig } from '../config';
 import { ROUTING, TICKETS_CONFIG } from '../tokens';
-import { TicketService, agentActor, isTicketId } from '../tickets/ticket.service';
+import { TicketService, agentActor, forbiddenOn, isTicketId } from '../tickets/ticket.service';
 import { toSnapshot } from '../tickets/ticket-views';
 import type { Tx } from '../tickets/tx';
 import { ContactRepository } from './contact.repository';
@@ -22,7 +22,7 @@ import { messageSummaries } from './message-views';
 
 export type MessageOutcome =
   | { ok: true; message: StoredMessage; duplicate: boolean }
-  | { ok: false; refusal: MessageRefusal | { status: 404; reason: string } | { status: 422; field: string; reason: string } };
+  | { ok: false; refusal: MessageRefusal | { status: 404; reason: string } | { status: 422; field: string; reason: string } | { status: 403; reason: string; requiredRoles: AgentRole[] } };
 
 /** The eventId of a message's `ticket.customer_message_requested`: one per message, whatever happens to the request. */
 export const messageEventId = (messageId: string) => deterministicId('ticket.customer_message_requested', messageId);
@@ -48,6 +48,8 @@ export class CustomerMessageService {
     // the row lock serialises two copies of one request (a client retrying before the first answered)
     const ticket = isTicketId(ticketId) ? await this.tickets.find(tx.m, ticketId, { forUpdate: true }) : null;
     if (!ticket) return { ok: false, refusal: { status: 404, reason: `there is no ticket ${ticketId}` } };
+    const denied = forbiddenOn(agent, 'tickets.act', ticket);
+    if (denied) return { ok: false, refusal: { status: 403, reason: denied.reason, requiredRoles: denied.requiredRoles } };
     const id = messageIdFor(ticket.id, agent.id, key);
     const earlier = key === undefined ? null : await this.messages.find(tx.m, id);
     if (earlier) {
@@ -122,6 +124,7 @@ export class CustomerMessageService {
       const ticket = isTicketId(d.ticketId) ? await this.tickets.find(tx.m, d.ticketId) : null;
       const refusal =
         r.status === 404 ? ({ kind: 'not_found', reason: r.reason } as const)
+        : r.status === 403 ? ({ kind: 'forbidden', reason: r.reason, requiredRoles: r.requiredRoles } as const)
         : r.status === 409 ? ({ kind: 'conflict', reason: r.reason } as const)
         : ({ kind: 'invalid', field: 'field' in r ? r.field : 'channel', reason: r.reason } as const);
       await this.ticketService.rejectCommand(tx, cmd, refusal, ticket, agent, now);

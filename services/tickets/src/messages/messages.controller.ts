@@ -1,6 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent } from '@closeloop/contracts';
+import { Requires, forbidden } from '@closeloop/platform';
 import { AgentAuthGuard, CurrentAgent } from '../api/auth.guard';
 import { ProblemException, badRequest, conflict, notFound, validated } from '../api/problem';
 import { inTransaction } from '../tickets/tx';
@@ -17,6 +18,7 @@ export class MessagesController {
 
   /** 202: the message is recorded and on its way (its delivery statuses follow on the ticket's timeline). */
   @Post('tickets/:id/messages')
+  @Requires('tickets.act')
   @HttpCode(202)
   async send(@Param('id') id: string, @Body() body: unknown, @Headers('idempotency-key') keyHeader: string | undefined, @CurrentAgent() agent: Agent) {
     const b = validated(MessageBody, body, 'body');
@@ -43,6 +45,8 @@ function answer(r: MessageOutcome) {
       throw notFound(f.reason);
     case 409:
       throw conflict(f.reason);
+    case 403:
+      throw forbidden({ status: 403, detail: f.reason, requiredRoles: f.requiredRoles });
     default:
       throw new ProblemException(f.status, f.reason);
   }

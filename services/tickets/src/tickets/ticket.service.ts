@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, CommandRejectedData, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
+  Agent, AgentRole, CommandRejectedData, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
   agentById, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
+import { authorize, type Permission } from '@closeloop/platform';
 import { SERVICE } from '../config';
 import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
 import { Actor, summaries, truncate } from '../domain/timeline';
@@ -28,9 +29,17 @@ export function isTicketId(id: string): boolean {
 }
 
 export type NotFound = { kind: 'not_found'; reason: string };
+/** SPEC §12: the caller's role does not reach this ticket (another team's, or an action their role does not have). */
+export type Forbidden = { kind: 'forbidden'; reason: string; requiredRoles: AgentRole[] };
 export type ChangeResult =
   | { ok: true; ticket: Ticket; changed: boolean }
-  | { ok: false; refusal: Refusal | NotFound; ticket: Ticket | null };
+  | { ok: false; refusal: Refusal | NotFound | Forbidden; ticket: Ticket | null };
+
+/** The roles' answer for `agent` doing `permission` on `t`, as a refusal; null when they may. */
+export function forbiddenOn(agent: Agent, permission: Permission, t: Ticket): Forbidden | null {
+  const r = authorize(agent, permission, t.team);
+  return r ? { kind: 'forbidden', reason: r.detail, requiredRoles: r.requiredRoles } : null;
+}
 
 export type FeedbackOutcome =
   | { kind: 'recorded' } // not action-required: only remembered for the reports
@@ -165,6 +174,8 @@ export class TicketService {
   async claim(tx: Tx, ticketId: string, agent: Agent, via: Via, now = new Date()): Promise<ChangeResult> {
     const t = await this.load(tx, ticketId);
     if (!t) return this.notFound(ticketId);
+    const denied = forbiddenOn(agent, 'tickets.act', t);
+    if (denied) return { ok: false, refusal: denied, ticket: t };
     const r = claimTicket(t, agent.id, now, this.nameOf);
     if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
     if (!r.changed) return r;
@@ -182,6 +193,8 @@ export class TicketService {
     const { recheck, ...input } = resolveInput;
     const t = await this.load(tx, ticketId);
     if (!t) return this.notFound(ticketId);
+    const denied = forbiddenOn(agent, 'tickets.act', t);
+    if (denied) return { ok: false, refusal: denied, ticket: t };
     const r = resolveTicket(t, { agentId: agent.id, ...input }, this.routing.rootCauses, now);
     if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
     if (recheck && !this.routing.templates[RECHECK_TEMPLATE]) {
@@ -216,6 +229,8 @@ export class TicketService {
   async reopen(tx: Tx, ticketId: string, agent: Agent, reason: string, now = new Date()): Promise<ChangeResult> {
     const t = await this.load(tx, ticketId);
     if (!t) return this.notFound(ticketId);
+    const denied = forbiddenOn(agent, 'tickets.act', t);
+    if (denied) return { ok: false, refusal: denied, ticket: t };
     const r = reopenTicket(t, this.teamOf(t.team, t.touchpoint).slaMs, now);
     if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
     await this.repo.update(tx.m, t, r.ticket);
@@ -230,6 +245,8 @@ export class TicketService {
   async addNote(tx: Tx, ticketId: string, agent: Agent, body: string, now = new Date()): Promise<ChangeResult & { noteId?: string }> {
     const t = await this.load(tx, ticketId);
     if (!t) return this.notFound(ticketId);
+    const denied = forbiddenOn(agent, 'tickets.act', t);
+    if (denied) return { ok: false, refusal: denied, ticket: t };
     const after = noteAdded(t, now);
     await this.repo.update(tx.m, t, after);
     const actor = agentActor(agent);
@@ -265,8 +282,8 @@ export class TicketService {
   }
 
   /** A command that cannot be applied → `ticket.command_rejected` (on the timeline when the ticket exists), so its sender can tell the user. */
-  async rejectCommand(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
-    const statusCode = refusal.kind === 'not_found' ? 404 : refusal.kind === 'conflict' ? 409 : 422;
+  async rejectCommand(tx: Tx, cmd: TicketCommand, refusal: Refusal | NotFound | Forbidden, ticket: Ticket | null, agent: Agent | undefined, now: Date): Promise<void> {
+    const statusCode = refusal.kind === 'not_found' ? 404 : refusal.kind === 'conflict' ? 409 : refusal.kind === 'forbidden' ? 403 : 422;
     // the contract caps `reason` at 2,000 characters; an agent id from a command is not ours to trust
     const reason = truncate(refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason, 2_000);
     const actor: Actor = agent ? agentActor(agent) : { kind: 'agent', id: cmd.data.agentId };

@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import type { FieldError, Source } from '@closeloop/contracts';
+import { Requires } from '@closeloop/platform';
 import { AgentAuthGuard } from '../../http/agent-auth.guard';
 import { ProblemError, problems } from '../../http/problem';
 import { AGENT_BEARER, problemResponse, ref } from '../../openapi/openapi';
@@ -24,11 +25,12 @@ const badQuery = (errors: FieldError[]) => new ProblemError(problems.validation(
 /**
  * SPEC §10 "what ops see", for the console's Sources page: each source of the routing file ingest runs with, its
  * delivery counts (per hour, from every ingest instance), its latest deliveries, its kept unmappable payloads, and
- * Replay. Agent API tokens (API_TOKENS); any agent may use it until roles arrive.
+ * Replay. Agent API tokens (API_TOKENS) of ops and admin (SPEC §12).
  */
 @ApiTags('sources (ops)')
 @ApiBearerAuth(AGENT_BEARER)
 @ApiResponse({ status: 401, ...problemResponse('Missing or unknown agent API token') })
+@ApiResponse({ status: 403, ...problemResponse('The token\'s agent is not ops or admin (SPEC §12); requiredRoles names who may') })
 @ApiResponse({ status: 429, ...problemResponse('Too many failed sign-ins from this address') })
 @Controller('v1/sources')
 @UseGuards(AgentAuthGuard)
@@ -49,6 +51,7 @@ export class SourcesOpsController {
 
   /** Every configured source with its webhook path, its counts of the last 24 hours, and its kept payloads. */
   @Get()
+  @Requires('ops.read')
   @ApiOperation({ summary: 'Every source of the routing file: webhook path, counts of the last 24 hours, kept payloads' })
   @ApiResponse({ status: 200, description: 'The sources, in routing-file order', schema: ref('SourceList') })
   @ApiResponse({ status: 400, ...problemResponse('A query parameter (none are known)') })
@@ -73,6 +76,7 @@ export class SourcesOpsController {
 
   /** Hourly counts per outcome, oldest first, one bucket per hour of the window (zeros included). */
   @Get(':id/stats')
+  @Requires('ops.read')
   @ApiOperation({ summary: 'Hourly delivery counts per outcome (from every ingest instance)' })
   @ApiParam({ name: 'id', description: 'The source id' })
   @ApiQuery({ name: 'hours', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_STATS_HOURS, default: 24 } })
@@ -90,6 +94,7 @@ export class SourcesOpsController {
 
   /** The latest deliveries, newest first: outcome, status, reason, feedbackId, kept payload, size; never a body or header. */
   @Get(':id/deliveries')
+  @Requires('ops.read')
   @ApiOperation({ summary: 'The latest deliveries, newest first (bounded per source and by age)' })
   @ApiParam({ name: 'id', description: 'The source id' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, default: 50 }, description: 'At most INGEST_DELIVERIES_PER_SOURCE' })
@@ -105,6 +110,7 @@ export class SourcesOpsController {
 
   /** The kept payloads, newest first, without their bodies. */
   @Get(':id/kept')
+  @Requires('ops.read')
   @ApiOperation({ summary: 'The kept unmappable payloads, newest first, without their bodies' })
   @ApiParam({ name: 'id', description: 'The source id' })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, default: 100 }, description: 'At most INGEST_KEPT_PER_SOURCE' })
@@ -120,6 +126,7 @@ export class SourcesOpsController {
 
   /** One kept payload with its body (as text) and, for qualtrics / surveymonkey, the answers fetched with it. */
   @Get(':id/kept/:keptId')
+  @Requires('ops.read')
   @ApiOperation({ summary: 'One kept payload with its body (it may carry personal data: for fixing the routing file only)' })
   @ApiResponse({ status: 200, description: 'The kept payload', schema: ref('KeptPayload') })
   @ApiResponse({ status: 400, ...problemResponse('keptId is not a UUID') })
@@ -136,6 +143,7 @@ export class SourcesOpsController {
 
   /** Maps the kept payload again with the current routing file: 202 / 200 ignored / 422 / 409 / 503 (replay.service.ts). */
   @Post(':id/kept/:keptId/replay')
+  @Requires('ops.replay')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Replay a kept payload with the routing file ingest runs with now',
