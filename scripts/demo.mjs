@@ -19,7 +19,6 @@ const CONSOLE = process.env.CONSOLE_URL ?? urls.console;
 const saved = path.join(repoRoot, '.closeloop', 'dev-credentials.json');
 const creds = existsSync(saved) ? JSON.parse(readFileSync(saved, 'utf8')) : {};
 const ingestKey = (process.env.INGEST_API_KEYS ?? creds.INGEST_API_KEYS ?? '').split(',')[0];
-const agentToken = (process.env.API_TOKENS ?? creds.API_TOKENS ?? '').split(',')[0]?.split(':')[1];
 if (!ingestKey) {
   console.error('No ingest key: start the stack with `npm start` first (it writes .closeloop/dev-credentials.json), or set INGEST_API_KEYS.');
   process.exit(1);
@@ -70,16 +69,29 @@ async function send(i, [touchpoint, channel, metric, score, comment, customer, a
 }
 
 /** The routing file npm start runs with (CLOSELOOP_CONFIG, else the one it writes with the demo sources), as the services read it. */
-function routingSources() {
+function readRouting() {
   const written = path.join(repoRoot, '.closeloop', 'closeloop.yaml');
   const file = path.resolve(repoRoot, process.env.CLOSELOOP_CONFIG ?? (existsSync(written) ? written : 'config/closeloop.yaml'));
   try {
     const { loadRoutingConfig } = createRequire(import.meta.url)(path.join(repoRoot, 'libs/contracts/dist/index.js'));
-    return loadRoutingConfig(file).sources ?? [];
+    return { routing: loadRoutingConfig(file) };
   } catch (err) {
-    console.error(`\nsurvey-tool deliveries skipped: cannot read ${path.relative(repoRoot, file)} (${err.message.split('\n')[0]}); npm start builds what it needs`);
-    return [];
+    return { file, error: err.message.split('\n')[0] };
   }
+}
+
+function routingSources() {
+  const r = readRouting();
+  if (r.routing) return r.routing.sources ?? [];
+  console.error(`\nsurvey-tool deliveries skipped: cannot read ${path.relative(repoRoot, r.file)} (${r.error}); npm start builds what it needs`);
+  return [];
+}
+
+/** The demo reads every team's tickets: an admin's token when the routing file has one (SPEC §12), else the first. */
+function readerToken() {
+  const entries = (process.env.API_TOKENS ?? creds.API_TOKENS ?? '').split(',').filter(Boolean).map((e) => e.split(':'));
+  const admins = new Set((readRouting().routing?.agents ?? []).filter((a) => a.role === 'admin').map((a) => a.id));
+  return (entries.find(([id]) => admins.has(id)) ?? entries[0])?.[1];
 }
 
 /** One signed delivery per `demo-*` source; returns what each should have opened. */
@@ -136,6 +148,7 @@ for (const [i, item] of stream.entries()) {
   await new Promise((r) => setTimeout(r, 150));
 }
 const fromSources = await sendSourceDeliveries();
+const agentToken = readerToken();
 if (agentToken) {
   await new Promise((r) => setTimeout(r, 2_000));
   // open follow-up tickets: not resolved yet (open or claimed)

@@ -235,7 +235,10 @@ async function main() {
   await Promise.all(running.map((s) => waitReady(`${urls[s.name]}/health/ready`, 90_000, () => s.child.exitCode === null)));
 
   const ingestKey = creds.ingestKeys.split(',')[0];
-  const [agentId, token] = creds.apiTokens.split(',')[0].split(':');
+  // SPEC §12: say whose role each token carries; the curl example reads every team's tickets, so it uses an admin's
+  const roleOf = (id) => routing.agents.find((a) => a.id === id)?.role ?? 'agent';
+  const tokens = creds.apiTokens.split(',').map((e) => e.split(':'));
+  const [agentId, token] = tokens.find(([id]) => roleOf(id) === 'admin') ?? tokens[0];
   const pg = infra.postgres;
   const postgresLine = `${redact(databaseUrl)} (${pg.source}${pg.source === 'embedded' ? `, data in ${path.relative(repoRoot, pg.dataDir)}, kept across restarts` : ''})`;
   const kafkaLine = `${infra.kafka.brokers} (${infra.kafka.source}${infra.kafka.source === 'local' ? `, data in ${path.relative(repoRoot, kafkaDataDir)}, kept across restarts` : ''})`;
@@ -251,7 +254,7 @@ async function main() {
   Postgres       ${postgresLine}
 
   ingest key     ${ingestKey}      (${describeOrigin(creds.origin.ingestKeys)})
-  agent tokens   ${creds.apiTokens.split(',').join('\n                 ')}
+  agent tokens   ${tokens.map(([id, t]) => `${id}:${t}  (${roleOf(id)})`).join('\n                 ')}
                  (${describeOrigin(creds.origin.apiTokens)})
 
   routing file   ${routingLine}

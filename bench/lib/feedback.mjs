@@ -132,7 +132,7 @@ keywords:
   critical: ["lawyer", "avukat", "律師", "עורך דין", "pengacara"]
   alert: ["refund", "iade", "退款", "החזר", "kasar"]
 agents:
-  - { id: bench, name: "Bench Agent", team: probe-00, slackUserId: U0BENCH }
+  - { id: bench, name: "Bench Agent", team: probe-00, slackUserId: U0BENCH, role: admin }
 rootCauses: [staff-behaviour, wait-time, product-quality, billing, delivery, other]
 sources:
   - { id: ${TYPEFORM_SOURCE.id}, kind: typeform, secretEnv: ${TYPEFORM_SOURCE.secretEnv}, touchpoint: load-000, fields: { score: nps_q, comment: why_q, touchpoint: form_response.hidden.touchpoint } }

@@ -935,7 +935,7 @@ keywords:
   critical: ["lawyer"]
   alert: ["refund"]
 agents:
-  - { id: ayse, name: "Ayşe Yılmaz", team: t0, slackUserId: U0AYSE }
+  - { id: ayse, name: "Ayşe Yılmaz", team: t0, slackUserId: U0AYSE, role: admin }   # acts on every team's tickets (SPEC §12)
 rootCauses: [staff-behaviour, wait-time, other]
 templates:
   apology:

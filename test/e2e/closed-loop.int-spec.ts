@@ -39,7 +39,7 @@ keywords:
   alert: ["refund", "iade", "退款"]
 agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
-  - { id: mehmet, name: "Mehmet Kaya", team: cx, slackUserId: U0MEHMET }
+  - { id: mehmet, name: "Mehmet Kaya", team: cx, slackUserId: U0MEHMET, role: lead }   # reads the reports (SPEC §12)
 rootCauses: [staff-behaviour, wait-time, product-quality, billing, delivery, other]
 templates:
   apology:
@@ -357,7 +357,7 @@ describe('the closed loop', () => {
     const phone = '+905551230088';
     const t = await openTicketFor('recheck', { customer: { id: `${run}-recheck`, name: 'Deniz', phone, locale: 'tr' } });
     const window = `from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`;
-    const before = (await api('GET', `/v1/reports/summary?${window}`)).json.recovery;
+    const before = (await api('GET', `/v1/reports/summary?${window}`, undefined, MEHMET_TOKEN)).json.recovery;
     const resolved = await api('POST', `/v1/tickets/${t.id}/resolve`, { rootCause: 'staff-behaviour', note: 'Apologised', customerContacted: true, recheck: true });
     expect(resolved.status).toBe(200);
     expect(((await ticket(t.id)).timeline as any[]).map((e) => e.summary)).toContainEqual(expect.stringMatching(/^Recheck scheduled for \d{4}-\d\d-\d\d \d\d:\d\d UTC$/));
@@ -391,7 +391,7 @@ describe('the closed loop', () => {
       what: 'the recheck answer on the timeline', timeoutMs: 30_000,
     });
     const after = await waitFor(async () => {
-      const r = (await api('GET', `/v1/reports/summary?${window}`)).json.recovery;
+      const r = (await api('GET', `/v1/reports/summary?${window}`, undefined, MEHMET_TOKEN)).json.recovery;
       return r.rescored === before.rescored + 1 ? r : undefined;
     }, { what: 'the report counting the rescored customer' });
     expect(after.recovered).toBe(before.recovered + 1);

@@ -32,6 +32,9 @@ import { createE2eDatabase } from './stack';
 const SHOTS = path.resolve(__dirname, '../../test-artifacts/console');
 const AYSE = 'tok-ayse-e2e-0123456789';
 const MEHMET = 'tok-mehmet-e2e-0123456789';
+/** config/closeloop.yaml (SPEC §12): ayse is an agent of team cx, mehmet its lead, emre ops, dewi admin */
+const EMRE = 'tok-emre-e2e-0123456789';
+const DEWI = 'tok-dewi-e2e-0123456789';
 const INGEST_KEY = 'ik-e2e-0123456789';
 const run = uniqueName('c').replace(/_/g, '-');
 
@@ -73,7 +76,7 @@ beforeAll(async () => {
   db = await createE2eDatabase();
   const common = {
     KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `ayse:${AYSE},mehmet:${MEHMET}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `ayse:${AYSE},mehmet:${MEHMET},emre:${EMRE},dewi:${DEWI}`,
   };
   const ingestCfg = loadIngestConfig({ ...common, INGEST_PORT: '0', INGEST_API_KEYS: INGEST_KEY });
   const scoringCfg = loadScoringConfig({ ...common, SCORING_PORT: '0' });
@@ -124,13 +127,14 @@ describe('console in a browser', () => {
     await page.fill('input[name=token]', AYSE);
     await page.click('button[type=submit]');
     await page.getByTestId('inbox').waitFor();
-    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ayşe Yılmaz');
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ayşe Yılmaz (agent)');
     await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
   });
 
   it('fills the open inbox live as feedback arrives, and filters it by severity and customer', async () => {
-    await sendFeedback(`${run}-a`, 'checkout', 1, commentA, customerA);
-    await sendFeedback(`${run}-b`, 'delivery', 3, 'Makanan datang dingin', customerB);
+    // dine-in is team cx's: Ayşe's inbox (an agent reads their own team's tickets, SPEC §12)
+    await sendFeedback(`${run}-a`, 'dine-in', 1, commentA, customerA);
+    await sendFeedback(`${run}-b`, 'dine-in', 3, 'Makanan datang dingin', customerB);
     // no reload: the rows come from the live feed
     await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: 'two tickets in the inbox', timeoutMs: 30_000 });
     expect(await page.locator(`[data-testid=ticket-row] >> text=${customerA.name}`).count()).toBe(1);
@@ -196,7 +200,15 @@ describe('console in a browser', () => {
     expect(await page.getByTestId('assignee').textContent()).toBe('Mehmet Demir');
   });
 
-  it('shows on the ops dashboard the same lag for the tickets consumer group as kafkajs admin computes', async () => {
+  it('shows an agent no ops pages; signed in as ops, the dashboard has the same lag for the tickets consumer group as kafkajs admin computes', async () => {
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Inbox']);
+    await page.goto(`${urls.console}/ops`);
+    await page.getByTestId('not-for-role').filter({ hasText: 'ops or admin' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.fill('input[name=token]', EMRE);
+    await page.click('button[type=submit]');
+    await page.getByTestId('inbox').waitFor();
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Inbox', 'Ops', 'Sources']);
     await page.click('nav >> text=Ops');
     {
       const topic = `${prefix}${Topic.FeedbackScored}`;
@@ -243,10 +255,10 @@ describe('console in a browser', () => {
 
     // a second click (from another tab, say) is a no-op that reports the first replay
     const again = await fetch(`${urls.console}/api/ops/dlq/replay`, {
-      method: 'POST', headers: { authorization: `Bearer ${MEHMET}`, 'content-type': 'application/json' },
+      method: 'POST', headers: { authorization: `Bearer ${DEWI}`, 'content-type': 'application/json' },
       body: JSON.stringify({ topic: dlq, partition: 0, offset }),
     }).then((r) => r.json());
-    expect(again).toMatchObject({ replayed: false, replay: { replayedBy: 'ayse', dlqOffset: offset, originalTopic: Topic.FeedbackScored } });
+    expect(again).toMatchObject({ replayed: false, replay: { replayedBy: 'emre', dlqOffset: offset, originalTopic: Topic.FeedbackScored } });
 
     const back = (await readTopic(kafka, `${prefix}${Topic.FeedbackScored}`, { minCount: 3 })).filter((m) => m.headers['x-replayed-from']);
     expect(back).toEqual([expect.objectContaining({ key: `${run}-poison`, value: 'this is not an event {', headers: expect.objectContaining({ 'x-replayed-from': `${dlq}/0/${offset}` }) })]);

@@ -32,7 +32,8 @@ import { ensureConsoleWebBuilt } from '../../services/console/test/ensure-web';
 import { createE2eDatabase, freePort, writeRoutingFile } from './stack';
 
 const SHOTS = path.resolve(__dirname, '../../test-artifacts/console');
-const AYSE = 'tok-ayse-sources-0123456789';
+/** dewi is config/closeloop.yaml's admin: the Sources page is for ops and admin, and the check reads tickets of every team (SPEC §12) */
+const DEWI = 'tok-dewi-sources-0123456789';
 const TF_SECRET = uniqueName('tf-secret');
 const run = uniqueName('s').replace(/_/g, '-');
 const customer = `${run}-laura`;
@@ -87,7 +88,7 @@ beforeAll(async () => {
   routingPath = writeRoutingFile(routingYaml('recommend_q'));
   const common = {
     KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `ayse:${AYSE}`, CLOSELOOP_CONFIG: routingPath,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `dewi:${DEWI}`, CLOSELOOP_CONFIG: routingPath,
   };
   // a fixed port: the console's SERVICE_URLS must still find ingest after its restart
   ingestEnv = { ...common, INGEST_PORT: String(await freePort()), INGEST_API_KEYS: 'ik-sources-e2e-0123456789', TF_SECRET };
@@ -132,18 +133,18 @@ describe('the Sources page in a browser', () => {
     expect(unmappable.body.errors).toEqual([expect.objectContaining({ field: 'score' })]);
     // the console forwards the ops API's reads and Replay only: a POST to a webhook path through it is no delivery
     // (the counts below stay at the three deliveries above)
-    const viaConsole = await call(urls.console, 'POST', '/api/sources/tf-ok', { token: AYSE, headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    const viaConsole = await call(urls.console, 'POST', '/api/sources/tf-ok', { token: DEWI, headers: { 'Content-Type': 'application/json' }, body: '{}' });
     expect(viaConsole.status).toBe(404);
 
     await page.goto(urls.console);
-    await page.fill('input[name=token]', AYSE);
+    await page.fill('input[name=token]', DEWI);
     await page.click('button[type=submit]');
     await page.getByTestId('inbox').waitFor();
     await page.click('nav >> text=Sources');
     await page.getByTestId('sources-table').waitFor();
     await page.getByTestId('source-tf-checkout').waitFor();
 
-    const api = await call(urls.ingest, 'GET', '/v1/sources', { token: AYSE });
+    const api = await call(urls.ingest, 'GET', '/v1/sources', { token: DEWI });
     expect(api.status).toBe(200);
     const ok = api.body.sources.find((s: { id: string }) => s.id === 'tf-ok');
     expect(ok.last24h).toMatchObject({ received: 3, accepted: 1, duplicate: 1, rejected: 1 });
@@ -183,11 +184,11 @@ describe('the Sources page in a browser', () => {
     await shot('sources-02-replayed');
 
     const ticket = await waitFor(async () => {
-      const r = await call(urls.tickets, 'GET', `/v1/tickets?customer=${encodeURIComponent(customer)}`, { token: AYSE });
+      const r = await call(urls.tickets, 'GET', `/v1/tickets?customer=${encodeURIComponent(customer)}`, { token: DEWI });
       return r.body?.items?.length ? r.body.items : undefined;
     }, { what: 'the ticket of the replayed feedback', timeoutMs: 60_000 });
     expect(ticket).toHaveLength(1);
-    const detail = await call(urls.tickets, 'GET', `/v1/tickets/${ticket[0].id}`, { token: AYSE });
+    const detail = await call(urls.tickets, 'GET', `/v1/tickets/${ticket[0].id}`, { token: DEWI });
     expect(detail.body.feedback.map((f: { feedbackId: string }) => f.feedbackId)).toEqual([feedbackId]);
     expect(detail.body.feedback[0]).toMatchObject({ score: 3, comment: 'The courier was 40 minutes late', touchpoint: 'checkout' });
 

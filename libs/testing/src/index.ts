@@ -5,3 +5,4 @@ export * from './harness';
 export * from './kafka-admin';
 export * from './quiescence';
 export * from './stubs/smtp-stub';
+export * from './routes';

@@ -120,4 +120,20 @@ describe('GET /v1/reports/summary', () => {
     expect(reversed.body.errors).toEqual([{ field: 'from', message: 'must be before to' }]);
     expect((await call('GET', '/v1/reports/summary', { as: null })).status).toBe(401);
   });
+
+  it('a lead reads their own team\'s numbers (SPEC §12): wei (support) the same as the admin, mehmet (cx) none of them; another team is 403', async () => {
+    const october = 'from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z';
+    const all = (await call('GET', `/v1/reports/summary?${october}`)).body;
+    const support = await call('GET', `/v1/reports/summary?${october}`, { as: 'wei' });
+    expect(support.status).toBe(200);
+    expect(support.body).toEqual(all); // every ticket of this file is team support's
+    expect((await call('GET', `/v1/reports/summary?${october}&team=support`)).body).toEqual(all); // the admin, narrowed
+    const cx = await call('GET', `/v1/reports/summary?${october}`, { as: 'mehmet' });
+    expect([cx.status, cx.body.tickets.total, cx.body.nps.byTouchpoint]).toEqual([200, 0, {}]);
+    expect((await call('GET', `/v1/reports/summary?${october}&team=cx`)).body.tickets.total).toBe(0);
+    const other = await call('GET', `/v1/reports/summary?${october}&team=support`, { as: 'mehmet' });
+    expect([other.status, other.body.requiredRoles]).toEqual([403, ['admin']]);
+    const unknown = await call('GET', `/v1/reports/summary?${october}&team=nope`);
+    expect([unknown.status, unknown.body.errors[0].field]).toEqual([400, 'team']);
+  });
 });

@@ -67,4 +67,8 @@ export class ReportQuery {
 
   @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO-8601 date or date-time' })
   to?: string;
+
+  /** One team's numbers (SPEC §12: a lead always gets their own team's). */
+  @IsOptional() @IsString()
+  team?: string;
 }

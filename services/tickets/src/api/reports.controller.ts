@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { RoutingConfig } from '@closeloop/contracts';
-import { Requires } from '@closeloop/platform';
+import { Agent, RoutingConfig, teamById } from '@closeloop/contracts';
+import { Requires, enforce, scopeOf } from '@closeloop/platform';
 import { buildSummary } from '../domain/report';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ROUTING } from '../tokens';
-import { AgentAuthGuard } from './auth.guard';
+import { AgentAuthGuard, CurrentAgent } from './auth.guard';
 import { ReportQuery } from './dto';
 import { badRequest, validated } from './problem';
 
@@ -25,8 +25,15 @@ export class ReportsController {
   /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
   @Get('summary')
   @Requires('reports.read')
-  async summary(@Query() query: unknown) {
+  async summary(@Query() query: unknown, @CurrentAgent() agent: Agent) {
     const q = validated(ReportQuery, query, 'query');
+    if (q.team !== undefined && !teamById(this.routing, q.team)) {
+      throw badRequest('the report filter has invalid values', [{ field: 'team', message: `unknown team "${q.team}" (teams: ${this.routing.teams.map((t) => t.id).join(', ')})` }]);
+    }
+    // a lead reads their own team's numbers: another team is refused, no team means theirs (SPEC §12)
+    const scope = scopeOf(agent, 'reports.read');
+    if (scope !== null && q.team !== undefined) enforce(agent, 'reports.read', q.team);
+    const team = scope ?? q.team ?? null;
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);
@@ -35,11 +42,11 @@ export class ReportsController {
     }
     const m = this.ds.manager;
     const [groups, durations, rootCauseCounts, recovery, npsCounts] = await Promise.all([
-      this.repo.ticketGroups(m, from, to),
-      this.repo.ticketDurations(m, from, to),
-      this.repo.rootCauseCounts(m, from, to),
-      this.repo.recovery(m, from, to),
-      this.repo.npsCounts(m, from, to),
+      this.repo.ticketGroups(m, from, to, team),
+      this.repo.ticketDurations(m, from, to, team),
+      this.repo.rootCauseCounts(m, from, to, team),
+      this.repo.recovery(m, from, to, team),
+      this.repo.npsCounts(m, from, to, team),
     ]);
     return buildSummary({ from, to, groups, ...durations, rootCauseCounts, recovery, npsCounts, rootCauses: this.routing.rootCauses });
   }

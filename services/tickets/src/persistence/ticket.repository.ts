@@ -263,15 +263,15 @@ export class TicketRepository {
   // ---- reports ----
 
   /** Tickets opened in [from, to), counted per status, severity, touchpoint and team, with their SLA breaches. */
-  async ticketGroups(m: EntityManager, from: Date, to: Date): Promise<TicketGroup[]> {
+  async ticketGroups(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<TicketGroup[]> {
     return m.query(
       `SELECT status, severity, touchpoint, team, count(*)::int AS n,
               count(*) FILTER (WHERE first_response_breached_at IS NOT NULL)::int AS "firstResponseBreaches",
               count(*) FILTER (WHERE resolve_breached_at IS NOT NULL)::int AS "resolveBreaches",
               count(*) FILTER (WHERE first_response_breached_at IS NOT NULL OR resolve_breached_at IS NOT NULL)::int AS breached
-       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2
+       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3)
        GROUP BY status, severity, touchpoint, team`,
-      [from, to],
+      [from, to, team],
     );
   }
 
@@ -279,7 +279,7 @@ export class TicketRepository {
    * Times to claim (tickets of the window with a claim) and to resolve (resolved ones), in ms: count, median and
    * p90 by linear interpolation (percentile_cont, Hyndman & Fan type 7), computed by the database.
    */
-  async ticketDurations(m: EntityManager, from: Date, to: Date): Promise<{ timeToClaim: DurationSummary; timeToResolve: DurationSummary }> {
+  async ticketDurations(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ timeToClaim: DurationSummary; timeToResolve: DurationSummary }> {
     const claim = `EXTRACT(EPOCH FROM (claimed_at - opened_at)) * 1000`;
     const resolve = `CASE WHEN status = 'resolved' THEN EXTRACT(EPOCH FROM (resolved_at - opened_at)) * 1000 END`;
     const [r] = await m.query(
@@ -289,8 +289,8 @@ export class TicketRepository {
               count(${resolve})::int AS "resolveCount",
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveMedian",
               percentile_cont(0.9) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveP90"
-       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2`,
-      [from, to],
+       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3)`,
+      [from, to, team],
     );
     return {
       timeToClaim: { count: r.claimCount, medianMs: r.claimMedian, p90Ms: r.claimP90 },
@@ -299,12 +299,13 @@ export class TicketRepository {
   }
 
   /** Resolved tickets opened in [from, to), per root cause. */
-  async rootCauseCounts(m: EntityManager, from: Date, to: Date): Promise<{ rootCause: string; n: number }[]> {
+  async rootCauseCounts(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ rootCause: string; n: number }[]> {
     return m.query(
       `SELECT root_cause AS "rootCause", count(*)::int AS n FROM ${this.t('ticket')}
        WHERE status = 'resolved' AND resolved_at IS NOT NULL AND root_cause IS NOT NULL AND opened_at >= $1 AND opened_at < $2
+         AND ($3::text IS NULL OR team = $3)
        GROUP BY root_cause`,
-      [from, to],
+      [from, to, team],
     );
   }
 
@@ -312,7 +313,7 @@ export class TicketRepository {
    * Resolved tickets opened in [from, to) whose customer scored again after the resolution (any touchpoint, the next
    * answer by response time), and how many of those next scores were not negative.
    */
-  async recovery(m: EntityManager, from: Date, to: Date): Promise<{ rescored: number; recovered: number }> {
+  async recovery(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ rescored: number; recovered: number }> {
     const [r] = await m.query(
       `SELECT count(*)::int AS rescored, count(*) FILTER (WHERE NOT n.negative)::int AS recovered
        FROM ${this.t('ticket')} t
@@ -321,19 +322,19 @@ export class TicketRepository {
          WHERE f.customer_id = t.customer_id AND f.responded_at > t.resolved_at
          ORDER BY f.responded_at, f.feedback_id LIMIT 1
        ) n ON true
-       WHERE t.status = 'resolved' AND t.opened_at >= $1 AND t.opened_at < $2`,
-      [from, to],
+       WHERE t.status = 'resolved' AND t.opened_at >= $1 AND t.opened_at < $2 AND ($3::text IS NULL OR t.team = $3)`,
+      [from, to, team],
     );
     return r;
   }
 
   /** NPS answers given in [from, to), counted per touchpoint and class. */
-  async npsCounts(m: EntityManager, from: Date, to: Date): Promise<{ touchpoint: string; classification: string; n: number }[]> {
+  async npsCounts(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ touchpoint: string; classification: string; n: number }[]> {
     return m.query(
       `SELECT touchpoint, classification, count(*)::int AS n FROM ${this.t('feedback_seen')}
-       WHERE metric = 'nps' AND responded_at >= $1 AND responded_at < $2
+       WHERE metric = 'nps' AND responded_at >= $1 AND responded_at < $2 AND ($3::text IS NULL OR team = $3)
        GROUP BY touchpoint, classification`,
-      [from, to],
+      [from, to, team],
     );
   }
 }
