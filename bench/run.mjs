@@ -47,10 +47,11 @@ export const OPTIONS = {
   singleMaxSteps: quick ? 6 : 10,
   singleP99LimitMs: 50,
   pipelineN: envInt('BENCH_PIPELINE_N', quick ? 3_000 : 10_000),
-  unloadedSamples: quick ? 20 : 50,
+  // ≥ 200 probes per latency figure (issue 14): with fewer, a p99 is just the slowest probe
+  unloadedSamples: quick ? 20 : 200,
   probeWarmup: 3,
   loadedMs: envInt('BENCH_LOADED_SECONDS', quick ? 12 : 30) * 1000,
-  probeEveryMs: 250,
+  probeEveryMs: quick ? 250 : 125, // 240 probes in the 30 s loaded phase
   /** Phases to leave out (comma-separated: batch, webhook, single, unloaded, loaded, or loop for the whole second part), for experiments. */
   skip: new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()).filter(Boolean)),
   alertTimeoutMs: 20_000,
@@ -460,6 +461,7 @@ function report(res) {
     rows.push([`RSS under load: ${s} (MB)`, fmt(res.rssMb[s]), '', '', `≤ ${TARGETS.rssMb}`, verdict(res.rssMb[s], TARGETS.rssMb, false)]);
   }
   console.log(`\n${table(rows)}\n`);
+  console.log(`commit ${res.git?.commit?.slice(0, 12) ?? '?'}${res.git?.uncommittedChanges ? ' (+ uncommitted changes)' : ''}; Kafka ${res.broker.kafkaVersion ?? 'version unknown (external broker)'}`);
   console.log(`machine: ${res.machine.cores} cores (${res.machine.cpuModel}), ${fmt(res.machine.memoryMb)} MB; broker ${res.broker.source} ${res.broker.brokers};` +
     ` record ${res.config.recordSizeBytes} B, ${res.config.partitions} partitions, acks=all; load average at start ${res.machine.loadAverageAtStart.join(' ')}`);
   if (res.errors.length) console.log(`\n\x1b[33mnot measured / problems:\x1b[0m\n  ${res.errors.join('\n  ')}`);
@@ -478,6 +480,9 @@ export async function runBench() {
   };
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   res.machine.java = (java.stderr || java.stdout || '').split('\n')[0] || null;
+  // which code was measured: a figure in bench/README.md names the run, the run names the commit
+  const git = (...args) => spawnSync('git', args, { cwd: repoRoot, encoding: 'utf8' }).stdout?.trim() || null;
+  res.git = { commit: git('rev-parse', 'HEAD'), uncommittedChanges: (git('status', '--porcelain') ?? '') !== '' };
 
   const cleanups = [];
   let cleaning = null;
@@ -520,7 +525,8 @@ export async function runBench() {
     };
     const infra = await infraLib.provisionInfra({ log: { info: infraLog, warn: info, debug: () => {} } });
     cleanups.push(() => infra.stop());
-    res.broker = { brokers: infra.kafka.brokers, source: infra.kafka.source, postgres: infra.postgres.source };
+    // the local broker is the pinned Kafka of tools/infra; an external one (KAFKA_BROKERS) does not say its version
+    res.broker = { brokers: infra.kafka.brokers, source: infra.kafka.source, kafkaVersion: infra.kafka.source === 'local' ? (await import(path.join(repoRoot, 'tools/infra/kafka.mjs'))).KAFKA_VERSION : null, postgres: infra.postgres.source };
     const { Kafka, logLevel } = require('kafkajs');
     const kafka = new Kafka({ clientId: 'closeloop-bench', brokers: infra.kafka.brokers.split(','), logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
