@@ -22,6 +22,12 @@ teams:
     escalation:
       - { after: PT1S, notify: [oncall-sms] }
       - { after: PT3S, notify: [lead-sms, channel-mention] }
+  - id: slow
+    onCall: ["+905551112299"]
+    sla: { firstResponse: PT1H, resolve: PT48H }
+    escalation: [{ after: PT10M, notify: [oncall-sms] }, { after: PT20M, notify: [oncall-sms] }]
+touchpoints:
+  - { id: kiosk, team: slow }
 agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
   - { id: mehmet, name: "Mehmet Demir", team: cx, role: lead, phone: "+905550000009", slackUserId: U0MEHMET }
@@ -58,8 +64,8 @@ async function afterPasses(n: number): Promise<void> {
 const escalations = (ticketId: string) => bus.eventsOf(ticketId, 'ticket.escalated').map((e) => (e.data as TicketEscalatedData).escalation);
 const steps = (ticketId: string) => escalations(ticketId).map((e) => e.step);
 
-async function open(externalId: string, customerId: string): Promise<{ id: string; openedAt: number }> {
-  await bus.publish(Topic.FeedbackScored, customerId, scoredEvent({ externalId, customerId, team: 'cx', touchpoint: 'dine-in' }));
+async function open(externalId: string, customerId: string, touchpoint = 'dine-in'): Promise<{ id: string; openedAt: number }> {
+  await bus.publish(Topic.FeedbackScored, customerId, scoredEvent({ externalId, customerId, team: touchpoint === 'kiosk' ? 'slow' : 'cx', touchpoint }));
   const id = ticketIdFor(externalId);
   const opened = await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket?.id === id, `ticket.opened ${externalId}`);
   return { id, openedAt: Date.parse(opened.data.ticket.openedAt) };
@@ -116,7 +122,24 @@ describe('escalation chains with two instances of tickets running', () => {
     const again = escalations(id)[1];
     expect(again.step).toBe(1);
     expect(Date.parse(again.from)).toBe(Date.parse(reopened.updatedAt));
+    await waitFor(() => steps(id).length >= 3, { what: 'the second step after the reopen', timeoutMs: 10_000 });
+    expect(steps(id)).toEqual([1, 1, 2]);
     const rows = await ds.query(`SELECT round, step FROM "${schema}".escalation_step WHERE ticket_id = $1 ORDER BY round, step`, [id]);
-    expect(rows.slice(0, 2)).toEqual([{ round: 0, step: 1 }, { round: 1, step: 1 }]);
+    expect(rows).toEqual([{ round: 0, step: 1 }, { round: 1, step: 1 }, { round: 1, step: 2 }]);
+  });
+
+  it('many due tickets checked by both instances at the same moment: every step exactly once', async () => {
+    // team "slow" (10 / 20 min): the background pollers leave these alone; three checks "25 minutes from now",
+    // two on one instance and one on the other, race for the same 16 steps
+    const ids = (await Promise.all(Array.from({ length: 8 }, (_, i) => open(`esc-race-${i}`, `c-esc-race-${i}`, 'kiosk')))).map((t) => t.id);
+    const later = new Date(Date.now() + 25 * 60_000);
+    const [sa, sb] = [a.app.get(EscalationScheduler), b.app.get(EscalationScheduler)];
+    const fired = await Promise.all([sa.tick(later), sb.tick(later), sa.tick(later)]);
+    expect(fired.reduce((x, y) => x + y, 0)).toBe(16);
+    await waitFor(() => ids.every((id) => steps(id).length === 2), { what: '16 steps', timeoutMs: 15_000 });
+    await bus.quiet(ds, schema);
+    for (const id of ids) expect(steps(id)).toEqual([1, 2]);
+    const rows = await ds.query(`SELECT count(*)::int AS n FROM "${schema}".ticket WHERE id = ANY($1::uuid[]) AND version = 3`, [ids]);
+    expect(rows[0].n).toBe(8);
   });
 });
