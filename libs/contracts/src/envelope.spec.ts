@@ -178,6 +178,19 @@ describe('ticket events: the snapshot', () => {
     if (!r.ok) expect(r.errors.map((e) => e.field)).toContainEqual(expect.stringMatching(/^data\.(ticket|ticketId)$/));
   });
 
+  const escalation = { step: 2, of: 2, after: 'PT45M', from: '2026-11-23T10:00:00Z', notify: ['lead-sms', 'lead-email', 'channel-mention'] };
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ['a step with its ticket', { ticket: snapshot, actor, escalation }, undefined],
+    ['no step', { ticket: snapshot, actor }, 'data.escalation'],
+    ['an unknown notify kind', { ticket: snapshot, actor, escalation: { ...escalation, notify: ['pager'] } }, 'data.escalation.notify'],
+    ['nobody to notify', { ticket: snapshot, actor, escalation: { ...escalation, notify: [] } }, 'data.escalation.notify'],
+    ['step 0', { ticket: snapshot, actor, escalation: { ...escalation, step: 0 } }, 'data.escalation.step'],
+  ])('ticket.escalated: %s', (_what, data, badField) => {
+    const r = validateEvent(Topic.TicketEvents, makeEnvelope('ticket.escalated', data, 'tickets'));
+    expect(r.ok).toBe(badField === undefined);
+    if (!r.ok) expect(r.errors.map((e) => e.field)).toContain(badField);
+  });
+
   it('ticketIdOf names the ticket with or without a snapshot', () => {
     expect(ticketIdOf(makeEnvelope('ticket.claimed', { ticket: snapshot, actor }, 'tickets') as TicketEvent)).toBe('t-1');
     expect(ticketIdOf(makeEnvelope('ticket.command_rejected', { ...rejected, ticketId: 't-9' }, 'tickets') as TicketEvent)).toBe('t-9');

@@ -4,7 +4,7 @@ import { IsInt, IsISO8601, IsNotEmpty, IsObject, IsString, IsUUID, Min } from 'c
 import { Topic } from './topics';
 import { FeedbackReceivedData, FeedbackScoredData } from './events/feedback';
 import {
-  CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, CustomerReplyData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData,
+  CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, CustomerReplyData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEscalatedData, TicketEventData,
 } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
 import { FieldError, validatePlain } from './validation';
@@ -34,7 +34,9 @@ type DataClass = new () => object;
 export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   [Topic.FeedbackReceived]: { 'feedback.received': FeedbackReceivedData },
   [Topic.FeedbackScored]: { 'feedback.scored': FeedbackScoredData },
-  [Topic.TicketEvents]: Object.fromEntries(TICKET_EVENT_TYPES.map((t) => [t, t === 'ticket.command_rejected' ? CommandRejectedData : TicketEventData])),
+  [Topic.TicketEvents]: Object.fromEntries(TICKET_EVENT_TYPES.map((t) => [
+    t, t === 'ticket.command_rejected' ? CommandRejectedData : t === 'ticket.escalated' ? TicketEscalatedData : TicketEventData,
+  ])),
   [Topic.TicketCommands]: {
     ...Object.fromEntries(TICKET_COMMAND_TYPES.map((t) => [t, TicketCommandData])),
     ...Object.fromEntries(CONSENT_COMMAND_TYPES.map((t) => [t, CustomerOptOutData])),

@@ -13,10 +13,15 @@ teams:
     onCall: ["+905551112233", "+905551112244"]
     quietHours: { start: "${qh.start}", end: "${qh.end}", timezone: "${qh.timezone}" }
     sla: { firstResponse: PT1H, resolve: PT48H }
+    escalation:
+      - { after: PT15M, notify: [oncall-sms] }
+      - { after: PT45M, notify: [lead-sms, lead-email, channel-mention] }
   - id: support
     slackChannel: C0SUPPORT
+    slackUserGroup: S0SUPPORT
     onCall: ["+972501234567"]
     sla: { firstResponse: PT2H, resolve: P3D }
+    escalation: [{ after: PT10M, notify: [channel-mention, oncall-sms] }]
   - id: quiet
     onCall: []
     sla: { firstResponse: PT2H, resolve: P3D }
@@ -35,6 +40,7 @@ keywords:
 agents:
   - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
   - { id: noa, name: "Noa Levi", team: support, slackUserId: U0NOA }
+  - { id: lale, name: "Lale Kaya", team: cx, role: lead, slackUserId: U0LALE, phone: "+905550000009", email: "lale@example.com" }
 rootCauses: [staff-behaviour, wait-time, billing, other]
 templates:
   apology:

@@ -8,6 +8,8 @@ import { TicketsController } from './api/tickets.controller';
 import { SERVICE, TicketsConfig } from './config';
 import { databaseOptions } from './database';
 import { setOpenTicketsSampler } from './metrics';
+import { EscalationRepository } from './escalation/escalation.repository';
+import { EscalationScheduler } from './escalation/escalation.scheduler';
 import { ContactRepository } from './messages/contact.repository';
 import { CustomerMessageService } from './messages/customer-message.service';
 import { MessageRepository } from './messages/message.repository';
@@ -58,6 +60,8 @@ export class TicketsModule {
         { provide: RecheckRepository, useValue: new RecheckRepository(schema) },
         RecheckService,
         RecheckScheduler,
+        { provide: EscalationRepository, useValue: new EscalationRepository(schema) },
+        EscalationScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,

@@ -20,6 +20,8 @@ export function loadTicketsConfig(source: NodeJS.ProcessEnv = process.env) {
       /** how customers reach notification's recheck page (SPEC §3); without it no recheck link can be made */
       publicBaseUrl: env.url('PUBLIC_BASE_URL', { protocols: ['http', 'https'] }),
       recheckCheckIntervalMs: env.int('RECHECK_CHECK_INTERVAL_MS', 10_000, { min: 50, max: 3_600_000 }),
+      /** how often unclaimed tickets are checked against their team's escalation chain (SPEC §12) */
+      escalationCheckIntervalMs: env.int('ESCALATION_CHECK_INTERVAL_MS', 5_000, { min: 50, max: 3_600_000 }),
     },
     source,
     SERVICE,

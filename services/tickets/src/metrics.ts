@@ -75,3 +75,8 @@ export const rechecks = metric('closeloop_tickets_rechecks_total', () => new Cou
   help: 'Due rechecks (SPEC §11) by outcome: sent, or why not (reopened, no_phone, opted_out, no_public_base_url, template)',
   labelNames: ['outcome'],
 }));
+export const escalations = metric('closeloop_tickets_escalations_total', () => new Counter({
+  name: 'closeloop_tickets_escalations_total',
+  help: 'Escalation steps fired (SPEC §12: each once per ticket and opening), by team and step (1-based)',
+  labelNames: ['team', 'step'],
+}));

@@ -25,7 +25,7 @@ export const TOKENS = {
 export type AgentId = keyof typeof TOKENS;
 
 /** One isolated tickets environment per test file: its own schema and topic prefix in the run's Kafka/Postgres. */
-export function testEnvironment(label: string, opts: { routingPath?: string; slaCheckIntervalMs?: number } = {}) {
+export function testEnvironment(label: string, opts: { routingPath?: string; slaCheckIntervalMs?: number; escalationCheckIntervalMs?: number } = {}) {
   const infra = testInfra();
   const kafka = testKafkaSettings(label);
   const schema = uniqueName(`tickets_${label}`).toLowerCase();
@@ -43,6 +43,7 @@ export function testEnvironment(label: string, opts: { routingPath?: string; sla
     // the tokens of the agents this routing file names (the config refuses a token of an agent it does not know)
     API_TOKENS: Object.entries(TOKENS).filter(([a]) => agents.has(a)).map(([a, t]) => `${a}:${t}`).join(','),
     SLA_CHECK_INTERVAL_MS: String(opts.slaCheckIntervalMs ?? 60_000),
+    ESCALATION_CHECK_INTERVAL_MS: String(opts.escalationCheckIntervalMs ?? 60_000),
   };
   const cfg: TicketsConfig = loadTicketsConfig(env);
   return { env, cfg, kafka, schema };

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateIf, ValidateNested,
+  ArrayNotEmpty, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { E164, METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
 
@@ -46,6 +46,7 @@ export const TICKET_EVENT_TYPES = [
   'ticket.resolved',
   'ticket.reopened',
   'ticket.sla_breached',
+  'ticket.escalated',
   'ticket.command_rejected',
   'ticket.customer_message_requested',
 ] as const;
@@ -116,6 +117,26 @@ class TicketEventFields {
 /** cx.ticket.events.v1 — every `ticket.*` event but `ticket.command_rejected` carries the ticket after the change. */
 export class TicketEventData extends TicketEventFields {
   @IsDefined() @ValidateNested() @Type(() => TicketSnapshot) ticket: TicketSnapshot;
+}
+
+export const ESCALATION_NOTIFY = ['oncall-sms', 'lead-sms', 'lead-email', 'channel-mention'] as const;
+
+/** One step of the team's escalation chain that fell due while nobody had claimed the ticket (SPEC §12). */
+export class EscalationDto {
+  /** 1-based position in the team's chain */
+  @IsInt() @Min(1) step: number;
+  /** how many steps the chain has */
+  @IsInt() @Min(1) of: number;
+  /** the step's `after` as written (ISO-8601), counted from `from` */
+  @IsString() @IsNotEmpty() after: string;
+  /** the opening, or the reopening, of the ticket */
+  @IsISO8601() from: string;
+  @IsArray() @ArrayNotEmpty() @IsIn(ESCALATION_NOTIFY as unknown as string[], { each: true }) notify: (typeof ESCALATION_NOTIFY)[number][];
+}
+
+/** `ticket.escalated`: the ticket after the step (a change: new version) and which step it was. */
+export class TicketEscalatedData extends TicketEventData {
+  @IsDefined() @ValidateNested() @Type(() => EscalationDto) escalation: EscalationDto;
 }
 
 /**

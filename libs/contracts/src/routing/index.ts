@@ -6,3 +6,4 @@ export * from './routing-lookups';
 export * from './keywords';
 export { missingSourceEnv } from './sections/sources';
 export { FALLBACK_LOCALE } from './sections/templates';
+export { leadsOf } from './sections/escalation';

@@ -69,6 +69,7 @@ describe('parseRoutingConfig', () => {
           recheckAfter: 'P3D',
           recheckAfterMs: 3 * 86_400_000,
           email: [],
+          escalation: [],
         },
       ],
       touchpoints: [{ id: 'checkout', team: 'cx', alertAt: { nps: 5 } }],
@@ -106,6 +107,7 @@ rootCauses: [other]
       recheckAfter: 'P3D',
       recheckAfterMs: 259_200_000,
       email: [],
+      escalation: [],
     });
     expect('slackChannel' in config.teams[0]).toBe(false);
     expect('quietHours' in config.teams[0]).toBe(false);

@@ -8,6 +8,7 @@ import type { RoutingConfig, RoutingConfigProblem, RoutingConfigResult } from '.
 import { Path, Problems, mapping, nonEmptyString, pathToString } from './sections/building-blocks';
 import { validateAgents } from './sections/agents';
 import { validateDefaults } from './sections/defaults';
+import { checkEscalationTargets } from './sections/escalation';
 import { validateKeywords } from './sections/keywords';
 import { validateRootCauses } from './sections/root-causes';
 import { validateSources } from './sections/sources';
@@ -86,12 +87,14 @@ function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
     return id;
   };
 
+  const agents = validateAgents(p, root.agents, ['agents'], checkTeamRef);
+  checkEscalationTargets(p, teams, agents, ['teams']);
   return {
     defaults: root.defaults == null ? (undefined as never) : validateDefaults(p, root.defaults, ['defaults'], checkTeamRef),
     teams,
     touchpoints: validateTouchpoints(p, root.touchpoints, ['touchpoints'], checkTeamRef),
     keywords: validateKeywords(p, root.keywords, ['keywords']),
-    agents: validateAgents(p, root.agents, ['agents'], checkTeamRef),
+    agents,
     rootCauses: validateRootCauses(p, root.rootCauses, ['rootCauses']),
     sources: validateSources(p, root.sources, ['sources']),
     templates: validateTemplates(p, root.templates, ['templates']),

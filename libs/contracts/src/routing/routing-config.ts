@@ -29,6 +29,21 @@ export interface Team {
   recheckAfterMs: number;
   /** Addresses that get this team's alerts by email (SPEC §11); empty when the file names none. */
   email: string[];
+  /** SPEC §12: who is told, and when, while nobody has claimed a ticket; `after` strictly increasing. Empty: no chain. */
+  escalation: EscalationStep[];
+  /** Slack user-group id (S…) that `channel-mention` mentions; without it the team's leads are mentioned one by one. */
+  slackUserGroup?: string;
+}
+
+/** How an escalation step tells people (SPEC §12). */
+export const ESCALATION_NOTIFY_KINDS = ['oncall-sms', 'lead-sms', 'lead-email', 'channel-mention'] as const;
+export type EscalationNotify = (typeof ESCALATION_NOTIFY_KINDS)[number];
+
+export interface EscalationStep {
+  /** ISO-8601 duration from the opening (or the reopening) of the ticket, as written. */
+  after: string;
+  afterMs: number;
+  notify: EscalationNotify[];
 }
 
 export interface Touchpoint {

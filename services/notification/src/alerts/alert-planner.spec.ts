@@ -110,6 +110,30 @@ describe('planAlerts', () => {
       slack,
       ['update slack→C0SUPPORT pending', 'thread_reply slack→C0SUPPORT pending', 'sms sms→+972501234567 pending'],
     ],
+    [
+      'escalated, step 1 (oncall-sms): update + reply + SMS to every on-call',
+      'ticket.escalated',
+      { escalation: { step: 1, of: 2, after: 'PT15M', from: '2026-11-23T10:00:00.000Z', notify: ['oncall-sms'] }, ticket: { version: 2 } } as never,
+      DAY,
+      slack,
+      ['update slack→C0CX pending', 'thread_reply slack→C0CX pending', ...CX_SMS.map((p) => `sms sms→${p} pending`)],
+    ],
+    [
+      'escalated, step 2 (lead-sms, lead-email, channel-mention) at night: the lead SMS held like a breach SMS, the email not',
+      'ticket.escalated',
+      { escalation: { step: 2, of: 2, after: 'PT45M', from: '2026-11-23T10:00:00.000Z', notify: ['lead-sms', 'lead-email', 'channel-mention'] }, ticket: { version: 3 } } as never,
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending', 'thread_reply slack→C0CX pending', 'sms sms→+905550000009 held', 'email email→lale@example.com pending'],
+    ],
+    [
+      'escalated, critical, at night: SMS bypass quiet hours',
+      'ticket.escalated',
+      { escalation: { step: 1, of: 2, after: 'PT15M', from: '2026-11-23T10:00:00.000Z', notify: ['oncall-sms', 'lead-sms'] }, ticket: { severity: 'critical', version: 2 } } as never,
+      NIGHT,
+      slack,
+      ['update slack→C0CX pending critical', 'thread_reply slack→C0CX pending critical', ...[...CX_SMS, '+905550000009'].map((p) => `sms sms→${p} pending critical`)],
+    ],
     ['SLA breached, team without on-call: no SMS', 'ticket.sla_breached', { breach: 'firstResponse', ticket: { team: 'quiet', touchpoint: 'kiosk' } }, DAY, slack, ['update log→#quiet pending', 'thread_reply log→#quiet pending']],
     ['note added: internal, nothing sent', 'ticket.note_added', { note: 'called the customer' }, DAY, slack, []],
     [
@@ -198,5 +222,43 @@ describe('planAlerts', () => {
   it("falls back to the touchpoint's team when the ticket's team is no longer in the file", () => {
     const plan = planAlerts(ticketEvent('ticket.opened', { ticket: { team: 'gone', touchpoint: 'checkout' } }), routing, DAY, slack);
     expect(plan.alert).toEqual({ channel: 'C0SUPPORT', provider: 'slack' });
+  });
+
+  describe('ticket.escalated', () => {
+    const escalated = (notify: string[], ticket: Record<string, unknown> = {}) =>
+      ticketEvent('ticket.escalated', { escalation: { step: 2, of: 2, after: 'PT45M', from: '2026-11-23T10:00:00.000Z', notify }, ticket: { version: 3, ...ticket } } as never);
+
+    it('channel-mention: the thread reply mentions the leads by Slack id, or the team user group', () => {
+      const cx = planAlerts(escalated(['channel-mention']), routing, DAY, slack).deliveries.find((d) => d.purpose === 'thread_reply');
+      expect(cx?.payload).toEqual({ kind: 'thread_reply', text: '⏫ Escalated (step 2 of 2): nobody has claimed this ticket 45 min after it opened\n<@U0LALE> please take a look' });
+      const support = planAlerts(escalated(['channel-mention'], { team: 'support', touchpoint: 'checkout' }), routing, DAY, slack).deliveries.find((d) => d.purpose === 'thread_reply');
+      expect(support?.payload).toMatchObject({ text: expect.stringMatching(/\n<!subteam\^S0SUPPORT> please take a look$/) });
+    });
+
+    it('without channel-mention the reply mentions nobody; a reopened ticket says so', () => {
+      const reply = planAlerts(ticketEvent('ticket.escalated', {
+        escalation: { step: 1, of: 2, after: 'PT15M', from: '2026-11-24T08:00:00.000Z', notify: ['oncall-sms'] }, ticket: { version: 5 },
+      } as never), routing, DAY, slack).deliveries.find((d) => d.purpose === 'thread_reply');
+      expect(reply?.payload).toEqual({ kind: 'thread_reply', text: '⏫ Escalated (step 1 of 2): nobody has claimed this ticket 15 min after it was reopened' });
+    });
+
+    it('lead-email: a reply in the ticket thread, to the leads', () => {
+      const event = escalated(['lead-email']);
+      const email = planAlerts(event, routing, DAY, slack).deliveries.find((d) => d.purpose === 'email');
+      expect(email).toMatchObject({
+        recipient: 'lale@example.com',
+        payload: {
+          kind: 'email', subject: `Re: [Closeloop] dine-in · ticket ${TICKET_ID.slice(0, 8)} (cx)`,
+          messageId: `<ticket.${TICKET_ID}.${event.eventId}@closeloop.example>`, inReplyTo: `<ticket.${TICKET_ID}@closeloop.example>`,
+        },
+      });
+    });
+
+    it('a number that is both on call and a lead gets one SMS', () => {
+      const r = testRouting();
+      r.agents = r.agents.map((a) => (a.id === 'lale' ? { ...a, phone: '+905551112233' } : a));
+      const phones = planAlerts(escalated(['oncall-sms', 'lead-sms']), r, DAY, slack).deliveries.filter((d) => d.purpose === 'sms').map((d) => d.recipient);
+      expect(phones).toEqual(CX_SMS);
+    });
   });
 });

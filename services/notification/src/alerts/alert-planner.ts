@@ -1,4 +1,5 @@
 import {
+  leadsOf,
   teamFor,
   isInQuietHours,
   type DeliveryChannel,
@@ -8,12 +9,14 @@ import {
   type Team,
   type TicketChangeEvent,
   type TicketCommandType,
+  type TicketEscalatedData,
   type TicketEvent,
   type TicketSnapshot,
 } from '@closeloop/contracts';
 import { planCustomerMessage } from '../outreach/customer-message-planner';
 import { renderCommandRejected, renderThreadReply } from '../slack/blocks';
 import { changeEmail, openedEmail, type AlertEmail } from './email-text';
+import { planEscalation } from './escalation';
 import { quietHoursEnd } from './quiet-hours';
 import { renderSms, type SmsReason } from './sms-text';
 
@@ -123,6 +126,23 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
       };
     }
 
+    // SPEC §12: a step of the team's chain fell due while nobody had claimed the ticket
+    case 'ticket.escalated': {
+      const critical = ticket.severity === 'critical';
+      const step = planEscalation((data as TicketEscalatedData).escalation.notify, team, leadsOf(team, routing.agents));
+      const updates = changeDeliveries(event, chatDelivery, team, now, options).map((d) =>
+        d.payload.kind === 'thread_reply' && step.mention ? { ...d, payload: { ...d.payload, text: `${d.payload.text}\n${step.mention}` } } : d);
+      const email = changeEmail(event.type, data, event.eventId, options.consoleUrl, options.emailDomain);
+      // like an SLA breach: only a critical ticket's SMS bypass quiet hours
+      return {
+        deliveries: [
+          ...updates,
+          ...sms(team, step.phones, 'escalated', ticket, critical, now, options),
+          ...(email && step.emails.length ? [emailTo(step.emails, ticket, email, now, options)] : []),
+        ],
+      };
+    }
+
     case 'ticket.note_added':
       return { deliveries: [] };
 
@@ -177,23 +197,31 @@ function changeDeliveries(
 /** One email to the team's mailbox (every address of `email:` on one message), when the team has one. */
 function emailToTeam(team: Team, ticket: TicketSnapshot, email: AlertEmail, now: Date, options: PlanOptions): PlannedDelivery[] {
   if (team.email.length === 0) return [];
-  return [
-    {
-      channel: options.email,
-      recipient: team.email.join(', '),
-      purpose: 'email',
-      status: 'pending',
-      notBefore: now,
-      critical: ticket.severity === 'critical',
-      payload: { kind: 'email', ...email },
-    },
-  ];
+  return [emailTo(team.email, ticket, email, now, options)];
+}
+
+/** One email to these addresses, all on one message. */
+function emailTo(addresses: string[], ticket: TicketSnapshot, email: AlertEmail, now: Date, options: PlanOptions): PlannedDelivery {
+  return {
+    channel: options.email,
+    recipient: addresses.join(', '),
+    purpose: 'email',
+    status: 'pending',
+    notBefore: now,
+    critical: ticket.severity === 'critical',
+    payload: { kind: 'email', ...email },
+  };
 }
 
 function smsToOnCall(team: Team, reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {
+  return sms(team, team.onCall, reason, ticket, critical, now, options);
+}
+
+/** One SMS per number (a number listed twice gets one); quiet hours hold the non-critical ones until they end. */
+function sms(team: Team, phones: string[], reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {
   const held = !critical && isInQuietHours(team.quietHours, now);
   const body = renderSms(reason, ticket, options.consoleUrl);
-  return [...new Set(team.onCall)].map((phone) => ({
+  return [...new Set(phones)].map((phone) => ({
     channel: options.sms,
     recipient: phone,
     purpose: 'sms' as const,

@@ -2,13 +2,14 @@ import type { TicketSnapshot } from '@closeloop/contracts';
 import { maskPhoneNumbersIn } from '../channels';
 import { consoleTicketUrl, customerLabel, scoreLabel, truncate } from '../slack/blocks';
 
-export type SmsReason = 'critical_opened' | 'raised_to_critical' | 'sla_breached_first_response' | 'sla_breached_resolve';
+export type SmsReason = 'critical_opened' | 'raised_to_critical' | 'sla_breached_first_response' | 'sla_breached_resolve' | 'escalated';
 
 const LEAD: Record<SmsReason, (t: TicketSnapshot) => string> = {
   critical_opened: () => 'Closeloop CRITICAL',
   raised_to_critical: () => 'Closeloop: ticket raised to CRITICAL',
   sla_breached_first_response: (t) => `Closeloop SLA breach, nobody responded (${t.severity})`,
   sla_breached_resolve: (t) => `Closeloop SLA breach, not resolved in time (${t.severity})`,
+  escalated: (t) => `Closeloop escalation, still unclaimed (${t.severity})`,
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
-import { METRIC_SCALES, type Severity, type TicketCommandType, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
+import { METRIC_SCALES, type Severity, type TicketCommandType, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
  * Block Kit for the one top-level alert of a ticket, its thread replies and the resolve modal. Pure: everything
@@ -159,9 +159,21 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
       return `↩️ Reopened by *${actor}*${data.reason ? `: ${escapeMrkdwn(truncate(data.reason, 500))}` : ''}`;
     case 'ticket.sla_breached':
       return data.breach === 'resolve' ? '⏰ SLA breached: the ticket was not resolved in time' : '⏰ SLA breached: nobody responded in time';
+    case 'ticket.escalated': {
+      const e = (data as TicketEscalatedData).escalation;
+      return `⏫ Escalated (step ${e.step} of ${e.of}): nobody has claimed this ticket ${humanDuration(e.after)} after it ${t.openedAt === e.from ? 'opened' : 'was reopened'}`;
+    }
     default:
       return undefined;
   }
+}
+
+/** `PT1H30M` → "1 h 30 min"; anything unusual is shown as written. */
+export function humanDuration(iso: string): string {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
+  if (!m) return iso;
+  const parts = [[m[1], 'd'], [m[2], 'h'], [m[3], 'min'], [m[4], 's']].filter(([n]) => n !== undefined && Number(n) > 0).map(([n, u]) => `${Number(n)} ${u}`);
+  return parts.length ? parts.join(' ') : iso;
 }
 
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */

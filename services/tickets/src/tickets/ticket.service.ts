@@ -12,9 +12,11 @@ import {
   Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, feedbackStep, noteAdded, openTicket, reopenTicket, resolveTicket, reviseFeedback,
 } from '../domain/ticket';
 import {
-  commandsRejected, feedbackAttached, feedbackRevised, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
+  commandsRejected, escalations, feedbackAttached, feedbackRevised, slaBreaches, ticketsClaimed, ticketsOpened, ticketsReopened, ticketsResolved,
 } from '../metrics';
 import { TicketRepository } from '../persistence/ticket.repository';
+import { EscalationRepository, LockedForEscalation } from '../escalation/escalation.repository';
+import { dueSteps, escalatedTicket, escalationSummary } from '../escalation/escalation-rules';
 import { RecheckRepository } from '../recheck/recheck.repository';
 import { RECHECK_TEMPLATE, recheckSummaries } from '../recheck/recheck-rules';
 import { ROUTING } from '../tokens';
@@ -65,6 +67,7 @@ export class TicketService {
     private readonly outbox: Outbox,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     private readonly rechecks: RecheckRepository,
+    private readonly escalations: EscalationRepository,
   ) {}
 
   readonly nameOf = (agentId: string): string => agentById(this.routing, agentId)?.name ?? agentId;
@@ -328,12 +331,38 @@ export class TicketService {
     return { tickets: due.length, breaches };
   }
 
+  /**
+   * Escalation poller (SPEC §12, ADR 0019): the steps of the team's chain that fell due on one locked, unclaimed ticket.
+   * Each step is recorded in `escalation_step` first (its primary key makes it once per ticket, round and step), then
+   * announced as `ticket.escalated` with an eventId derived from the same three, in the caller's transaction.
+   */
+  async escalate(tx: Tx, locked: LockedForEscalation, now: Date): Promise<{ ticketId: string; step: number }[]> {
+    const t = await this.repo.find(tx.m, locked.ticketId);
+    if (!t) return [];
+    const chain = teamById(this.routing, t.team)?.escalation ?? [];
+    const fired: { ticketId: string; step: number }[] = [];
+    let current = t;
+    for (const due of dueSteps(chain, t, locked.from, now, locked.fired)) {
+      const eventId = deterministicId('ticket.escalated', t.id, String(locked.round), String(due.step));
+      if (!(await this.escalations.markFired(tx.m, { ticketId: t.id, round: locked.round, step: due.step, eventId, at: now }))) continue;
+      const after = escalatedTicket(current, now);
+      await this.repo.update(tx.m, current, after);
+      const escalation = { step: due.step, of: chain.length, after: due.after, from: locked.from.toISOString(), notify: due.notify };
+      await this.record(tx, after, 'ticket.escalated', SYSTEM, { escalation } as Partial<TicketEventData>,
+        escalationSummary(due, chain.length, locked.round > 0), { ...escalation, round: locked.round }, 'event', now, eventId);
+      tx.afterCommit(() => escalations.inc({ team: after.team, step: String(due.step) }));
+      fired.push({ ticketId: t.id, step: due.step });
+      current = after;
+    }
+    return fired;
+  }
+
   /** The event (through the outbox) and its timeline entry, in the caller's transaction. Returns the eventId. */
   private async record(
     tx: Tx, t: Ticket, type: TicketEventType, actor: Actor, extra: Partial<TicketEventData>, summary: string,
-    timelineData: Record<string, unknown>, kind: 'event' | 'note' = 'event', at: Date = t.updatedAt,
+    timelineData: Record<string, unknown>, kind: 'event' | 'note' = 'event', at: Date = t.updatedAt, eventId?: string,
   ): Promise<string> {
-    const event = makeEnvelope(type, { ticket: toSnapshot(t, this.nameOf), actor, ...extra } as TicketEventData, SERVICE, { occurredAt: at });
+    const event = makeEnvelope(type, { ticket: toSnapshot(t, this.nameOf), actor, ...extra } as TicketEventData, SERVICE, { occurredAt: at, ...(eventId ? { eventId } : {}) });
     await this.repo.addTimeline(tx.m, { id: event.eventId, ticketId: t.id, at, kind, type, actor, summary, data: timelineData });
     await this.outbox.add(tx.m, Topic.TicketEvents, t.id, event);
     return event.eventId;

@@ -1,5 +1,6 @@
 import { checkIsoDuration } from '../iso-duration';
 import type { QuietHours, Team } from '../routing-config';
+import { validateEscalation, validateUserGroup } from './escalation';
 import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -26,7 +27,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'escalation', 'slackUserGroup']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -36,6 +37,8 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const sla = o.sla == null ? undefined : validateSla(p, o.sla, [...at, 'sla']);
     const recheck = o.recheckAfter == null ? DEFAULT_RECHECK : duration(p, o.recheckAfter, [...at, 'recheckAfter']);
     const email = validateEmail(p, o.email, [...at, 'email']);
+    const escalation = validateEscalation(p, o.escalation, [...at, 'escalation']);
+    const slackUserGroup = validateUserGroup(p, o.slackUserGroup, [...at, 'slackUserGroup']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -46,6 +49,8 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       recheckAfter: recheck?.text as string,
       recheckAfterMs: recheck?.ms as number,
       email,
+      escalation,
+      ...(slackUserGroup !== undefined && { slackUserGroup }),
     };
   });
   return { teams, ids: complete ? ids : undefined };

@@ -178,5 +178,23 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.recheck_schedule`],
     ),
+    // SPEC §12: each step of a team's escalation chain fires once per ticket and opening (ADR 0019)
+    sqlMigration(
+      'TicketsEscalation1765000000200',
+      [
+        `CREATE TABLE ${s}.escalation_step (
+          ticket_id uuid NOT NULL REFERENCES ${s}.ticket (id),
+          -- the ticket's reopen_count when it fired: a reopened ticket runs its chain again, from the reopen
+          round integer NOT NULL CHECK (round >= 0),
+          -- 1-based position in the team's chain
+          step integer NOT NULL CHECK (step >= 1),
+          fired_at timestamptz NOT NULL,
+          event_id uuid NOT NULL,
+          PRIMARY KEY (ticket_id, round, step)
+        )`,
+        `CREATE INDEX ticket_unclaimed ON ${s}.ticket (team, opened_at) WHERE status = 'open'`,
+      ],
+      [`DROP INDEX ${s}.ticket_unclaimed`, `DROP TABLE ${s}.escalation_step`],
+    ),
   ];
 }
