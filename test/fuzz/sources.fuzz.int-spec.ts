@@ -256,7 +256,7 @@ defaults: { team: cx, alertAt: { nps: 6, csat: 2, ces: 3 } }
 teams: [{ id: cx, slackChannel: C0CX, onCall: [], sla: { firstResponse: PT1H, resolve: PT48H } }]
 touchpoints: [{ id: checkout, team: cx }]
 keywords: { critical: [], alert: [] }
-agents: [{ id: ayse, name: Ayse, team: cx }]
+agents: [{ id: ayse, name: Ayse, team: cx }, { id: emre, name: Emre, team: cx, role: ops }]
 rootCauses: [other]
 sources:
   - { id: qp, kind: questionpro, secretEnv: SOURCE_SECRET, touchpoint: checkout, fields: { score: Q2, comment: Q3 } }
