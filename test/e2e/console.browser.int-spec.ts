@@ -131,6 +131,10 @@ describe('console in a browser', () => {
     await page.getByTestId('inbox').waitFor();
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ayşe Yılmaz (agent)');
     await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
+    // an agent sees their own team first (Ayşe is in cx); the Team filter shows the others, and the tab remembers it
+    expect(await page.locator('select[name=team]').inputValue()).toBe('cx');
+    expect(await page.locator('select[name=team] option:checked').textContent()).toBe('cx (my team)');
+    await page.selectOption('select[name=team]', '');
   });
 
   it('fills the open inbox live as feedback arrives, and filters it by severity and customer', async () => {
