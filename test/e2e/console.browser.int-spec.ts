@@ -2,7 +2,8 @@
  * The console in a real browser (Debian's Chromium driven by playwright-core) against a real stack in this
  * process: ingest → scoring → tickets and the console, on real Kafka and a fresh Postgres database.
  * Sign-in, inbox filters and search, live updates, claim, resolve with a root cause, the ops dashboard's lag for
- * a real consumer group (equal to kafkajs admin's), and a DLQ replay. Screenshots go to test-artifacts/console/.
+ * a real consumer group grouped with its total (equal to kafkajs admin's), a DLQ replay, and the reports in human
+ * units (equal to tickets' reports API). Screenshots go to test-artifacts/console/.
  */
 import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ import { loadConsoleConfig } from '../../services/console/src/config';
 import { databaseOptions as consoleDb } from '../../services/console/src/database';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { ensureConsoleWebBuilt } from '../../services/console/test/ensure-web';
+import { formatCount, formatDuration, formatPercent } from '../../services/console/web/src/format';
 import { createE2eDatabase } from './stack';
 
 const SHOTS = path.resolve(__dirname, '../../test-artifacts/console');
@@ -99,7 +101,7 @@ beforeAll(async () => {
 
   kafka = testKafka();
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'en-US' });
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -129,6 +131,10 @@ describe('console in a browser', () => {
     await page.getByTestId('inbox').waitFor();
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ayşe Yılmaz (agent)');
     await page.getByTestId('live-state').filter({ hasText: 'live' }).waitFor();
+    // an agent sees their own team first (Ayşe is in cx); the Team filter shows the others, and the tab remembers it
+    expect(await page.locator('select[name=team]').inputValue()).toBe('cx');
+    expect(await page.locator('select[name=team] option:checked').textContent()).toBe('cx (my team)');
+    await page.selectOption('select[name=team]', '');
   });
 
   it('fills the open inbox live as feedback arrives, and filters it by severity and customer', async () => {
@@ -200,7 +206,7 @@ describe('console in a browser', () => {
     expect(await page.getByTestId('assignee').textContent()).toBe('Mehmet Demir');
   });
 
-  it('shows an agent no ops pages; signed in as ops, the dashboard has the same lag for the tickets consumer group as kafkajs admin computes', async () => {
+  it('shows an agent no ops pages; signed in as ops, the dashboard has the lag grouped by consumer group, with totals equal to what kafkajs admin computes', async () => {
     expect(await page.locator('nav a').allTextContents()).toEqual(['Inbox']);
     await page.goto(`${urls.console}/ops`);
     await page.getByTestId('not-for-role').filter({ hasText: 'ops or admin' }).waitFor();
@@ -210,26 +216,44 @@ describe('console in a browser', () => {
     await page.getByTestId('inbox').waitFor();
     expect(await page.locator('nav a').allTextContents()).toEqual(['Inbox', 'Ops', 'Sources']);
     await page.click('nav >> text=Ops');
-    {
-      const topic = `${prefix}${Topic.FeedbackScored}`;
-      const { ends, committed } = await withAdmin(kafka, async (admin) => ({
-        ends: await admin.fetchTopicOffsets(topic),
-        committed: (await admin.fetchOffsets({ groupId: `${prefix}tickets`, topics: [topic] }))[0].partitions,
-      }), { what: 'offsets and commits' });
-      const expected = ends.reduce((sum, p) => {
-        const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
-        return sum + (c >= 0 ? Number(p.high) - c : Number(p.high) - Number(p.low));
-      }, 0);
-      const row = page.locator(`[data-testid=lag] tfoot tr[data-total-group="tickets"][data-total-topic="${Topic.FeedbackScored}"]`);
-      await row.waitFor({ timeout: 20_000 });
-      expect(Number(await row.getAttribute('data-lag'))).toBe(expected);
-      // and per partition
-      for (const p of ends) {
-        const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
-        const cell = page.locator(`[data-testid=lag] tbody tr[data-group="tickets"][data-topic="${Topic.FeedbackScored}"][data-partition="${p.partition}"]`);
-        if (c >= 0) expect(Number(await cell.getAttribute('data-lag'))).toBe(Number(p.high) - c);
+    // what kafkajs admin says of the tickets group: per topic it committed on, end − committed (end − start where it never did)
+    const expected = await withAdmin(kafka, async (admin) => {
+      const perTopic: Record<string, { lag: number; partitions: Record<number, number> }> = {};
+      for (const t of await admin.fetchOffsets({ groupId: `${prefix}tickets` })) {
+        if (!t.partitions.some((p) => Number(p.offset) >= 0)) continue;
+        const ends = await admin.fetchTopicOffsets(t.topic);
+        const partitions: Record<number, number> = {};
+        for (const p of ends) {
+          const c = Number(t.partitions.find((x) => x.partition === p.partition)?.offset ?? -1);
+          partitions[p.partition] = c >= 0 ? Number(p.high) - c : Number(p.high) - Number(p.low);
+        }
+        perTopic[t.topic.slice(prefix.length)] = { lag: Object.values(partitions).reduce((a, b) => a + b, 0), partitions };
       }
+      return perTopic;
+    }, { what: 'offsets and commits' });
+    expect(Object.keys(expected)).toContain(Topic.FeedbackScored);
+    const total = Object.values(expected).reduce((s, t) => s + t.lag, 0);
+
+    const group = page.locator('[data-testid=lag] [data-testid=lag-group][data-group="tickets"]');
+    await group.waitFor({ timeout: 20_000 });
+    // the page polls every 2 s: wait for the poll after the admin read (nothing is produced meanwhile)
+    await waitFor(async () => Number(await group.getAttribute('data-lag')) === total, { what: `tickets group total lag ${total}`, timeoutMs: 10_000 });
+    expect(await group.getByTestId('lag-total').textContent()).toBe(`${total} behind`);
+    for (const [topic, t] of Object.entries(expected)) {
+      expect(Number(await group.locator(`tr[data-total-topic="${topic}"]`).getAttribute('data-lag'))).toBe(t.lag);
     }
+    // per partition, behind a disclosure
+    const details = group.locator('details');
+    expect(await details.getAttribute('open')).toBeNull();
+    await details.locator('summary').click();
+    for (const [p, lag] of Object.entries(expected[Topic.FeedbackScored].partitions)) {
+      const cell = group.locator(`tr[data-topic="${Topic.FeedbackScored}"][data-partition="${p}"]`);
+      expect(await cell.isVisible()).toBe(true);
+      expect(Number(await cell.getAttribute('data-lag'))).toBe(lag);
+    }
+    // the lag-over-time line, named for screen readers
+    await waitFor(async () => (await group.locator('svg.spark polyline').count()) === 1, { what: 'a lag sparkline with two samples or more', timeoutMs: 10_000 });
+    expect(await group.locator('svg.spark').getAttribute('aria-label')).toMatch(/^lag of tickets over the last \d+ samples, now \d+$/);
     await page.locator('[data-testid=health] [data-service=tickets].health-up').waitFor();
     await shot('05-ops');
   });
@@ -262,5 +286,47 @@ describe('console in a browser', () => {
 
     const back = (await readTopic(kafka, `${prefix}${Topic.FeedbackScored}`, { minCount: 3 })).filter((m) => m.headers['x-replayed-from']);
     expect(back).toEqual([expect.objectContaining({ key: `${run}-poison`, value: 'this is not an event {', headers: expect.objectContaining({ 'x-replayed-from': `${dlq}/0/${offset}` }) })]);
+  });
+
+  it('shows the reports in human units, each figure equal to tickets\' reports API for the same period', async () => {
+    // reports are for leads and admins: the admin sees every team
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.fill('input[name=token]', DEWI);
+    await page.click('button[type=submit]');
+    await page.getByTestId('inbox').waitFor();
+    await page.click('nav >> text=Reports');
+    await page.getByTestId('headline').waitFor();
+    // the page's default period: the last 30 UTC days, today included
+    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const q = `from=${day(Date.now() - 29 * 86_400_000)}T00:00:00.000Z&to=${day(Date.now() + 86_400_000)}T00:00:00.000Z`;
+    const summary = (await ticketsApi('GET', `/v1/reports/summary?${q}`, DEWI)).body;
+    const series = (await ticketsApi('GET', `/v1/reports/timeseries?${q}`, DEWI)).body;
+    expect(series.totals).toEqual({ opened: 2, resolved: 1 });
+    const text = async (testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').trim();
+    const figure = async (id: string) => ((await page.locator(`[data-testid=figure-${id}] [data-testid=value]`).textContent()) ?? '').trim();
+    expect(await text('opened-total')).toBe(formatCount(series.totals.opened, 'en-US'));
+    expect(await text('resolved-total')).toBe(formatCount(series.totals.resolved, 'en-US'));
+    expect(await figure('opened')).toBe(String(summary.tickets.total));
+    expect(await figure('claim')).toBe(formatDuration(summary.timeToClaim.medianMs, 'en-US'));
+    expect(await figure('claim')).toMatch(/^\d+ (sec|min)$/);
+    expect(await figure('resolve')).toBe(formatDuration(summary.timeToResolve.medianMs, 'en-US'));
+    expect(await figure('breached')).toBe(formatPercent(summary.sla.breachRate, 'en-US'));
+    expect(await figure('breached')).toMatch(/^\d+%$/);
+    // the per-team table, row by row
+    expect(summary.teams.length).toBeGreaterThan(0);
+    for (const t of summary.teams) {
+      const cell = async (col: string) => ((await page.locator(`[data-testid=teams] tr[data-team="${t.team}"] [data-col=${col}]`).textContent()) ?? '').trim();
+      expect(await cell('opened')).toBe(String(t.tickets));
+      expect(await cell('unresolved')).toBe(String(t.unresolved));
+      expect(await cell('claim')).toBe(formatDuration(t.timeToClaim.medianMs, 'en-US'));
+      expect(await cell('resolve')).toBe(formatDuration(t.timeToResolve.medianMs, 'en-US'));
+    }
+    // the numbers behind the chart, as text
+    const today = series.days[series.days.length - 1];
+    expect(today).toEqual({ day: day(Date.now()), opened: 2, resolved: 1 });
+    const row = page.locator(`[data-testid=daily] tr[data-day="${today.day}"] td`);
+    expect(await row.allTextContents()).toEqual([expect.any(String), '2', '1']);
+    expect(await page.locator('svg[aria-label="tickets opened and resolved per day"]').count()).toBe(1);
+    await shot('04b-reports');
   });
 });

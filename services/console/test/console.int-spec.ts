@@ -18,7 +18,7 @@ describe('console API', () => {
   });
 
   it('refuses everything about tickets and ops without a valid token, and says who is signed in', async () => {
-    for (const path of ['/api/me', '/api/tickets', '/api/ops/lag', '/api/ops/dlq', '/api/live', '/api/reports/summary']) {
+    for (const path of ['/api/me', '/api/tickets', '/api/ops/lag', '/api/ops/dlq', '/api/live', '/api/reports/summary', '/api/reports/timeseries']) {
       const none = await c.api(path, { token: null });
       expect({ path, status: none.status, type: none.type }).toEqual({ path, status: 401, type: expect.stringContaining('application/problem+json') });
       const bad = await c.api(path, { token: 'not-a-token-at-all' });
@@ -84,10 +84,17 @@ describe('console API', () => {
     expect(res.status).toBe(200);
     expect(res.body.partitions.map(({ partition, committed: co, end, lag }: any) => ({ partition, committed: co, end, lag }))).toEqual(expected);
     expect(res.body.totals).toEqual([{ group, topic: Topic.FeedbackReceived, lag: 7 }]);
+    expect(res.body.groups).toEqual([{ group, lag: 7, topics: [{ topic: Topic.FeedbackReceived, lag: 7 }], history: expect.any(Array) }]);
 
     // and the unfiltered view lists the group among all groups of this stack
     const all = await c.api('/api/ops/lag');
     expect(all.body.totals).toContainEqual({ group, topic: Topic.FeedbackReceived, lag: 7 });
+    // the poller samples each group's total lag (the line the ops page draws): a sample after the 7 shows 7
+    const sampled = await waitFor(async () => {
+      const g = (await c.api('/api/ops/lag')).body.groups.find((x: any) => x.group === group);
+      return g?.history.length >= 2 && g.history.at(-1).lag === 7 ? g : undefined;
+    }, { what: 'a lag sample of 7 for the group' });
+    expect(sampled.history.every((h: { at: string; lag: number }) => !Number.isNaN(Date.parse(h.at)) && Number.isInteger(h.lag) && h.lag >= 0)).toBe(true);
     // the topic page counts the 17 messages and, after two samples, a rate
     let seenRow: unknown;
     const topics = await waitFor(async () => {

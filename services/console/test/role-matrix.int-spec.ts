@@ -23,6 +23,7 @@ const ROUTES: { route: string; request?: string; body?: unknown; expect: Expect 
   { route: 'ALL /api/tickets', request: 'GET /api/tickets', expect: all(502) }, // tickets judges the team
   { route: 'ALL /api/tickets/*path', request: 'POST /api/tickets/00000000-0000-4000-8000-000000000001/claim', expect: all(502) },
   { route: 'ALL /api/reports/summary', request: 'GET /api/reports/summary', expect: { agent: 403, lead: 502, ops: 403, admin: 502 } },
+  { route: 'ALL /api/reports/timeseries', request: 'GET /api/reports/timeseries', expect: { agent: 403, lead: 502, ops: 403, admin: 502 } },
   { route: 'GET /api/ops/health', expect: opsOnly(200) },
   { route: 'GET /api/ops/topics', expect: opsOnly(200) },
   { route: 'GET /api/ops/lag', expect: opsOnly(200) },

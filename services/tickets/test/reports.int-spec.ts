@@ -99,6 +99,11 @@ describe('GET /v1/reports/summary', () => {
           web: { responses: 3, promoters: 2, passives: 0, detractors: 1, nps: 33.3 },
         },
       },
+      teams: [{
+        team: 'support', tickets: 5, unresolved: 2, open: 1, claimed: 1, resolved: 3, breached: 2, breachRate: 0.4,
+        timeToClaim: { count: 4, medianMs: 30 * min, p90Ms: 222 * min }, timeToResolve: { count: 3, medianMs: 180 * min, p90Ms: 276 * min },
+        recovery: { rescored: 2, recovered: 1, rate: 0.5 },
+      }],
     });
   });
 
@@ -135,5 +140,42 @@ describe('GET /v1/reports/summary', () => {
     expect([other.status, other.body.requiredRoles]).toEqual([403, ['admin']]);
     const unknown = await call('GET', `/v1/reports/summary?${october}&team=nope`);
     expect([unknown.status, unknown.body.errors[0].field]).toEqual([400, 'team']);
+  });
+});
+
+describe('GET /v1/reports/timeseries', () => {
+  it('October per day, per week and per time-to-claim bucket', async () => {
+    const res = await call('GET', '/v1/reports/timeseries?from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z');
+    expect(res.status).toBe(200);
+    expect(res.body.days).toHaveLength(31);
+    expect(res.body.days.filter((d: { opened: number; resolved: number }) => d.opened || d.resolved)).toEqual([{ day: '2026-10-02', opened: 5, resolved: 3 }]);
+    expect(res.body.totals).toEqual({ opened: 5, resolved: 3 });
+    // 2 October 2026 is a Friday (its week starts on Monday 28 September); 5 October a Monday
+    expect(res.body.npsByWeek).toEqual([
+      { week: '2026-09-28', touchpoint: 'checkout', promoters: 0, passives: 0, detractors: 4, responses: 4, nps: -100 },
+      { week: '2026-10-05', touchpoint: 'checkout', promoters: 0, passives: 0, detractors: 1, responses: 1, nps: -100 },
+      { week: '2026-09-28', touchpoint: 'web', promoters: 0, passives: 0, detractors: 1, responses: 1, nps: -100 },
+      { week: '2026-10-05', touchpoint: 'web', promoters: 2, passives: 0, detractors: 0, responses: 2, nps: 100 },
+    ]);
+    // claims after 10, 20, 40 and 300 minutes
+    expect(res.body.timeToClaim.map((b: { tickets: number }) => b.tickets)).toEqual([0, 1, 1, 1, 0, 1, 0]);
+    expect(res.body.timeToClaim[1]).toEqual({ fromMs: 5 * 60_000, toMs: 15 * 60_000, tickets: 1 });
+  });
+
+  it('of one team; the same window and team rules as the summary (a lead gets their own team\'s)', async () => {
+    const october = 'from=2026-10-01&to=2026-11-01';
+    const support = await call('GET', `/v1/reports/timeseries?${october}&team=support`);
+    expect(support.body).toMatchObject({ team: 'support', totals: { opened: 5, resolved: 3 } });
+    const cx = await call('GET', `/v1/reports/timeseries?${october}&team=cx`);
+    expect(cx.body).toMatchObject({ team: 'cx', totals: { opened: 0, resolved: 0 }, npsByWeek: [] });
+    const lead = await call('GET', `/v1/reports/timeseries?${october}`, { as: 'mehmet' });
+    expect([lead.status, lead.body.team, lead.body.totals]).toEqual([200, 'cx', { opened: 0, resolved: 0 }]);
+    expect((await call('GET', `/v1/reports/timeseries?${october}`, { as: 'wei' })).body).toMatchObject({ team: 'support', totals: { opened: 5, resolved: 3 } });
+    expect((await call('GET', `/v1/reports/timeseries?${october}&team=support`, { as: 'mehmet' })).status).toBe(403);
+    const unknown = await call('GET', `/v1/reports/timeseries?${october}&team=nope`);
+    expect([unknown.status, unknown.body.errors[0].field]).toEqual([400, 'team']);
+    const reversed = await call('GET', '/v1/reports/timeseries?from=2026-11-01&to=2026-10-01');
+    expect(reversed.status).toBe(400);
+    expect((await call('GET', '/v1/reports/timeseries', { as: null })).status).toBe(401);
   });
 });

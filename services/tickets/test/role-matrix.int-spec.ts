@@ -38,6 +38,7 @@ const ROUTES: { route: string; body?: unknown; headers?: Record<string, string>;
     expect: { agent: 409, lead: 409, ops: 403, admin: 409, 'agent of another team': 403 },
   },
   { route: 'GET /v1/reports/summary', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
+  { route: 'GET /v1/reports/timeseries', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
 ];
 
 let cell = 0;

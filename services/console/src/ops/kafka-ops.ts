@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createKafka } from '@closeloop/messaging';
 import { CONSOLE_CONFIG, CONSOLE_LOGGER } from '../tokens';
 import type { ConsoleConfig } from '../config';
-import { LagRow, PartitionEnds, lagRows } from './lag';
+import { LagHistory, LagRow, PartitionEnds, lagRows } from './lag';
 import { RateTracker } from './rate';
 
 export interface TopicStats {
@@ -28,6 +28,8 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly kafka: Kafka;
   private readonly admin: Admin;
   private readonly rates = new RateTracker(10_000);
+  /** each group's total lag at every sample (the ops page's sparkline) */
+  readonly lagHistory = new LagHistory(60);
   private timer: NodeJS.Timeout | undefined;
   private sampling: Promise<void> | null = null;
   private started: Promise<void> | null = null;
@@ -128,6 +130,7 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
     // coordinator loading) must not stop the sample for every other one: it keeps its last figures until the next tick.
     const previous = new Map(this.lastTopics.map((t) => [t.topic, t]));
     const unreadable: string[] = [];
+    const endsByTopic = new Map<string, PartitionEnds[]>();
     for (const t of topics) {
       let ends: PartitionEnds[];
       try {
@@ -139,18 +142,22 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
         keep.add(`in:${this.logical(t)}`);
         continue;
       }
+      endsByTopic.set(t, ends);
       const endOffset = ends.reduce((s, p) => s + Number(p.high), 0);
       stats.push({ topic: this.logical(t), partitions: ends.length, endOffset, retained: ends.reduce((s, p) => s + Number(p.high) - Number(p.low), 0) });
       this.rates.add(`in:${this.logical(t)}`, endOffset, now);
       keep.add(`in:${this.logical(t)}`);
     }
     const groupTopics = new Map<string, string[]>();
+    const groupLag = new Map<string, number>();
+    const unreadGroups: string[] = [];
     for (const groupId of await this.groupIds()) {
       let committed: Awaited<ReturnType<Admin['fetchOffsets']>>;
       try {
         committed = await this.admin.fetchOffsets({ groupId });
       } catch (err) {
         unreadable.push(`group ${groupId}: ${(err as Error).message}`);
+        unreadGroups.push(this.logical(groupId));
         for (const [topic, groups] of this.lastGroupTopics) {
           if (!groups.includes(this.logical(groupId))) continue;
           keep.add(`out:${topic}:${this.logical(groupId)}`);
@@ -167,8 +174,12 @@ export class KafkaOps implements OnApplicationBootstrap, OnApplicationShutdown {
         this.rates.add(key, consumed.reduce((s, p) => s + Number(p.offset), 0), now);
         keep.add(key);
         groupTopics.set(topic, [...(groupTopics.get(topic) ?? []), group]);
+        const ends = endsByTopic.get(t.topic);
+        if (ends) groupLag.set(group, (groupLag.get(group) ?? 0) + lagRows(group, topic, ends, t.partitions).reduce((s, r) => s + r.lag, 0));
+        else unreadGroups.push(group);
       }
     }
+    this.lagHistory.record(now, groupLag, unreadGroups);
     this.rates.retain(keep);
     this.lastTopics = stats;
     this.lastGroupTopics = groupTopics;

@@ -3,7 +3,7 @@ import { Requires, authorize, validated } from '@closeloop/platform';
 import { AuthedRequest, BearerGuard, signedInAgent, signedInAs } from '../auth/bearer.guard';
 import { ReplayRequest } from './replay-request';
 import { KafkaOps } from './kafka-ops';
-import { lagTotals } from './lag';
+import { lagByGroup, lagTotals } from './lag';
 import { DlqWatcher } from './dlq-watcher';
 import { DlqReplay } from './dlq-replay';
 import { DLQ_TOPICS, describeDeadLetter } from './dead-letters';
@@ -41,7 +41,8 @@ export class OpsController {
   @Get('lag')
   async lag(@Query('group') group?: string) {
     const partitions = await this.kafka.lag(group || undefined);
-    return { partitions, totals: lagTotals(partitions) };
+    const groups = lagByGroup(partitions).map((g) => ({ ...g, history: this.kafka.lagHistory.of(g.group) }));
+    return { groups, partitions, totals: lagTotals(partitions) };
   }
 
   @Get('dlq')

@@ -53,7 +53,7 @@ export class TicketsProxyController {
     return forward(req, res, 'tickets', this.cfg.ticketsUrl);
   }
 
-  @All(['reports/summary'])
+  @All(['reports/summary', 'reports/timeseries'])
   @Requires('reports.read')
   proxy(@Req() req: ProxyRequest & AuthedRequest, @Res() res: ProxyResponse): Promise<void> {
     return forward(req, res, 'tickets', this.cfg.ticketsUrl);

@@ -34,13 +34,14 @@ function formatValue(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
-/** A small line of the last samples (messages per second over the last minute). */
-export function Sparkline({ values, width = 120, height = 28 }: { values: number[]; width?: number; height?: number }) {
-  if (values.length < 2) return <svg width={width} height={height} />;
+/** A small line of the last samples (messages per second, lag); `label` names it for screen readers and as a tooltip. */
+export function Sparkline({ values, width = 120, height = 28, label }: { values: number[]; width?: number; height?: number; label?: string }) {
+  if (values.length < 2) return <svg width={width} height={height} role={label ? 'img' : undefined} aria-label={label} />;
   const max = Math.max(1, ...values);
   const pts = values.map((v, i) => `${(i / (values.length - 1)) * width},${height - 2 - (v / max) * (height - 4)}`).join(' ');
   return (
-    <svg width={width} height={height} className="spark">
+    <svg width={width} height={height} className="spark" role={label ? 'img' : undefined} aria-label={label}>
+      {label && <title>{label}</title>}
       <polyline points={pts} fill="none" stroke="#2563eb" strokeWidth={1.5} />
     </svg>
   );
@@ -99,6 +100,49 @@ export function HourlyColumns<S extends string>({ buckets, series, height = 140 
       </svg>
       <figcaption className="legend">
         {series.map((s) => <span key={s}><i style={{ background: OUTCOME_COLORS[s] }} /> {s}</span>)}
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * One pair of columns per day (first series left), with the day's numbers in each column's tooltip; the caller shows
+ * the same numbers as text as well. `label` formats a day for the axis.
+ */
+export function DailyColumns({ days, series, title, label, height = 160 }: {
+  days: ({ day: string } & Record<string, number | string>)[];
+  series: readonly { key: string; name: string; color: string }[];
+  title: string;
+  label: (day: string) => string;
+  height?: number;
+}) {
+  if (!days.length) return <p className="muted">No data.</p>;
+  const groupW = Math.max(6, Math.min(36, Math.floor(840 / days.length)));
+  const barW = Math.max(2, Math.floor((groupW - 2) / series.length));
+  const width = groupW * days.length + 40;
+  const value = (d: (typeof days)[number], k: string) => Number(d[k] ?? 0);
+  const max = Math.max(1, ...days.flatMap((d) => series.map((s) => value(d, s.key))));
+  const plotH = height - 20;
+  return (
+    <figure className="daily">
+      <svg className="chart" width={width} height={height} role="img" aria-label={title}>
+        <title>{title}</title>
+        <text x={0} y={10} className="chart-label">{max}</text>
+        {days.map((d, i) => (
+          <g key={d.day} transform={`translate(${30 + i * groupW}, 0)`}>
+            <title>{`${label(d.day)}: ${series.map((s) => `${s.name} ${value(d, s.key)}`).join(', ')}`}</title>
+            {series.map((s, j) => {
+              const h = (value(d, s.key) / max) * (plotH - 12);
+              return <rect key={s.key} x={1 + j * barW} y={plotH - h} width={barW - 1} height={Math.max(0, h)} fill={s.color} />;
+            })}
+          </g>
+        ))}
+        <line x1={30} x2={width} y1={plotH} y2={plotH} stroke="#d1d5db" />
+        <text x={30} y={height - 4} className="chart-label">{label(days[0].day)}</text>
+        <text x={width} y={height - 4} textAnchor="end" className="chart-label">{label(days[days.length - 1].day)}</text>
+      </svg>
+      <figcaption className="legend">
+        {series.map((s) => <span key={s.key}><i style={{ background: s.color }} /> {s.name}</span>)}
       </figcaption>
     </figure>
   );

@@ -80,7 +80,7 @@ function App() {
         {route.name === 'ticket' ? <TicketPage id={route.id} config={config} me={me} />
           : route.name === 'ops' ? (may('ops.read') ? <Ops /> : <NotForRole page="Ops" roles="ops or admin" me={me} />)
           : route.name === 'sources' ? (may('ops.read') ? <Sources /> : <NotForRole page="Sources" roles="ops or admin" me={me} />)
-          : route.name === 'reports' ? (may('reports.read') ? <Reports /> : <NotForRole page="Reports" roles="lead or admin" me={me} />)
+          : route.name === 'reports' ? (may('reports.read') ? <Reports config={config} /> : <NotForRole page="Reports" roles="lead or admin" me={me} />)
           : <Inbox config={config} me={me} />}
       </main>
     </div>

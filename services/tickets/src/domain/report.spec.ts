@@ -16,10 +16,13 @@ describe('buildSummary (from the aggregates the database computes)', () => {
       g({ n: 2, status: 'resolved', firstResponseBreaches: 1, resolveBreaches: 1, breached: 2 }),
       g({ n: 1, status: 'resolved', severity: 'critical' }),
     ],
-    timeToClaim: { count: 4, medianMs: 25 * 60_000 + 0.4, p90Ms: 72 * 60_000 },
-    timeToResolve: { count: 3, medianMs: 180 * 60_000, p90Ms: 1284 * 60_000 - 0.6 },
+    durations: [
+      { team: null, timeToClaim: { count: 4, medianMs: 25 * 60_000 + 0.4, p90Ms: 72 * 60_000 }, timeToResolve: { count: 3, medianMs: 180 * 60_000, p90Ms: 1284 * 60_000 - 0.6 } },
+      { team: 'cx', timeToClaim: { count: 3, medianMs: 20 * 60_000, p90Ms: 30 * 60_000 }, timeToResolve: { count: 3, medianMs: 180 * 60_000, p90Ms: 200 * 60_000 } },
+      { team: 'support', timeToClaim: { count: 1, medianMs: 72 * 60_000, p90Ms: 72 * 60_000 }, timeToResolve: { count: 0, medianMs: null, p90Ms: null } },
+    ],
     rootCauseCounts: [{ rootCause: 'billing', n: 2 }, { rootCause: 'legacy-cause', n: 1 }],
-    recovery: { rescored: 2, recovered: 1 },
+    recovery: [{ team: null, rescored: 2, recovered: 1 }, { team: 'cx', rescored: 2, recovered: 1 }],
     npsCounts: [
       { touchpoint: 'checkout', classification: 'promoter', n: 5 }, { touchpoint: 'checkout', classification: 'passive', n: 3 },
       { touchpoint: 'checkout', classification: 'detractor', n: 2 }, { touchpoint: 'web', classification: 'detractor', n: 1 },
@@ -55,6 +58,21 @@ describe('buildSummary (from the aggregates the database computes)', () => {
     expect(s.recovery).toEqual({ resolvedTickets: 3, rescored: 2, recovered: 1, rate: 0.5 });
   });
 
+  it('one row per team: unresolved, breached, median claim and resolve, recovery (none measured → nulls)', () => {
+    expect(s.teams).toEqual([
+      {
+        team: 'cx', tickets: 4, unresolved: 1, open: 1, claimed: 0, resolved: 3, breached: 2, breachRate: 0.5,
+        timeToClaim: { count: 3, medianMs: 20 * 60_000, p90Ms: 30 * 60_000 }, timeToResolve: { count: 3, medianMs: 180 * 60_000, p90Ms: 200 * 60_000 },
+        recovery: { rescored: 2, recovered: 1, rate: 0.5 },
+      },
+      {
+        team: 'support', tickets: 1, unresolved: 1, open: 0, claimed: 1, resolved: 0, breached: 0, breachRate: 0,
+        timeToClaim: { count: 1, medianMs: 72 * 60_000, p90Ms: 72 * 60_000 }, timeToResolve: { count: 0, medianMs: null, p90Ms: null },
+        recovery: { rescored: 0, recovered: 0, rate: null },
+      },
+    ]);
+  });
+
   it('NPS per touchpoint', () => {
     expect(s.nps.byTouchpoint).toEqual({
       checkout: { responses: 10, promoters: 5, passives: 3, detractors: 2, nps: 30 },
@@ -64,10 +82,10 @@ describe('buildSummary (from the aggregates the database computes)', () => {
 
   it('an empty window has nulls, not zeros, where nothing can be measured', () => {
     const none = { count: 0, medianMs: null, p90Ms: null };
-    const e = buildSummary({ from: T0, to: min(1), groups: [], timeToClaim: none, timeToResolve: none, rootCauseCounts: [], recovery: { rescored: 0, recovered: 0 }, npsCounts: [], rootCauses: ['billing'] });
+    const e = buildSummary({ from: T0, to: min(1), groups: [], durations: [], rootCauseCounts: [], recovery: [], npsCounts: [], rootCauses: ['billing'] });
     expect(e).toMatchObject({
       tickets: { total: 0 }, timeToClaim: none, sla: { breachRate: null },
-      recovery: { rate: null }, rootCauses: { billing: 0 }, nps: { byTouchpoint: {} },
+      recovery: { rate: null }, rootCauses: { billing: 0 }, nps: { byTouchpoint: {} }, teams: [],
     });
   });
 });

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { FeedbackScoredData, Metric, Severity, TicketStatus, revisionOf } from '@closeloop/contracts';
-import type { DurationSummary, TicketGroup } from '../domain/report';
+import type { DurationRow, RecoveryRow, TicketGroup } from '../domain/report';
+import type { ClaimTimeCount, DayCount, NpsWeekCount } from '../domain/timeseries';
 import type { Ticket } from '../domain/ticket';
 
 /** A timeline entry as stored; `id` is the eventId of what it records. */
@@ -277,25 +278,28 @@ export class TicketRepository {
 
   /**
    * Times to claim (tickets of the window with a claim) and to resolve (resolved ones), in ms: count, median and
-   * p90 by linear interpolation (percentile_cont, Hyndman & Fan type 7), computed by the database.
+   * p90 by linear interpolation (percentile_cont, Hyndman & Fan type 7), computed by the database — for the whole
+   * window (team null) and per team, in one scan (GROUPING SETS).
    */
-  async ticketDurations(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ timeToClaim: DurationSummary; timeToResolve: DurationSummary }> {
+  async ticketDurations(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<DurationRow[]> {
     const claim = `EXTRACT(EPOCH FROM (claimed_at - opened_at)) * 1000`;
     const resolve = `CASE WHEN status = 'resolved' THEN EXTRACT(EPOCH FROM (resolved_at - opened_at)) * 1000 END`;
-    const [r] = await m.query(
-      `SELECT count(claimed_at)::int AS "claimCount",
+    const rows: { team: string | null; claimCount: number; claimMedian: number | null; claimP90: number | null; resolveCount: number; resolveMedian: number | null; resolveP90: number | null }[] = await m.query(
+      `SELECT team, count(claimed_at)::int AS "claimCount",
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ${claim})::float8 AS "claimMedian",
               percentile_cont(0.9) WITHIN GROUP (ORDER BY ${claim})::float8 AS "claimP90",
               count(${resolve})::int AS "resolveCount",
               percentile_cont(0.5) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveMedian",
               percentile_cont(0.9) WITHIN GROUP (ORDER BY ${resolve})::float8 AS "resolveP90"
-       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3)`,
+       FROM ${this.t('ticket')} WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3)
+       GROUP BY GROUPING SETS ((), (team))`,
       [from, to, team],
     );
-    return {
+    return rows.map((r) => ({
+      team: r.team,
       timeToClaim: { count: r.claimCount, medianMs: r.claimMedian, p90Ms: r.claimP90 },
       timeToResolve: { count: r.resolveCount, medianMs: r.resolveMedian, p90Ms: r.resolveP90 },
-    };
+    }));
   }
 
   /** Resolved tickets opened in [from, to), per root cause. */
@@ -311,21 +315,21 @@ export class TicketRepository {
 
   /**
    * Resolved tickets opened in [from, to) whose customer scored again after the resolution (any touchpoint, the next
-   * answer by response time), and how many of those next scores were not negative.
+   * answer by response time), and how many of those next scores were not negative: overall (team null) and per team.
    */
-  async recovery(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<{ rescored: number; recovered: number }> {
-    const [r] = await m.query(
-      `SELECT count(*)::int AS rescored, count(*) FILTER (WHERE NOT n.negative)::int AS recovered
+  async recovery(m: EntityManager, from: Date, to: Date, team: string | null = null): Promise<RecoveryRow[]> {
+    return m.query(
+      `SELECT t.team, count(*)::int AS rescored, count(*) FILTER (WHERE NOT n.negative)::int AS recovered
        FROM ${this.t('ticket')} t
        JOIN LATERAL (
          SELECT f.negative FROM ${this.t('feedback_seen')} f
          WHERE f.customer_id = t.customer_id AND f.responded_at > t.resolved_at
          ORDER BY f.responded_at, f.feedback_id LIMIT 1
        ) n ON true
-       WHERE t.status = 'resolved' AND t.opened_at >= $1 AND t.opened_at < $2 AND ($3::text IS NULL OR t.team = $3)`,
+       WHERE t.status = 'resolved' AND t.opened_at >= $1 AND t.opened_at < $2 AND ($3::text IS NULL OR t.team = $3)
+       GROUP BY GROUPING SETS ((), (t.team))`,
       [from, to, team],
     );
-    return r;
   }
 
   /** NPS answers given in [from, to), counted per touchpoint and class. */
@@ -335,6 +339,48 @@ export class TicketRepository {
        WHERE metric = 'nps' AND responded_at >= $1 AND responded_at < $2 AND ($3::text IS NULL OR team = $3)
        GROUP BY touchpoint, classification`,
       [from, to, team],
+    );
+  }
+
+  /** Tickets opened per UTC day in [from, to), of one team or all. */
+  async openedPerDay(m: EntityManager, from: Date, to: Date, team: string | null): Promise<DayCount[]> {
+    return m.query(
+      `SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n FROM ${this.t('ticket')}
+       WHERE opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3) GROUP BY 1`,
+      [from, to, team],
+    );
+  }
+
+  /** Tickets resolved per UTC day in [from, to) (whenever they were opened) and still resolved, of one team or all. */
+  async resolvedPerDay(m: EntityManager, from: Date, to: Date, team: string | null): Promise<DayCount[]> {
+    return m.query(
+      `SELECT to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n FROM ${this.t('ticket')}
+       WHERE status = 'resolved' AND resolved_at >= $1 AND resolved_at < $2 AND ($3::text IS NULL OR team = $3) GROUP BY 1`,
+      [from, to, team],
+    );
+  }
+
+  /** NPS answers given in [from, to), per ISO week (its Monday, UTC), touchpoint and class. */
+  async npsPerWeek(m: EntityManager, from: Date, to: Date, team: string | null): Promise<NpsWeekCount[]> {
+    return m.query(
+      `SELECT to_char(date_trunc('week', responded_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS week, touchpoint, classification, count(*)::int AS n
+       FROM ${this.t('feedback_seen')}
+       WHERE metric = 'nps' AND responded_at >= $1 AND responded_at < $2 AND ($3::text IS NULL OR team = $3)
+       GROUP BY 1, 2, 3`,
+      [from, to, team],
+    );
+  }
+
+  /**
+   * Tickets opened in [from, to) and claimed, counted per time-to-claim bucket: `bucket` is the number of
+   * `edgesMs` the time reaches (width_bucket), so 0 is below the first edge.
+   */
+  async claimTimeCounts(m: EntityManager, from: Date, to: Date, team: string | null, edgesMs: readonly number[]): Promise<ClaimTimeCount[]> {
+    return m.query(
+      `SELECT width_bucket(EXTRACT(EPOCH FROM (claimed_at - opened_at)) * 1000, $4::float8[]) AS bucket, count(*)::int AS n
+       FROM ${this.t('ticket')}
+       WHERE claimed_at IS NOT NULL AND opened_at >= $1 AND opened_at < $2 AND ($3::text IS NULL OR team = $3) GROUP BY 1`,
+      [from, to, team, edgesMs],
     );
   }
 }

@@ -5,6 +5,7 @@ import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
 import { when } from '../format';
+import { initialTeam } from '../inbox-team';
 
 interface Filters {
   status: string;
@@ -24,9 +25,13 @@ export function ticketQuery(f: Filters, cursor?: string | null): string {
   return `/api/tickets?${q}`;
 }
 
+const TEAM_KEY = 'closeloop.inbox.team';
+
 /** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
 export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
-  const [filters, setFilters] = useState<Filters>({ status: 'open', team: '', touchpoint: '', severity: '', assignee: '', customer: '' });
+  const [filters, setFilters] = useState<Filters>(() => ({
+    status: 'open', team: initialTeam(sessionStorage.getItem(TEAM_KEY), me.agent.team, config.teams), touchpoint: '', severity: '', assignee: '', customer: '',
+  }));
   const [search, setSearch] = useState('');
   const [items, setItems] = useState<Ticket[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -66,7 +71,10 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
   useEffect(() => applySearch(), [search, applySearch]);
   const shown = items;
 
-  const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => setFilters((f) => ({ ...f, [k]: e.target.value }));
+  const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => {
+    if (k === 'team') sessionStorage.setItem(TEAM_KEY, e.target.value);
+    setFilters((f) => ({ ...f, [k]: e.target.value }));
+  };
   const touchpoints = config.touchpoints.filter((t) => !filters.team || t.team === filters.team);
 
   return (
@@ -74,7 +82,7 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
       <h1>Inbox</h1>
       <div className="filters" data-testid="filters">
         <label>Status<select name="status" value={filters.status} onChange={set('status')}><option value="">any</option>{config.statuses.map((s) => <option key={s}>{s}</option>)}</select></label>
-        <label>Team<select name="team" value={filters.team} onChange={set('team')}><option value="">any</option>{config.teams.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
+        <label>Team<select name="team" value={filters.team} onChange={set('team')}><option value="">all teams</option>{config.teams.map((t) => <option key={t.id} value={t.id}>{t.id === me.agent.team ? `${t.id} (my team)` : t.id}</option>)}</select></label>
         <label>Touchpoint<select name="touchpoint" value={filters.touchpoint} onChange={set('touchpoint')}><option value="">any</option>{touchpoints.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
         <label>Severity<select name="severity" value={filters.severity} onChange={set('severity')}><option value="">any</option>{config.severities.map((s) => <option key={s}>{s}</option>)}</select></label>
         <label>Assignee<select name="assignee" value={filters.assignee} onChange={set('assignee')}>

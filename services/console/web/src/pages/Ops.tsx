@@ -3,10 +3,12 @@ import { api } from '../api';
 import { usePoll } from '../hooks';
 import { BarChart, Sparkline } from '../charts';
 import { ErrorNote } from '../components';
-import { num, when } from '../format';
+import { formatCount, num, when } from '../format';
+import { link } from '../router';
 
 interface TopicStats { topic: string; partitions: number; endOffset: number; retained: number; inPerSec: number | null; out: { group: string; perSec: number | null }[] }
 interface LagRow { group: string; topic: string; partition: number; committed: number | null; end: number; lag: number }
+interface GroupLag { group: string; lag: number; topics: { topic: string; lag: number }[]; history: { at: string; lag: number }[] }
 interface DeadLetter {
   topic: string; partition: number; offset: string; timestamp: string; key: string | null; reason: string | null; originalTopic: string | null;
   consumerGroup: string | null; attempts: number | null; failedAt: string | null; eventType: string | null; preview: string | null;
@@ -18,7 +20,7 @@ interface Latency { endToEnd: { key: string; count: number; p50: number | null; 
 /** Topics, consumer lag, dead letters (with replay), service health, deliveries and latency; refreshed every 2 s. */
 export function Ops() {
   const [topics, setTopics] = useState<TopicStats[]>([]);
-  const [lag, setLag] = useState<{ partitions: LagRow[]; totals: { group: string; topic: string; lag: number }[] }>({ partitions: [], totals: [] });
+  const [lag, setLag] = useState<{ groups: GroupLag[]; partitions: LagRow[] }>({ groups: [], partitions: [] });
   const [dlq, setDlq] = useState<{ topic: string; depth: number | null; latest: DeadLetter[] }[]>([]);
   const [health, setHealth] = useState<Health[]>([]);
   const [deliveries, setDeliveries] = useState<{ byChannelAndOutcome: { channel: string; status: string; count: number }[]; recentFailures: { deliveryId: string; channel: string; recipient: string; error?: string; at: string; ticketId: string }[] }>({ byChannelAndOutcome: [], recentFailures: [] });
@@ -99,22 +101,45 @@ export function Ops() {
       </table>
 
       <h2>Consumer lag</h2>
-      <table className="grid" data-testid="lag">
-        <thead><tr><th>Group</th><th>Topic</th><th>Partition</th><th>Committed</th><th>End</th><th>Lag</th></tr></thead>
-        <tbody>
-          {lag.partitions.map((r) => (
-            <tr key={`${r.group}/${r.topic}/${r.partition}`} data-group={r.group} data-topic={r.topic} data-partition={r.partition} data-lag={r.lag}>
-              <td>{r.group}</td><td>{r.topic}</td><td>{r.partition}</td><td>{r.committed ?? '—'}</td><td>{r.end}</td>
-              <td className={r.lag > 0 ? 'warn' : ''}>{r.lag}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          {lag.totals.map((t) => <tr key={`${t.group}/${t.topic}`} data-total-group={t.group} data-total-topic={t.topic} data-lag={t.lag}><td>{t.group}</td><td>{t.topic}</td><td colSpan={3}>total</td><td>{t.lag}</td></tr>)}
-        </tfoot>
-      </table>
+      <p className="small muted">Messages each consumer group has not processed yet, per group with its total; the line is the total over the last samples.</p>
+      <div data-testid="lag">
+        {!lag.groups.length && <p className="muted">No consumer group has committed anything yet.</p>}
+        {lag.groups.map((g) => (
+          <div key={g.group} className="card lag-group" data-testid="lag-group" data-group={g.group} data-lag={g.lag}>
+            <h3>
+              {g.group} <span className={`badge ${g.lag > 0 ? 'breach' : ''}`} data-testid="lag-total">{formatCount(g.lag)} behind</span>{' '}
+              <Sparkline values={g.history.map((h) => h.lag)} label={`lag of ${g.group} over the last ${g.history.length} samples, now ${g.lag}`} />
+            </h3>
+            <table className="grid">
+              <thead><tr><th>Topic</th><th>Lag</th></tr></thead>
+              <tbody>
+                {g.topics.map((t) => (
+                  <tr key={t.topic} data-total-group={g.group} data-total-topic={t.topic} data-lag={t.lag}>
+                    <td>{t.topic}</td><td className={t.lag > 0 ? 'warn' : ''}>{formatCount(t.lag)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <details>
+              <summary>Partitions</summary>
+              <table className="grid">
+                <thead><tr><th>Topic</th><th>Partition</th><th>Committed</th><th>End</th><th>Lag</th></tr></thead>
+                <tbody>
+                  {lag.partitions.filter((r) => r.group === g.group).map((r) => (
+                    <tr key={`${r.topic}/${r.partition}`} data-group={r.group} data-topic={r.topic} data-partition={r.partition} data-lag={r.lag}>
+                      <td>{r.topic}</td><td>{r.partition}</td><td>{r.committed ?? '—'}</td><td>{r.end}</td>
+                      <td className={r.lag > 0 ? 'warn' : ''}>{r.lag}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          </div>
+        ))}
+      </div>
 
       <h2>Dead letters</h2>
+      <p className="small muted">Messages a service could not process, with the reason it gave. What the survey tools sent (and what was kept unmappable) is on the <a href="/sources" onClick={link('/sources')}>Sources</a> page.</p>
       {dlq.map((q) => (
         <div key={q.topic} className="dlq" data-testid="dlq" data-topic={q.topic} data-depth={q.depth ?? ''}>
           <h3>{q.topic} <span className={`badge ${q.depth ? 'breach' : ''}`}>depth {q.depth ?? '—'}</span></h3>
