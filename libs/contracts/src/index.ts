@@ -5,5 +5,6 @@ export * from './envelope';
 export * from './events/feedback';
 export * from './events/ticket';
 export * from './events/notification';
+export * from './events/trend';
 export * from './routing';
 export * from './templates';

@@ -10,6 +10,8 @@ export enum Topic {
   TicketCommands = 'cx.ticket.commands.v1',
   /** key: ticket id */
   NotificationEvents = 'cx.notification.events.v1',
+  /** key: trend id (SPEC §12 trend alerts) */
+  TrendEvents = 'cx.trend.events.v1',
 }
 
 export const ALL_TOPICS: readonly Topic[] = Object.values(Topic);

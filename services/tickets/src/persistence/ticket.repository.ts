@@ -159,17 +159,18 @@ export class TicketRepository {
   async recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<boolean> {
     const rows = await m.query(
       `INSERT INTO ${this.t('feedback_seen')} AS seen
-         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
        ON CONFLICT (feedback_id) DO UPDATE SET
          customer_id = EXCLUDED.customer_id, touchpoint = EXCLUDED.touchpoint, team = EXCLUDED.team, metric = EXCLUDED.metric,
          score = EXCLUDED.score, classification = EXCLUDED.classification, negative = EXCLUDED.negative,
          action_required = EXCLUDED.action_required, responded_at = EXCLUDED.responded_at, scored_at = EXCLUDED.scored_at,
-         revision = EXCLUDED.revision
+         revision = EXCLUDED.revision, attributes = EXCLUDED.attributes
        WHERE seen.revision < EXCLUDED.revision
        RETURNING 1`,
       [s.feedbackId, s.feedback.customer.id, s.feedback.touchpoint, s.team, s.feedback.metric, s.feedback.score,
-        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback)],
+        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback),
+        JSON.stringify(s.feedback.attributes ?? {})],
     );
     return rows.length === 1;
   }

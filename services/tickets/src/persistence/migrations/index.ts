@@ -178,5 +178,36 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.recheck_schedule`],
     ),
+    // SPEC §12 trend alerts (ADR 0020): feedback keeps its attributes (the `trends.by` keys read them), and one row
+    // per trend; at most one open trend per group, so two instances cannot open the same spike twice
+    sqlMigration(
+      'TicketsTrends1765300000000',
+      [
+        `ALTER TABLE ${s}.feedback_seen ADD COLUMN attributes jsonb NOT NULL DEFAULT '{}'::jsonb`,
+        `CREATE INDEX feedback_seen_action_required ON ${s}.feedback_seen (responded_at) WHERE action_required`,
+        `CREATE TABLE ${s}.trend (
+          id uuid PRIMARY KEY,
+          group_key text NOT NULL,
+          team text NOT NULL,
+          "group" jsonb NOT NULL,
+          status text NOT NULL CHECK (status IN ('open', 'ended')),
+          count integer NOT NULL,
+          peak integer NOT NULL,
+          baseline double precision NOT NULL,
+          ticket_ids jsonb NOT NULL,
+          opened_at timestamptz NOT NULL,
+          ended_at timestamptz,
+          version integer NOT NULL,
+          CHECK ((status = 'ended') = (ended_at IS NOT NULL))
+        )`,
+        `CREATE UNIQUE INDEX trend_one_open_per_group ON ${s}.trend (group_key) WHERE status = 'open'`,
+        `CREATE INDEX trend_opened ON ${s}.trend (opened_at DESC)`,
+      ],
+      [
+        `DROP TABLE ${s}.trend`,
+        `DROP INDEX ${s}.feedback_seen_action_required`,
+        `ALTER TABLE ${s}.feedback_seen DROP COLUMN attributes`,
+      ],
+    ),
   ];
 }
