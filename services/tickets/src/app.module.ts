@@ -19,6 +19,10 @@ import { RecheckService } from './recheck/recheck.service';
 import { TicketConsumers } from './tickets/consumers';
 import { SlaScheduler } from './tickets/sla.scheduler';
 import { TicketService } from './tickets/ticket.service';
+import { TrendRepository } from './trends/trend.repository';
+import { TrendScheduler } from './trends/trend.scheduler';
+import { TrendService } from './trends/trend.service';
+import { TrendsController } from './trends/trends.controller';
 import { LOGGER, ROUTING, TICKETS_CONFIG } from './tokens';
 
 /** The open-tickets gauge reads the table at scrape time. */
@@ -44,7 +48,7 @@ export class TicketsModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
-      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController],
+      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController, TrendsController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },
@@ -58,6 +62,9 @@ export class TicketsModule {
         { provide: RecheckRepository, useValue: new RecheckRepository(schema) },
         RecheckService,
         RecheckScheduler,
+        { provide: TrendRepository, useValue: new TrendRepository(schema) },
+        TrendService,
+        TrendScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,
