@@ -89,5 +89,11 @@ describe('trend alerts (SPEC §12)', () => {
     expect(ended.body.items.map((t: { id: string; ticketIds: string[] }) => [t.id, t.ticketIds.length])).toEqual([[opened.id, 7]]);
     expect((await call('GET', '/v1/trends?status=open')).body.items).toEqual([]);
     expect((await call('GET', '/v1/trends?status=maybe')).status).toBe(400);
+
+    // the alert's "open all in the console" link lists the trend's tickets
+    const listed = await call('GET', `/v1/tickets?ids=${spike.join(',')}&limit=200`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((t: { id: string }) => t.id).sort()).toEqual([...spike].sort());
+    expect((await call('GET', '/v1/tickets?ids=not-a-ticket')).status).toBe(400);
   });
 });

@@ -23,6 +23,8 @@ export interface TicketListFilter {
   /** an agent id, or null for "unassigned" */
   assignee?: string | null;
   customer?: string;
+  /** these tickets only (a trend's, SPEC §12) */
+  ids?: string[];
 }
 
 /** Keyset position: the last item of the previous page, newest first. `openedAtUs` = microseconds since the epoch. */
@@ -206,6 +208,7 @@ export class TicketRepository {
     if (f.team !== undefined) where.push(`team = ${p(f.team)}`);
     if (f.touchpoint !== undefined) where.push(`touchpoint = ${p(f.touchpoint)}`);
     if (f.customer !== undefined) where.push(`customer_id = ${p(f.customer)}`);
+    if (f.ids?.length) where.push(`id = ANY(${p(f.ids)}::uuid[])`);
     if (f.assignee === null) where.push('assignee_id IS NULL');
     else if (f.assignee !== undefined) where.push(`assignee_id = ${p(f.assignee)}`);
     if (after) {
