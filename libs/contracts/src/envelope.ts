@@ -7,6 +7,7 @@ import {
   CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, CustomerReplyData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEventData,
 } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
+import { TeamDigestData } from './events/digest';
 import { TREND_EVENT_TYPES, TrendEventData, TrendEventType } from './events/trend';
 import { FieldError, validatePlain } from './validation';
 
@@ -43,6 +44,7 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   },
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
   [Topic.TrendEvents]: Object.fromEntries(TREND_EVENT_TYPES.map((t) => [t, TrendEventData])),
+  [Topic.TeamDigests]: { 'team.digest': TeamDigestData },
 };
 
 /** Typed envelopes per topic. */
@@ -57,6 +59,7 @@ export type ConsentCommand = Envelope<ConsentCommandType, CustomerOptOutData>;
 export type CustomerReplyCommand = Envelope<'ticket.customer_replied', CustomerReplyData>;
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
 export type TrendEvent = Envelope<TrendEventType, TrendEventData>;
+export type TeamDigestEvent = Envelope<'team.digest', TeamDigestData>;
 
 export interface TopicEvents {
   [Topic.FeedbackReceived]: FeedbackReceivedEvent;
@@ -65,6 +68,7 @@ export interface TopicEvents {
   [Topic.TicketCommands]: TicketCommand | ConsentCommand | CustomerReplyCommand;
   [Topic.NotificationEvents]: DeliveryEvent;
   [Topic.TrendEvents]: TrendEvent;
+  [Topic.TeamDigests]: TeamDigestEvent;
 }
 
 export type EventValidation<E> = { ok: true; event: E } | { ok: false; errors: FieldError[] };

@@ -6,5 +6,6 @@ export * from './events/feedback';
 export * from './events/ticket';
 export * from './events/notification';
 export * from './events/trend';
+export * from './events/digest';
 export * from './routing';
 export * from './templates';

@@ -12,6 +12,8 @@ export enum Topic {
   NotificationEvents = 'cx.notification.events.v1',
   /** key: trend id (SPEC §12 trend alerts) */
   TrendEvents = 'cx.trend.events.v1',
+  /** key: team id (SPEC §12 daily digest) */
+  TeamDigests = 'cx.team.digests.v1',
 }
 
 export const ALL_TOPICS: readonly Topic[] = Object.values(Topic);

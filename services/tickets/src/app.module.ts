@@ -19,6 +19,9 @@ import { RecheckService } from './recheck/recheck.service';
 import { TicketConsumers } from './tickets/consumers';
 import { SlaScheduler } from './tickets/sla.scheduler';
 import { TicketService } from './tickets/ticket.service';
+import { DigestRepository } from './digest/digest.repository';
+import { DigestScheduler } from './digest/digest.scheduler';
+import { DigestService } from './digest/digest.service';
 import { TrendRepository } from './trends/trend.repository';
 import { TrendScheduler } from './trends/trend.scheduler';
 import { TrendService } from './trends/trend.service';
@@ -65,6 +68,9 @@ export class TicketsModule {
         { provide: TrendRepository, useValue: new TrendRepository(schema) },
         TrendService,
         TrendScheduler,
+        { provide: DigestRepository, useValue: new DigestRepository(schema) },
+        DigestService,
+        DigestScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,

@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, TrendEvent, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
+  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, TrendEvent, TeamDigestEvent, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
   deterministicId, loadRoutingConfig,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
@@ -136,6 +136,8 @@ export class TestBus {
   readonly ticketEvents: TicketEvent[] = [];
   /** cx.trend.events.v1 (SPEC §12), in the order read */
   readonly trendEvents: TrendEvent[] = [];
+  /** cx.team.digests.v1 (SPEC §12) */
+  readonly digests: TeamDigestEvent[] = [];
   private consumer: Consumer | null = null;
   private readonly collectorGroup: string;
 
@@ -149,12 +151,14 @@ export class TestBus {
     this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await this.consumer.connect();
     const ticketTopic = prefixed(this.settings, Topic.TicketEvents);
-    await this.consumer.subscribe({ topics: [ticketTopic, prefixed(this.settings, Topic.TrendEvents)], fromBeginning: true });
+    const trendTopic = prefixed(this.settings, Topic.TrendEvents);
+    await this.consumer.subscribe({ topics: [ticketTopic, trendTopic, prefixed(this.settings, Topic.TeamDigests)], fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
         const event = JSON.parse(String(message.value));
         if (topic === ticketTopic) this.ticketEvents.push(event);
-        else this.trendEvents.push(event);
+        else if (topic === trendTopic) this.trendEvents.push(event);
+        else this.digests.push(event);
       },
     });
   }
@@ -183,9 +187,9 @@ export class TestBus {
       pending: {
         'events not handled by tickets': () => consumerLag(kafka, prefixed(this.settings, 'tickets'), topics),
         'outbox rows not relayed': async () => Number((await ds.query(`SELECT count(*) AS n FROM "${schema}".outbox`))[0].n),
-        'ticket and trend events not collected': () => consumerLag(kafka, this.collectorGroup, [Topic.TicketEvents, Topic.TrendEvents].map((t) => prefixed(this.settings, t))),
+        'ticket and trend events not collected': () => consumerLag(kafka, this.collectorGroup, [Topic.TicketEvents, Topic.TrendEvents, Topic.TeamDigests].map((t) => prefixed(this.settings, t))),
       },
-      activity: { 'ticket events': () => this.ticketEvents.length, 'trend events': () => this.trendEvents.length },
+      activity: { 'ticket events': () => this.ticketEvents.length, 'trend events': () => this.trendEvents.length, digests: () => this.digests.length },
     }, { what: 'tickets' });
   }
 

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { Topic } from '@closeloop/contracts';
 import { waitFor } from '@closeloop/testing';
+import { DigestService } from '../src/digest/digest.service';
 import { TrendService } from '../src/trends/trend.service';
 import { DEMO_ROUTING, RunningTickets, ScoredInput, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
 
 // the demo routing file with the SPEC's trends section (checkout → team support; web → team cx, the default)
 const dir = mkdtempSync(join(tmpdir(), 'trends-'));
 const routingPath = join(dir, 'closeloop.yaml');
-writeFileSync(routingPath, `${readFileSync(DEMO_ROUTING, 'utf8')}\ntrends: { window: PT1H, minNegatives: 5, factor: 3, by: [touchpoint, attributes.store] }\n`);
+writeFileSync(routingPath, `${readFileSync(DEMO_ROUTING, 'utf8')}\ntrends: { window: PT1H, minNegatives: 5, factor: 3, by: [touchpoint, attributes.store] }\ndigest: { at: "09:00", timezone: "Europe/Istanbul" }\n`);
 
 const { cfg: baseCfg, kafka, schema } = testEnvironment('trends', { routingPath });
 // passes run here with the time they are given; the scheduler's own would use the wall clock
@@ -95,5 +96,29 @@ describe('trend alerts (SPEC §12)', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((t: { id: string }) => t.id).sort()).toEqual([...spike].sort());
     expect((await call('GET', '/v1/tickets?ids=not-a-ticket')).status).toBe(400);
+  });
+
+  it('the daily digest: once per team with leads and local day across two instances, with yesterday\'s numbers', async () => {
+    // a ticket opened yesterday (Istanbul) for team support: 2026-11-30 10:00 local
+    const id = await negative({ externalId: 'digest-1', customerId: 'c-digest-1', touchpoint: 'checkout' });
+    await ds.query(`UPDATE "${schema}".ticket SET opened_at = $2 WHERE id = $1`, [id, '2026-11-30T07:00:00.000Z']);
+    const nineFive = new Date('2026-12-01T06:05:00.000Z'); // 09:05 in Istanbul
+    const [a, b] = await Promise.all([one.app.get(DigestService).pass(nineFive), two.app.get(DigestService).pass(nineFive)]);
+    // the demo routing file: mehmet leads cx, budi delivery, wei support
+    expect([...a, ...b].sort()).toEqual(['cx', 'delivery', 'support']);
+    expect(await one.app.get(DigestService).pass(new Date('2026-12-01T09:00:00.000Z'))).toEqual([]);
+    // before 09:00 on Dec 1 it is Nov 30's digest, long past: nothing
+    expect(await two.app.get(DigestService).pass(new Date('2026-12-01T05:00:00.000Z'))).toEqual([]);
+
+    // (the instances' own schedulers run on the wall clock: only the digests of the day passed here count)
+    const ofTheDay = () => bus.digests.filter((e) => e.data.day === '2026-11-30');
+    await waitFor(() => ofTheDay().length >= 3, { what: 'three digests' });
+    await bus.quiet(ds, schema);
+    expect(ofTheDay()).toHaveLength(3);
+    const support = ofTheDay().find((e) => e.data.team === 'support');
+    expect(support?.data).toMatchObject({
+      day: '2026-11-30', from: '2026-11-29T21:00:00.000Z', to: '2026-11-30T21:00:00.000Z', leads: [{ agentId: 'wei', slackUserId: 'U0WEI' }],
+      opened: 1, resolved: 0, breached: 0,
+    });
   });
 });

@@ -209,5 +209,11 @@ export function migrationsFor(schema: string) {
         `ALTER TABLE ${s}.feedback_seen DROP COLUMN attributes`,
       ],
     ),
+    // SPEC §12 daily digest: one row per (team, local day) sent, so two instances send it once
+    sqlMigration(
+      'TicketsDigest1765300000200',
+      [`CREATE TABLE ${s}.digest_sent (team text NOT NULL, day date NOT NULL, sent_at timestamptz NOT NULL, PRIMARY KEY (team, day))`],
+      [`DROP TABLE ${s}.digest_sent`],
+    ),
   ];
 }
