@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deterministicId, makeEnvelope, type TrendEvent, type TrendEventData, type TrendEventType } from '@closeloop/contracts';
 import type { SlackStubRequest } from '@closeloop/testing';
+import { renderDigest } from '../src/digest/digest-text';
 import { renderTrend } from '../src/trends/trend-message';
 import { startHarness, until, type NotificationHarness } from './harness';
 
@@ -62,5 +63,22 @@ describe('notification: trend alerts (real Kafka, Postgres, Slack SDK → stub)'
     await until(() => updates(alert.channel, alert.ts).find((u) => String(u.form.text).startsWith('Trend ended')), 'the ended update');
     await h.quiet();
     expect(posts(trendId)).toHaveLength(1);
+  });
+
+  it('a team digest → one DM per lead (chat.postMessage to the Slack user id); redelivered, nothing more', async () => {
+    const data = {
+      team: 'cx', day: '2026-11-30', from: '2026-11-29T21:00:00.000Z', to: '2026-11-30T21:00:00.000Z',
+      leads: [{ agentId: 'mehmet', slackUserId: 'U0LEAD1' }, { agentId: 'zeynep', slackUserId: 'U0LEAD2' }],
+      opened: 4, resolved: 2, breached: 1, medianClaimMs: 12 * 60_000, medianResolveMs: 3 * 3_600_000, nps: 20, npsResponses: 10,
+    };
+    const digest = makeEnvelope('team.digest' as const, data, 'tickets', { eventId: deterministicId('digest', 'cx', '2026-11-30') });
+    await h.publishDigest(digest);
+    await h.publishDigest(digest);
+    const dms = () => h.slack.calls('chat.postMessage').filter((r) => String(r.form.channel).startsWith('U0LEAD'));
+    await until(() => (dms().length >= 2 ? dms() : undefined), 'two DMs');
+    await h.quiet();
+    expect(dms().map((r) => r.form.channel).sort()).toEqual(['U0LEAD1', 'U0LEAD2']);
+    expect(dms()[0].form.text).toBe(renderDigest(data, 'http://console.test'));
+    expect(dms()[0].form.text).toContain('Opened 4 · resolved 2 · SLA breached 1');
   });
 });

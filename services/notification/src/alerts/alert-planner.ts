@@ -39,7 +39,9 @@ export type DeliveryPayload =
   | { kind: 'thread_reply'; text: string }
   | { kind: 'sms'; body: string }
   | ({ kind: 'email'; headers?: Record<string, string> } & AlertEmail)
-  | { kind: 'ephemeral'; responseUrl: string; text: string };
+  | { kind: 'ephemeral'; responseUrl: string; text: string }
+  // a lead's daily digest, a DM (SPEC §12)
+  | { kind: 'digest'; text: string };
 
 export interface PlannedDelivery {
   channel: DeliveryChannel;

@@ -142,6 +142,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           return await this.sendEmail(d);
         case 'ephemeral':
           return await this.sendEphemeral(d);
+        case 'digest':
+          return await this.sendDigest(d);
         default:
           throw new Error(`unknown delivery purpose ${String((d as { purpose?: unknown }).purpose)}`);
       }
@@ -302,6 +304,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     // due exactly when the slot frees: deliveries waiting for it then go oldest first
     await this.repo.release(this.ds, d, slot.at);
     return false;
+  }
+
+  /**
+   * A lead's daily digest: a DM (the channel is the lead's Slack user id), paced like any post to that channel. A DM's
+   * history is not searched after an ambiguous outcome: in that rare case a digest may arrive twice (README).
+   */
+  private async sendDigest(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'digest') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    if (!(await this.takeSlot(d))) return;
+    this.calledProvider.add(d);
+    const outcome = await this.chatFor(d).postMessage({ channel: d.recipient, text: d.payload.text });
+    await this.complete(d, outcome, true);
   }
 
   private async sendEphemeral(d: ClaimedDelivery): Promise<void> {

@@ -195,5 +195,18 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.trend_snapshot`],
     ),
+    // SPEC §12: a lead's daily digest is a delivery of its own purpose (a DM)
+    sqlMigration(
+      'NotificationDigest1765300000300',
+      [
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email', 'digest'))`,
+      ],
+      [
+        `DELETE FROM ${s}.delivery WHERE purpose = 'digest'`,
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'))`,
+      ],
+    ),
   ];
 }
