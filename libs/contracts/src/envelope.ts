@@ -7,6 +7,8 @@ import {
   CONSENT_COMMAND_TYPES, CommandRejectedData, ConsentCommandType, CustomerOptOutData, CustomerReplyData, TICKET_COMMAND_TYPES, TICKET_EVENT_TYPES, TicketChangeType, TicketCommandData, TicketCommandType, TicketEscalatedData, TicketEventData,
 } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
+import { TeamDigestData } from './events/digest';
+import { TREND_EVENT_TYPES, TrendEventData, TrendEventType } from './events/trend';
 import { FieldError, validatePlain } from './validation';
 
 /** The JSON envelope of every Kafka message (SPEC §8). */
@@ -43,6 +45,8 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
     'ticket.customer_replied': CustomerReplyData,
   },
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
+  [Topic.TrendEvents]: Object.fromEntries(TREND_EVENT_TYPES.map((t) => [t, TrendEventData])),
+  [Topic.TeamDigests]: { 'team.digest': TeamDigestData },
 };
 
 /** Typed envelopes per topic. */
@@ -56,6 +60,8 @@ export type TicketCommand = Envelope<TicketCommandType, TicketCommandData>;
 export type ConsentCommand = Envelope<ConsentCommandType, CustomerOptOutData>;
 export type CustomerReplyCommand = Envelope<'ticket.customer_replied', CustomerReplyData>;
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
+export type TrendEvent = Envelope<TrendEventType, TrendEventData>;
+export type TeamDigestEvent = Envelope<'team.digest', TeamDigestData>;
 
 export interface TopicEvents {
   [Topic.FeedbackReceived]: FeedbackReceivedEvent;
@@ -63,6 +69,8 @@ export interface TopicEvents {
   [Topic.TicketEvents]: TicketEvent;
   [Topic.TicketCommands]: TicketCommand | ConsentCommand | CustomerReplyCommand;
   [Topic.NotificationEvents]: DeliveryEvent;
+  [Topic.TrendEvents]: TrendEvent;
+  [Topic.TeamDigests]: TeamDigestEvent;
 }
 
 export type EventValidation<E> = { ok: true; event: E } | { ok: false; errors: FieldError[] };

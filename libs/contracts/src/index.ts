@@ -5,5 +5,7 @@ export * from './envelope';
 export * from './events/feedback';
 export * from './events/ticket';
 export * from './events/notification';
+export * from './events/trend';
+export * from './events/digest';
 export * from './routing';
 export * from './templates';

@@ -10,6 +10,10 @@ export enum Topic {
   TicketCommands = 'cx.ticket.commands.v1',
   /** key: ticket id */
   NotificationEvents = 'cx.notification.events.v1',
+  /** key: trend id (SPEC §12 trend alerts) */
+  TrendEvents = 'cx.trend.events.v1',
+  /** key: team id (SPEC §12 daily digest) */
+  TeamDigests = 'cx.team.digests.v1',
 }
 
 export const ALL_TOPICS: readonly Topic[] = Object.values(Topic);

@@ -3,6 +3,8 @@ import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHEC
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import type { Logger } from 'pino';
 import { TicketEventsConsumer } from './alerts/ticket-events.consumer';
+import { TrendEventsConsumer } from './trends/trend-events.consumer';
+import { TeamDigestsConsumer } from './digest/team-digests.consumer';
 import { CHAT_CHANNEL, createChatChannel, createEmailChannel, createSmsChannel, EMAIL_CHANNEL, LogChannel, SMS_CHANNEL } from './channels';
 import { NotificationConfig, SERVICE, slackConfigured, twilioConfigured } from './config';
 import { databaseOptions } from './database';
@@ -37,7 +39,7 @@ export class NotificationModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
-      controllers: [TicketEventsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],
+      controllers: [TicketEventsConsumer, TrendEventsConsumer, TeamDigestsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },

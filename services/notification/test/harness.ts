@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent } from '@closeloop/contracts';
+import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent, type TrendEvent, type TeamDigestEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
 import {
@@ -49,6 +49,10 @@ export interface NotificationHarness {
   ds: DataSource;
   schema: string;
   publish(...events: TicketEvent[]): Promise<void>;
+  /** Trend events (SPEC §12) on cx.trend.events.v1, keyed by trend id. */
+  publishTrend(...events: TrendEvent[]): Promise<void>;
+  /** Daily digests (SPEC §12) on cx.team.digests.v1, keyed by team. */
+  publishDigest(...events: TeamDigestEvent[]): Promise<void>;
   deliveries(ticketId: string): Promise<DeliveryRow[]>;
   /** notification.delivery events published so far for a ticket (reads the topic from the start). */
   deliveryEvents(ticketId: string, minCount: number): Promise<DeliveryEvent[]>;
@@ -165,6 +169,8 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     ds,
     schema,
     publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: ticketIdOf(event), event }))),
+    publishTrend: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TrendEvents, key: event.data.trendId, event }))),
+    publishDigest: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TeamDigests, key: event.data.team, event }))),
     deliveries: (ticketId) => ds.query(`SELECT * FROM "${schema}".delivery WHERE ticket_id = $1 ORDER BY created_at, purpose, recipient`, [ticketId]),
     deliveryEvents: async (ticketId, minCount) => {
       const mine = () => published.deliveries.filter((e) => e.data.ticketId === ticketId);
@@ -197,7 +203,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     },
     quiet: async () => void await waitForQuiescence({
       pending: {
-        'ticket events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [prefixed(kafka, Topic.TicketEvents)]),
+        'ticket, trend and digest events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [Topic.TicketEvents, Topic.TrendEvents, Topic.TeamDigests].map((t) => prefixed(kafka, t))),
         'deliveries queued or in flight': () => count(`SELECT count(*) AS n FROM "${schema}".delivery WHERE status IN ('pending', 'retrying', 'sending') OR (status = 'held' AND next_attempt_at <= now())`),
         'outbox rows not relayed': () => count(`SELECT count(*) AS n FROM "${schema}".outbox`),
         'published events not collected': () => consumerLag(admin, collectorGroup, collected),

@@ -21,6 +21,13 @@ import { RecheckService } from './recheck/recheck.service';
 import { TicketConsumers } from './tickets/consumers';
 import { SlaScheduler } from './tickets/sla.scheduler';
 import { TicketService } from './tickets/ticket.service';
+import { DigestRepository } from './digest/digest.repository';
+import { DigestScheduler } from './digest/digest.scheduler';
+import { DigestService } from './digest/digest.service';
+import { TrendRepository } from './trends/trend.repository';
+import { TrendScheduler } from './trends/trend.scheduler';
+import { TrendService } from './trends/trend.service';
+import { TrendsController } from './trends/trends.controller';
 import { LOGGER, ROUTING, TICKETS_CONFIG } from './tokens';
 
 /** The open-tickets gauge reads the table at scrape time. */
@@ -46,7 +53,7 @@ export class TicketsModule {
         DatabaseModule.forRoot(databaseOptions(cfg)),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
-      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController],
+      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController, TrendsController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },
@@ -62,6 +69,12 @@ export class TicketsModule {
         RecheckScheduler,
         { provide: EscalationRepository, useValue: new EscalationRepository(schema) },
         EscalationScheduler,
+        { provide: TrendRepository, useValue: new TrendRepository(schema) },
+        TrendService,
+        TrendScheduler,
+        { provide: DigestRepository, useValue: new DigestRepository(schema) },
+        DigestService,
+        DigestScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,

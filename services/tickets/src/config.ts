@@ -16,6 +16,8 @@ export function loadTicketsConfig(source: NodeJS.ProcessEnv = process.env) {
       routing: routingEnv(),
       apiTokens: env.custom('API_TOKENS', parseAgentTokens),
       slaCheckIntervalMs: env.int('SLA_CHECK_INTERVAL_MS', 5_000, { min: 50, max: 3_600_000 }),
+      /** how often the trend pass counts the groups (SPEC §12); only with `trends` in the routing file */
+      trendCheckIntervalMs: env.int('TREND_CHECK_INTERVAL_MS', 60_000, { min: 50, max: 3_600_000 }),
       consoleUrl: env.url('CONSOLE_URL', { protocols: ['http', 'https'] }),
       /** how customers reach notification's recheck page (SPEC §3); without it no recheck link can be made */
       publicBaseUrl: env.url('PUBLIC_BASE_URL', { protocols: ['http', 'https'] }),

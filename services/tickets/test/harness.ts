@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import {
-  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
+  Classification, FeedbackScoredEvent, Metric, Severity, TicketEvent, TicketSnapshot, Topic, TrendEvent, TeamDigestEvent, feedbackIdFor, feedbackScoredEventId, makeEnvelope,
   deterministicId, loadRoutingConfig,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
@@ -135,6 +135,10 @@ export const ticketIdFor = (externalId: string) => deterministicId('ticket', fee
 export class TestBus {
   readonly producer: EventProducer;
   readonly ticketEvents: TicketEvent[] = [];
+  /** cx.trend.events.v1 (SPEC §12), in the order read */
+  readonly trendEvents: TrendEvent[] = [];
+  /** cx.team.digests.v1 (SPEC §12) */
+  readonly digests: TeamDigestEvent[] = [];
   private consumer: Consumer | null = null;
   private readonly collectorGroup: string;
 
@@ -147,8 +151,17 @@ export class TestBus {
     await this.producer.connect();
     this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: prefixed(this.settings, Topic.TicketEvents), fromBeginning: true });
-    await this.consumer.run({ eachMessage: async ({ message }) => void this.ticketEvents.push(JSON.parse(String(message.value))) });
+    const ticketTopic = prefixed(this.settings, Topic.TicketEvents);
+    const trendTopic = prefixed(this.settings, Topic.TrendEvents);
+    await this.consumer.subscribe({ topics: [ticketTopic, trendTopic, prefixed(this.settings, Topic.TeamDigests)], fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        const event = JSON.parse(String(message.value));
+        if (topic === ticketTopic) this.ticketEvents.push(event);
+        else if (topic === trendTopic) this.trendEvents.push(event);
+        else this.digests.push(event);
+      },
+    });
   }
 
   async stop(): Promise<void> {
@@ -175,9 +188,9 @@ export class TestBus {
       pending: {
         'events not handled by tickets': () => consumerLag(kafka, prefixed(this.settings, 'tickets'), topics),
         'outbox rows not relayed': async () => Number((await ds.query(`SELECT count(*) AS n FROM "${schema}".outbox`))[0].n),
-        'ticket events not collected': () => consumerLag(kafka, this.collectorGroup, [prefixed(this.settings, Topic.TicketEvents)]),
+        'ticket and trend events not collected': () => consumerLag(kafka, this.collectorGroup, [Topic.TicketEvents, Topic.TrendEvents, Topic.TeamDigests].map((t) => prefixed(this.settings, t))),
       },
-      activity: { 'ticket events': () => this.ticketEvents.length },
+      activity: { 'ticket events': () => this.ticketEvents.length, 'trend events': () => this.trendEvents.length, digests: () => this.digests.length },
     }, { what: 'tickets' });
   }
 

@@ -37,6 +37,7 @@ const ROUTES: { route: string; body?: unknown; headers?: Record<string, string>;
     // the ticket's customer left no phone: past the role check, the message is refused for that
     expect: { agent: 409, lead: 409, ops: 403, admin: 409, 'agent of another team': 403 },
   },
+  { route: 'GET /v1/trends', expect: same(200) }, // agents and leads: their own team's
   { route: 'GET /v1/reports/summary', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
   { route: 'GET /v1/reports/timeseries', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
 ];

@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Min } from 'c
 export const DELIVERY_CHANNELS = ['slack', 'sms', 'email', 'log'] as const;
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
-export const DELIVERY_PURPOSES = ['alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'] as const;
+export const DELIVERY_PURPOSES = ['alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email', 'digest'] as const;
 export type DeliveryPurpose = (typeof DELIVERY_PURPOSES)[number];
 
 export const DELIVERY_STATUSES = ['pending', 'held', 'sent', 'delivered', 'retrying', 'failed'] as const;

@@ -15,6 +15,8 @@ import { validateSources } from './sections/sources';
 import { validateTeams } from './sections/teams';
 import { validateTemplates } from './sections/templates';
 import { validateTouchpoints } from './sections/touchpoints';
+import { validateTrends } from './sections/trends';
+import { validateDigest } from './sections/digest';
 
 
 /**
@@ -75,7 +77,7 @@ export function formatRoutingErrors(errors: readonly RoutingConfigProblem[], sou
 // The schema
 
 function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
-  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources', 'templates']);
+  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources', 'templates', 'trends', 'digest']);
   if (!root) return undefined;
 
   const { teams, ids: teamIds } = validateTeams(p, root.teams, ['teams']);
@@ -98,6 +100,8 @@ function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
     rootCauses: validateRootCauses(p, root.rootCauses, ['rootCauses']),
     sources: validateSources(p, root.sources, ['sources']),
     templates: validateTemplates(p, root.templates, ['templates']),
+    ...(root.trends != null && { trends: validateTrends(p, root.trends, ['trends']) }),
+    ...(root.digest != null && { digest: validateDigest(p, root.digest, ['digest']) }),
   } as RoutingConfig; // only returned to the caller when no problem was recorded, i.e. every field is set
 }
 

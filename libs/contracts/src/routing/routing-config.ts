@@ -86,6 +86,26 @@ export interface RoutingConfig {
   sources: Source[];
   /** Messages to customers (SPEC §11), by name then locale; `{}` when the file has none. */
   templates: Templates;
+  /** Trend alerts (SPEC §12); absent when the file has none. */
+  trends?: Trends;
+  /** The leads' daily digest (SPEC §12); absent when the file has none. */
+  digest?: Digest;
+}
+
+/** A group of action-required feedback spikes: ≥ minNegatives in `window` and ≥ factor × the usual rate (ADR 0020). */
+export interface Trends {
+  window: string;
+  windowMs: number;
+  minNegatives: number;
+  factor: number;
+  /** `touchpoint` and/or `attributes.<name>`, in the file's order. */
+  by: string[];
+}
+
+/** Yesterday's numbers for each team's leads at `at` local time in `timezone`. */
+export interface Digest {
+  at: string;
+  timezone: string;
 }
 
 /** One problem in a routing file. `path` is the data path (`teams[1].sla.resolve`, '' for the whole file). */

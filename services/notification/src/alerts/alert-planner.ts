@@ -36,12 +36,15 @@ export interface PlanOptions {
 
 /** What a delivery will send. Alerts and updates are rendered when sent, from the newest snapshot known then. */
 export type DeliveryPayload =
-  | { kind: 'alert' }
-  | { kind: 'update' }
+  // `subject: 'trend'`: the top-level message (and its updates) of a trend, rendered from the trend (SPEC §12)
+  | { kind: 'alert'; subject?: 'trend' }
+  | { kind: 'update'; subject?: 'trend' }
   | { kind: 'thread_reply'; text: string }
   | { kind: 'sms'; body: string }
   | ({ kind: 'email'; headers?: Record<string, string> } & AlertEmail)
-  | { kind: 'ephemeral'; responseUrl: string; text: string };
+  | { kind: 'ephemeral'; responseUrl: string; text: string }
+  // a lead's daily digest, a DM (SPEC §12)
+  | { kind: 'digest'; text: string };
 
 export interface PlannedDelivery {
   channel: DeliveryChannel;

@@ -7,7 +7,8 @@ import { CHAT_CHANNEL, EMAIL_CHANNEL, SMS_CHANNEL, type ChatChannel, type Delive
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
-import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
+import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert, type RenderedMessage } from '../slack/blocks';
+import { renderTrend } from '../trends/trend-message';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { CustomerConsent } from '../outreach/customer-consent';
 import { DeliveryPublisher } from './delivery-publisher';
@@ -29,6 +30,9 @@ const RECONCILE_LOOKBACK_S = 60;
 export function queueKey(d: Pick<ClaimedDelivery, 'id' | 'channel' | 'recipient' | 'purpose'>): string {
   return d.purpose === 'ephemeral' ? d.id : `${d.channel}:${d.recipient}`;
 }
+
+const isTrendDelivery = (d: DeliveryRow) => (d.payload.kind === 'alert' || d.payload.kind === 'update') && d.payload.subject === 'trend';
+const subjectName = (d: DeliveryRow) => (isTrendDelivery(d) ? 'trend' : 'ticket');
 
 type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRow) => Promise<void>;
 
@@ -138,6 +142,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
           return await this.sendEmail(d);
         case 'ephemeral':
           return await this.sendEphemeral(d);
+        case 'digest':
+          return await this.sendDigest(d);
         default:
           throw new Error(`unknown delivery purpose ${String((d as { purpose?: unknown }).purpose)}`);
       }
@@ -184,30 +190,43 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
 
     if (!(await this.takeSlot(d))) return;
-    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
-    if (!ticket) return this.finishWithoutAttempt(d, 'failed', 'no snapshot of the ticket');
+    const subject = await this.rendered(d);
+    if (!subject) return this.finishWithoutAttempt(d, 'failed', `no snapshot of the ${subjectName(d)}`);
     this.calledProvider.add(d);
     const outcome = await chat.postMessage({
       channel: d.recipient,
-      ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }),
+      ...subject.message,
       metadata: { eventType: ALERT_METADATA_EVENT_TYPE, payload: { ticket_id: d.ticket_id } },
     });
     await this.complete(d, outcome, true, async (m, decision) => {
       if (decision.status !== 'sent' || !decision.ts) return;
-      await this.repo.markAlertPosted(m, d.ticket_id, d.recipient, decision.ts, ticket.version);
-      stageLatencySeconds.observe({ stage: 'alerted' }, Math.max(0, (Date.now() - Date.parse(ticket.openedAt)) / 1000));
+      await this.repo.markAlertPosted(m, d.ticket_id, d.recipient, decision.ts, subject.version);
+      if (subject.openedAt) stageLatencySeconds.observe({ stage: 'alerted' }, Math.max(0, (Date.now() - Date.parse(subject.openedAt)) / 1000));
     });
+  }
+
+  /**
+   * What a top-level message shows now: the newest snapshot of its ticket, or of its trend (SPEC §12) — a trend's
+   * message is an alert like a ticket's, keyed by the trend id, so it is posted once, paced and updated the same way.
+   */
+  private async rendered(d: ClaimedDelivery): Promise<{ version: number; openedAt?: string; message: RenderedMessage } | undefined> {
+    if (isTrendDelivery(d)) {
+      const trend = await this.repo.latestTrend(this.ds, d.ticket_id);
+      return trend && { version: trend.version, message: renderTrend(trend, { consoleUrl: this.cfg.consoleUrl }) };
+    }
+    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
+    return ticket && { version: ticket.version, openedAt: ticket.openedAt, message: renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) };
   }
 
   /** `chat.update` of the alert, rendered from the newest snapshot; skipped when that version is already shown. */
   private async updateAlert(d: ClaimedDelivery): Promise<void> {
     const alert = await this.readyAlert(d);
     if (!alert) return;
-    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
-    if (!ticket) return this.finishWithoutAttempt(d, 'failed', 'no snapshot of the ticket');
-    if (alert.rendered_version >= ticket.version) {
+    const subject = await this.rendered(d);
+    if (!subject) return this.finishWithoutAttempt(d, 'failed', `no snapshot of the ${subjectName(d)}`);
+    if (alert.rendered_version >= subject.version) {
       deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'skipped' });
-      return this.finishWithoutAttempt(d, 'skipped', `version ${ticket.version} is already shown`);
+      return this.finishWithoutAttempt(d, 'skipped', `version ${subject.version} is already shown`);
     }
     if (!(await this.repo.lockAlertForUpdate(this.ds, d.ticket_id, alert.channel, this.leaseMs))) {
       await this.repo.release(this.ds, d, WAIT_FOR_LOCK_MS);
@@ -216,13 +235,13 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     let outcome: DeliveryOutcome;
     try {
       this.calledProvider.add(d);
-      outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) });
+      outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...subject.message });
     } catch (err) {
       await this.repo.unlockAlert(this.ds, d.ticket_id, alert.channel).catch(() => undefined);
       throw err;
     }
     await this.complete(d, outcome, true, async (m, decision) => {
-      await this.repo.unlockAlert(m, d.ticket_id, alert.channel, decision.status === 'sent' ? ticket.version : undefined);
+      await this.repo.unlockAlert(m, d.ticket_id, alert.channel, decision.status === 'sent' ? subject.version : undefined);
     });
   }
 
@@ -285,6 +304,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     // due exactly when the slot frees: deliveries waiting for it then go oldest first
     await this.repo.release(this.ds, d, slot.at);
     return false;
+  }
+
+  /**
+   * A lead's daily digest: a DM (the channel is the lead's Slack user id), paced like any post to that channel. A DM's
+   * history is not searched after an ambiguous outcome: in that rare case a digest may arrive twice (README).
+   */
+  private async sendDigest(d: ClaimedDelivery): Promise<void> {
+    if (d.payload.kind !== 'digest') return this.finishWithoutAttempt(d, 'failed', `unexpected payload ${d.payload.kind}`);
+    if (!(await this.takeSlot(d))) return;
+    this.calledProvider.add(d);
+    const outcome = await this.chatFor(d).postMessage({ channel: d.recipient, text: d.payload.text });
+    await this.complete(d, outcome, true);
   }
 
   private async sendEphemeral(d: ClaimedDelivery): Promise<void> {

@@ -1,4 +1,4 @@
-import { deterministicId, type DeliveryChannel, type DeliveryPurpose, type TicketSnapshot } from '@closeloop/contracts';
+import { deterministicId, type DeliveryChannel, type DeliveryPurpose, type TicketSnapshot, type TrendEventData } from '@closeloop/contracts';
 import type { DeliveryPayload, PlannedDelivery } from '../alerts/alert-planner';
 
 /** Anything that runs SQL: the DataSource (autocommit) or a transaction's EntityManager. */
@@ -84,6 +84,21 @@ export class NotificationRepository {
 
   async latestSnapshot(q: Queryable, ticketId: string): Promise<TicketSnapshot | undefined> {
     const rows = await q.query(`SELECT snapshot FROM ${this.s}.ticket_snapshot WHERE ticket_id = $1`, [ticketId]);
+    return rows[0]?.snapshot;
+  }
+
+  /** The newest state of a trend (SPEC §12); an older event arriving late changes nothing. */
+  async saveTrend(q: Queryable, t: TrendEventData): Promise<void> {
+    await q.query(
+      `INSERT INTO ${this.s}.trend_snapshot (trend_id, version, snapshot) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (trend_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot, updated_at = now()
+       WHERE trend_snapshot.version < excluded.version`,
+      [t.trendId, t.version, JSON.stringify(t)],
+    );
+  }
+
+  async latestTrend(q: Queryable, trendId: string): Promise<TrendEventData | undefined> {
+    const rows = await q.query(`SELECT snapshot FROM ${this.s}.trend_snapshot WHERE trend_id = $1`, [trendId]);
     return rows[0]?.snapshot;
   }
 

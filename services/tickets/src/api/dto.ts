@@ -54,6 +54,10 @@ export class ListTicketsQuery {
   @IsOptional() @IsString() @MaxLength(200)
   customer?: string;
 
+  /** comma-separated ticket ids, up to 200: the tickets of a trend alert (SPEC §12) */
+  @IsOptional() @IsString() @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}){0,199}$/i, { message: 'must be ticket ids, comma-separated (at most 200)' })
+  ids?: string;
+
   @IsOptional() @IsString() @Matches(/^\d{1,4}$/, { message: 'must be an integer from 1 to 200' })
   limit?: string;
 

@@ -41,6 +41,7 @@ export function parseListQuery(
   }
   if (q.touchpoint !== undefined) filter.touchpoint = q.touchpoint;
   if (q.customer !== undefined) filter.customer = q.customer;
+  if (q.ids !== undefined) filter.ids = [...new Set(q.ids.toLowerCase().split(','))];
   if (q.assignee !== undefined) {
     if (q.assignee === 'me') filter.assignee = me;
     else if (q.assignee === 'none') filter.assignee = null;

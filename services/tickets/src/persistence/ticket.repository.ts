@@ -24,6 +24,8 @@ export interface TicketListFilter {
   /** an agent id, or null for "unassigned" */
   assignee?: string | null;
   customer?: string;
+  /** these tickets only (a trend's, SPEC §12) */
+  ids?: string[];
 }
 
 /** Keyset position: the last item of the previous page, newest first. `openedAtUs` = microseconds since the epoch. */
@@ -160,17 +162,18 @@ export class TicketRepository {
   async recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<boolean> {
     const rows = await m.query(
       `INSERT INTO ${this.t('feedback_seen')} AS seen
-         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
        ON CONFLICT (feedback_id) DO UPDATE SET
          customer_id = EXCLUDED.customer_id, touchpoint = EXCLUDED.touchpoint, team = EXCLUDED.team, metric = EXCLUDED.metric,
          score = EXCLUDED.score, classification = EXCLUDED.classification, negative = EXCLUDED.negative,
          action_required = EXCLUDED.action_required, responded_at = EXCLUDED.responded_at, scored_at = EXCLUDED.scored_at,
-         revision = EXCLUDED.revision
+         revision = EXCLUDED.revision, attributes = EXCLUDED.attributes
        WHERE seen.revision < EXCLUDED.revision
        RETURNING 1`,
       [s.feedbackId, s.feedback.customer.id, s.feedback.touchpoint, s.team, s.feedback.metric, s.feedback.score,
-        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback)],
+        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback),
+        JSON.stringify(s.feedback.attributes ?? {})],
     );
     return rows.length === 1;
   }
@@ -206,6 +209,7 @@ export class TicketRepository {
     if (f.team !== undefined) where.push(`team = ${p(f.team)}`);
     if (f.touchpoint !== undefined) where.push(`touchpoint = ${p(f.touchpoint)}`);
     if (f.customer !== undefined) where.push(`customer_id = ${p(f.customer)}`);
+    if (f.ids?.length) where.push(`id = ANY(${p(f.ids)}::uuid[])`);
     if (f.assignee === null) where.push('assignee_id IS NULL');
     else if (f.assignee !== undefined) where.push(`assignee_id = ${p(f.assignee)}`);
     if (after) {

@@ -3,7 +3,7 @@ import type { QuietHours, Team } from '../routing-config';
 import { validateEscalation, validateUserGroup } from './escalation';
 import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
 
-const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** Enough to catch a name or a typo where an address belongs; the SMTP server has the last word. */
 const EMAIL_ADDRESS = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 /** SPEC §11: the recheck goes out three days after the resolve unless the team says otherwise. */
@@ -106,7 +106,7 @@ function validateSla(p: Problems, raw: unknown, path: Path): Pick<Team, 'sla' | 
   } as Pick<Team, 'sla' | 'slaMs'>;
 }
 
-function duration(p: Problems, v: unknown, path: Path): { text: string; ms: number } | undefined {
+export function duration(p: Problems, v: unknown, path: Path): { text: string; ms: number } | undefined {
   if (typeof v !== 'string') {
     p.add(path, `not an ISO-8601 duration${got(v)}; expected e.g. PT1H`);
     return undefined;
@@ -136,7 +136,7 @@ function validateEmail(p: Problems, raw: unknown, path: Path): string[] {
 }
 
 const timeZones = new Map<string, boolean>();
-function isTimeZone(tz: string): boolean {
+export function isTimeZone(tz: string): boolean {
   let ok = timeZones.get(tz);
   if (ok === undefined) {
     try {

@@ -15,6 +15,8 @@ interface Filters {
   assignee: string;
   /** customer id (exact, as the agent API filters) */
   customer: string;
+  /** comma-separated ticket ids: a trend alert's "open all in the console" link (SPEC §12) */
+  ids: string;
 }
 
 export function ticketQuery(f: Filters, cursor?: string | null): string {
@@ -29,8 +31,11 @@ const TEAM_KEY = 'closeloop.inbox.team';
 
 /** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
 export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
+  // a trend alert links here with ?ids=: its tickets, whatever their status and team
+  const trendIds = new URLSearchParams(location.search).get('ids') ?? '';
   const [filters, setFilters] = useState<Filters>(() => ({
-    status: 'open', team: initialTeam(sessionStorage.getItem(TEAM_KEY), me.agent.team, config.teams), touchpoint: '', severity: '', assignee: '', customer: '',
+    status: trendIds ? '' : 'open', team: trendIds ? '' : initialTeam(sessionStorage.getItem(TEAM_KEY), me.agent.team, config.teams),
+    touchpoint: '', severity: '', assignee: '', customer: '', ids: trendIds,
   }));
   const [search, setSearch] = useState('');
   const [items, setItems] = useState<Ticket[]>([]);
@@ -92,6 +97,11 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
         </select></label>
         <label className="grow">Customer id<input type="search" name="customer" placeholder="customer id" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>
+      {filters.ids && (
+        <p className="muted" data-testid="ids-filter">
+          The {filters.ids.split(',').length} tickets of a trend alert · <a href="/" onClick={(e) => { link('/')(e); setFilters((f) => ({ ...f, ids: '' })); }}>show every ticket</a>
+        </p>
+      )}
       <ErrorNote error={error} />
       <table className="grid" data-testid="inbox">
         <thead><tr><th>Severity</th><th>Status</th><th>Customer</th><th>Touchpoint</th><th>Score</th><th>Comment</th><th>Assignee</th><th>SLA</th><th>Opened</th></tr></thead>

@@ -181,5 +181,32 @@ export function migrationsFor(schema: string) {
       [`ALTER TABLE ${s}.delivery ADD COLUMN paced_at timestamptz`],
       [`ALTER TABLE ${s}.delivery DROP COLUMN paced_at`],
     ),
+    // SPEC §12 trend alerts (ADR 0020): the newest state of each trend, rendered into its one top-level message; the
+    // message itself is an alert_message row and its posts are deliveries, keyed by the trend id like a ticket's
+    sqlMigration(
+      'NotificationTrends1765300000100',
+      [
+        `CREATE TABLE ${s}.trend_snapshot (
+          trend_id text PRIMARY KEY,
+          version integer NOT NULL,
+          snapshot jsonb NOT NULL,
+          updated_at timestamptz NOT NULL DEFAULT now()
+        )`,
+      ],
+      [`DROP TABLE ${s}.trend_snapshot`],
+    ),
+    // SPEC §12: a lead's daily digest is a delivery of its own purpose (a DM)
+    sqlMigration(
+      'NotificationDigest1765300000300',
+      [
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email', 'digest'))`,
+      ],
+      [
+        `DELETE FROM ${s}.delivery WHERE purpose = 'digest'`,
+        `ALTER TABLE ${s}.delivery DROP CONSTRAINT delivery_purpose_check`,
+        `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'))`,
+      ],
+    ),
   ];
 }

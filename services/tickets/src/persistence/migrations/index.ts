@@ -196,5 +196,42 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP INDEX ${s}.ticket_unclaimed`, `DROP TABLE ${s}.escalation_step`],
     ),
+    // SPEC §12 trend alerts (ADR 0020): feedback keeps its attributes (the `trends.by` keys read them), and one row
+    // per trend; at most one open trend per group, so two instances cannot open the same spike twice
+    sqlMigration(
+      'TicketsTrends1765300000000',
+      [
+        `ALTER TABLE ${s}.feedback_seen ADD COLUMN attributes jsonb NOT NULL DEFAULT '{}'::jsonb`,
+        `CREATE INDEX feedback_seen_action_required ON ${s}.feedback_seen (responded_at) WHERE action_required`,
+        `CREATE TABLE ${s}.trend (
+          id uuid PRIMARY KEY,
+          group_key text NOT NULL,
+          team text NOT NULL,
+          "group" jsonb NOT NULL,
+          status text NOT NULL CHECK (status IN ('open', 'ended')),
+          count integer NOT NULL,
+          peak integer NOT NULL,
+          baseline double precision NOT NULL,
+          ticket_ids jsonb NOT NULL,
+          opened_at timestamptz NOT NULL,
+          ended_at timestamptz,
+          version integer NOT NULL,
+          CHECK ((status = 'ended') = (ended_at IS NOT NULL))
+        )`,
+        `CREATE UNIQUE INDEX trend_one_open_per_group ON ${s}.trend (group_key) WHERE status = 'open'`,
+        `CREATE INDEX trend_opened ON ${s}.trend (opened_at DESC)`,
+      ],
+      [
+        `DROP TABLE ${s}.trend`,
+        `DROP INDEX ${s}.feedback_seen_action_required`,
+        `ALTER TABLE ${s}.feedback_seen DROP COLUMN attributes`,
+      ],
+    ),
+    // SPEC §12 daily digest: one row per (team, local day) sent, so two instances send it once
+    sqlMigration(
+      'TicketsDigest1765300000200',
+      [`CREATE TABLE ${s}.digest_sent (team text NOT NULL, day date NOT NULL, sent_at timestamptz NOT NULL, PRIMARY KEY (team, day))`],
+      [`DROP TABLE ${s}.digest_sent`],
+    ),
   ];
 }
