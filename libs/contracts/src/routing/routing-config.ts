@@ -29,7 +29,12 @@ export interface Team {
   recheckAfterMs: number;
   /** Addresses that get this team's alerts by email (SPEC §11); empty when the file names none. */
   email: string[];
+  /** How new tickets of the team get an assignee (SPEC §12, ADR 0021); `none` when the file says nothing. */
+  assign: AssignPolicy;
 }
+
+export const ASSIGN_POLICIES = ['round-robin', 'least-open', 'none'] as const;
+export type AssignPolicy = (typeof ASSIGN_POLICIES)[number];
 
 export interface Touchpoint {
   id: string;

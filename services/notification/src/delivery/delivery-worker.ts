@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
+import { assignableAgents, type TicketSnapshot } from '@closeloop/contracts';
 import { SerialRunner } from '@closeloop/messaging';
 import { CHAT_CHANNEL, EMAIL_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type EmailChannel, type SmsChannel } from '../channels';
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
-import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert } from '../slack/blocks';
+import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert, type RenderOptions } from '../slack/blocks';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { CustomerConsent } from '../outreach/customer-consent';
 import { DeliveryPublisher } from './delivery-publisher';
@@ -40,6 +41,12 @@ type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRo
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
+
+  /** The alert's render options: the console link, the clock, and the **Assign** menu's agents of the ticket's team. */
+  private renderOptions(ticket: TicketSnapshot): RenderOptions {
+    const assignees = assignableAgents(this.cfg.routing.agents, ticket.team).map((a) => ({ id: a.id, name: a.name }));
+    return { consoleUrl: this.cfg.consoleUrl, now: new Date(), assignees };
+  }
   /** Queues being sent, by recipient (see queueKey). */
   private readonly inflight = new Map<string, Promise<void>>();
   /** Deliveries whose provider call has started in this attempt: if recording the result fails, it may have gone out. */
@@ -189,7 +196,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.calledProvider.add(d);
     const outcome = await chat.postMessage({
       channel: d.recipient,
-      ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }),
+      ...renderAlert(ticket, this.renderOptions(ticket)),
       metadata: { eventType: ALERT_METADATA_EVENT_TYPE, payload: { ticket_id: d.ticket_id } },
     });
     await this.complete(d, outcome, true, async (m, decision) => {
@@ -216,7 +223,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     let outcome: DeliveryOutcome;
     try {
       this.calledProvider.add(d);
-      outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) });
+      outcome = await this.chatFor(d).update({ channel: alert.channel, ts: alert.ts, ...renderAlert(ticket, this.renderOptions(ticket)) });
     } catch (err) {
       await this.repo.unlockAlert(this.ds, d.ticket_id, alert.channel).catch(() => undefined);
       throw err;

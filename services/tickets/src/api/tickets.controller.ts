@@ -8,9 +8,9 @@ import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-
 import { inTransaction } from '../tickets/tx';
 import { ROUTING } from '../tokens';
 import { AgentAuthGuard, CurrentAgent } from './auth.guard';
-import { ListTicketsQuery, NoteBody, ReopenBody, ResolveBody } from './dto';
+import { AssignBody, ListTicketsQuery, NoteBody, ReopenBody, ResolveBody } from './dto';
 import { encodeCursor, parseListQuery } from './list-query';
-import { ProblemException, badRequest, conflict, notFound, validated } from './problem';
+import { ProblemException, badRequest, conflict, notFound, unprocessable, validated } from './problem';
 
 /** The agent API (SPEC §6). Every route needs `Authorization: Bearer <API token>`. */
 @Controller('v1')
@@ -68,6 +68,18 @@ export class TicketsController {
   @HttpCode(200)
   async claim(@Param('id') id: string, @CurrentAgent() agent: Agent) {
     return this.answer(await inTransaction(this.ds, (tx) => this.tickets.claim(tx, id, agent, 'api')));
+  }
+
+  /** Sets the assignee without claiming (README, "Transitions"); an agent who is not of the ticket's team is 422. */
+  @Post('tickets/:id/assign')
+  @Requires('tickets.assign')
+  @HttpCode(200)
+  async assign(@Param('id') id: string, @Body() body: unknown, @CurrentAgent() agent: Agent) {
+    // role: lead, admin (SPEC §12)
+    const b = validated(AssignBody, body, 'body');
+    const r = await inTransaction(this.ds, (tx) => this.tickets.assign(tx, id, agent, b.agentId, 'api'));
+    if (!r.ok && r.refusal.kind === 'invalid') throw unprocessable(`${r.refusal.field} ${r.refusal.reason}`, [{ field: r.refusal.field, message: r.refusal.reason }]);
+    return this.answer(r);
   }
 
   @Post('tickets/:id/resolve')

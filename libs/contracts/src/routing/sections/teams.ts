@@ -1,5 +1,5 @@
 import { checkIsoDuration } from '../iso-duration';
-import type { QuietHours, Team } from '../routing-config';
+import { ASSIGN_POLICIES, type AssignPolicy, type QuietHours, type Team } from '../routing-config';
 import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -26,7 +26,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -36,6 +36,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const sla = o.sla == null ? undefined : validateSla(p, o.sla, [...at, 'sla']);
     const recheck = o.recheckAfter == null ? DEFAULT_RECHECK : duration(p, o.recheckAfter, [...at, 'recheckAfter']);
     const email = validateEmail(p, o.email, [...at, 'email']);
+    const assign = validateAssign(p, o.assign, [...at, 'assign']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -46,9 +47,18 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       recheckAfter: recheck?.text as string,
       recheckAfterMs: recheck?.ms as number,
       email,
+      assign,
     };
   });
   return { teams, ids: complete ? ids : undefined };
+}
+
+/** SPEC §12: `round-robin | least-open | none`, default none. */
+function validateAssign(p: Problems, raw: unknown, path: Path): AssignPolicy {
+  if (raw == null) return 'none';
+  if (typeof raw === 'string' && (ASSIGN_POLICIES as readonly string[]).includes(raw)) return raw as AssignPolicy;
+  p.add(path, `must be one of ${ASSIGN_POLICIES.join(', ')}${got(raw)}`);
+  return 'none';
 }
 
 function validateOnCall(p: Problems, raw: unknown, path: Path): string[] {
