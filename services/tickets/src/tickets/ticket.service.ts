@@ -104,11 +104,12 @@ export class TicketService {
     for (let round = 0; round < 3; round++) {
       const opened = openTicket({ id: deterministicId('ticket', scored.feedbackId), team: team.id, sla: team.slaMs, feedback, now });
       if (await this.repo.insertUnlessOpen(m, opened)) {
-        const assigned = await this.autoAssign(tx, opened, team);
+        const { ticket: assigned, counter } = await this.autoAssign(tx, opened, team);
         await this.repo.addFeedback(m, opened.id, scored, true, now);
         const summary = summaries.opened(assigned) + (assigned.assigneeId ? ` · assigned to ${this.nameOf(assigned.assigneeId)} (${team.assign})` : '');
         await this.record(tx, assigned, 'ticket.opened', customer, { feedbackId: scored.feedbackId }, summary, {
           feedbackId: scored.feedbackId, reasons: scored.reasons, ...(assigned.assigneeId ? { assignedBy: team.assign } : {}),
+          ...(counter !== undefined ? { assignCounter: counter } : {}),
         });
         tx.afterCommit(() => ticketsOpened.inc({ team: opened.team, severity: opened.severity }));
         return { kind: 'opened', ticket: opened };
@@ -136,17 +137,19 @@ export class TicketService {
    * transaction that opened it (only once the INSERT really opened it, so an attach takes no counter value). It is
    * the same version 1: `ticket.opened` carries the assignee, there is no separate `ticket.assigned`.
    */
-  private async autoAssign(tx: Tx, opened: Ticket, team: Team): Promise<Ticket> {
-    if (team.assign === 'none') return opened;
+  private async autoAssign(tx: Tx, opened: Ticket, team: Team): Promise<{ ticket: Ticket; counter?: number }> {
+    if (team.assign === 'none') return { ticket: opened };
     const candidates = assignableAgents(this.routing.agents, team.id);
-    if (candidates.length === 0) return opened;
+    if (candidates.length === 0) return { ticket: opened };
+    const counter = team.assign === 'round-robin' ? await this.assignments.nextCounter(tx.m, team.id) : undefined;
     const chosen = team.assign === 'round-robin'
-      ? chooseAssignee({ policy: 'round-robin', candidates, counter: await this.assignments.nextCounter(tx.m, team.id) })
+      ? chooseAssignee({ policy: 'round-robin', candidates, counter })
       : chooseAssignee({ policy: 'least-open', candidates, openCounts: await this.assignments.openCounts(tx.m, team.id) });
-    if (!chosen) return opened;
+    if (!chosen) return { ticket: opened };
     const assigned: Ticket = { ...opened, assigneeId: chosen.id };
     await this.repo.update(tx.m, opened, assigned);
-    return assigned;
+    // the counter value is kept in the timeline entry of the opening: the int test shows no value is taken twice
+    return { ticket: assigned, counter };
   }
 
   /**
