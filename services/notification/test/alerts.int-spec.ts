@@ -63,6 +63,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     expect(actions.elements.map((e: { action_id: string; value?: string; url?: string }) => [e.action_id, e.value ?? e.url])).toEqual([
       ['claim', id],
       ['resolve', id],
+      ['assign', undefined], // the Assign menu (SPEC §12): its options carry the ticket id, see assign.int-spec.ts
       ['message_customer', id],
       ['open_console', `http://console.test/tickets/${id}`],
     ]);
