@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { ServerResponse } from 'node:http';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig } from '@closeloop/contracts';
 import { Requires, enforce, forbidden, permissionsOf, scopeOf } from '@closeloop/platform';
+import { csvHeader, ticketCsvRecord } from '../export/csv';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ChangeResult, TicketService, isTicketId } from '../tickets/ticket.service';
 import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-views';
@@ -9,7 +11,7 @@ import { inTransaction } from '../tickets/tx';
 import { ROUTING } from '../tokens';
 import { AgentAuthGuard, CurrentAgent } from './auth.guard';
 import { AssignBody, ListTicketsQuery, NoteBody, ReopenBody, ResolveBody } from './dto';
-import { encodeCursor, parseListQuery } from './list-query';
+import { MAX_LIMIT, encodeCursor, parseListQuery } from './list-query';
 import { ProblemException, badRequest, conflict, notFound, unprocessable, validated } from './problem';
 
 /** The agent API (SPEC §6). Every route needs `Authorization: Bearer <API token>`. */
@@ -33,20 +35,53 @@ export class TicketsController {
   @Get('tickets')
   @Requires('tickets.read')
   async list(@Query() query: unknown, @CurrentAgent() agent: Agent) {
-    const p = parseListQuery(validated(ListTicketsQuery, query, 'query'), this.routing, agent.id);
-    if (!p.ok) throw badRequest('the ticket filter has invalid values', p.errors);
-    // agents and leads read their own team's tickets: another team is refused, no team means theirs
-    const scope = scopeOf(agent, 'tickets.read');
-    if (scope !== null) {
-      if (p.filter.team !== undefined) enforce(agent, 'tickets.read', p.filter.team);
-      p.filter.team = scope;
-    }
+    const p = this.listQuery(query, agent, 'tickets.read');
     const rows = await this.repo.list(this.ds.manager, p.filter, p.limit, p.after);
     const page = rows.slice(0, p.limit);
     return {
       items: page.map((r) => toTicketJson(r.ticket, this.tickets.nameOf)),
       nextCursor: rows.length > p.limit ? encodeCursor(page[page.length - 1].position) : null,
     };
+  }
+
+  /**
+   * Every ticket `GET /v1/tickets` would list with the same filters (all pages, newest first, from `cursor` when
+   * given; `limit` is checked as for the list but the export is never cut short) as an RFC 4180 CSV file
+   * (src/export/csv.ts). Declared before `tickets/:id`, which would take `export.csv` for an id.
+   */
+  @Get('tickets/export.csv')
+  @Requires('tickets.export')
+  async exportCsv(@Query() query: unknown, @CurrentAgent() agent: Agent, @Res() res: ServerResponse): Promise<void> {
+    // role: lead, admin (SPEC §12)
+    const p = this.listQuery(query, agent, 'tickets.export');
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+    res.setHeader('Content-Disposition', `attachment; filename="tickets-${new Date().toISOString().slice(0, 10)}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.write(csvHeader());
+    let after = p.after;
+    for (;;) {
+      const rows = await this.repo.list(this.ds.manager, p.filter, MAX_LIMIT, after);
+      const page = rows.slice(0, MAX_LIMIT);
+      if (page.length > 0 && !res.write(page.map((r) => ticketCsvRecord(toTicketJson(r.ticket, this.tickets.nameOf))).join(''))) {
+        await new Promise((resolve) => res.once('drain', resolve));
+      }
+      if (rows.length <= MAX_LIMIT) break;
+      after = page[page.length - 1].position;
+    }
+    res.end();
+  }
+
+  /** The list's query, checked, with the caller's team scope applied (another team is refused, no team means theirs). */
+  private listQuery(query: unknown, agent: Agent, permission: 'tickets.read' | 'tickets.export') {
+    const p = parseListQuery(validated(ListTicketsQuery, query, 'query'), this.routing, agent.id);
+    if (!p.ok) throw badRequest('the ticket filter has invalid values', p.errors);
+    const scope = scopeOf(agent, permission);
+    if (scope !== null) {
+      if (p.filter.team !== undefined) enforce(agent, permission, p.filter.team);
+      p.filter.team = scope;
+    }
+    return p;
   }
 
   @Get('tickets/:id')
