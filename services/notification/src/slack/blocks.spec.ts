@@ -132,6 +132,10 @@ describe('the Assign menu (SPEC §12)', () => {
     expect(parseAssignValue(value)).toEqual(expected);
   });
 
+  it('a refused assignment is answered as such', () => {
+    expect(renderCommandRejected('ticket.assign', 'the assign action needs the role lead or admin')).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
+  });
+
   it('renders the ticket.assigned thread reply', () => {
     const e = ticketEvent('ticket.assigned', { actor: { kind: 'agent', id: 'mehmet', name: 'Mehmet Demir' }, ticket: { assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' } });
     expect(renderThreadReply('ticket.assigned', e.data)).toBe('👤 Assigned to *Ayşe Yılmaz* by Mehmet Demir');

@@ -205,7 +205,8 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
 
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
 export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined): string {
-  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
+  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket'
+    : commandType === 'ticket.assign' ? 'assign this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
   return `You can't ${what}: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
 }
 
