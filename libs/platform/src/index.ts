@@ -18,3 +18,4 @@ export * from './validated';
 export * from './periodic-job';
 export * from './access';
 export * from './access.guard';
+export * from './openapi';

@@ -8,6 +8,7 @@ import { ROUTING } from '../tokens';
 import { AgentAuthGuard, CurrentAgent } from './auth.guard';
 import { ReportQuery } from './dto';
 import { badRequest, validated } from './problem';
+import { AgentApi, ApiRoute } from '../openapi/openapi';
 
 const DAY_MS = 86_400_000;
 /** The longest report window: the database aggregates, but a window is still a scan of its tickets. */
@@ -15,6 +16,7 @@ export const MAX_REPORT_DAYS = 366;
 
 @Controller('v1/reports')
 @UseGuards(AgentAuthGuard)
+@AgentApi('reports')
 export class ReportsController {
   constructor(
     private readonly ds: DataSource,
@@ -23,6 +25,7 @@ export class ReportsController {
   ) {}
 
   /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS; default: the last 30 days. */
+  @ApiRoute({ summary: 'Report over a window (from, to): counts, medians, SLA, root causes, recovery (lead: their team; admin: team=)', ok: { status: 200, schema: 'ReportSummary' }, problems: [400, 403] })
   @Get('summary')
   @Requires('reports.read')
   async summary(@Query() query: unknown, @CurrentAgent() agent: Agent) {

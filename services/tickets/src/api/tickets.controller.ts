@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig } from '@closeloop/contracts';
 import { Requires, enforce, forbidden, permissionsOf, scopeOf } from '@closeloop/platform';
 import { csvHeader, ticketCsvRecord } from '../export/csv';
+import { AgentApi, ApiCsv, ApiRoute } from '../openapi/openapi';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { ChangeResult, TicketService, isTicketId } from '../tickets/ticket.service';
 import { toFeedbackJson, toTicketJson, toTimelineJson } from '../tickets/ticket-views';
@@ -17,6 +18,7 @@ import { ProblemException, badRequest, conflict, notFound, unprocessable, valida
 /** The agent API (SPEC §6). Every route needs `Authorization: Bearer <API token>`. */
 @Controller('v1')
 @UseGuards(AgentAuthGuard)
+@AgentApi('tickets')
 export class TicketsController {
   constructor(
     private readonly ds: DataSource,
@@ -25,6 +27,7 @@ export class TicketsController {
     @Inject(ROUTING) private readonly routing: RoutingConfig,
   ) {}
 
+  @ApiRoute({ summary: 'Who the token is: agent, team, role and permissions', ok: { status: 200, schema: 'Me' } })
   @Get('me')
   @Requires('session')
   me(@CurrentAgent() agent: Agent) {
@@ -32,6 +35,7 @@ export class TicketsController {
   }
 
   /** Newest first; `nextCursor` fetches the next page with the same filters. */
+  @ApiRoute({ summary: 'Tickets, newest first, filtered (status, team, touchpoint, assignee, severity, customer; limit, cursor)', ok: { status: 200, schema: 'TicketList' }, problems: [400, 403] })
   @Get('tickets')
   @Requires('tickets.read')
   async list(@Query() query: unknown, @CurrentAgent() agent: Agent) {
@@ -49,6 +53,8 @@ export class TicketsController {
    * given; `limit` is checked as for the list but the export is never cut short) as an RFC 4180 CSV file
    * (src/export/csv.ts). Declared before `tickets/:id`, which would take `export.csv` for an id.
    */
+  @ApiRoute({ summary: 'Every ticket the list would show with the same filters, as CSV (lead, admin)', ok: { status: 200, description: 'text/csv' }, problems: [400, 403] })
+  @ApiCsv()
   @Get('tickets/export.csv')
   @Requires('tickets.export')
   async exportCsv(@Query() query: unknown, @CurrentAgent() agent: Agent, @Res() res: ServerResponse): Promise<void> {
@@ -84,6 +90,7 @@ export class TicketsController {
     return p;
   }
 
+  @ApiRoute({ summary: 'A ticket, its feedback and its timeline', ok: { status: 200, schema: 'TicketDetail' }, problems: [403, 404] })
   @Get('tickets/:id')
   @Requires('tickets.read')
   async detail(@Param('id') id: string, @CurrentAgent() agent: Agent) {
@@ -98,6 +105,7 @@ export class TicketsController {
     };
   }
 
+  @ApiRoute({ summary: 'Claim: open → claimed by the caller', ok: { status: 200, schema: 'TicketAnswer' }, problems: [403, 404, 409] })
   @Post('tickets/:id/claim')
   @Requires('tickets.act')
   @HttpCode(200)
@@ -106,6 +114,7 @@ export class TicketsController {
   }
 
   /** Sets the assignee without claiming (README, "Transitions"); an agent who is not of the ticket's team is 422. */
+  @ApiRoute({ summary: 'Assign to an agent or lead of the team, without claiming (lead, admin)', body: 'AssignBody', ok: { status: 200, schema: 'TicketAnswer' }, problems: [400, 403, 404, 409, 422] })
   @Post('tickets/:id/assign')
   @Requires('tickets.assign')
   @HttpCode(200)
@@ -117,6 +126,7 @@ export class TicketsController {
     return this.answer(r);
   }
 
+  @ApiRoute({ summary: 'Resolve with a root cause', body: 'ResolveBody', ok: { status: 200, schema: 'TicketAnswer' }, problems: [400, 403, 404, 409] })
   @Post('tickets/:id/resolve')
   @Requires('tickets.act')
   @HttpCode(200)
@@ -125,6 +135,7 @@ export class TicketsController {
     return this.answer(await inTransaction(this.ds, (tx) => this.tickets.resolve(tx, id, agent, b, 'api')));
   }
 
+  @ApiRoute({ summary: 'Reopen a resolved ticket', body: 'ReopenBody', ok: { status: 200, schema: 'TicketAnswer' }, problems: [400, 403, 404, 409] })
   @Post('tickets/:id/reopen')
   @Requires('tickets.act')
   @HttpCode(200)
@@ -133,6 +144,7 @@ export class TicketsController {
     return this.answer(await inTransaction(this.ds, (tx) => this.tickets.reopen(tx, id, agent, b.reason)));
   }
 
+  @ApiRoute({ summary: 'Add an internal note', body: 'NoteBody', ok: { status: 201, schema: 'NoteCreated' }, problems: [400, 403, 404] })
   @Post('tickets/:id/notes')
   @Requires('tickets.act')
   @HttpCode(201)
