@@ -10,7 +10,7 @@ import { DEMO_ROUTING, RunningTickets, TestBus, api, dropSchema, migrate, scored
 
 // the demo routing file with team cx on round-robin (its agents and leads: ayse, mehmet; emre is ops, dewi admin)
 const demo = readFileSync(DEMO_ROUTING, 'utf8');
-const withRoundRobin = demo.replace('    email: ["cx-leads@example.com"]', '    email: ["cx-leads@example.com"]\n    assign: round-robin');
+const withRoundRobin = demo.replace(/^ {4}assign: none\b.*$/m, '    assign: round-robin');
 if (withRoundRobin === demo) throw new Error('the demo routing file changed: cannot set assign on team cx');
 const routingPath = join(mkdtempSync(join(tmpdir(), 'closeloop-assign-')), 'closeloop.yaml');
 writeFileSync(routingPath, withRoundRobin);
