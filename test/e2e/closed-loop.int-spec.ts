@@ -236,9 +236,38 @@ describe('the closed loop', () => {
     await waitFor(async () => (await ticket(t.id)).ticket.status === 'claimed', { what: 'claimed' });
     const claimed = (await ticket(t.id)).ticket;
     expect(claimed.assignee).toMatchObject({ id: 'ayse' });
-    await waitFor(() => slack.messages('C0CX').find((m) => m.ts === alert.ts && JSON.stringify(m.blocks).includes('Ayşe Yılmaz')), { what: 'alert shows the claim' });
+    // (the name alone is also in the Assign menu's options: the status line is what says claimed)
+    await waitFor(() => slack.messages('C0CX').find((m) => m.ts === alert.ts && JSON.stringify(m.blocks).includes('Claimed by Ayşe Yılmaz')), { what: 'alert shows the claim' });
     // the rejected requests left no trace: exactly one claim happened
     expect((await ticket(t.id)).timeline.filter((e: any) => e.type === 'ticket.claimed')).toHaveLength(1);
+  });
+
+  it('SPEC §12: a lead assigns through the API → ticket.assigned → the alert shows the assignee (chat.update); an Assign menu choice (signed) assigns; an agent’s choice is refused ephemerally', async () => {
+    const t = await openTicketFor('assign-api');
+    const [alert] = okTopLevelFor(t.id);
+    const assigned = await api('POST', `/v1/tickets/${t.id}/assign`, { agentId: 'ayse' }, MEHMET_TOKEN);
+    expect(assigned.status).toBe(200);
+    expect(assigned.json.ticket).toMatchObject({ status: 'open', assignee: { id: 'ayse' } });
+    await waitFor(() => slack.calls('chat.update').some((u) => u.form.ts === alert.ts && JSON.stringify(u.form.blocks).includes('assigned to *Ayşe Yılmaz*')), { what: 'chat.update shows the assignee' });
+    await waitFor(() => slack.calls('chat.postMessage').some((r) => r.form.thread_ts === alert.ts && String(r.form.text).startsWith('👤 Assigned to *Ayşe Yılmaz*')), { what: 'thread reply' });
+
+    // the Assign menu (a static_select): Slack sends the chosen option, whose value is "<ticketId>:<agentId>"
+    const choice = (slackUserId: string, agentId: string) => ({
+      type: 'block_actions', user: { id: slackUserId, username: slackUserId.toLowerCase() }, channel: { id: 'C0CX' },
+      message: { ts: alert.ts }, container: { type: 'message', message_ts: alert.ts, channel_id: 'C0CX' },
+      actions: [{
+        type: 'static_select', action_id: 'assign', block_id: 'ticket_actions', action_ts: `${Date.now() / 1000}`,
+        selected_option: { text: { type: 'plain_text', text: agentId }, value: `${t.id}:${agentId}` },
+      }],
+      response_url: slack.respondUrl(`assign-${t.id}-${slackUserId}`), trigger_id: `trig-${randomBytes(4).toString('hex')}`,
+    });
+    expect((await signedInteraction(choice('U0MEHMET', 'mehmet'))).status).toBe(200);
+    await waitFor(async () => (await ticket(t.id)).ticket.assignee?.id === 'mehmet', { what: 'assigned from Slack' });
+    expect((await ticket(t.id)).ticket.status).toBe('open');
+
+    expect((await signedInteraction(choice('U0AYSE', 'ayse'))).status).toBe(200);
+    await waitFor(() => slack.calls('response_url').some((r) => r.responseUrlId === `assign-${t.id}-U0AYSE` && String(r.form.text).startsWith("You can't assign this ticket")), { what: 'ephemeral refusal' });
+    expect((await ticket(t.id)).ticket.assignee).toMatchObject({ id: 'mehmet' });
   });
 
   it('resolve through the API updates the alert; resolving twice is 409 with the reason', async () => {

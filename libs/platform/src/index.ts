@@ -19,3 +19,4 @@ export * from './periodic-job';
 export * from './access';
 export * from './access.guard';
 export * from './privacy';
+export * from './openapi';

@@ -9,6 +9,9 @@ import { freePort, startHarness, TWILIO_FROM, TWILIO_SID, until, type Notificati
 
 const INTERVAL_MS = 250;
 
+
+/** The Assign menu of a cx alert offers the cx agents and leads of the test routing file (SPEC §12). */
+const CX_ASSIGNEES = [{ id: 'ayse', name: 'Ayşe Yılmaz' }];
 describe('notification: Slack alerts and SMS from ticket events (real Kafka, Postgres, SDKs → stubs)', () => {
   let h: NotificationHarness;
 
@@ -53,13 +56,14 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     const form = posts[0].form;
     expect(form.channel).toBe('C0CX');
     expect(form.metadata).toEqual({ event_type: 'closeloop_alert', event_payload: { ticket_id: id } });
-    const expected = renderAlert(opened.data.ticket, { consoleUrl: 'http://console.test', now: new Date() });
+    const expected = renderAlert(opened.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES });
     expect(form.text).toBe(expected.text);
     expect(form.blocks).toEqual(expected.blocks);
     const actions = form.blocks.find((b: { type: string }) => b.type === 'actions');
     expect(actions.elements.map((e: { action_id: string; value?: string; url?: string }) => [e.action_id, e.value ?? e.url])).toEqual([
       ['claim', id],
       ['resolve', id],
+      ['assign', undefined], // the Assign menu (SPEC §12): its options carry the ticket id, see assign.int-spec.ts
       ['message_customer', id],
       ['open_console', `http://console.test/tickets/${id}`],
     ]);
@@ -103,7 +107,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
 
     const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
     expect(updates).toHaveLength(1);
-    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(attached.data.ticket, { consoleUrl: 'http://console.test', now: new Date() }).blocks });
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(attached.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks });
     const replies = h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts);
     expect(replies.map((r) => r.form.text)).toEqual(['➕ More feedback from this customer (2 in all, latest NPS 1/10)\n>Still waiting, I want a refund']);
     expect(topLevelPosts(id)).toHaveLength(1);
@@ -127,7 +131,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
 
     const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
     expect(updates).toHaveLength(1);
-    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(revised.data.ticket, { consoleUrl: 'http://console.test', now: new Date() }).blocks });
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(revised.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks });
     expect(JSON.stringify(updates[0].form.blocks)).toContain('or my lawyer will call');
     expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([
       '✏️ The customer changed their feedback (now NPS 7/10) · severity raised from normal to *critical*\n>I want a refund, or my lawyer will call',
@@ -154,7 +158,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
       '✅ Resolved by *Noa Levi* · root cause: billing',
     ]);
     const shown = h.slack.messages('C0SUPPORT').find((m) => m.ts === ts);
-    expect(shown?.blocks).toEqual(renderAlert(resolved.data.ticket, { consoleUrl: 'http://console.test', now: new Date() }).blocks);
+    expect(shown?.blocks).toEqual(renderAlert(resolved.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks);
     expect((await alertRow(id)).rendered_version).toBe(3);
   });
 

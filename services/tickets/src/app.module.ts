@@ -15,6 +15,7 @@ import { CustomerMessageService } from './messages/customer-message.service';
 import { MessageRepository } from './messages/message.repository';
 import { MessagesController } from './messages/messages.controller';
 import { TicketRepository } from './persistence/ticket.repository';
+import { AssignmentRepository } from './assignment/assignment.repository';
 import { RecheckRepository } from './recheck/recheck.repository';
 import { RecheckScheduler } from './recheck/recheck.scheduler';
 import { RecheckService } from './recheck/recheck.service';
@@ -65,6 +66,7 @@ export class TicketsModule {
         CustomerMessageService,
         SlaScheduler,
         { provide: RecheckRepository, useValue: new RecheckRepository(schema) },
+        { provide: AssignmentRepository, useValue: new AssignmentRepository(schema) },
         RecheckService,
         RecheckScheduler,
         { provide: EscalationRepository, useValue: new EscalationRepository(schema) },

@@ -3,6 +3,7 @@ import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
 import { connectKafkaConsumer } from '@closeloop/messaging';
 import { TicketsConfig, SERVICE } from './config';
 import { TicketsModule } from './app.module';
+import { setupTicketsOpenApi } from './openapi/openapi';
 
 /**
  * Starts tickets: the agent API, health and metrics over HTTP; consumers of cx.feedback.scored.v1,
@@ -15,6 +16,7 @@ export function startTickets(cfg: TicketsConfig): Promise<INestApplication> {
     module: () => TicketsModule.forRoot(cfg),
     http: cfg.http,
     configure: (app) => {
+      setupTicketsOpenApi(app);
       connectKafkaConsumer(app, { kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER) });
     },
   });

@@ -72,7 +72,7 @@ export async function startApp(cfg: TicketsConfig): Promise<RunningTickets> {
   return { app, url: `http://127.0.0.1:${port}` };
 }
 
-/** An HTTP call to the agent API as `agent` (default `by`, or without a token). Body parsed as JSON when there is one. */
+/** An HTTP call to the agent API as `agent` (default `by`, or without a token). A JSON body is parsed, any other is text. */
 export function api(base: string, by: AgentId = 'ayse') {
   return async (method: string, path: string, opts: { as?: AgentId | null; body?: unknown; token?: string } = {}) => {
     const headers: Record<string, string> = {};
@@ -81,7 +81,9 @@ export function api(base: string, by: AgentId = 'ayse') {
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${base}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
     const text = await res.text();
-    return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    const type = res.headers.get('content-type') ?? '';
+    // JSON when the answer is JSON (the CSV export answers text/csv)
+    return { status: res.status, type, headers: res.headers, body: text ? (/json/.test(type) ? JSON.parse(text) : text) : undefined };
   };
 }
 

@@ -27,8 +27,10 @@ const ROUTES: { route: string; body?: unknown; headers?: Record<string, string>;
   { route: 'GET /metrics', expect: 'public' },
   { route: 'GET /v1/me', expect: same(200) },
   { route: 'GET /v1/tickets', expect: same(200) }, // agents and leads: their own team's
+  { route: 'GET /v1/tickets/export.csv', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
   { route: 'GET /v1/tickets/:id', expect: { agent: 200, lead: 200, ops: 200, admin: 200, 'agent of another team': 403 } },
   { route: 'POST /v1/tickets/:id/claim', expect: { agent: 200, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
+  { route: 'POST /v1/tickets/:id/assign', body: { agentId: 'ayse' }, expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
   { route: 'POST /v1/tickets/:id/resolve', body: { rootCause: 'other' }, expect: { agent: 200, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
   { route: 'POST /v1/tickets/:id/reopen', body: { reason: 'still broken' }, expect: { agent: 409, lead: 409, ops: 403, admin: 409, 'agent of another team': 403 } },
   { route: 'POST /v1/tickets/:id/notes', body: { body: 'called back' }, expect: { agent: 201, lead: 201, ops: 403, admin: 201, 'agent of another team': 403 } },

@@ -42,6 +42,7 @@ export const TICKET_EVENT_TYPES = [
   'ticket.feedback_attached',
   'ticket.feedback_revised',
   'ticket.claimed',
+  'ticket.assigned',
   'ticket.note_added',
   'ticket.resolved',
   'ticket.reopened',
@@ -106,6 +107,8 @@ class TicketEventFields {
   @IsOptional() @IsIn(['firstResponse', 'resolve']) breach?: 'firstResponse' | 'resolve';
   @IsOptional() @IsIn(SEVERITIES as Severity[]) previousSeverity?: Severity;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
+  /** for `ticket.assigned` (SPEC §12): who had it before (absent: nobody); the new assignee is the snapshot's */
+  @IsOptional() @IsString() previousAssigneeId?: string;
   /** for `ticket.command_rejected`: the command and where to tell its sender */
   @IsOptional() @IsString() commandId?: string;
   @IsOptional() @IsString() responseUrl?: string;
@@ -151,7 +154,7 @@ export class CommandRejectedData extends TicketEventFields {
 
 export type TicketChangeType = Exclude<TicketEventType, 'ticket.command_rejected'>;
 
-export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve', 'ticket.message_customer'] as const;
+export const TICKET_COMMAND_TYPES = ['ticket.claim', 'ticket.resolve', 'ticket.assign', 'ticket.message_customer'] as const;
 export type TicketCommandType = (typeof TICKET_COMMAND_TYPES)[number];
 
 /** cx.ticket.commands.v1 — what an agent asked for outside the tickets API (e.g. a Slack button). */
@@ -165,6 +168,8 @@ export class TicketCommandData {
   /** `ticket.resolve`: send the `recheck` template after the team's recheckAfter (SPEC §11) */
   @IsOptional() @IsBoolean() recheck?: boolean;
   @IsOptional() @IsString() responseUrl?: string;
+  /** `ticket.assign` (SPEC §12, the Slack **Assign** menu): the agent to assign; `agentId` is who asked */
+  @IsOptional() @IsString() @MaxLength(200) assigneeId?: string;
   /** `ticket.message_customer` (SPEC §11, the Slack **Message customer** modal): a template or a text, as the API takes them. */
   @IsOptional() @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel?: CustomerMessageChannel;
   @IsOptional() @IsString() @MaxLength(100) template?: string;

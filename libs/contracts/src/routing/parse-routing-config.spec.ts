@@ -70,6 +70,7 @@ describe('parseRoutingConfig', () => {
           recheckAfterMs: 3 * 86_400_000,
           email: [],
           escalation: [],
+          assign: 'none',
         },
       ],
       touchpoints: [{ id: 'checkout', team: 'cx', alertAt: { nps: 5 } }],
@@ -108,6 +109,7 @@ rootCauses: [other]
       recheckAfterMs: 259_200_000,
       email: [],
       escalation: [],
+      assign: 'none',
     });
     expect('slackChannel' in config.teams[0]).toBe(false);
     expect('quietHours' in config.teams[0]).toBe(false);
@@ -154,6 +156,8 @@ rootCauses: [other]
     ['unknown metric in a touchpoint override', (d) => (d.touchpoints[0].alertAt.nsp = 5), 'touchpoints[0].alertAt.nsp', /did you mean "nps"/],
     ['unknown key in keywords', (d) => (d.keywords.warning = ['x']), 'keywords.warning', /^unknown key/],
     ['unknown key in an agent', (d) => (d.agents[0].mail = 'a@b.c'), 'agents[0].mail', /^unknown key/],
+    ['team assign not a policy', (d) => (d.teams[0].assign = 'random'), 'teams[0].assign', 'must be one of round-robin, least-open, none (got "random")'],
+    ['team assign not a string', (d) => (d.teams[0].assign = 3), 'teams[0].assign', 'must be one of round-robin, least-open, none (got number 3; quote it if it is meant as text)'],
     ['agent role not one of the four', (d) => (d.agents[0].role = 'manager'), 'agents[0].role', 'must be one of agent, lead, ops, admin (got "manager")'],
     ['agent email not an address', (d) => (d.agents[0].email = 'Ayşe'), 'agents[0].email', 'must be an email address (got "Ayşe")'],
     ['key with spaces is quoted in the path', (d) => (d.agents[0]['slack user'] = 'U1'), 'agents[0]["slack user"]', /^unknown key/],

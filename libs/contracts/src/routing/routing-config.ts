@@ -29,6 +29,8 @@ export interface Team {
   recheckAfterMs: number;
   /** Addresses that get this team's alerts by email (SPEC §11); empty when the file names none. */
   email: string[];
+  /** How new tickets of the team get an assignee (SPEC §12, ADR 0021); `none` when the file says nothing. */
+  assign: AssignPolicy;
   /** SPEC §12: who is told, and when, while nobody has claimed a ticket; `after` strictly increasing. Empty: no chain. */
   escalation: EscalationStep[];
   /** Slack user-group id (S…) that `channel-mention` mentions; without it the team's leads are mentioned one by one. */
@@ -45,6 +47,9 @@ export interface EscalationStep {
   afterMs: number;
   notify: EscalationNotify[];
 }
+
+export const ASSIGN_POLICIES = ['round-robin', 'least-open', 'none'] as const;
+export type AssignPolicy = (typeof ASSIGN_POLICIES)[number];
 
 export interface Touchpoint {
   id: string;

@@ -61,3 +61,8 @@ function localMinutes(timeZone: string, at: Date): number {
   const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return (part('hour') % 24) * 60 + part('minute');
 }
+
+/** Who may be given a team's tickets (SPEC §12): its agents and leads (not ops or admins), in routing-file order. */
+export function assignableAgents(agents: readonly Agent[], team: string): Agent[] {
+  return agents.filter((a) => a.team === team && (a.role === 'agent' || a.role === 'lead'));
+}

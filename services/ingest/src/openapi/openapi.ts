@@ -1,7 +1,8 @@
 import { INestApplication, Type } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { METRICS, METRIC_SCALES, SOURCE_KINDS } from '@closeloop/contracts';
+import { buildOpenApiDocument, setupOpenApiDocs } from '@closeloop/platform';
 import { MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../config';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem';
 import { DELIVERY_OUTCOMES } from '../sources/deliveries/outcome';
@@ -211,26 +212,23 @@ export const COMMON_PROBLEMS = {
 };
 export { problem as problemResponse };
 
+const INGEST_DOCS = {
+  title: 'Closeloop ingest API',
+  description:
+    'Feedback intake (SPEC §4). A 202/200 is sent only after Kafka acknowledged the feedback.received event (acks=all). ' +
+    'feedbackId is derived from (source, externalId), so resubmitting is safe and never opens a second ticket. ' +
+    'Sources (ops, SPEC §10): what ingest recorded about the survey tools\' deliveries, their kept unmappable payloads, and Replay; ' +
+    'these take an agent\'s API token. The survey tools\' own POST /v1/sources/{id} is documented in docs/sources.md. ' +
+    'Health: GET /health/live, GET /health/ready; metrics: GET /metrics.',
+  bearers: { [BEARER]: 'An ingest API key (INGEST_API_KEYS)', [AGENT_BEARER]: 'An agent\'s API token (API_TOKENS)' },
+  schemas: SCHEMAS,
+};
+
 export function openApiDocument(app: INestApplication, include: Type<unknown>[]): OpenAPIObject {
-  const config = new DocumentBuilder()
-    .setTitle('Closeloop ingest API')
-    .setDescription(
-      'Feedback intake (SPEC §4). A 202/200 is sent only after Kafka acknowledged the feedback.received event (acks=all). ' +
-        'feedbackId is derived from (source, externalId), so resubmitting is safe and never opens a second ticket. ' +
-        'Sources (ops, SPEC §10): what ingest recorded about the survey tools\' deliveries, their kept unmappable payloads, and Replay; ' +
-        'these take an agent\'s API token. The survey tools\' own POST /v1/sources/{id} is documented in docs/sources.md. ' +
-        'Health: GET /health/live, GET /health/ready; metrics: GET /metrics.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An ingest API key (INGEST_API_KEYS)' }, BEARER)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An agent\'s API token (API_TOKENS)' }, AGENT_BEARER)
-    .build();
-  const doc = SwaggerModule.createDocument(app, config, { include });
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...SCHEMAS } };
-  return doc;
+  return buildOpenApiDocument(app, { ...INGEST_DOCS, include });
 }
 
-/** Swagger UI at /docs, the document at /docs-json. */
+/** Swagger UI at /docs, the document at /docs-json (libs/platform `setupOpenApiDocs`). */
 export function setupOpenApi(app: INestApplication, include: Type<unknown>[]): void {
-  SwaggerModule.setup('docs', app, () => openApiDocument(app, include), { customSiteTitle: 'Closeloop ingest API' });
+  setupOpenApiDocs(app, { ...INGEST_DOCS, include });
 }

@@ -117,6 +117,7 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
     }
 
     case 'ticket.claimed':
+    case 'ticket.assigned':
     case 'ticket.resolved':
     case 'ticket.reopened':
       return { deliveries: changeDeliveries(event, chatDelivery, team, now, options) };

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
+import { assignableAgents, type TicketSnapshot } from '@closeloop/contracts';
 import { SerialRunner } from '@closeloop/messaging';
 import { CHAT_CHANNEL, EMAIL_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type EmailChannel, type SmsChannel } from '../channels';
 import { twilioStatusCallbackUrl, type NotificationConfig } from '../config';
 import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '../metrics';
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
-import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert, type RenderedMessage } from '../slack/blocks';
+import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert, type RenderOptions, type RenderedMessage } from '../slack/blocks';
 import { renderTrend } from '../trends/trend-message';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { CustomerConsent } from '../outreach/customer-consent';
@@ -44,6 +45,12 @@ type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRo
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
+
+  /** The alert's render options: the console link, the clock, and the **Assign** menu's agents of the ticket's team. */
+  private renderOptions(ticket: TicketSnapshot): RenderOptions {
+    const assignees = assignableAgents(this.cfg.routing.agents, ticket.team).map((a) => ({ id: a.id, name: a.name }));
+    return { consoleUrl: this.cfg.consoleUrl, now: new Date(), assignees };
+  }
   /** Queues being sent, by recipient (see queueKey). */
   private readonly inflight = new Map<string, Promise<void>>();
   /** Deliveries whose provider call has started in this attempt: if recording the result fails, it may have gone out. */
@@ -215,7 +222,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       return trend && { version: trend.version, message: renderTrend(trend, { consoleUrl: this.cfg.consoleUrl }) };
     }
     const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
-    return ticket && { version: ticket.version, openedAt: ticket.openedAt, message: renderAlert(ticket, { consoleUrl: this.cfg.consoleUrl, now: new Date() }) };
+    return ticket && { version: ticket.version, openedAt: ticket.openedAt, message: renderAlert(ticket, this.renderOptions(ticket)) };
   }
 
   /** `chat.update` of the alert, rendered from the newest snapshot; skipped when that version is already shown. */

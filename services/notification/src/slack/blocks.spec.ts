@@ -2,7 +2,9 @@ import { snapshot, ticketEvent, TICKET_ID } from '../../test/fixtures';
 import {
   decodeModalContext,
   encodeModalContext,
+  assignValue,
   escapeMrkdwn,
+  parseAssignValue,
   renderAlert,
   renderCommandRejected,
   renderThreadReply,
@@ -96,6 +98,47 @@ describe('renderAlert', () => {
     expect(section.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
     expect(section.text.text).toMatch(/👩‍👩‍👧… _\(tr\)_$/);
     expect(JSON.stringify(blocks).length).toBeLessThan(12_000);
+  });
+});
+
+describe('the Assign menu (SPEC §12)', () => {
+  const people = [{ id: 'ayse', name: 'Ayşe Yılmaz' }, { id: 'mehmet', name: 'Mehmet Demir' }];
+  const actionsOf = (t: ReturnType<typeof snapshot>, assignees = people) =>
+    (renderAlert(t, { consoleUrl: CONSOLE, now: NOW, assignees }).blocks.find((b) => b.type === 'actions') as { elements: any[] }).elements;
+  const option = (a: { id: string; name: string }) => ({ text: { type: 'plain_text', text: a.name }, value: assignValue(TICKET_ID, a.id) });
+  const menu = { type: 'static_select', action_id: 'assign', placeholder: { type: 'plain_text', text: 'Assign' }, options: people.map(option) };
+
+  it.each([
+    ['open, nobody assigned: after Claim/Resolve, no initial option', snapshot(), [claim, resolve, menu, message, open]],
+    ['open, assigned: the assignee is the initial option', snapshot({ assigneeId: 'mehmet' }), [claim, resolve, { ...menu, initial_option: option(people[1]) }, message, open]],
+    ['claimed: handed over from the menu', snapshot({ status: 'claimed', assigneeId: 'ayse' }), [resolve, { ...menu, initial_option: option(people[0]) }, message, open]],
+    ['resolved: no menu', snapshot({ status: 'resolved', assigneeId: 'ayse' }), [message, open]],
+  ])('%s', (_name, t, elements) => {
+    expect(actionsOf(t)).toEqual(elements);
+  });
+
+  it('no one to offer → no menu; the status line names an open ticket’s assignee', () => {
+    expect(actionsOf(snapshot(), [])).toEqual([claim, resolve, message, open]);
+    const shown = JSON.stringify(renderAlert(snapshot({ assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' }), { consoleUrl: CONSOLE, now: NOW }).blocks);
+    expect(shown).toContain('*Open* · 👤 assigned to *Ayşe Yılmaz*, not claimed yet');
+  });
+
+  it.each([
+    [assignValue(TICKET_ID, 'ayse'), { ticketId: TICKET_ID, agentId: 'ayse' }],
+    ['no-colon', undefined],
+    [':ayse', undefined],
+    [`${TICKET_ID}:`, undefined],
+  ])('parseAssignValue(%j)', (value, expected) => {
+    expect(parseAssignValue(value)).toEqual(expected);
+  });
+
+  it('a refused assignment is answered as such', () => {
+    expect(renderCommandRejected('ticket.assign', 'the assign action needs the role lead or admin')).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
+  });
+
+  it('renders the ticket.assigned thread reply', () => {
+    const e = ticketEvent('ticket.assigned', { actor: { kind: 'agent', id: 'mehmet', name: 'Mehmet Demir' }, ticket: { assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' } });
+    expect(renderThreadReply('ticket.assigned', e.data)).toBe('👤 Assigned to *Ayşe Yılmaz* by Mehmet Demir');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, SectionBlock } from '@slack/web-api';
+import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock, StaticSelect } from '@slack/web-api';
 import { METRIC_SCALES, type Severity, type TicketCommandType, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
@@ -29,6 +29,27 @@ export const ACTION_CLAIM = 'claim';
 export const ACTION_RESOLVE = 'resolve';
 export const ACTION_OPEN_CONSOLE = 'open_console';
 export const ACTION_MESSAGE_CUSTOMER = 'message_customer';
+/**
+ * The **Assign** menu (SPEC §12): a `static_select` whose options are the team's agents and leads. A select reports the
+ * chosen option (`actions[].selected_option.value`), not a `value` of its own, so each option's value carries both
+ * the ticket and the agent: `<ticketId>:<agentId>` (ticket ids are UUIDs, no colon). Shapes: Slack's select menu
+ * element reference (https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element#static_select) and
+ * the block_actions payload of a static select (https://docs.slack.dev/tools/bolt-js/reference/interfaces/StaticSelectAction).
+ */
+export const ACTION_ASSIGN = 'assign';
+/** Slack caps an option's `value` at 150 characters and a static_select at 100 options. */
+const OPTION_VALUE_LIMIT = 150;
+const SELECT_OPTIONS_LIMIT = 100;
+
+export function assignValue(ticketId: string, agentId: string): string {
+  return `${ticketId}:${agentId}`;
+}
+
+export function parseAssignValue(value: string): { ticketId: string; agentId: string } | undefined {
+  const i = value.indexOf(':');
+  if (i <= 0 || i === value.length - 1) return undefined;
+  return { ticketId: value.slice(0, i), agentId: value.slice(i + 1) };
+}
 export const RESOLVE_CALLBACK_ID = 'closeloop_resolve';
 /** Block and action ids of the resolve modal's inputs (Slack returns values under `state.values[block][action]`). */
 export const RESOLVE_INPUTS = {
@@ -50,6 +71,8 @@ export interface RenderOptions {
   consoleUrl: string;
   /** Decides "overdue"; the worker passes the time of sending. */
   now: Date;
+  /** Who the **Assign** menu offers: the ticket team's agents and leads, in routing-file order; no menu when empty. */
+  assignees?: readonly { id: string; name: string }[];
 }
 
 export interface RenderedMessage {
@@ -91,7 +114,7 @@ export function renderAlert(t: TicketSnapshot, o: RenderOptions): RenderedMessag
     },
     commentBlock(t),
     statusContext(t, o.now),
-    actionsBlock(t, url),
+    actionsBlock(t, url, o.assignees ?? []),
   ];
   return { text: fallbackText(t), blocks };
 }
@@ -105,7 +128,7 @@ function commentBlock(t: TicketSnapshot): SectionBlock {
 function statusContext(t: TicketSnapshot, now: Date): ContextBlock {
   const parts: string[] = [];
   const who = t.assigneeName ?? t.assigneeId;
-  if (t.status === 'open') parts.push('*Open* · not claimed yet');
+  if (t.status === 'open') parts.push(who ? `*Open* · 👤 assigned to *${escapeMrkdwn(who)}*, not claimed yet` : '*Open* · not claimed yet');
   else if (t.status === 'claimed') parts.push(`🙋 *Claimed by ${escapeMrkdwn(who ?? 'an agent')}*`);
   else parts.push(`✅ *Resolved*${who ? ` by ${escapeMrkdwn(who)}` : ''}${t.rootCause ? ` · root cause: ${escapeMrkdwn(t.rootCause)}` : ''}`);
   if (t.status === 'open') parts.push(slaText('First response', t.firstResponseDue, now));
@@ -119,13 +142,27 @@ function slaText(what: string, dueIso: string, now: Date): string {
   return due.getTime() <= now.getTime() ? `⏰ *${what} overdue* (due ${when})` : `${what} due ${when}`;
 }
 
-function actionsBlock(t: TicketSnapshot, consoleUrl: string): ActionsBlock {
+function assignMenu(t: TicketSnapshot, assignees: readonly { id: string; name: string }[]): StaticSelect | undefined {
+  const options: PlainTextOption[] = assignees
+    .filter((a) => assignValue(t.id, a.id).length <= OPTION_VALUE_LIMIT)
+    .slice(0, SELECT_OPTIONS_LIMIT)
+    .map((a) => ({ text: { type: 'plain_text', text: truncate(a.name, SLACK_LIMITS.buttonText) }, value: assignValue(t.id, a.id) }));
+  if (options.length === 0) return undefined;
+  const current = options.find((o) => o.value === assignValue(t.id, t.assigneeId ?? ''));
+  return {
+    type: 'static_select', action_id: ACTION_ASSIGN, placeholder: { type: 'plain_text', text: 'Assign' }, options, ...(current ? { initial_option: current } : {}),
+  };
+}
+
+function actionsBlock(t: TicketSnapshot, consoleUrl: string, assignees: readonly { id: string; name: string }[]): ActionsBlock {
   const open: Button = { type: 'button', action_id: ACTION_OPEN_CONSOLE, text: { type: 'plain_text', text: 'Open in console' }, url: consoleUrl };
   const claim: Button = { type: 'button', action_id: ACTION_CLAIM, text: { type: 'plain_text', text: 'Claim' }, value: t.id, style: 'primary' };
   const resolve: Button = { type: 'button', action_id: ACTION_RESOLVE, text: { type: 'plain_text', text: 'Resolve' }, value: t.id };
   // SPEC §11: closing the loop with the customer, before and after the resolution (an apology, then "it is fixed")
   const message: Button = { type: 'button', action_id: ACTION_MESSAGE_CUSTOMER, text: { type: 'plain_text', text: 'Message customer' }, value: t.id };
-  const elements = t.status === 'open' ? [claim, resolve, message, open] : t.status === 'claimed' ? [resolve, message, open] : [message, open];
+  const assign = t.status === 'resolved' ? undefined : assignMenu(t, assignees);
+  const menu = assign ? [assign] : [];
+  const elements = t.status === 'open' ? [claim, resolve, ...menu, message, open] : t.status === 'claimed' ? [resolve, ...menu, message, open] : [message, open];
   return { type: 'actions', block_id: 'ticket_actions', elements };
 }
 
@@ -153,6 +190,8 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData):
     }
     case 'ticket.claimed':
       return `🙋 Claimed by *${escapeMrkdwn(t.assigneeName ?? data.actor.name ?? t.assigneeId ?? 'an agent')}*`;
+    case 'ticket.assigned':
+      return `👤 Assigned to *${escapeMrkdwn(t.assigneeName ?? t.assigneeId ?? 'an agent')}* by ${actor}`;
     case 'ticket.resolved':
       return `✅ Resolved by *${actor}*${t.rootCause ? ` · root cause: ${escapeMrkdwn(t.rootCause)}` : ''}${data.customerContacted ? ' · customer contacted' : ''}`;
     case 'ticket.reopened':
@@ -178,7 +217,8 @@ export function humanDuration(iso: string): string {
 
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
 export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined): string {
-  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
+  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket'
+    : commandType === 'ticket.assign' ? 'assign this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
   return `You can't ${what}: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
 }
 

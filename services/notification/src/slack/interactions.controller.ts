@@ -10,7 +10,9 @@ import { slackInteractionsTotal } from '../metrics';
 import { NotificationRepository } from '../persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import {
+  ACTION_ASSIGN,
   ACTION_CLAIM,
+  parseAssignValue,
   ACTION_MESSAGE_CUSTOMER,
   ACTION_RESOLVE,
   CUSTOMER_CONTACTED_VALUE,
@@ -30,7 +32,7 @@ interface InteractionPayload {
   user?: { id?: string; username?: string };
   trigger_id?: string;
   response_url?: string;
-  actions?: { action_id?: string; value?: string; action_ts?: string }[];
+  actions?: { action_id?: string; value?: string; action_ts?: string; selected_option?: { value?: string } }[];
   view?: {
     id?: string;
     hash?: string;
@@ -120,7 +122,10 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     const later: (() => Promise<void>)[] = [];
     for (const action of p.actions ?? []) {
       // The console link is a URL button; Slack reports its clicks too, and there is nothing to do.
-      if ((action.action_id !== ACTION_CLAIM && action.action_id !== ACTION_RESOLVE && action.action_id !== ACTION_MESSAGE_CUSTOMER) || !action.value) {
+      // the Assign menu (a static_select) reports the chosen option, not a `value`
+      const value = action.action_id === ACTION_ASSIGN ? action.selected_option?.value : action.value;
+      const known = [ACTION_CLAIM, ACTION_RESOLVE, ACTION_MESSAGE_CUSTOMER, ACTION_ASSIGN] as (string | undefined)[];
+      if (!known.includes(action.action_id) || !value) {
         slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'ignored' });
         continue;
       }
@@ -131,7 +136,14 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
         later.push(() => this.tell(p.response_url, UNKNOWN_SLACK_USER_TEXT));
         continue;
       }
-      const ticketId = action.value;
+      if (action.action_id === ACTION_ASSIGN) {
+        const choice = parseAssignValue(value);
+        if (!choice || !(await this.assign(p, choice.ticketId, choice.agentId, agent, action.action_ts))) {
+          later.push(() => this.tell(p.response_url, "Closeloop couldn't record the assignment just now. Please try again in a moment."));
+        }
+        continue;
+      }
+      const ticketId = value;
       if (action.action_id === ACTION_CLAIM) {
         if (!(await this.claim(p, ticketId, agent, action.action_ts))) {
           later.push(() => this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment."));
@@ -158,6 +170,22 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     } catch (err) {
       slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'failed' });
       this.log.error({ err, ticketId }, 'could not record a claim from Slack');
+      return false;
+    }
+  }
+
+  /** The Assign menu → `ticket.assign` (SPEC §12); tickets judges the role and the assignee, a refusal comes back ephemeral. */
+  private async assign(p: InteractionPayload, ticketId: string, assigneeId: string, agent: Agent, actionTs: string | undefined): Promise<boolean> {
+    const commandId = deterministicId('slack-command', 'ticket.assign', ticketId, assigneeId, p.user?.id ?? '', actionTs ?? p.trigger_id ?? '');
+    try {
+      await this.sendCommand('ticket.assign', commandId, p.user?.id ?? '', {
+        ticketId, agentId: agent.id, assigneeId, via: 'slack', ...(p.response_url ? { responseUrl: p.response_url } : {}),
+      });
+      slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'command' });
+      return true;
+    } catch (err) {
+      slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'failed' });
+      this.log.error({ err, ticketId }, 'could not record an assignment from Slack');
       return false;
     }
   }

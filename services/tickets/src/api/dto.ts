@@ -9,6 +9,12 @@ export class NoteBody {
   body: string;
 }
 
+/** `POST /v1/tickets/:id/assign` (SPEC §12): an agent or lead of the ticket's team (else 422 naming `agentId`). */
+export class AssignBody {
+  @IsString() @Matches(NOT_BLANK, notBlank) @MaxLength(200)
+  agentId: string;
+}
+
 export class ResolveBody {
   /** checked against the routing file's `rootCauses` by the domain (400 naming `rootCause`) */
   @IsString() @Matches(NOT_BLANK, notBlank) @MaxLength(100)

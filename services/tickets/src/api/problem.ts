@@ -10,6 +10,7 @@ export class ProblemException extends PlatformProblem {
 
 export const badRequest = (detail: string, errors: FieldError[]) => new ProblemException(400, detail, errors);
 export const notFound = (detail: string) => new ProblemException(404, detail);
+export const unprocessable = (detail: string, errors: FieldError[]) => new ProblemException(422, detail, errors);
 export const conflict = (detail: string) => new ProblemException(409, detail);
 
 /** DTO-checked bodies and queries: the platform's one validation path. */

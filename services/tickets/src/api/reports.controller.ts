@@ -9,6 +9,7 @@ import { ROUTING } from '../tokens';
 import { AgentAuthGuard, CurrentAgent } from './auth.guard';
 import { ReportQuery } from './dto';
 import { badRequest, validated } from './problem';
+import { AgentApi, ApiRoute } from '../openapi/openapi';
 
 const DAY_MS = 86_400_000;
 /** The longest report window: the database aggregates, but a window is still a scan of its tickets. */
@@ -16,6 +17,7 @@ export const MAX_REPORT_DAYS = 366;
 
 @Controller('v1/reports')
 @UseGuards(AgentAuthGuard)
+@AgentApi('reports')
 export class ReportsController {
   constructor(
     private readonly ds: DataSource,
@@ -24,6 +26,7 @@ export class ReportsController {
   ) {}
 
   /** Counts, times to claim/resolve, SLA breach rate, root causes, recovery rate and NPS, overall and per team; default: the last 30 days. */
+  @ApiRoute({ summary: 'Report over a window (from, to): counts, medians, SLA, root causes, recovery (lead: their team; admin: team=)', ok: { status: 200, schema: 'ReportSummary' }, problems: [400, 403] })
   @Get('summary')
   @Requires('reports.read')
   async summary(@Query() query: unknown, @CurrentAgent() agent: Agent) {
@@ -40,6 +43,7 @@ export class ReportsController {
   }
 
   /** Opened and resolved per UTC day, NPS per touchpoint per week, time-to-claim buckets; the same window and team rules. */
+  @ApiRoute({ summary: 'Time series over a window: opened and resolved per day, NPS per touchpoint per week, time to claim (lead: their team; admin: team=)', ok: { status: 200, schema: 'ReportTimeseries' }, problems: [400, 403] })
   @Get('timeseries')
   @Requires('reports.read')
   async timeseries(@Query() query: unknown, @CurrentAgent() agent: Agent) {

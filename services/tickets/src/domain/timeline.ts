@@ -21,6 +21,7 @@ export const summaries = {
   feedbackRevised: (t: Ticket, revision: number, previousSeverity?: Severity) =>
     `Feedback revised by the customer (revision ${revision}): ${scoreOf(t)}${previousSeverity ? `; severity ${previousSeverity} → ${t.severity}` : ''}`,
   claimed: (a: Actor, v?: string) => `Claimed by ${who(a)}${via(v)}`,
+  assigned: (a: Actor, assignee: string, v?: string) => `Assigned to ${assignee} by ${who(a)}${via(v)}`,
   resolved: (t: Ticket, a: Actor, v?: string, alsoClaimed = false) =>
     `${alsoClaimed ? 'Claimed and resolved' : 'Resolved'} by ${who(a)}${via(v)}: root cause ${t.rootCause}` +
     `${t.customerContacted === true ? ', customer contacted' : t.customerContacted === false ? ', customer not contacted' : ''}`,

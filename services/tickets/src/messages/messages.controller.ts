@@ -9,14 +9,20 @@ import { CustomerMessageService, type MessageOutcome } from './customer-message.
 import { MessageBody } from './message.dto';
 import { idempotencyKeyOf, requestShapeErrors } from './message-rules';
 import { toMessageJson } from './message-views';
+import { AgentApi, ApiRoute } from '../openapi/openapi';
 
 /** `POST /v1/tickets/:id/messages` (SPEC §11): an agent texts the ticket's customer. */
 @Controller('v1')
 @UseGuards(AgentAuthGuard)
+@AgentApi('messages')
 export class MessagesController {
   constructor(private readonly ds: DataSource, private readonly messages: CustomerMessageService) {}
 
   /** 202: the message is recorded and on its way (its delivery statuses follow on the ticket's timeline). */
+  @ApiRoute({
+    summary: 'Send the customer an SMS or email (a template or a text); optional Idempotency-Key header', body: 'MessageBody',
+    ok: { status: 202, schema: 'MessageAccepted' }, problems: [400, 403, 404, 409, 422],
+  })
   @Post('tickets/:id/messages')
   @Requires('tickets.act')
   @HttpCode(202)

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Agent, AgentRole, CommandRejectedData, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
-  agentById, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
+  agentById, assignableAgents, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { authorize, type Permission } from '@closeloop/platform';
+import { AssignmentRepository } from '../assignment/assignment.repository';
+import { assignTicket, chooseAssignee } from '../assignment/assignment-rules';
 import { SERVICE } from '../config';
 import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
 import { Actor, summaries, truncate } from '../domain/timeline';
@@ -68,6 +70,7 @@ export class TicketService {
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     private readonly rechecks: RecheckRepository,
     private readonly escalations: EscalationRepository,
+    private readonly assignments: AssignmentRepository,
   ) {}
 
   readonly nameOf = (agentId: string): string => agentById(this.routing, agentId)?.name ?? agentId;
@@ -104,9 +107,12 @@ export class TicketService {
     for (let round = 0; round < 3; round++) {
       const opened = openTicket({ id: deterministicId('ticket', scored.feedbackId), team: team.id, sla: team.slaMs, feedback, now });
       if (await this.repo.insertUnlessOpen(m, opened)) {
+        const { ticket: assigned, counter } = await this.autoAssign(tx, opened, team);
         await this.repo.addFeedback(m, opened.id, scored, true, now);
-        await this.record(tx, opened, 'ticket.opened', customer, { feedbackId: scored.feedbackId }, summaries.opened(opened), {
-          feedbackId: scored.feedbackId, reasons: scored.reasons,
+        const summary = summaries.opened(assigned) + (assigned.assigneeId ? ` · assigned to ${this.nameOf(assigned.assigneeId)} (${team.assign})` : '');
+        await this.record(tx, assigned, 'ticket.opened', customer, { feedbackId: scored.feedbackId }, summary, {
+          feedbackId: scored.feedbackId, reasons: scored.reasons, ...(assigned.assigneeId ? { assignedBy: team.assign } : {}),
+          ...(counter !== undefined ? { assignCounter: counter } : {}),
         });
         tx.afterCommit(() => ticketsOpened.inc({ team: opened.team, severity: opened.severity }));
         return { kind: 'opened', ticket: opened };
@@ -127,6 +133,49 @@ export class TicketService {
       return { kind: 'attached', ticket: r.ticket };
     }
     throw new Error(`could neither open nor attach feedback ${scored.feedbackId} for (${f.customer.id}, ${f.touchpoint}); retrying`);
+  }
+
+  /**
+   * SPEC §12, ADR 0021: a new ticket of a team with `assign: round-robin | least-open` gets its assignee in the
+   * transaction that opened it (only once the INSERT really opened it, so an attach takes no counter value). It is
+   * the same version 1: `ticket.opened` carries the assignee, there is no separate `ticket.assigned`.
+   */
+  private async autoAssign(tx: Tx, opened: Ticket, team: Team): Promise<{ ticket: Ticket; counter?: number }> {
+    if (team.assign === 'none') return { ticket: opened };
+    const candidates = assignableAgents(this.routing.agents, team.id);
+    if (candidates.length === 0) return { ticket: opened };
+    const counter = team.assign === 'round-robin' ? await this.assignments.nextCounter(tx.m, team.id) : undefined;
+    const chosen = team.assign === 'round-robin'
+      ? chooseAssignee({ policy: 'round-robin', candidates, counter })
+      : chooseAssignee({ policy: 'least-open', candidates, openCounts: await this.assignments.openCounts(tx.m, team.id) });
+    if (!chosen) return { ticket: opened };
+    const assigned: Ticket = { ...opened, assigneeId: chosen.id };
+    await this.repo.update(tx.m, opened, assigned);
+    // the counter value is kept in the timeline entry of the opening: the int test shows no value is taken twice
+    return { ticket: assigned, counter };
+  }
+
+  /**
+   * `POST /v1/tickets/:id/assign` and Slack's **Assign** menu (`ticket.assign`): sets the assignee, does not claim
+   * (README, "Transitions"). `by` must hold `tickets.assign` on the ticket's team.
+   */
+  async assign(tx: Tx, ticketId: string, by: Agent, assigneeId: string, via: Via, now = new Date()): Promise<ChangeResult> {
+    const t = await this.load(tx, ticketId);
+    if (!t) return this.notFound(ticketId);
+    const denied = forbiddenOn(by, 'tickets.assign', t);
+    if (denied) return { ok: false, refusal: denied, ticket: t };
+    const assignee = agentById(this.routing, assigneeId);
+    if (!assignee) return { ok: false, refusal: { kind: 'invalid', field: 'agentId', reason: `unknown agent "${assigneeId}"` }, ticket: t };
+    const r = assignTicket(t, assignee, now);
+    if (!r.ok) return { ok: false, refusal: r.refusal, ticket: t };
+    if (!r.changed) return r;
+    await this.repo.update(tx.m, t, r.ticket);
+    const actor = agentActor(by);
+    await this.record(
+      tx, r.ticket, 'ticket.assigned', actor, t.assigneeId ? { previousAssigneeId: t.assigneeId } : {},
+      summaries.assigned(actor, assignee.name, via), { via, assigneeId: assignee.id, previousAssigneeId: t.assigneeId },
+    );
+    return r;
   }
 
   /**
@@ -270,6 +319,10 @@ export class TicketService {
       result = { ok: false, refusal: { kind: 'invalid', field: 'agentId', reason: `unknown agent "${d.agentId}"` }, ticket: await this.load(tx, d.ticketId) };
     } else if (cmd.type === 'ticket.claim') {
       result = await this.claim(tx, d.ticketId, agent, d.via, now);
+    } else if (cmd.type === 'ticket.assign') {
+      result = d.assigneeId
+        ? await this.assign(tx, d.ticketId, agent, d.assigneeId, d.via, now)
+        : { ok: false, refusal: { kind: 'invalid', field: 'assigneeId', reason: 'required to assign' }, ticket: await this.load(tx, d.ticketId) };
     } else if (cmd.type !== 'ticket.resolve') {
       // ticket.message_customer is the customer-message service's (CustomerMessageService.requestFromCommand)
       throw new Error(`applyCommand: ${cmd.type} is not a change of the ticket`);
@@ -294,7 +347,7 @@ export class TicketService {
       actor, reason, statusCode, commandId: cmd.eventId, ticketId: cmd.data.ticketId,
       ...(cmd.data.responseUrl ? { responseUrl: cmd.data.responseUrl } : {}),
     };
-    const command = cmd.type === 'ticket.claim' ? 'Claim' : cmd.type === 'ticket.resolve' ? 'Resolve' : 'Message to the customer';
+    const command = cmd.type === 'ticket.claim' ? 'Claim' : cmd.type === 'ticket.resolve' ? 'Resolve' : cmd.type === 'ticket.assign' ? 'Assign' : 'Message to the customer';
     if (ticket) {
       // not a change of the ticket: same snapshot and version, but visible in its timeline
       await this.record(tx, ticket, 'ticket.command_rejected', actor, data, summaries.commandRejected(command, actor, reason, cmd.data.via), {

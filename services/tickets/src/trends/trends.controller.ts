@@ -5,6 +5,7 @@ import { Agent, TREND_STATUSES, TrendStatus } from '@closeloop/contracts';
 import { Requires, scopeOf } from '@closeloop/platform';
 import { AgentAuthGuard, CurrentAgent } from '../api/auth.guard';
 import { validated } from '../api/problem';
+import { AgentApi, ApiRoute } from '../openapi/openapi';
 import { TrendRecord, TrendRepository } from './trend.repository';
 
 class TrendQuery {
@@ -20,11 +21,13 @@ const view = (t: TrendRecord) => ({
 });
 
 /** SPEC §12: the trend alerts, newest first (the latest 100), for the console; a team's agents see their team's. */
+@AgentApi('trends')
 @Controller('v1/trends')
 @UseGuards(AgentAuthGuard)
 export class TrendsController {
   constructor(private readonly ds: DataSource, private readonly repo: TrendRepository) {}
 
+  @ApiRoute({ summary: 'Trend alerts (status=open|ended), newest first; agents and leads see their own team\'s', ok: { status: 200, schema: 'TrendList' }, problems: [400] })
   @Get()
   @Requires('tickets.read')
   async list(@Query() query: unknown, @CurrentAgent() agent: Agent) {

@@ -1,5 +1,5 @@
 import { checkIsoDuration } from '../iso-duration';
-import type { QuietHours, Team } from '../routing-config';
+import { ASSIGN_POLICIES, type AssignPolicy, type QuietHours, type Team } from '../routing-config';
 import { validateEscalation, validateUserGroup } from './escalation';
 import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
 
@@ -27,7 +27,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'escalation', 'slackUserGroup']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign', 'escalation', 'slackUserGroup']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -39,6 +39,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const email = validateEmail(p, o.email, [...at, 'email']);
     const escalation = validateEscalation(p, o.escalation, [...at, 'escalation']);
     const slackUserGroup = validateUserGroup(p, o.slackUserGroup, [...at, 'slackUserGroup']);
+    const assign = validateAssign(p, o.assign, [...at, 'assign']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -51,9 +52,18 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       email,
       escalation,
       ...(slackUserGroup !== undefined && { slackUserGroup }),
+      assign,
     };
   });
   return { teams, ids: complete ? ids : undefined };
+}
+
+/** SPEC §12: `round-robin | least-open | none`, default none. */
+function validateAssign(p: Problems, raw: unknown, path: Path): AssignPolicy {
+  if (raw == null) return 'none';
+  if (typeof raw === 'string' && (ASSIGN_POLICIES as readonly string[]).includes(raw)) return raw as AssignPolicy;
+  p.add(path, `must be one of ${ASSIGN_POLICIES.join(', ')}${got(raw)}`);
+  return 'none';
 }
 
 function validateOnCall(p: Problems, raw: unknown, path: Path): string[] {

@@ -233,5 +233,16 @@ export function migrationsFor(schema: string) {
       [`CREATE TABLE ${s}.digest_sent (team text NOT NULL, day date NOT NULL, sent_at timestamptz NOT NULL, PRIMARY KEY (team, day))`],
       [`DROP TABLE ${s}.digest_sent`],
     ),
+    // SPEC §12, ADR 0021: one round-robin counter per team, taken with UPDATE … RETURNING in the opening transaction
+    sqlMigration(
+      'TicketsAssignCounter1765100000100',
+      [
+        `CREATE TABLE ${s}.assign_counter (
+          team text PRIMARY KEY,
+          value bigint NOT NULL CHECK (value >= 0)
+        )`,
+      ],
+      [`DROP TABLE ${s}.assign_counter`],
+    ),
   ];
 }
