@@ -5,7 +5,7 @@ import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
 import { when } from '../format';
-import { initialTeam } from '../inbox-team';
+import { inboxOrder, initialTeam } from '../inbox-team';
 
 interface Filters {
   status: string;
@@ -74,7 +74,7 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
   // the search box filters server-side once typing pauses
   const applySearch = useDebounced(() => setFilters((f) => ({ ...f, customer: search.trim() })), 300);
   useEffect(() => applySearch(), [search, applySearch]);
-  const shown = items;
+  const shown = inboxOrder(items, me.agent.role);
 
   const set = (k: keyof Filters) => (e: React.ChangeEvent<HTMLSelectElement>) => {
     if (k === 'team') sessionStorage.setItem(TEAM_KEY, e.target.value);
