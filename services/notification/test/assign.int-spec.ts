@@ -44,6 +44,7 @@ describe('notification: the Assign menu (SPEC §12)', () => {
     expect(menu.options.map((o: { value: string; text: { text: string } }) => [o.text.text, o.value])).toEqual([
       ['Ayşe Yılmaz', assignValue(id, 'ayse')],
       ['Mehmet Demir', assignValue(id, 'mehmet')],
+      ['Lale Kaya', assignValue(id, 'lale')], // the team's lead (test/fixtures.ts)
     ]);
     expect(menu.initial_option).toBeUndefined();
 

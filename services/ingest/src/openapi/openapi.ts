@@ -2,9 +2,8 @@ import { INestApplication, Type } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { METRICS, METRIC_SCALES, SOURCE_KINDS } from '@closeloop/contracts';
-import { buildOpenApiDocument, setupOpenApiDocs } from '@closeloop/platform';
+import { PROBLEM_SCHEMAS, buildOpenApiDocument, problemResponse, setupOpenApiDocs } from '@closeloop/platform';
 import { MAX_BATCH_ITEMS, MAX_BODY_BYTES } from '../config';
-import { PROBLEM_CONTENT_TYPE } from '../http/problem';
 import { DELIVERY_OUTCOMES } from '../sources/deliveries/outcome';
 
 export const BEARER = 'ingest-key';
@@ -29,6 +28,7 @@ const scales = METRICS.map((m) => `${m} ${METRIC_SCALES[m].min}–${METRIC_SCALE
  * (contracts cannot carry Nest decorators); a unit test checks this schema and the DTO agree on a table of bodies.
  */
 export const SCHEMAS = {
+  ...PROBLEM_SCHEMAS, // FieldError and Problem: the same in every service
   Customer: {
     type: 'object', additionalProperties: false, required: ['id'],
     properties: {
@@ -68,10 +68,6 @@ export const SCHEMAS = {
       },
     },
   },
-  FieldError: {
-    type: 'object', required: ['field', 'message'],
-    properties: { field: { type: 'string', example: 'customer.id' }, message: { type: 'string', example: 'is required' } },
-  },
   ItemErrors: {
     type: 'object', required: ['errors'],
     properties: { errors: { type: 'array', items: ref('FieldError') } },
@@ -87,16 +83,6 @@ export const SCHEMAS = {
         type: 'array', description: 'One result per item, in request order',
         items: { oneOf: [ref('Accepted'), ref('ItemErrors')] },
       },
-    },
-  },
-  Problem: {
-    type: 'object', required: ['type', 'title', 'status', 'detail'], description: 'RFC 9457 problem details',
-    properties: {
-      type: { type: 'string', example: 'urn:closeloop:problem:validation' },
-      title: { type: 'string' },
-      status: { type: 'integer' },
-      detail: { type: 'string' },
-      errors: { type: 'array', items: ref('FieldError'), description: 'Every bad field (400 and 422)' },
     },
   },
   OutcomeCounts: {
@@ -194,11 +180,7 @@ export const SCHEMAS = {
   },
 } satisfies Record<SchemaName, SchemaObject>;
 
-const problem = (description: string, headers?: Record<string, { description: string; schema: SchemaObject }>) => ({
-  description,
-  headers,
-  content: { [PROBLEM_CONTENT_TYPE]: { schema: ref('Problem') } },
-});
+const problem = problemResponse; // the platform's: every service answers the same RFC 9457 problem
 
 /** Responses shared by both endpoints (the 2xx and 400 are declared per endpoint). */
 export const COMMON_PROBLEMS = {

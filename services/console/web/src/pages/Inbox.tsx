@@ -28,13 +28,15 @@ export function ticketQuery(f: Filters, cursor?: string | null): string {
 }
 
 const TEAM_KEY = 'closeloop.inbox.team';
+/** Agents and leads work their own team's tickets first; ops and admins read every team's (SPEC §12). */
+const ownTeamFirst = (me: Me) => (me.agent.role === 'agent' || me.agent.role === 'lead' ? me.agent.team : null);
 
 /** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
 export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
   // a trend alert links here with ?ids=: its tickets, whatever their status and team
   const trendIds = new URLSearchParams(location.search).get('ids') ?? '';
   const [filters, setFilters] = useState<Filters>(() => ({
-    status: trendIds ? '' : 'open', team: trendIds ? '' : initialTeam(sessionStorage.getItem(TEAM_KEY), me.agent.team, config.teams),
+    status: trendIds ? '' : 'open', team: trendIds ? '' : initialTeam(sessionStorage.getItem(TEAM_KEY), ownTeamFirst(me), config.teams),
     touchpoint: '', severity: '', assignee: '', customer: '', ids: trendIds,
   }));
   const [search, setSearch] = useState('');
