@@ -11,7 +11,6 @@ const INTERVAL_MS = 250;
 
 
 /** The Assign menu of a cx alert offers the cx agents and leads of the test routing file (SPEC §12). */
-// team cx's agents and leads in test/fixtures.ts: whom the Assign menu offers
 const CX_ASSIGNEES = [{ id: 'ayse', name: 'Ayşe Yılmaz' }, { id: 'lale', name: 'Lale Kaya' }];
 describe('notification: Slack alerts and SMS from ticket events (real Kafka, Postgres, SDKs → stubs)', () => {
   let h: NotificationHarness;
