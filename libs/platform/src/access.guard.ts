@@ -1,6 +1,6 @@
 import { ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Agent } from '@closeloop/contracts';
-import { authorize, type Permission, type Refusal } from './access';
+import { authorize, scopeOf, type Permission, type Refusal } from './access';
 import { ProblemException, problem } from './problem';
 
 const REQUIRES = 'closeloop:requires';
@@ -32,4 +32,14 @@ export function enforceRoute(ctx: ExecutionContext, agent: Pick<Agent, 'role' | 
   const permission = requiredPermission(ctx);
   if (!permission) throw new ProblemException(problem(403, 'this route has no role decision; it is refused until it has one'));
   enforce(agent, permission);
+}
+
+/**
+ * The team a list or report of `permission` covers for `agent`, given the team the request asked for: an agent or a
+ * lead always gets their own (asking for another is the 403), the others what they asked for (null: every team).
+ */
+export function teamInScope(agent: Pick<Agent, 'role' | 'team'>, permission: Permission, asked: string | undefined): string | null {
+  const scope = scopeOf(agent, permission);
+  if (scope !== null && asked !== undefined) enforce(agent, permission, asked);
+  return scope ?? asked ?? null;
 }

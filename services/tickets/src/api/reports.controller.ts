@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig, teamById } from '@closeloop/contracts';
-import { Requires, enforce, scopeOf } from '@closeloop/platform';
+import { Requires, teamInScope } from '@closeloop/platform';
 import { buildSummary } from '../domain/report';
 import { CLAIM_BUCKET_EDGES_MS, buildTimeseries } from '../domain/timeseries';
 import { TicketRepository } from '../persistence/ticket.repository';
@@ -67,9 +67,7 @@ export class ReportsController {
     if (q.team !== undefined && !teamById(this.routing, q.team)) {
       throw badRequest('the report filter has invalid values', [{ field: 'team', message: `unknown team "${q.team}" (teams: ${this.routing.teams.map((t) => t.id).join(', ')})` }]);
     }
-    const scope = scopeOf(agent, 'reports.read');
-    if (scope !== null && q.team !== undefined) enforce(agent, 'reports.read', q.team);
-    const team = scope ?? q.team ?? null;
+    const team = teamInScope(agent, 'reports.read', q.team);
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * DAY_MS);
     if (from.getTime() >= to.getTime()) throw badRequest('the report window is empty', [{ field: 'from', message: 'must be before to' }]);

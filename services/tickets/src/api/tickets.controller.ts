@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Agent, RoutingConfig } from '@closeloop/contracts';
-import { Requires, enforce, forbidden, permissionsOf, scopeOf } from '@closeloop/platform';
+import { Requires, enforce, forbidden, permissionsOf, teamInScope } from '@closeloop/platform';
 import { csvHeader, ticketCsvRecord } from '../export/csv';
 import { AgentApi, ApiCsv, ApiRoute } from '../openapi/openapi';
 import { TicketRepository } from '../persistence/ticket.repository';
@@ -82,11 +82,8 @@ export class TicketsController {
   private listQuery(query: unknown, agent: Agent, permission: 'tickets.read' | 'tickets.export') {
     const p = parseListQuery(validated(ListTicketsQuery, query, 'query'), this.routing, agent.id);
     if (!p.ok) throw badRequest('the ticket filter has invalid values', p.errors);
-    const scope = scopeOf(agent, permission);
-    if (scope !== null) {
-      if (p.filter.team !== undefined) enforce(agent, permission, p.filter.team);
-      p.filter.team = scope;
-    }
+    const team = teamInScope(agent, permission, p.filter.team);
+    if (team !== null) p.filter.team = team;
     return p;
   }
 
