@@ -9,3 +9,4 @@ export * from './events/trend';
 export * from './events/digest';
 export * from './routing';
 export * from './templates';
+export * from './i18n';

@@ -71,6 +71,7 @@ describe('parseRoutingConfig', () => {
           email: [],
           escalation: [],
           assign: 'none',
+          locale: 'en',
         },
       ],
       touchpoints: [{ id: 'checkout', team: 'cx', alertAt: { nps: 5 } }],
@@ -78,7 +79,7 @@ describe('parseRoutingConfig', () => {
         critical: ['lawyer', 'avukat', 'עורך דין', '律師', 'pengacara'],
         alert: ['refund', 'iade', '退款', 'החזר', 'kasar'],
       },
-      agents: [{ id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', role: 'agent', slackUserId: 'U0AYSE', phone: '+905550000001' }],
+      agents: [{ id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', role: 'agent', locale: 'en', slackUserId: 'U0AYSE', phone: '+905550000001' }],
       rootCauses: ['staff-behaviour', 'wait-time', 'product-quality', 'billing', 'delivery', 'other'],
       sources: [],
       templates: {},
@@ -110,6 +111,7 @@ rootCauses: [other]
       email: [],
       escalation: [],
       assign: 'none',
+      locale: 'en',
     });
     expect('slackChannel' in config.teams[0]).toBe(false);
     expect('quietHours' in config.teams[0]).toBe(false);
@@ -159,6 +161,8 @@ rootCauses: [other]
     ['team assign not a policy', (d) => (d.teams[0].assign = 'random'), 'teams[0].assign', 'must be one of round-robin, least-open, none (got "random")'],
     ['team assign not a string', (d) => (d.teams[0].assign = 3), 'teams[0].assign', 'must be one of round-robin, least-open, none (got number 3; quote it if it is meant as text)'],
     ['agent role not one of the four', (d) => (d.agents[0].role = 'manager'), 'agents[0].role', 'must be one of agent, lead, ops, admin (got "manager")'],
+    ['agent locale not one we speak', (d) => (d.agents[0].locale = 'fr'), 'agents[0].locale', 'must be one of en, tr, zh, he, id (got "fr")'],
+    ['team locale in another form', (d) => (d.teams[0].locale = 'tr-TR'), 'teams[0].locale', 'must be one of en, tr, zh, he, id (got "tr-TR")'],
     ['agent email not an address', (d) => (d.agents[0].email = 'Ayşe'), 'agents[0].email', 'must be an email address (got "Ayşe")'],
     ['key with spaces is quoted in the path', (d) => (d.agents[0]['slack user'] = 'U1'), 'agents[0]["slack user"]', /^unknown key/],
     ['missing defaults', (d) => delete d.defaults, 'defaults', 'is required'],

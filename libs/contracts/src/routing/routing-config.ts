@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n/locales';
 import type { Metric } from '../scales';
 
 /** Alert when a score is at or below this value, per metric (nps 0-10, csat 1-5, ces 1-7). */
@@ -35,6 +36,8 @@ export interface Team {
   escalation: EscalationStep[];
   /** Slack user-group id (S…) that `channel-mention` mentions; without it the team's leads are mentioned one by one. */
   slackUserGroup?: string;
+  /** SPEC §14: the language of the team's Slack, SMS and email alerts, trend alerts and digest; `en` when the file says nothing. */
+  locale: Locale;
 }
 
 /** How an escalation step tells people (SPEC §12). */
@@ -75,6 +78,8 @@ export interface Agent {
   phone?: string;
   /** Where a lead gets escalation emails (SPEC §12 `lead-email`). */
   email?: string;
+  /** SPEC §14: the console's language for this agent until they pick another in the console; `en` when the file says nothing. */
+  locale: Locale;
 }
 
 /** The validated routing file (SPEC §3). Optional lists in the file are present here as empty arrays. */

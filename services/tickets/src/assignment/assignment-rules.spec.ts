@@ -3,7 +3,7 @@ import { openTicket, type Ticket } from '../domain/ticket';
 import { assignableAgents } from '@closeloop/contracts';
 import { assignTicket, chooseAssignee } from './assignment-rules';
 
-const agent = (id: string, role: Agent['role'] = 'agent', team = 'cx'): Agent => ({ id, name: id, team, role });
+const agent = (id: string, role: Agent['role'] = 'agent', team = 'cx'): Agent => ({ id, name: id, team, role, locale: 'en' });
 const AGENTS = [agent('ayse'), agent('lead-lale', 'lead'), agent('ops-oya', 'ops'), agent('adm', 'admin'), agent('other', 'agent', 'kitchen'), agent('mehmet')];
 const CX = assignableAgents(AGENTS, 'cx');
 const T0 = new Date('2026-11-23T10:00:00.000Z');

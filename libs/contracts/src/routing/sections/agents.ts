@@ -1,5 +1,5 @@
 import { AGENT_ROLES, type Agent, type AgentRole } from '../routing-config';
-import { Path, Problems, TeamRef, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
+import { Path, Problems, TeamRef, Unique, e164, got, idString, list, mapping, nonEmptyString, validateLocale } from './building-blocks';
 
 const EMAIL_ADDRESS = /^[^\s@,;<>]+@[^\s@,;<>]+\.[^\s@,;<>]+$/;
 
@@ -11,7 +11,7 @@ export function validateAgents(p: Problems, raw: unknown, path: Path, teamRef: T
   const slackUsers = new Unique(p, 'slackUserId');
   return items.map((item, i): Agent => {
     const at = [...path, i];
-    const o = mapping(p, item, at, ['id', 'name', 'team'], ['slackUserId', 'phone', 'email', 'role']);
+    const o = mapping(p, item, at, ['id', 'name', 'team'], ['slackUserId', 'phone', 'email', 'role', 'locale']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) ids.check(id, [...at, 'id']);
@@ -30,8 +30,9 @@ export function validateAgents(p: Problems, raw: unknown, path: Path, teamRef: T
       if ((AGENT_ROLES as readonly unknown[]).includes(o.role)) role = o.role as AgentRole;
       else p.add([...at, 'role'], `must be one of ${AGENT_ROLES.join(', ')}${got(o.role)}`);
     }
+    const locale = validateLocale(p, o.locale, [...at, 'locale']);
     return {
-      id, name, team, role,
+      id, name, team, role, locale,
       ...(slackUserId !== undefined && { slackUserId }),
       ...(phone !== undefined && { phone }),
       ...(email !== undefined && { email }),

@@ -2,6 +2,7 @@
 // list shapes with "unknown key" and did-you-mean, the scalar checks, and duplicate detection.
 import { E164, METRICS, METRIC_SCALES, Metric } from '../../scales';
 import type { AlertThresholds } from '../routing-config';
+import { DEFAULT_LOCALE, LOCALES, type Locale, isLocale } from '../../i18n/locales';
 
 export type Segment = string | number;
 export type Path = readonly Segment[];
@@ -157,3 +158,11 @@ export function pathToString(path: Path): string {
 }
 
 export type TeamRef = (value: unknown, path: Path) => string | undefined;
+
+/** SPEC §14 `teams[].locale` / `agents[].locale`: one of the languages Closeloop has catalogs for; `en` when absent. */
+export function validateLocale(p: Problems, raw: unknown, path: Path): Locale {
+  if (raw == null) return DEFAULT_LOCALE;
+  if (isLocale(raw)) return raw;
+  p.add(path, `must be one of ${LOCALES.join(', ')}${got(raw)}`);
+  return DEFAULT_LOCALE;
+}

@@ -1,7 +1,7 @@
 import { checkIsoDuration } from '../iso-duration';
 import { ASSIGN_POLICIES, type AssignPolicy, type QuietHours, type Team } from '../routing-config';
 import { validateEscalation, validateUserGroup } from './escalation';
-import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString } from './building-blocks';
+import { Mapping, Path, Problems, Unique, e164, got, idString, list, mapping, nonEmptyString, validateLocale } from './building-blocks';
 
 export const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** Enough to catch a name or a typo where an address belongs; the SMTP server has the last word. */
@@ -27,7 +27,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign', 'escalation', 'slackUserGroup']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign', 'escalation', 'slackUserGroup', 'locale']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -40,6 +40,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const escalation = validateEscalation(p, o.escalation, [...at, 'escalation']);
     const slackUserGroup = validateUserGroup(p, o.slackUserGroup, [...at, 'slackUserGroup']);
     const assign = validateAssign(p, o.assign, [...at, 'assign']);
+    const locale = validateLocale(p, o.locale, [...at, 'locale']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -53,6 +54,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       escalation,
       ...(slackUserGroup !== undefined && { slackUserGroup }),
       assign,
+      locale,
     };
   });
   return { teams, ids: complete ? ids : undefined };

@@ -1,0 +1,5 @@
+export * from './locales';
+export * from './catalog-status';
+export * from './durations';
+export * from './translator';
+export { CATALOGS, type Catalog, type MessageKey } from './catalogs';

@@ -1,0 +1,72 @@
+import { IntlMessageFormat } from 'intl-messageformat';
+import { CATALOGS, type MessageKey } from './catalogs';
+import { formatDuration } from './durations';
+import { type Locale, type TextDirection, isolate, textDirection } from './locales';
+
+export type MessageArgs = Record<string, string | number | null | undefined>;
+
+export interface TranslatorOptions {
+  /** IANA time zone of the reader (the team's, or the browser's in the console); dates are shown in it. Default UTC. */
+  timeZone?: string;
+}
+
+/**
+ * The one way a text a person reads is made (SPEC §14): a catalog message in the reader's locale, with ICU plural
+ * rules, and the reader's date, number and duration formats. In a right-to-left locale every string argument is
+ * wrapped in FSI…PDI, so a Latin name, an email address or a phone number inside a Hebrew sentence keeps its own
+ * direction and does not reorder the sentence around it (Slack and SMS have no `dir` attribute).
+ */
+export interface Translator {
+  readonly locale: Locale;
+  readonly dir: TextDirection;
+  readonly timeZone: string;
+  t(key: MessageKey, args?: MessageArgs): string;
+  /** A date and time, e.g. "1 Ara 2026 14:05" (tr). `style` picks Intl's dateStyle/timeStyle. */
+  dateTime(at: Date | string | number, style?: { dateStyle?: 'full' | 'long' | 'medium' | 'short'; timeStyle?: 'full' | 'long' | 'medium' | 'short' }): string;
+  /** A calendar day, e.g. "1 Aralık" (tr), "12月1日" (zh). */
+  day(at: Date | string | number): string;
+  number(n: number, options?: Intl.NumberFormatOptions): string;
+  duration(ms: number | null | undefined): string;
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
+  const id = `${locale}\u0000${key}`;
+  let format = compiled.get(id);
+  if (!format) {
+    format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
+    compiled.set(id, format);
+  }
+  return format;
+}
+
+export function translator(locale: Locale, options: TranslatorOptions = {}): Translator {
+  const timeZone = options.timeZone ?? 'UTC';
+  const dir = textDirection(locale);
+  return {
+    locale,
+    dir,
+    timeZone,
+    t(key, args = {}) {
+      const values: Record<string, string | number> = {};
+      for (const [name, value] of Object.entries(args)) {
+        if (value === null || value === undefined) values[name] = '';
+        else values[name] = typeof value === 'string' && dir === 'rtl' ? isolate(value) : value;
+      }
+      return String(compile(locale, key).format(values));
+    },
+    dateTime(at, style = { dateStyle: 'medium', timeStyle: 'short' }) {
+      return new Intl.DateTimeFormat(locale, { ...style, timeZone }).format(new Date(at));
+    },
+    day(at) {
+      return new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone }).format(new Date(at));
+    },
+    number(n, opts) {
+      return new Intl.NumberFormat(locale, opts).format(n);
+    },
+    duration(ms) {
+      return formatDuration(ms, locale);
+    },
+  };
+}
