@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Put, Req, UseGuards } from '@nestjs/common';
-import { LOCALES, isLocale } from '@closeloop/contracts';
+import { Body, Controller, Get, HttpCode, Inject, Put, Req, UseGuards } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOCALES, type Locale, isLocale } from '@closeloop/contracts';
 import { ProblemException, Requires, permissionsOf, problem } from '@closeloop/platform';
 import { AuthedRequest, BearerGuard, signedInAs } from '../auth/bearer.guard';
+import { CONSOLE_LOGGER } from '../tokens';
 import { AgentLocales } from './agent-locales';
 
 /**
@@ -11,7 +13,17 @@ import { AgentLocales } from './agent-locales';
 @Controller('api/me')
 @UseGuards(BearerGuard)
 export class MeController {
-  constructor(private readonly locales: AgentLocales) {}
+  constructor(private readonly locales: AgentLocales, @Inject(CONSOLE_LOGGER) private readonly logger: Logger) {}
+
+  /** The agent's choice; while the database cannot answer, none (sign-in must not depend on a language). */
+  private async chosen(agentId: string): Promise<Locale | null> {
+    try {
+      return await this.locales.chosen(agentId);
+    } catch (err) {
+      this.logger.warn({ err }, 'the chosen console language could not be read: the routing file\'s is used');
+      return null;
+    }
+  }
 
   @Get()
   @Requires('session')
@@ -20,7 +32,7 @@ export class MeController {
     return {
       agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role },
       // the agent's own choice in the console, else the routing file's agents[].locale (en by default)
-      locale: (await this.locales.chosen(agent.id)) ?? agent.locale,
+      locale: (await this.chosen(agent.id)) ?? agent.locale,
       // the pages the console shows are the ones these permissions open (SPEC §12)
       permissions: permissionsOf(agent.role),
     };

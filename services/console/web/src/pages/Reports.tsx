@@ -40,9 +40,9 @@ function Figure({ id, label, value, detail }: { id: string; label: string; value
   );
 }
 
-/** A translated sentence with elements in place of its markers (a total the page marks up, say). */
+/** A translated sentence with elements in place of its markers (private-use characters no catalog holds). */
 function sentenceAround(sentence: string, parts: Record<string, ReactNode>): ReactNode[] {
-  return sentence.split(/([\u0000\u0001])/).map((piece, i) => parts[piece] ?? <Fragment key={i}>{piece}</Fragment>);
+  return sentence.split(/([\uE000\uE001])/).map((piece, i) => parts[piece] ?? <Fragment key={i}>{piece}</Fragment>);
 }
 
 /** The headline figures: of every team, or of the chosen one (its row of the summary). */
@@ -141,11 +141,11 @@ export function Reports({ config }: { config: ConsoleConfig }) {
             {/* the totals stay their own elements (the test reads them), the sentence around them comes from the catalog */}
             {sentenceAround(
               data.team
-                ? i18n.t('console.reports.dailyTotalsTeam', { opened: '\u0000', resolved: '\u0001', team: data.team })
-                : i18n.t('console.reports.dailyTotals', { opened: '\u0000', resolved: '\u0001' }),
+                ? i18n.t('console.reports.dailyTotalsTeam', { opened: '\uE000', resolved: '\uE001', team: data.team })
+                : i18n.t('console.reports.dailyTotals', { opened: '\uE000', resolved: '\uE001' }),
               {
-                '\u0000': <strong key="o" data-testid="opened-total">{formatCount(data.series.totals.opened, l)}</strong>,
-                '\u0001': <strong key="r" data-testid="resolved-total">{formatCount(data.series.totals.resolved, l)}</strong>,
+                '\uE000': <strong key="o" data-testid="opened-total">{formatCount(data.series.totals.opened, l)}</strong>,
+                '\uE001': <strong key="r" data-testid="resolved-total">{formatCount(data.series.totals.resolved, l)}</strong>,
               },
             )}
           </p>

@@ -102,7 +102,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
             {detail.timeline.map((e) => (
               <li key={e.id} className={`tl-${e.kind}`}>
                 <span className="small muted">{when(i18n, e.at)}</span>
-                <span className={`badge kind-${e.kind}`}>{i18n.t('console.ticket.kind', { kind: e.kind === 'event' ? e.type.replace(/^ticket\./, '') : e.kind })}</span>
+                <span className={`badge kind-${e.kind}`}>{i18n.t('console.ticket.kind', { kind: e.kind === 'event' ? e.type.replace(/^ticket\./, '').replace(/\./g, '_') : e.kind })}</span>
                 {e.actor && <span className="small">{e.actor.name ?? e.actor.id ?? e.actor.kind}</span>}
                 <div dir="auto">{e.summary}</div>
               </li>

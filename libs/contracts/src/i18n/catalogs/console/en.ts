@@ -94,7 +94,7 @@ export const en = {
   'console.ticket.keywords': 'Keywords: {keywords}',
   'console.ticket.timeline': 'Timeline',
   'console.ticket.kind':
-    '{kind, select, opened {opened} claimed {claimed} resolved {resolved} reopened {reopened} assigned {assigned} note_added {note} sla_breached {SLA missed} escalated {escalated} feedback_attached {more feedback} feedback_revised {feedback revised} customer_message_requested {message to customer} customer_opt_out {customer opted out} note {note} delivery {delivery} other {{kind}}}',
+    '{kind, select, opened {opened} claimed {claimed} resolved {resolved} reopened {reopened} assigned {assigned} note_added {note} sla_breached {SLA missed} escalated {escalated} feedback_attached {more feedback} feedback_revised {feedback revised} customer_message_requested {message to customer} customer_opt_out {customer opted out} note {note} delivery {delivery} recheck_scheduled {recheck scheduled} recheck_skipped {recheck skipped} recheck_answered {recheck answered} customer_replied {customer replied} customer_opted_out {customer opted out} other {{kind}}}',
   'console.action.claim': 'Claim',
   'console.action.claimedBy': 'Claimed by {name}.',
   'console.action.rootCause': 'Root cause',

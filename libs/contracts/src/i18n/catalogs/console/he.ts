@@ -90,7 +90,7 @@ export const he: Record<ConsoleKey, string> = {
   'console.ticket.keywords': 'מילות מפתח: {keywords}',
   'console.ticket.timeline': 'ציר זמן',
   'console.ticket.kind':
-    '{kind, select, opened {נפתח} claimed {נלקח} resolved {נפתר} reopened {נפתח מחדש} assigned {שויך} note_added {הערה} sla_breached {הוחמץ SLA} escalated {הוסלם} feedback_attached {משוב נוסף} feedback_revised {משוב עודכן} customer_message_requested {הודעה ללקוח} customer_opt_out {הלקוח ביטל הסכמה} note {הערה} delivery {שליחה} other {{kind}}}',
+    '{kind, select, opened {נפתח} claimed {נלקח} resolved {נפתר} reopened {נפתח מחדש} assigned {שויך} note_added {הערה} sla_breached {הוחמץ SLA} escalated {הוסלם} feedback_attached {משוב נוסף} feedback_revised {משוב עודכן} customer_message_requested {הודעה ללקוח} customer_opt_out {הלקוח ביטל הסכמה} note {הערה} delivery {שליחה} recheck_scheduled {נקבעה בדיקה חוזרת} recheck_skipped {בדיקה חוזרת דולגה} recheck_answered {התקבלה תשובה לבדיקה חוזרת} customer_replied {הלקוח השיב} customer_opted_out {הלקוח ביטל הסכמה} other {{kind}}}',
   'console.action.claim': 'קח לטיפול',
   'console.action.claimedBy': 'נלקח לטיפול על ידי {name}.',
   'console.action.rootCause': 'סיבת שורש',

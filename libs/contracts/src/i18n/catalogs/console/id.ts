@@ -90,7 +90,7 @@ export const id: Record<ConsoleKey, string> = {
   'console.ticket.keywords': 'Kata kunci: {keywords}',
   'console.ticket.timeline': 'Linimasa',
   'console.ticket.kind':
-    '{kind, select, opened {dibuka} claimed {diambil} resolved {selesai} reopened {dibuka ulang} assigned {ditugaskan} note_added {catatan} sla_breached {SLA terlewat} escalated {dieskalasi} feedback_attached {masukan baru} feedback_revised {masukan diubah} customer_message_requested {pesan ke pelanggan} customer_opt_out {pelanggan berhenti berlangganan} note {catatan} delivery {pengiriman} other {{kind}}}',
+    '{kind, select, opened {dibuka} claimed {diambil} resolved {selesai} reopened {dibuka ulang} assigned {ditugaskan} note_added {catatan} sla_breached {SLA terlewat} escalated {dieskalasi} feedback_attached {masukan baru} feedback_revised {masukan diubah} customer_message_requested {pesan ke pelanggan} customer_opt_out {pelanggan berhenti berlangganan} note {catatan} delivery {pengiriman} recheck_scheduled {cek ulang dijadwalkan} recheck_skipped {cek ulang dilewati} recheck_answered {cek ulang dijawab} customer_replied {pelanggan membalas} customer_opted_out {pelanggan berhenti berlangganan} other {{kind}}}',
   'console.action.claim': 'Ambil',
   'console.action.claimedBy': 'Diambil oleh {name}.',
   'console.action.rootCause': 'Akar masalah',

@@ -90,7 +90,7 @@ export const tr: Record<ConsoleKey, string> = {
   'console.ticket.keywords': 'Anahtar kelimeler: {keywords}',
   'console.ticket.timeline': 'Zaman çizelgesi',
   'console.ticket.kind':
-    '{kind, select, opened {açıldı} claimed {üstlenildi} resolved {çözüldü} reopened {yeniden açıldı} assigned {atandı} note_added {not} sla_breached {SLA kaçırıldı} escalated {yükseltildi} feedback_attached {yeni geri bildirim} feedback_revised {geri bildirim değişti} customer_message_requested {müşteriye mesaj} customer_opt_out {müşteri abonelikten çıktı} note {not} delivery {gönderim} other {{kind}}}',
+    '{kind, select, opened {açıldı} claimed {üstlenildi} resolved {çözüldü} reopened {yeniden açıldı} assigned {atandı} note_added {not} sla_breached {SLA kaçırıldı} escalated {yükseltildi} feedback_attached {yeni geri bildirim} feedback_revised {geri bildirim değişti} customer_message_requested {müşteriye mesaj} customer_opt_out {müşteri abonelikten çıktı} note {not} delivery {gönderim} recheck_scheduled {tekrar kontrol planlandı} recheck_skipped {tekrar kontrol atlandı} recheck_answered {tekrar kontrol yanıtlandı} customer_replied {müşteri yanıtladı} customer_opted_out {müşteri abonelikten çıktı} other {{kind}}}',
   'console.action.claim': 'Üstlen',
   'console.action.claimedBy': '{name} üstlendi.',
   'console.action.rootCause': 'Kök neden',

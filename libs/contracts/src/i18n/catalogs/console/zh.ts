@@ -90,7 +90,7 @@ export const zh: Record<ConsoleKey, string> = {
   'console.ticket.keywords': '关键词：{keywords}',
   'console.ticket.timeline': '时间线',
   'console.ticket.kind':
-    '{kind, select, opened {已创建} claimed {已认领} resolved {已解决} reopened {重新打开} assigned {已分配} note_added {备注} sla_breached {SLA 超时} escalated {已升级} feedback_attached {新反馈} feedback_revised {反馈已修改} customer_message_requested {发给客户的消息} customer_opt_out {客户已退订} note {备注} delivery {发送} other {{kind}}}',
+    '{kind, select, opened {已创建} claimed {已认领} resolved {已解决} reopened {重新打开} assigned {已分配} note_added {备注} sla_breached {SLA 超时} escalated {已升级} feedback_attached {新反馈} feedback_revised {反馈已修改} customer_message_requested {发给客户的消息} customer_opt_out {客户已退订} note {备注} delivery {发送} recheck_scheduled {已安排回访} recheck_skipped {已跳过回访} recheck_answered {回访已回答} customer_replied {客户已回复} customer_opted_out {客户已退订} other {{kind}}}',
   'console.action.claim': '认领',
   'console.action.claimedBy': '已由{name}认领。',
   'console.action.rootCause': '根本原因',
