@@ -3,30 +3,40 @@ import { formatCount, formatDay, formatNps, formatPercent, formatRange } from '.
 
 const MIN = 60_000;
 
-describe('formatPercent, formatCount, formatNps, formatDay, formatRange', () => {
-  const en = translator('en');
-  const tr = translator('tr');
+const en = translator('en');
+const tr = translator('tr');
+const id = translator('id');
+
+const byLocale = { en, tr, id, he: translator('he'), zh: translator('zh') } as const;
+type L = keyof typeof byLocale;
+
+describe('formatPercent, formatCount, formatNps, formatDay, formatRange (in the reader\'s language)', () => {
   it.each([
     [0.1234, 'en', '12%'],
     [0.5, 'tr', '%50'],
-    [1, 'de', '100\u00a0%'],
+    [0.5, 'id', '50%'],
     [null, 'en', '—'],
-  ])('percent %s (%s) → %s', (ratio, locale, text) => expect(formatPercent(ratio, locale)).toBe(text));
+  ] as [number | null, L, string][])('percent %s (%s) → %s', (ratio, locale, text) => expect(formatPercent(byLocale[locale], ratio)).toBe(text));
 
   it.each([
     [12345, 'en', '12,345'],
-    [12345, 'de', '12.345'],
-  ])('count %s (%s) → %s', (n, locale, text) => expect(formatCount(n, locale)).toBe(text));
+    [12345, 'tr', '12.345'],
+    [12345, 'id', '12.345'],
+  ] as [number, L, string][])('count %s (%s) → %s', (n, locale, text) => expect(formatCount(byLocale[locale], n)).toBe(text));
 
   it.each([
     [33.3, '+33.3'],
     [-100, '-100'],
     [0, '0'],
     [null, '—'],
-  ])('NPS %s → %s', (nps, text) => expect(formatNps(nps, 'en')).toBe(text));
+  ])('NPS %s → %s', (nps, text) => expect(formatNps(en, nps)).toBe(text));
 
-  it('a UTC day as a short date, whatever the local zone', () => {
-    expect(formatDay('2026-11-02', 'en')).toBe('Nov 2');
+  it.each([
+    ['en', 'Nov 2'],
+    ['tr', '2 Kas'],
+    ['zh', '11月2日'],
+  ] as [L, string][])('a UTC day as a short date whatever the local zone (%s: %s)', (locale, text) => {
+    expect(formatDay(byLocale[locale], '2026-11-02')).toBe(text);
   });
 
   it.each([

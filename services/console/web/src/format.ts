@@ -1,30 +1,33 @@
 /**
- * Pure helpers for what the pages show. Numbers a person reads (shares, counts, days, NPS) go through the Intl-based
- * formatters below in the agent's locale (SPEC §14); durations and dates through the translator of contracts' i18n
- * module (`formatDuration`, `dateTime`), the one way they are made in Closeloop.
+ * Pure helpers for what the pages show, in the agent's language (SPEC §14): shares, counts, NPS, report days and
+ * time-to-claim buckets, made with the translator of contracts' i18n module (its numbers, durations and catalog), the
+ * one way texts, numbers, dates and durations are made in Closeloop.
  */
 import type { Translator } from '@closeloop/contracts/i18n';
 
-/** A share (0…1) as a whole percentage: 0.1234 → "12%"; "—" when there was nothing to divide by. */
-export function formatPercent(ratio: number | null | undefined, locale?: string): string {
-  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return '—';
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(ratio);
+/** A share (0…1) as a whole percentage: 0.1234 → "12%" (en), "%12" (tr); "—" when there was nothing to divide by. */
+export function formatPercent(i18n: Translator, ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return i18n.t('console.none');
+  return i18n.number(ratio, { style: 'percent', maximumFractionDigits: 0 });
 }
 
-/** A count with the locale's grouping: 12345 → "12,345". */
-export function formatCount(n: number, locale?: string): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+/** A count with the locale's grouping: 12345 → "12,345" (en), "12.345" (tr, id). */
+export function formatCount(i18n: Translator, n: number): string {
+  return i18n.number(n, { maximumFractionDigits: 0 });
 }
 
 /** A Net Promoter Score (−100…100) with its sign: "+33.3", "−100", "0"; "—" without answers. */
-export function formatNps(nps: number | null | undefined, locale?: string): string {
-  if (nps === null || nps === undefined || Number.isNaN(nps)) return '—';
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(nps);
+export function formatNps(i18n: Translator, nps: number | null | undefined): string {
+  if (nps === null || nps === undefined || Number.isNaN(nps)) return i18n.t('console.none');
+  return i18n.number(nps, { maximumFractionDigits: 1, signDisplay: 'exceptZero' });
 }
 
-/** A day of the reports (YYYY-MM-DD, UTC) as a short date: "2026-11-02" → "Nov 2". */
-export function formatDay(day: string, locale?: string): string {
-  return new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
+/**
+ * A day of the reports (YYYY-MM-DD) as a short date: "2026-11-02" → "Nov 2". Report days are whole UTC days (not
+ * instants), so this one date is read in UTC whatever the reader's time zone.
+ */
+export function formatDay(i18n: Translator, day: string): string {
+  return new Intl.DateTimeFormat(i18n.locale, { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
 }
 
 /** A time-to-claim bucket's label: "under 5 min", "5 min – 15 min", "1 day or more" (en). */

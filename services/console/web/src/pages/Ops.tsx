@@ -21,7 +21,6 @@ interface Latency { endToEnd: { key: string; count: number; p50: number | null; 
 /** Topics, consumer lag, dead letters (with replay), service health, deliveries and latency; refreshed every 2 s. */
 export function Ops() {
   const i18n = useI18n();
-  const l = i18n.locale;
   /** a rate or a percentile: one decimal at most (or none), "—" when not measured yet */
   const num = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || Number.isNaN(v) ? i18n.t('console.none') : i18n.number(v, { maximumFractionDigits: digits }));
   const [topics, setTopics] = useState<TopicStats[]>([]);
@@ -99,7 +98,7 @@ export function Ops() {
         <tbody>
           {dataTopics.map((t) => (
             <tr key={t.topic} data-topic={t.topic}>
-              <td>{t.topic}</td><td>{formatCount(t.partitions, l)}</td><td>{formatCount(t.endOffset, l)}</td><td>{num(t.inPerSec)}</td>
+              <td>{t.topic}</td><td>{formatCount(i18n, t.partitions)}</td><td>{formatCount(i18n, t.endOffset)}</td><td>{num(t.inPerSec)}</td>
               <td><Sparkline values={history.current.get(t.topic) ?? []} label={i18n.t('console.ops.rateLine')} /></td>
               <td>{t.out.map((o) => <span key={o.group} className="pill">{o.group}: {num(o.perSec)}</span>)}</td>
             </tr>
@@ -114,15 +113,15 @@ export function Ops() {
         {lag.groups.map((g) => (
           <div key={g.group} className="card lag-group" data-testid="lag-group" data-group={g.group} data-lag={g.lag}>
             <h3>
-              {g.group} <span className={`badge ${g.lag > 0 ? 'breach' : ''}`} data-testid="lag-total">{i18n.t('console.ops.behind', { lag: formatCount(g.lag, l) })}</span>{' '}
-              <Sparkline values={g.history.map((h) => h.lag)} label={i18n.t('console.ops.lagLine', { group: g.group, samples: formatCount(g.history.length, l), lag: formatCount(g.lag, l) })} />
+              {g.group} <span className={`badge ${g.lag > 0 ? 'breach' : ''}`} data-testid="lag-total">{i18n.t('console.ops.behind', { lag: formatCount(i18n, g.lag) })}</span>{' '}
+              <Sparkline values={g.history.map((h) => h.lag)} label={i18n.t('console.ops.lagLine', { group: g.group, samples: formatCount(i18n, g.history.length), lag: formatCount(i18n, g.lag) })} />
             </h3>
             <table className="grid">
               <thead><tr><th>{i18n.t('console.ops.topic')}</th><th>{i18n.t('console.ops.lagColumn')}</th></tr></thead>
               <tbody>
                 {g.topics.map((t) => (
                   <tr key={t.topic} data-total-group={g.group} data-total-topic={t.topic} data-lag={t.lag}>
-                    <td>{t.topic}</td><td className={t.lag > 0 ? 'warn' : ''}>{formatCount(t.lag, l)}</td>
+                    <td>{t.topic}</td><td className={t.lag > 0 ? 'warn' : ''}>{formatCount(i18n, t.lag)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -134,8 +133,8 @@ export function Ops() {
                 <tbody>
                   {lag.partitions.filter((r) => r.group === g.group).map((r) => (
                     <tr key={`${r.topic}/${r.partition}`} data-group={r.group} data-topic={r.topic} data-partition={r.partition} data-lag={r.lag}>
-                      <td>{r.topic}</td><td>{r.partition}</td><td>{r.committed === null ? i18n.t('console.none') : formatCount(r.committed, l)}</td><td>{formatCount(r.end, l)}</td>
-                      <td className={r.lag > 0 ? 'warn' : ''}>{formatCount(r.lag, l)}</td>
+                      <td>{r.topic}</td><td>{r.partition}</td><td>{r.committed === null ? i18n.t('console.none') : formatCount(i18n, r.committed)}</td><td>{formatCount(i18n, r.end)}</td>
+                      <td className={r.lag > 0 ? 'warn' : ''}>{formatCount(i18n, r.lag)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -149,7 +148,7 @@ export function Ops() {
       <p className="small muted">{i18n.t('console.ops.deadLettersIntro')} <a href="/sources" onClick={link('/sources')}>{i18n.t('console.nav.sources')}</a></p>
       {dlq.map((q) => (
         <div key={q.topic} className="dlq" data-testid="dlq" data-topic={q.topic} data-depth={q.depth ?? ''}>
-          <h3>{q.topic} <span className={`badge ${q.depth ? 'breach' : ''}`}>{i18n.t('console.ops.depth', { depth: q.depth === null ? i18n.t('console.none') : formatCount(q.depth, l) })}</span></h3>
+          <h3>{q.topic} <span className={`badge ${q.depth ? 'breach' : ''}`}>{i18n.t('console.ops.depth', { depth: q.depth === null ? i18n.t('console.none') : formatCount(i18n, q.depth) })}</span></h3>
           {q.latest.length > 0 && (
             <table className="grid">
               <thead><tr><th>{i18n.t('console.ops.offset')}</th><th>{i18n.t('console.ops.failed')}</th><th>{i18n.t('console.ops.group')}</th><th>{i18n.t('console.ops.reason')}</th><th>{i18n.t('console.ops.event')}</th><th></th></tr></thead>
@@ -187,11 +186,11 @@ export function Ops() {
           <table className="grid" data-testid="latency">
             <thead><tr><th>{i18n.t('console.ops.stage')}</th><th>{i18n.t('console.ops.count')}</th><th>p50</th><th>p90</th><th>p99</th></tr></thead>
             <tbody>
-              {latency.endToEnd.map((s) => <tr key={s.key}><td dir="ltr">{s.key}</td><td>{formatCount(s.count, l)}</td><td>{num(s.p50, 0)}</td><td>{num(s.p90, 0)}</td><td>{num(s.p99, 0)}</td></tr>)}
+              {latency.endToEnd.map((s) => <tr key={s.key}><td dir="ltr">{s.key}</td><td>{formatCount(i18n, s.count)}</td><td>{num(s.p50, 0)}</td><td>{num(s.p90, 0)}</td><td>{num(s.p99, 0)}</td></tr>)}
               {latency.services.map((s) => (
                 <tr key={`${s.series}/${JSON.stringify(s.labels)}`}>
                   <td>{s.series === 'stage' ? s.labels.stage : i18n.t('console.ops.handles', { group: s.labels.group || s.labels.service, topic: s.labels.topic })}</td>
-                  <td>{formatCount(s.count, l)}</td><td>{num(s.p50)}</td><td>{num(s.p90)}</td><td>{num(s.p99)}</td>
+                  <td>{formatCount(i18n, s.count)}</td><td>{num(s.p50)}</td><td>{num(s.p90)}</td><td>{num(s.p99)}</td>
                 </tr>
               ))}
             </tbody>

@@ -63,7 +63,6 @@ function headline(s: Summary, team: string) {
 /** NPS per touchpoint (rows) and week (columns), as numbers: what a lead scans for a touchpoint going wrong. */
 function NpsTable({ rows }: { rows: Timeseries['npsByWeek'] }) {
   const i18n = useI18n();
-  const l = i18n.locale;
   if (!rows.length) return <p className="muted">{i18n.t('console.reports.noNps')}</p>;
   const weeks = [...new Set(rows.map((r) => r.week))].sort();
   const touchpoints = [...new Set(rows.map((r) => r.touchpoint))].sort();
@@ -71,14 +70,14 @@ function NpsTable({ rows }: { rows: Timeseries['npsByWeek'] }) {
   return (
     <table className="grid" data-testid="nps-weeks">
       <caption className="small muted">{i18n.t('console.reports.npsCaption')}</caption>
-      <thead><tr><th>{i18n.t('console.reports.npsTouchpoint')}</th>{weeks.map((w) => <th key={w}>{formatDay(w, l)}</th>)}</tr></thead>
+      <thead><tr><th>{i18n.t('console.reports.npsTouchpoint')}</th>{weeks.map((w) => <th key={w}>{formatDay(i18n, w)}</th>)}</tr></thead>
       <tbody>
         {touchpoints.map((tp) => (
           <tr key={tp} data-touchpoint={tp}>
             <th scope="row">{tp}</th>
             {weeks.map((w) => {
               const c = cell(tp, w);
-              return <td key={w} className={c && c.nps !== null && c.nps < 0 ? 'warn' : ''}>{c ? <>{formatNps(c.nps, l)} <span className="muted small">({formatCount(c.responses, l)})</span></> : i18n.t('console.none')}</td>;
+              return <td key={w} className={c && c.nps !== null && c.nps < 0 ? 'warn' : ''}>{c ? <>{formatNps(i18n, c.nps)} <span className="muted small">({formatCount(i18n, c.responses)})</span></> : i18n.t('console.none')}</td>;
             })}
           </tr>
         ))}
@@ -90,7 +89,6 @@ function NpsTable({ rows }: { rows: Timeseries['npsByWeek'] }) {
 /** Reports for leads: tickets' summary and time series for a period, in human units; every chart's numbers also as text. */
 export function Reports({ config }: { config: ConsoleConfig }) {
   const i18n = useI18n();
-  const l = i18n.locale;
   const duration = (ms: number | null) => i18n.duration(ms);
   const [from, setFrom] = useState(isoDay(new Date(Date.now() - 29 * 86400_000)));
   const [to, setTo] = useState(isoDay(new Date()));
@@ -128,12 +126,12 @@ export function Reports({ config }: { config: ConsoleConfig }) {
         <>
           <h2>{data.team ? i18n.t('console.reports.teamGlance', { team: data.team }) : i18n.t('console.reports.glance')}</h2>
           <div className="stats" data-testid="headline">
-            <Figure id="opened" label={i18n.t('console.reports.opened')} value={formatCount(h.opened, l)} />
-            <Figure id="unresolved" label={i18n.t('console.reports.unresolved')} value={formatCount(h.unresolved, l)} />
+            <Figure id="opened" label={i18n.t('console.reports.opened')} value={formatCount(i18n, h.opened)} />
+            <Figure id="unresolved" label={i18n.t('console.reports.unresolved')} value={formatCount(i18n, h.unresolved)} />
             <Figure id="claim" label={i18n.t('console.reports.claim')} value={duration(h.claim)} />
             <Figure id="resolve" label={i18n.t('console.reports.resolve')} value={duration(h.resolve)} />
-            <Figure id="breached" label={i18n.t('console.reports.breached')} value={formatPercent(h.breachRate, l)} detail={i18n.t('console.reports.breachedOf', { breached: formatCount(h.breached, l), opened: formatCount(h.opened, l) })} />
-            <Figure id="recovery" label={i18n.t('console.reports.recovery')} value={formatPercent(h.recovery, l)} detail={i18n.t('console.reports.recoveryOf', { rescored: formatCount(h.rescored, l) })} />
+            <Figure id="breached" label={i18n.t('console.reports.breached')} value={formatPercent(i18n, h.breachRate)} detail={i18n.t('console.reports.breachedOf', { breached: formatCount(i18n, h.breached), opened: formatCount(i18n, h.opened) })} />
+            <Figure id="recovery" label={i18n.t('console.reports.recovery')} value={formatPercent(i18n, h.recovery)} detail={i18n.t('console.reports.recoveryOf', { rescored: formatCount(i18n, h.rescored) })} />
           </div>
 
           <h2>{i18n.t('console.reports.daily')}</h2>
@@ -144,22 +142,22 @@ export function Reports({ config }: { config: ConsoleConfig }) {
                 ? i18n.t('console.reports.dailyTotalsTeam', { opened: '\uE000', resolved: '\uE001', team: data.team })
                 : i18n.t('console.reports.dailyTotals', { opened: '\uE000', resolved: '\uE001' }),
               {
-                '\uE000': <strong key="o" data-testid="opened-total">{formatCount(data.series.totals.opened, l)}</strong>,
-                '\uE001': <strong key="r" data-testid="resolved-total">{formatCount(data.series.totals.resolved, l)}</strong>,
+                '\uE000': <strong key="o" data-testid="opened-total">{formatCount(i18n, data.series.totals.opened)}</strong>,
+                '\uE001': <strong key="r" data-testid="resolved-total">{formatCount(i18n, data.series.totals.resolved)}</strong>,
               },
             )}
           </p>
           <DailyColumns
             title={i18n.t('console.reports.dailyChart')}
             days={data.series.days}
-            label={(d) => formatDay(d, l)}
+            label={(d) => formatDay(i18n, d)}
             series={[{ key: 'opened', name: i18n.t('console.reports.openedSeries'), color: '#f59e0b' }, { key: 'resolved', name: i18n.t('console.reports.resolvedSeries'), color: '#16a34a' }]}
           />
           <details>
             <summary>{i18n.t('console.reports.perDay')}</summary>
             <table className="grid" data-testid="daily">
               <thead><tr><th>{i18n.t('console.reports.day')}</th><th>{i18n.t('console.reports.dayOpened')}</th><th>{i18n.t('console.reports.dayResolved')}</th></tr></thead>
-              <tbody>{data.series.days.map((d) => <tr key={d.day} data-day={d.day}><td>{formatDay(d.day, l)}</td><td>{formatCount(d.opened, l)}</td><td>{formatCount(d.resolved, l)}</td></tr>)}</tbody>
+              <tbody>{data.series.days.map((d) => <tr key={d.day} data-day={d.day}><td>{formatDay(i18n, d.day)}</td><td>{formatCount(i18n, d.opened)}</td><td>{formatCount(i18n, d.resolved)}</td></tr>)}</tbody>
             </table>
           </details>
 
@@ -170,12 +168,12 @@ export function Reports({ config }: { config: ConsoleConfig }) {
               {data.summary.teams.map((t) => (
                 <tr key={t.team} data-team={t.team}>
                   <th scope="row">{t.team}</th>
-                  <td data-col="opened">{formatCount(t.tickets, l)}</td>
-                  <td data-col="unresolved">{formatCount(t.unresolved, l)}</td>
-                  <td data-col="breached" className={t.breached ? 'warn' : ''}>{formatCount(t.breached, l)} <span className="muted small">({formatPercent(t.breachRate, l)})</span></td>
+                  <td data-col="opened">{formatCount(i18n, t.tickets)}</td>
+                  <td data-col="unresolved">{formatCount(i18n, t.unresolved)}</td>
+                  <td data-col="breached" className={t.breached ? 'warn' : ''}>{formatCount(i18n, t.breached)} <span className="muted small">({formatPercent(i18n, t.breachRate)})</span></td>
                   <td data-col="claim">{duration(t.timeToClaim.medianMs)}</td>
                   <td data-col="resolve">{duration(t.timeToResolve.medianMs)}</td>
-                  <td data-col="recovery">{formatPercent(t.recovery.rate, l)} <span className="muted small">{i18n.t('console.reports.ofRescored', { rescored: formatCount(t.recovery.rescored, l) })}</span></td>
+                  <td data-col="recovery">{formatPercent(i18n, t.recovery.rate)} <span className="muted small">{i18n.t('console.reports.ofRescored', { rescored: formatCount(i18n, t.recovery.rescored) })}</span></td>
                 </tr>
               ))}
             </tbody>

@@ -28,7 +28,6 @@ const HOURS = [24, 72, 168];
 /** Per source: counts over time, the latest deliveries with their outcome, the kept payloads with Replay. Every 5 s. */
 export function Sources() {
   const i18n = useI18n();
-  const l = i18n.locale;
   const outcome = (o: string) => i18n.t('console.sources.outcome', { outcome: o });
   const [sources, setSources] = useState<SourceSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
@@ -106,8 +105,8 @@ export function Sources() {
               <td className="small mono" dir="ltr">{s.webhook}</td>
               <td data-testid={`count-${s.id}-received`}>{s.last24h.received}</td>
               {OUTCOMES.map((o) => <td key={o} data-testid={`count-${s.id}-${o}`} className={o === 'unmappable' && s.last24h[o] ? 'warn' : ''}>{s.last24h[o]}</td>)}
-              <td data-testid={`kept-${s.id}`} title={i18n.t('console.sources.keptTitle', { waiting: formatCount(s.kept.waiting, l), dropped: formatCount(s.kept.dropped, l) })}>
-                {s.kept.kept}{s.kept.dropped ? <span className="muted small"> {i18n.t('console.sources.dropped', { dropped: formatCount(s.kept.dropped, l) })}</span> : null}
+              <td data-testid={`kept-${s.id}`} title={i18n.t('console.sources.keptTitle', { waiting: formatCount(i18n, s.kept.waiting), dropped: formatCount(i18n, s.kept.dropped) })}>
+                {s.kept.kept}{s.kept.dropped ? <span className="muted small"> {i18n.t('console.sources.dropped', { dropped: formatCount(i18n, s.kept.dropped) })}</span> : null}
               </td>
             </tr>
           ))}
@@ -121,7 +120,7 @@ export function Sources() {
           <div className="filters">
             <label>{i18n.t('console.sources.window')}
               <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
-                {HOURS.map((h) => <option key={h} value={h}>{i18n.t('console.sources.hours', { hours: formatCount(h, l) })}</option>)}
+                {HOURS.map((h) => <option key={h} value={h}>{i18n.t('console.sources.hours', { hours: formatCount(i18n, h) })}</option>)}
               </select>
             </label>
             {totals && (
@@ -145,7 +144,7 @@ export function Sources() {
                   <td>{d.status}</td>
                   <td className="reason" dir="ltr">{d.reason ?? ''}</td>
                   <td className="small mono">{d.feedbackId ?? (d.keptId ? i18n.t('console.sources.keptRef', { id: d.keptId.slice(0, 8) }) : '')}</td>
-                  <td>{formatCount(d.bytes, l)}</td>
+                  <td>{formatCount(i18n, d.bytes)}</td>
                 </tr>
               ))}
             </tbody>
@@ -163,7 +162,7 @@ export function Sources() {
                     {k.reason}
                     <ul className="errors">{k.errors.map((e, i) => <li key={i}><strong>{e.field}</strong> {e.message}</li>)}</ul>
                   </td>
-                  <td>{formatCount(k.size, l)}</td>
+                  <td>{formatCount(i18n, k.size)}</td>
                   <td>
                     {k.replayedAt
                       ? <span data-testid="replayed">{k.feedbackId
