@@ -70,4 +70,10 @@ describe('bidi isolation', () => {
     expect(translator('he').t('alert.claimedBy', { name: 'Ayşe Demir' })).toBe('נלקח על ידי \u2068Ayşe Demir\u2069');
     expect(translator('tr').t('alert.claimedBy', { name: 'Ayşe Demir' })).toBe('Ayşe Demir üstlendi');
   });
+
+  it('chooses a select branch by the raw value in Hebrew too (an isolated value would match no branch)', () => {
+    expect(translator('he').t('console.status', { status: 'claimed' })).toBe('בטיפול');
+    expect(translator('he').t('console.status', { status: 'waiting' })).toBe('waiting');
+    expect(translator('he').t('console.filter.myTeam', { team: 'cx' })).toContain('\u2068cx\u2069');
+  });
 });

@@ -29,16 +29,35 @@ export interface Translator {
   duration(ms: number | null | undefined): string;
 }
 
-const compiled = new Map<string, IntlMessageFormat>();
+interface Compiled {
+  format: IntlMessageFormat;
+  /** the arguments a select or plural chooses by: passed raw, never isolated */
+  selectors: ReadonlySet<string>;
+}
+const compiled = new Map<string, Compiled>();
 
-function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
-  const id = `${locale}\u0000${key}`;
-  let format = compiled.get(id);
-  if (!format) {
-    format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
-    compiled.set(id, format);
+type Elements = ReturnType<IntlMessageFormat['getAst']>;
+// a select or plural picks its branch by the raw value: an isolated "open" would match no branch
+function selectorArguments(elements: Elements, into = new Set<string>()): Set<string> {
+  for (const e of elements) {
+    if ('options' in e) {
+      into.add(e.value);
+      for (const option of Object.values(e.options)) selectorArguments(option.value, into);
+    }
+    if ('children' in e) selectorArguments(e.children, into);
   }
-  return format;
+  return into;
+}
+
+function compile(locale: Locale, key: MessageKey): Compiled {
+  const id = `${locale}\u0000${key}`;
+  let c = compiled.get(id);
+  if (!c) {
+    const format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
+    c = { format, selectors: selectorArguments(format.getAst()) };
+    compiled.set(id, c);
+  }
+  return c;
 }
 
 export function translator(locale: Locale, options: TranslatorOptions = {}): Translator {
@@ -49,12 +68,13 @@ export function translator(locale: Locale, options: TranslatorOptions = {}): Tra
     dir,
     timeZone,
     t(key, args = {}) {
+      const { format, selectors } = compile(locale, key);
       const values: Record<string, string | number> = {};
       for (const [name, value] of Object.entries(args)) {
         if (value === null || value === undefined) values[name] = '';
-        else values[name] = typeof value === 'string' && dir === 'rtl' ? isolate(value) : value;
+        else values[name] = typeof value === 'string' && dir === 'rtl' && !selectors.has(name) ? isolate(value) : value;
       }
-      return String(compile(locale, key).format(values));
+      return String(format.format(values));
     },
     dateTime(at, style = { dateStyle: 'medium', timeStyle: 'short' }) {
       return new Intl.DateTimeFormat(locale, { ...style, timeZone }).format(new Date(at));
