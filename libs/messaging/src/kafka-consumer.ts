@@ -176,12 +176,13 @@ export class CloseloopKafkaServer extends ServerKafka {
    */
   private async tryShared(p: PartitionBatch, items: Item[]): Promise<number | null> {
     const labels = { topic: p.topic, group: this.s.groupId };
-    const stop = handleSeconds.startTimer(labels);
     const tx = new BatchTransaction();
     const finished: Promise<void>[] = [];
+    const startedAt: number[] = [];
     let failure: { index: number; err: unknown } | null = null;
     try {
       for (let i = 0; i < items.length && !failure; i++) {
+        startedAt.push(Date.now());
         const turn = tx.start(i, () => this.invoke(p, items[i]));
         finished.push(turn.finished);
         const outcome = await turn.ready;
@@ -199,7 +200,6 @@ export class CloseloopKafkaServer extends ServerKafka {
       }
     } finally {
       if (failure) await tx.rollback();
-      stop();
     }
     if (failure) {
       const message = items[failure.index].message;
@@ -215,10 +215,15 @@ export class CloseloopKafkaServer extends ServerKafka {
     }
     // committed: the handlers finish what they do after their transaction; one that fails there runs again alone
     // (its inbox row makes the work a no-op), as a failing handler did before batching
+    const committedAt = Date.now();
     const results = await Promise.allSettled(finished);
     for (const [i, r] of results.entries()) {
-      if (r.status === 'fulfilled') consumedTotal.inc({ ...labels, outcome: 'ok' });
-      else await this.handleOne(p, items[i]);
+      if (r.status === 'rejected') {
+        await this.handleOne(p, items[i]);
+        continue;
+      }
+      consumedTotal.inc({ ...labels, outcome: 'ok' });
+      handleSeconds.observe(labels, (committedAt - startedAt[i]) / 1000); // from its handler's start to its commit
     }
     return null;
   }
