@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import { BatchTransaction } from './batch-transaction';
 
 /** How long every consumer remembers an eventId it processed (its inbox row): redeliveries are deduplicated for this long. */
 export const INBOX_RETENTION_DAYS = 14;
@@ -30,13 +31,22 @@ export class Inbox {
     return rows.length === 1;
   }
 
-  /** Runs `work` in a transaction unless this event was already processed; returns whether it ran. */
+  /**
+   * Runs `work` in a transaction unless this event was already processed; returns whether it ran, once that
+   * transaction committed. Called from a handler of a batched consumer (docs/adr/0023), the transaction is the
+   * batch's, shared with the messages before and after it in the partition: this resolves only after the batch
+   * committed, and throws if it was rolled back (the consumer then handles the message again). Anywhere else it is a
+   * transaction of its own.
+   */
   async processOnce(ds: DataSource, consumer: string, eventId: string, work: (m: EntityManager) => Promise<void>): Promise<boolean> {
-    return ds.transaction(async (m) => {
+    const once = async (m: EntityManager) => {
       if (!(await this.claim(m, consumer, eventId))) return false;
       await work(m);
       return true;
-    });
+    };
+    const turn = BatchTransaction.current();
+    if (turn?.batch.accepts(ds)) return turn.batch.join(turn.index, ds, once);
+    return ds.transaction(once);
   }
 
   /**

@@ -6,6 +6,8 @@ export * from './producer';
 export * from './kafka-consumer';
 export * from './outbox';
 export * from './inbox';
+export * from './batch-transaction';
+export * from './batch-plan';
 export * from './migration';
 export * from './messaging.module';
 export * from './serial-runner';

@@ -1,10 +1,12 @@
 import { ArgumentsHost, Catch, INestApplication, RpcExceptionFilter } from '@nestjs/common';
-import { KafkaContext, ServerKafka } from '@nestjs/microservices';
-import { Consumer, EachMessagePayload, IHeaders, Partitioners, Producer } from 'kafkajs';
+import { KafkaContext, MessageHandler, ServerKafka } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Partitioners, Producer } from 'kafkajs';
 import { isObservable, lastValueFrom, Observable, throwError } from 'rxjs';
 import type { Logger } from 'pino';
 import { DlqHeader, Topic, decodeEvent, dlqTopicOf } from '@closeloop/contracts';
 import { isTransientDatabaseError } from '@closeloop/platform';
+import { BatchTransaction } from './batch-transaction';
+import { Step, planBatch, splitAfterFailure } from './batch-plan';
 import { PermanentError } from './errors';
 import { KafkaSettings, kafkaClientConfig, prefixed } from './kafka';
 import { consumedTotal, handleSeconds } from './metrics';
@@ -19,6 +21,8 @@ export interface ConsumerSettings {
   maxAttempts?: number;
   backoff?: { initialMs: number; maxMs: number };
   partitionsConsumedConcurrently?: number;
+  /** Most messages of a fetched batch sharing one database transaction (docs/adr/0023). */
+  maxPerTransaction?: number;
   /** Errors that mean "a dependency is down": retried without limit, never dead-lettered. */
   isTransient?: (err: unknown) => boolean;
 }
@@ -40,13 +44,37 @@ export class RethrowRpcErrors implements RpcExceptionFilter {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Nest's Kafka transport with the guarantees SPEC §8 asks for:
+ * `@EventPattern(Topic.X, OWN_TRANSACTION)`: this handler's messages are not batched; each gets its own transaction,
+ * as before batching (docs/adr/0023). For a handler whose work in the transaction cannot wait for its neighbours
+ * (external I/O inside it), or that does database work outside `Inbox.processOnce` that could wait on the batch's locks.
+ */
+export const OWN_TRANSACTION = { transaction: 'own' } as const;
+
+/** One message of a fetched batch, decoded once. */
+interface Item {
+  message: KafkaMessage;
+  /** The decoded event and its handler, or why it goes to the DLQ at once. */
+  route: { ok: true; event: unknown; handler: MessageHandler; shared: boolean } | { ok: false; reason: string };
+}
+
+interface PartitionBatch {
+  topic: Topic;
+  prefixedTopic: string;
+  partition: number;
+  heartbeat: () => Promise<void>;
+}
+
+/**
+ * Nest's Kafka transport with the guarantees SPEC §8 and §9 ask for:
  * - every message is validated against its topic's contract before a handler sees it;
- * - a handler error is retried with backoff; a dependency outage is retried until it is over (the partition waits,
- *   nothing is skipped); a poison or permanently failing message goes to `<topic>.dlq` with the reason in headers,
- *   and the consumer moves on;
- * - offsets are committed only after the handler (or the dead-lettering) finished: at-least-once, so handlers
- *   deduplicate with the inbox.
+ * - each fetched batch of a partition is handled in offset order, its handlers sharing one database transaction
+ *   (`Inbox.processOnce` joins it: inbox rows, effects and outbox rows commit together, once per batch), offsets
+ *   resolved only after that commit (docs/adr/0023);
+ * - a handler error rolls the batch back and splits it: the messages before it share a transaction again, the failing
+ *   one is retried alone with backoff, then the rest; a dependency outage is retried until it is over (the partition
+ *   waits, nothing is skipped); a poison or permanently failing message goes to `<topic>.dlq` with the reason in
+ *   headers, alone, and the consumer moves on;
+ * - at-least-once: handlers deduplicate with the inbox.
  * `@EventPattern(Topic.X)` names the logical topic; the prefix is applied here.
  */
 export class CloseloopKafkaServer extends ServerKafka {
@@ -76,6 +104,7 @@ export class CloseloopKafkaServer extends ServerKafka {
       maxAttempts: 5,
       backoff: { initialMs: 200, maxMs: 5_000 },
       partitionsConsumedConcurrently: 6, // every partition of a topic (ensureTopics makes 6): concurrent commits share WAL flushes
+      maxPerTransaction: 500,
       isTransient: isTransientInfrastructureError,
       ...settings,
     };
@@ -86,7 +115,8 @@ export class CloseloopKafkaServer extends ServerKafka {
     if (topics.length) await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: this.s.partitionsConsumedConcurrently,
-      eachMessage: (payload) => this.handleMessage(payload),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
     });
   }
 
@@ -95,48 +125,143 @@ export class CloseloopKafkaServer extends ServerKafka {
     await super.close();
   }
 
-  override async handleMessage(payload: EachMessagePayload): Promise<void> {
-    const topic = payload.topic.slice(this.s.kafka.topicPrefix.length) as Topic;
-    const labels = { topic, group: this.s.groupId };
+  /** One fetched batch of one partition: steps in offset order (batch-plan.ts), each offset resolved once its step is done. */
+  async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const p: PartitionBatch = { topic: batch.topic.slice(this.s.kafka.topicPrefix.length) as Topic, prefixedTopic: batch.topic, partition: batch.partition, heartbeat };
+    const items = batch.messages.map((message) => this.route(p.topic, message));
+    const steps = planBatch(items.map((i) => (!i.route.ok ? 'dead-letter' : i.route.shared ? 'shared' : 'own')), this.s.maxPerTransaction);
+    for (const step of steps) {
+      if (!isRunning() || isStale()) return; // revoked or stopping: the rest comes again, to whoever owns the partition now
+      if (this.closing) throw new Error('consumer is closing'); // not resolved: redelivered after restart
+      const last = step.kind === 'batch' ? step.to - 1 : step.at;
+      await this.runStep(p, items, step);
+      resolveOffset(items[last].message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  private route(topic: Topic, message: KafkaMessage): Item {
+    let decoded: ReturnType<typeof decodeEvent>;
+    try {
+      decoded = decodeEvent(topic, message.value);
+    } catch (err) {
+      // a message that breaks the decoder itself must not stop the partition either
+      return { message, route: { ok: false, reason: `undecodable: ${(err as Error).message}`.slice(0, 2_000) } };
+    }
+    if (!decoded.ok) {
+      return { message, route: { ok: false, reason: `invalid event: ${decoded.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`.slice(0, 2_000) } };
+    }
+    const handler = this.getHandlerByPattern(topic);
+    if (!handler) return { message, route: { ok: false, reason: `no handler for ${topic} in ${this.s.groupId}` } };
+    const shared = handler.extras?.transaction !== OWN_TRANSACTION.transaction;
+    return { message, route: { ok: true, event: decoded.event, handler, shared } };
+  }
+
+  private async runStep(p: PartitionBatch, items: Item[], step: Step): Promise<void> {
+    if (step.kind === 'single') return this.handleOne(p, items[step.at]);
+    if (step.kind === 'dead-letter') {
+      const route = items[step.at].route;
+      return this.deadLetter(p, items[step.at].message, route.ok ? 'unroutable' : route.reason, 0);
+    }
+    const failedAt = await this.tryShared(p, items.slice(step.from, step.to));
+    if (failedAt === null) return;
+    for (const next of splitAfterFailure(step.from, step.to, step.from + failedAt)) await this.runStep(p, items, next);
+  }
+
+  /**
+   * The messages' handlers in one transaction. Returns null when it committed, or the index (in `items`) to split
+   * at: the handler that failed, or 0 when the commit itself failed. Nothing is committed then.
+   */
+  private async tryShared(p: PartitionBatch, items: Item[]): Promise<number | null> {
+    const labels = { topic: p.topic, group: this.s.groupId };
+    const tx = new BatchTransaction();
+    const finished: Promise<void>[] = [];
+    const startedAt: number[] = [];
+    let failure: { index: number; err: unknown } | null = null;
+    try {
+      for (let i = 0; i < items.length && !failure; i++) {
+        startedAt.push(Date.now());
+        const turn = tx.start(i, () => this.invoke(p, items[i]));
+        finished.push(turn.finished);
+        const outcome = await turn.ready;
+        if (outcome.kind === 'failed') failure = { index: i, err: outcome.err };
+        if (i % 50 === 49) await p.heartbeat().catch(() => undefined);
+      }
+      // a handler may have swallowed the error of its work: the transaction is aborted all the same
+      failure = tx.failure ?? failure;
+      if (!failure) {
+        try {
+          await tx.commit();
+        } catch (err) {
+          failure = { index: 0, err };
+        }
+      }
+    } finally {
+      if (failure) await tx.rollback();
+    }
+    if (failure) {
+      const message = items[failure.index].message;
+      const transient = this.s.isTransient(failure.err);
+      consumedTotal.inc({ ...labels, outcome: 'retried' });
+      (transient ? this.s.logger.warn : this.s.logger.error).call(
+        this.s.logger,
+        { err: failure.err, topic: p.topic, partition: p.partition, offset: message.offset, batchSize: items.length, transient },
+        'batch rolled back; splitting it around the failing message',
+      );
+      if (this.closing) throw failure.err; // not resolved: redelivered after restart
+      return failure.index;
+    }
+    // committed: the handlers finish what they do after their transaction; one that fails there runs again alone
+    // (its inbox row makes the work a no-op), as a failing handler did before batching
+    const committedAt = Date.now();
+    const results = await Promise.allSettled(finished);
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'rejected') {
+        await this.handleOne(p, items[i]);
+        continue;
+      }
+      consumedTotal.inc({ ...labels, outcome: 'ok' });
+      handleSeconds.observe(labels, (committedAt - startedAt[i]) / 1000); // from its handler's start to its commit
+    }
+    return null;
+  }
+
+  private async invoke(p: PartitionBatch, item: Item): Promise<void> {
+    if (!item.route.ok) throw new Error(item.route.reason);
+    const ctx = new KafkaContext([item.message as never, p.partition, p.prefixedTopic, this.consumer as Consumer, p.heartbeat, this.producer as Producer]);
+    const res = await item.route.handler(item.route.event, ctx);
+    if (isObservable(res)) await lastValueFrom(res, { defaultValue: undefined });
+  }
+
+  /** One message in its own transaction(s), with the per-message policy: retries, an outage waits, the DLQ after the attempts. */
+  private async handleOne(p: PartitionBatch, item: Item): Promise<void> {
+    const { message } = item;
+    const labels = { topic: p.topic, group: this.s.groupId };
     const stop = handleSeconds.startTimer(labels);
     try {
-      let decoded: ReturnType<typeof decodeEvent>;
-      try {
-        decoded = decodeEvent(topic, payload.message.value);
-      } catch (err) {
-        // a message that breaks the decoder itself must not stop the partition either
-        return await this.deadLetter(payload, topic, `undecodable: ${(err as Error).message}`.slice(0, 2_000), 0);
-      }
-      if (!decoded.ok) {
-        const reason = `invalid event: ${decoded.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`.slice(0, 2_000);
-        return await this.deadLetter(payload, topic, reason, 0);
-      }
-      const handler = this.getHandlerByPattern(topic);
-      if (!handler) return await this.deadLetter(payload, topic, `no handler for ${topic} in ${this.s.groupId}`, 0);
-      const ctx = new KafkaContext([payload.message as never, payload.partition, payload.topic, this.consumer as Consumer, payload.heartbeat, this.producer as Producer]);
-
       for (let attempt = 1; ; attempt++) {
         try {
-          const res = await handler(decoded.event, ctx);
-          if (isObservable(res)) await lastValueFrom(res, { defaultValue: undefined });
+          await this.invoke(p, item);
           consumedTotal.inc({ ...labels, outcome: 'ok' });
           return;
         } catch (err) {
-          const message = (err as Error)?.message ?? String(err);
-          if (err instanceof PermanentError) return await this.deadLetter(payload, topic, `permanent: ${message}`, attempt);
+          const reason = (err as Error)?.message ?? String(err);
+          if (err instanceof PermanentError) return await this.deadLetter(p, message, `permanent: ${reason}`, attempt);
           const transient = this.s.isTransient(err);
           if (this.closing) throw err; // not committed: redelivered after restart
           if (!transient && attempt >= this.s.maxAttempts) {
-            return await this.deadLetter(payload, topic, `failed after ${attempt} attempts: ${message}`, attempt);
+            return await this.deadLetter(p, message, `failed after ${attempt} attempts: ${reason}`, attempt);
           }
           consumedTotal.inc({ ...labels, outcome: 'retried' });
           const wait = Math.min(this.s.backoff.maxMs, this.s.backoff.initialMs * 2 ** (attempt - 1));
           (transient ? this.s.logger.warn : this.s.logger.error).call(
             this.s.logger,
-            { err, topic, partition: payload.partition, offset: payload.message.offset, attempt, transient },
+            { err, topic: p.topic, partition: p.partition, offset: message.offset, attempt, transient },
             `handler failed, retrying in ${wait} ms`,
           );
-          await this.sleepWithHeartbeat(wait, payload.heartbeat);
+          await this.sleepWithHeartbeat(wait, p.heartbeat);
         }
       }
     } finally {
@@ -152,27 +277,27 @@ export class CloseloopKafkaServer extends ServerKafka {
     }
   }
 
-  private async deadLetter(p: EachMessagePayload, topic: Topic, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(p: PartitionBatch, message: KafkaMessage, reason: string, attempts: number): Promise<void> {
     const headers: IHeaders = {
-      ...p.message.headers,
+      ...message.headers,
       [DlqHeader.Reason]: reason,
-      [DlqHeader.OriginalTopic]: topic,
+      [DlqHeader.OriginalTopic]: p.topic,
       [DlqHeader.OriginalPartition]: String(p.partition),
-      [DlqHeader.OriginalOffset]: p.message.offset,
+      [DlqHeader.OriginalOffset]: message.offset,
       [DlqHeader.Attempts]: String(attempts),
       [DlqHeader.FailedAt]: new Date().toISOString(),
       [DlqHeader.ConsumerGroup]: this.s.groupId,
     };
-    // if this send fails the offset is not committed and the message comes back: never silently dropped
+    // if this send fails the offset is not resolved and the message comes back: never silently dropped
     const producer = this.producer;
     if (!producer) throw new Error('consumer is not connected'); // not committed: the message comes back
     await producer.send({
-      topic: prefixed(this.s.kafka, dlqTopicOf(topic)),
+      topic: prefixed(this.s.kafka, dlqTopicOf(p.topic)),
       acks: -1,
-      messages: [{ key: p.message.key, value: p.message.value, headers }],
+      messages: [{ key: message.key, value: message.value, headers }],
     });
-    consumedTotal.inc({ topic, group: this.s.groupId, outcome: 'dead_lettered' });
-    this.s.logger.error({ topic, partition: p.partition, offset: p.message.offset, reason }, 'message dead-lettered');
+    consumedTotal.inc({ topic: p.topic, group: this.s.groupId, outcome: 'dead_lettered' });
+    this.s.logger.error({ topic: p.topic, partition: p.partition, offset: message.offset, reason }, 'message dead-lettered');
   }
 }
 

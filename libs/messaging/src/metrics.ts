@@ -9,7 +9,7 @@ export const consumedTotal = metric('closeloop_messages_consumed_total', () => n
 }));
 export const handleSeconds = metric('closeloop_message_handle_seconds', () => new Histogram({
   name: 'closeloop_message_handle_seconds',
-  help: 'Time to handle one message, retries included',
+  help: 'Time to handle one message until its effects committed (with its batch), retries included',
   labelNames: ['topic', 'group'],
   buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 }));

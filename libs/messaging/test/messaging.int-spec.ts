@@ -1,15 +1,20 @@
 import { Controller, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import { DlqHeader, FeedbackReceivedEvent, Topic, dlqTopicOf, feedbackIdFor, makeEnvelope } from '@closeloop/contracts';
 import { createDataSource, runMigrations, sqlMigration } from '@closeloop/platform';
-import { readTopic, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor } from '@closeloop/testing';
+import { consumerLag, messagesOnTopic, readTopic, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence, withAdmin } from '@closeloop/testing';
 import { EventProducer, Inbox, Outbox, OutboxRelay, connectKafkaConsumer, ensureTopics, messagingTablesMigration, prefixed } from '../src';
 
 const schema = uniqueName('msgtest');
 const settings = testKafkaSettings('messaging');
-const effects = sqlMigration('Effects1763900000001', [`CREATE TABLE "${schema}".effects (event_id uuid PRIMARY KEY, customer_id text NOT NULL)`], [`DROP TABLE "${schema}".effects`]);
+// id: the order effects were committed in (a partition's batches commit one after another)
+const effects = sqlMigration(
+  'Effects1763900000001',
+  [`CREATE TABLE "${schema}".effects (id bigserial, event_id uuid PRIMARY KEY, customer_id text NOT NULL, external_id text NOT NULL)`],
+  [`DROP TABLE "${schema}".effects`],
+);
 const dbOptions = { url: testInfra().databaseUrl, schema, entities: [], migrations: [messagingTablesMigration(schema), effects] };
 
 function feedbackEvent(externalId: string, customerId = 'c-42'): FeedbackReceivedEvent {
@@ -21,26 +26,35 @@ function feedbackEvent(externalId: string, customerId = 'c-42'): FeedbackReceive
 
 /** Counts handler invocations (deliveries) separately from effects (rows written once through the inbox). */
 const seen: string[] = [];
+/** Which consumer instance handled each event (two instances share a group in the order test). */
+const handledBy = new Map<string, object>();
+/** The test's own connections, and the consumers' (a pool of its own, named, so an outage can cut only it). */
 let ds: DataSource;
+let consumerDs: DataSource;
+const consumerApp = `closeloop-${schema}-consumer`;
+/** Called before the handler's work, for the outage test. */
+let beforeWork: ((externalId: string) => Promise<void>) | undefined;
 const inbox = new Inbox(schema);
 
 @Controller()
 class FeedbackHandler {
   @EventPattern(Topic.FeedbackReceived)
-  async onFeedback(@Payload() event: FeedbackReceivedEvent) {
+  async onFeedback(@Payload() event: FeedbackReceivedEvent, @Ctx() ctx: KafkaContext) {
     seen.push(event.data.externalId);
+    handledBy.set(event.data.externalId, ctx.getConsumer());
     if (event.data.externalId.startsWith('fail-always')) throw new Error('this input can never be handled');
-    await inbox.processOnce(ds, 'test-consumer', event.eventId, async (m) => {
-      await m.query(`INSERT INTO "${schema}".effects (event_id, customer_id) VALUES ($1, $2)`, [event.eventId, event.data.customer.id]);
+    await beforeWork?.(event.data.externalId);
+    await inbox.processOnce(consumerDs, 'test-consumer', event.eventId, async (m) => {
+      await m.query(`INSERT INTO "${schema}".effects (event_id, customer_id, external_id) VALUES ($1, $2, $3)`, [event.eventId, event.data.customer.id, event.data.externalId]);
     });
   }
 }
 @Module({ controllers: [FeedbackHandler] })
 class TestModule {}
 
-async function startConsumerApp(): Promise<INestApplication> {
+async function startConsumerApp(kafka = settings): Promise<INestApplication> {
   const app = await NestFactory.create(TestModule, { logger: false });
-  connectKafkaConsumer(app, { kafka: settings, clientId: 'msgtest', groupId: 'msgtest', logger: testLogger, maxAttempts: 2, backoff: { initialMs: 50, maxMs: 100 } });
+  connectKafkaConsumer(app, { kafka, clientId: 'msgtest', groupId: 'msgtest', logger: testLogger, maxAttempts: 2, backoff: { initialMs: 50, maxMs: 100 } });
   await app.startAllMicroservices();
   await app.init();
   return app;
@@ -59,13 +73,17 @@ describe('libs/messaging against real Kafka and Postgres', () => {
     await runMigrations(dbOptions);
     ds = createDataSource(dbOptions);
     await ds.initialize();
+    consumerDs = createDataSource({ ...dbOptions, applicationName: consumerApp, poolSize: 12 });
+    await consumerDs.initialize();
     await producer.connect();
     app = await startConsumerApp();
   });
 
   afterAll(async () => {
+    beforeWork = undefined;
     await app?.close();
     await producer.disconnect();
+    await consumerDs?.destroy();
     await ds?.query(`DROP SCHEMA "${schema}" CASCADE`);
     await ds?.destroy();
   });
@@ -170,6 +188,118 @@ describe('libs/messaging against real Kafka and Postgres', () => {
       await waitFor(async () => (await effectCount(event.eventId)) === 1, { what: 'delivery woken by NOTIFY', timeoutMs: 10_000 });
     } finally {
       await relay.stop();
+    }
+  });
+
+  // batch consumption: one transaction per fetched batch of a partition (docs/adr/0023)
+  const publish = (key: string, events: FeedbackReceivedEvent[]) => producer.publish(events.map((event) => ({ topic: Topic.FeedbackReceived, key, event })));
+  /** Quiet: the group committed everything and no handler ran for a moment (a negative check may follow). */
+  const settled = (kafkaSettings: typeof settings) =>
+    waitForQuiescence({ pending: { lag: () => consumerLag(kafka, prefixed(kafkaSettings, 'msgtest'), [prefixed(kafkaSettings, Topic.FeedbackReceived)]) }, activity: { handled: () => seen.length } });
+  const effectsOf = async (customerId: string): Promise<{ external_id: string; n: number }[]> =>
+    ds.query(`SELECT external_id, count(*)::int AS n FROM "${schema}".effects WHERE customer_id = $1 GROUP BY external_id`, [customerId]);
+  /** The transactions that wrote these events' inbox rows (xmin: the id of the inserting transaction). */
+  const transactionsOf = async (events: FeedbackReceivedEvent[]): Promise<number> =>
+    (await ds.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM "${schema}".inbox WHERE event_id = ANY($1::uuid[])`, [events.map((e) => e.eventId)]))[0].n;
+  /** Everything on the DLQ now (read up to its end), for one key. */
+  const deadLettersOf = async (key: string) => {
+    const dlq = prefixed(settings, dlqTopicOf(Topic.FeedbackReceived));
+    const count = await messagesOnTopic(kafka, dlq);
+    return count ? (await readTopic(kafka, dlq, { minCount: count })).filter((d) => d.key === key) : [];
+  };
+
+  it('(d) a poison message in the middle of a batch is dead-lettered alone; its neighbours take effect exactly once', async () => {
+    const before = [1, 2, 3, 4].map((n) => feedbackEvent(`batch-before-${n}`, 'c-batch'));
+    const poison = feedbackEvent('fail-always-in-batch', 'c-batch');
+    const after = [1, 2, 3, 4].map((n) => feedbackEvent(`batch-after-${n}`, 'c-batch'));
+    await publish('c-batch', [...before, poison, ...after]); // one produce request: one fetched batch
+
+    await waitFor(async () => (await effectsOf('c-batch')).length === 8, { what: 'the eight neighbours' });
+    await settled(settings);
+    const effects = await effectsOf('c-batch');
+    expect(effects.map((e) => e.external_id).sort()).toEqual([...before, ...after].map((e) => e.data.externalId).sort());
+    expect(effects.every((e) => e.n === 1)).toBe(true);
+    // the batch was rolled back at the poison and split: the ones before it ran again and share one transaction,
+    // the poison was retried alone, the ones after it share another
+    expect(seen.filter((x) => x === 'batch-before-1').length).toBe(2);
+    expect(seen.filter((x) => x === 'fail-always-in-batch').length).toBe(3); // in the batch, then its 2 attempts alone
+    expect(await transactionsOf(before)).toBe(1);
+    expect(await transactionsOf(after)).toBe(1);
+    const dead = await deadLettersOf('c-batch');
+    expect(dead).toHaveLength(1);
+    expect(JSON.parse(dead[0].value ?? '{}').eventId).toBe(poison.eventId);
+    expect(dead[0].headers[DlqHeader.Reason]).toBe('failed after 2 attempts: this input can never be handled');
+    expect(dead[0].headers[DlqHeader.Attempts]).toBe('2');
+    expect(dead[0].headers[DlqHeader.OriginalTopic]).toBe(Topic.FeedbackReceived);
+  });
+
+  it('(e) Postgres connections cut in the middle of a batch: the partition waits, nothing is lost or doubled', async () => {
+    const events = Array.from({ length: 20 }, (_, i) => feedbackEvent(`outage-${i + 1}`, 'c-outage'));
+    const cut = () => ds.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [consumerApp]);
+    let outage: Promise<void> | undefined;
+    let cuts = 0;
+    beforeWork = async (externalId) => {
+      if (externalId !== 'outage-12' || outage) return;
+      // the batch's transaction holds the work of outage-1..11: cut it now, and every new connection for a while
+      outage = (async () => {
+        cuts += (await cut())[0].n;
+        const until = Date.now() + 1_500;
+        while (Date.now() < until) {
+          cuts += (await cut())[0].n;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 50)); // the first cut lands while this handler is still in the batch
+    };
+    await publish('c-outage', events);
+
+    await waitFor(() => outage !== undefined, { what: 'the outage to start' });
+    await outage;
+    await waitFor(async () => (await effectsOf('c-outage')).length === 20, { what: 'every event after the outage', timeoutMs: 30_000 });
+    await settled(settings);
+    expect(cuts).toBeGreaterThan(0);
+    const effects = await effectsOf('c-outage');
+    expect(effects).toHaveLength(20);
+    expect(effects.every((e) => e.n === 1)).toBe(true);
+    expect(seen.filter((x) => x === 'outage-1').length).toBeGreaterThanOrEqual(2); // its first transaction was lost with the connection
+    expect(await transactionsOf(events)).toBeGreaterThan(0);
+    expect(await deadLettersOf('c-outage')).toHaveLength(0);
+  });
+
+  it('(f) per-key order holds across 6 partitions and two consumer instances, through a rebalance', async () => {
+    const order = testKafkaSettings('order');
+    await ensureTopics(kafka, order, { partitions: 6 });
+    const keys = Array.from({ length: 12 }, (_, k) => `ord-${k}`);
+    const rounds = 16;
+    const eventOf = (key: string, n: number) => feedbackEvent(`${key}-${String(n).padStart(3, '0')}`, key);
+    const orderProducer = new EventProducer(order, 'msgtest-order-producer', testLogger);
+    await orderProducer.connect();
+    const sendRound = (n: number) => orderProducer.publish(keys.map((key) => ({ topic: Topic.FeedbackReceived, key, event: eventOf(key, n) })));
+    const first = await startConsumerApp(order);
+    let second: INestApplication | undefined;
+    try {
+      for (let n = 0; n < rounds / 2; n++) await sendRound(n);
+      second = await startConsumerApp(order); // joins while the first is busy: the partitions move
+      const group = prefixed(order, 'msgtest');
+      await waitFor(async () => {
+        const { groups } = await withAdmin(kafka, (admin) => admin.describeGroups([group]));
+        return groups[0]?.state === 'Stable' && groups[0].members.length === 2;
+      }, { what: 'two members in the group' });
+      for (let n = rounds / 2; n < rounds; n++) await sendRound(n);
+
+      await waitFor(async () => Number((await ds.query(`SELECT count(*)::int AS n FROM "${schema}".effects WHERE customer_id LIKE 'ord-%'`))[0].n) === keys.length * rounds, { what: 'every ordered event', timeoutMs: 30_000 });
+      await settled(order);
+      const rows: { customer_id: string; external_id: string }[] = await ds.query(`SELECT customer_id, external_id FROM "${schema}".effects WHERE customer_id LIKE 'ord-%' ORDER BY id`);
+      for (const key of keys) {
+        // in commit order, each key's events are in the order they were sent, each once
+        expect(rows.filter((r) => r.customer_id === key).map((r) => r.external_id)).toEqual(Array.from({ length: rounds }, (_, n) => eventOf(key, n).data.externalId));
+      }
+      const late = keys.map((key) => handledBy.get(eventOf(key, rounds - 1).data.externalId));
+      expect(new Set(late).size).toBe(2); // both instances handled some of the keys
+    } finally {
+      await second?.close();
+      await first.close();
+      await orderProducer.disconnect();
     }
   });
 });

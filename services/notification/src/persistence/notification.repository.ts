@@ -115,6 +115,8 @@ export class NotificationRepository {
   /**
    * Inserts planned deliveries; ones already recorded for the same (event, channel, recipient, purpose) are left
    * alone. `ticket.version` is 0 for an event without a snapshot (a refused command for an unknown ticket).
+   * `created_at` is the insert's own time (`clock_timestamp()`), not the transaction's (`now()`): the events of one
+   * fetched batch share a transaction (ADR 0023), and `created_at` is what keeps their replies and emails in order.
    */
   async insertDeliveries(q: Queryable, ticketEventId: string, eventType: string, ticket: Pick<TicketSnapshot, 'id' | 'version'>, planned: PlannedDelivery[]): Promise<DeliveryRow[]> {
     const inserted: DeliveryRow[] = [];
@@ -122,8 +124,8 @@ export class NotificationRepository {
       const id = deliveryIdFor(ticketEventId, d.channel, d.recipient, d.purpose);
       const rows = await q.query(
         `INSERT INTO ${this.s}.delivery
-           (id, ticket_id, ticket_event_id, ticket_event_type, channel, recipient, purpose, status, critical, payload, snapshot_version, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)
+           (id, ticket_id, ticket_event_id, ticket_event_type, channel, recipient, purpose, status, critical, payload, snapshot_version, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, clock_timestamp())
          ON CONFLICT (ticket_event_id, channel, recipient, purpose) DO NOTHING
          RETURNING *`,
         [id, ticket.id, ticketEventId, eventType, d.channel, d.recipient, d.purpose, d.status, d.critical, JSON.stringify(d.payload), ticket.version, d.notBefore],

@@ -14,8 +14,9 @@ import { feedbackScoredTotal, stageLatencySeconds } from './metrics';
  * cx.feedback.received.v1 → decision (rules.ts) → cx.feedback.scored.v1, for every feedback (promoters too), and for
  * every revision of it (SPEC §10). A revision is never its own "previous negative": findNear skips the same feedbackId,
  * and record keeps one row per feedback.
- * One transaction per event: inbox claim, repeat-negative lookup and record, outbox row. A redelivered event finds
- * its inbox row and changes nothing; a failure rolls all of it back and the event is retried.
+ * Per event: inbox claim, repeat-negative lookup and record, outbox row, in the transaction of its fetched batch
+ * (docs/adr/0023). A redelivered event finds its inbox row and changes nothing; a failure rolls all of it back and
+ * the event is retried.
  */
 @Controller()
 export class FeedbackConsumer {
