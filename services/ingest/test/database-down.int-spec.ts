@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { Topic } from '@closeloop/contracts';
+import { Client } from 'pg';
+import { Topic, feedbackIdFor } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
 import { messagesOnTopic, testInfra, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
 import { startIngest } from '../src/app';
@@ -135,5 +136,34 @@ sources:
     const kept = await database.query<{ n: string }>(`SELECT count(*) AS n FROM "${database.schema}".kept_payload WHERE source_id = 'tf-broken'`);
     expect(kept[0].n).toBe('1');
     expect(await messagesOnTopic(kafka, topic)).toBe(before + 2);
+  });
+
+  it('a connection cut while a request holds it (waiting for a revision lock) is answered 503, and ingest keeps running and accepts it after', async () => {
+    await waitFor(async () => (await http.get('/health/ready')).status === 200, { timeoutMs: 20_000, what: 'ready before the cut' });
+    const item = feedback('held');
+    const feedbackId = feedbackIdFor(item.source, item.externalId);
+    // another session holds the feedback's revision lock, so the request waits on its checked-out connection
+    const holder = new Client({ connectionString: testInfra().databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`closeloop.${database.schema}.revision.${feedbackId}`]);
+      const pending = http.post('/v1/feedback').set('Authorization', `Bearer ${KEY}`).send(item).then((r) => r);
+      // (asked on another connection: inside the holder's transaction pg_stat_activity is a frozen snapshot)
+      await waitFor(async () => {
+        const rows = await database.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
+        return rows.length === 1;
+      }, { timeoutMs: 10_000, what: 'the request waiting for the lock' });
+      // the server side of that connection goes away (pg then emits 'error' on the checked-out client)
+      await relay.cut();
+      const answer = await pending;
+      expect([answer.status, answer.body.type]).toEqual([503, 'urn:closeloop:problem:database-unavailable']);
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    await relay.open();
+    await waitFor(async () => (await http.get('/health/ready')).status === 200, { timeoutMs: 20_000, what: 'ready after the connection came back' });
+    expect((await http.post('/v1/feedback').set('Authorization', `Bearer ${KEY}`).send(item)).status).toBe(202);
   });
 });

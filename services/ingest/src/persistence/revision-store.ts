@@ -56,6 +56,11 @@ export class RevisionStore {
       throw this.unavailable(err, 'connect');
     }
     let broken: Error | undefined;
+    // pg emits 'error' on a client whose server went away even while a query of it fails too; the pool listens only
+    // to idle clients, so a checked-out one without a listener would crash the process (seen: Postgres restarted
+    // under load in the chaos run). The failing query still rejects and is answered 503 below.
+    const onError = (err: Error) => void (broken ??= err);
+    client.on('error', onError);
     try {
       let known: Map<string, RevisionState>;
       try {
@@ -80,6 +85,7 @@ export class RevisionStore {
       return outcome.value;
     } finally {
       // a connection that failed mid-transaction is destroyed, never handed to the next request
+      client.off('error', onError);
       client.release(broken);
     }
   }
