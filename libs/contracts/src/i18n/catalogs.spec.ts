@@ -70,4 +70,9 @@ describe('bidi isolation', () => {
     expect(translator('he').t('alert.claimedBy', { name: 'Ayşe Demir' })).toBe('נלקח על ידי \u2068Ayşe Demir\u2069');
     expect(translator('tr').t('alert.claimedBy', { name: 'Ayşe Demir' })).toBe('Ayşe Demir üstlendi');
   });
+
+  it('never wraps a select argument: it chooses a branch, it is not shown', () => {
+    expect(translator('he').t('alert.severity', { severity: 'critical' })).toBe('🔴 קריטי');
+    expect(translator('he').t('slack.rejected', { command: 'claim', reason: 'already claimed' })).toBe('אי אפשר לקחת את הפנייה: \u2068already claimed\u2069');
+  });
 });

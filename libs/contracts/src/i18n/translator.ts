@@ -1,4 +1,5 @@
 import { IntlMessageFormat } from 'intl-messageformat';
+import { TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { CATALOGS, type MessageKey } from './catalogs';
 import { formatDuration } from './durations';
 import { type Locale, type TextDirection, isolate, textDirection } from './locales';
@@ -29,16 +30,32 @@ export interface Translator {
   duration(ms: number | null | undefined): string;
 }
 
-const compiled = new Map<string, IntlMessageFormat>();
+interface Compiled {
+  format: IntlMessageFormat;
+  /** `{x, select, …}` arguments: they choose a branch and are never shown, so they are never wrapped in FSI…PDI. */
+  selectors: ReadonlySet<string>;
+}
 
-function compile(locale: Locale, key: MessageKey): IntlMessageFormat {
-  const id = `${locale}\u0000${key}`;
-  let format = compiled.get(id);
-  if (!format) {
-    format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
-    compiled.set(id, format);
+const compiled = new Map<string, Compiled>();
+
+function selectorsOf(elements: MessageFormatElement[], found = new Set<string>()): Set<string> {
+  for (const e of elements) {
+    if (e.type === TYPE.select) found.add(e.value);
+    if (e.type === TYPE.select || e.type === TYPE.plural) for (const option of Object.values(e.options)) selectorsOf(option.value, found);
+    else if (e.type === TYPE.tag) selectorsOf(e.children, found);
   }
-  return format;
+  return found;
+}
+
+function compile(locale: Locale, key: MessageKey): Compiled {
+  const id = `${locale}\u0000${key}`;
+  let entry = compiled.get(id);
+  if (!entry) {
+    const format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
+    entry = { format, selectors: selectorsOf(format.getAst()) };
+    compiled.set(id, entry);
+  }
+  return entry;
 }
 
 export function translator(locale: Locale, options: TranslatorOptions = {}): Translator {
@@ -49,12 +66,13 @@ export function translator(locale: Locale, options: TranslatorOptions = {}): Tra
     dir,
     timeZone,
     t(key, args = {}) {
+      const { format, selectors } = compile(locale, key);
       const values: Record<string, string | number> = {};
       for (const [name, value] of Object.entries(args)) {
         if (value === null || value === undefined) values[name] = '';
-        else values[name] = typeof value === 'string' && dir === 'rtl' ? isolate(value) : value;
+        else values[name] = typeof value === 'string' && dir === 'rtl' && !selectors.has(name) ? isolate(value) : value;
       }
-      return String(compile(locale, key).format(values));
+      return String(format.format(values));
     },
     dateTime(at, style = { dateStyle: 'medium', timeStyle: 'short' }) {
       return new Intl.DateTimeFormat(locale, { ...style, timeZone }).format(new Date(at));
