@@ -306,10 +306,10 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
       }, '🙋 נלקח על ידי *\u2068Ayşe Yılmaz\u2069*'],
     ] as const)('a %s team: the alert carries the translated labels and buttons, and so do the chat.update and the thread reply after a claim', async (_locale, where, channel, opened, claimed, reply) => {
       const id = randomUUID();
-      await h.publish(
-        ticketEvent('ticket.opened', { ticket: { id, ...where } }),
-        ticketEvent('ticket.claimed', { actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, ticket: { id, ...where, status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 } }),
-      );
+      // posted first (an alert is rendered from the newest snapshot when sent), then claimed
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id, ...where } }));
+      await settled(id);
+      await h.publish(ticketEvent('ticket.claimed', { actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, ticket: { id, ...where, status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 } }));
       await settled(id, 3);
       const [post] = topLevelPosts(id);
       expect(post.form.channel).toBe(channel);
