@@ -1,4 +1,4 @@
-import { supportedLocale, translator, type MessageKey, type Locale } from '@closeloop/contracts';
+import { supportedLocale, translator, type MessageKey } from '@closeloop/contracts';
 import { esc, publicPage } from '../web/public-page';
 
 /**
@@ -9,11 +9,6 @@ import { esc, publicPage } from '../web/public-page';
 
 export type RecheckPageState = 'question' | 'bad_score' | 'thanks' | 'answered' | 'expired' | 'invalid';
 
-/** The page's language: the customer's (`tr-TR` → `tr`), or `en` when Closeloop has no catalog for it (SPEC §14). */
-export function pageLocale(locale: string | undefined): Locale {
-  return supportedLocale(locale);
-}
-
 const MESSAGE: Record<Exclude<RecheckPageState, 'question'>, MessageKey> = {
   thanks: 'recheck.thanks', answered: 'recheck.answered', expired: 'recheck.expired', invalid: 'recheck.invalid', bad_score: 'recheck.badScore',
 };
@@ -21,7 +16,8 @@ const MESSAGE: Record<Exclude<RecheckPageState, 'question'>, MessageKey> = {
 const STATUS: Record<RecheckPageState, number> = { question: 200, bad_score: 400, thanks: 200, answered: 409, expired: 410, invalid: 404 };
 
 export function renderRecheckPage(state: RecheckPageState, opts: { locale?: string } = {}): { status: number; html: string } {
-  const lang = pageLocale(opts.locale);
+  // the customer's language (`tr-TR` → `tr`), `en` when Closeloop has no catalog for it (SPEC §14)
+  const lang = supportedLocale(opts.locale);
   const i18n = translator(lang);
   const message = state === 'question' ? '' : i18n.t(MESSAGE[state]);
   const form =
