@@ -288,7 +288,7 @@ describe('in the team\'s language (SPEC §14)', () => {
       text: '🟡 Normal NPS 3/10 · dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü” [Ayşe Yılmaz üstlendi]',
     }],
     ['he', HE, {
-      header: '🟡 רגיל · NPS 3/10 · dine-in',
+      header: `${iso('🟡 רגיל')} · ${iso('NPS 3/10')} · ${iso('dine-in')}`,
       fields: ['*לקוח*\nDeniz (c-42)', '*נקודת מגע*\ndine-in', '*ציון*\nNPS 3/10', '*משוב*\nתגובה אחת'],
       status: `*פתוח* · עוד לא נלקח  ·  מענה ראשון עד ${iso(due(HE, 1795431600, '2026-11-23T11:00:00Z'))}  ·  סגירה עד ${iso(due(HE, 1795600800, '2026-11-25T10:00:00Z'))}`,
       buttons: ['לקחת', 'סגירה', 'הקצאה', 'הודעה ללקוח', 'פתיחה בקונסולה'],

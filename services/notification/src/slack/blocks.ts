@@ -117,7 +117,7 @@ export function renderAlert(t: TicketSnapshot, o: RenderOptions): RenderedMessag
   const blocks: KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: truncate(`${severityLabel(t.severity, i18n)} · ${scoreLabel(t)} · ${t.touchpoint}`, SLACK_LIMITS.headerText), emoji: true },
+      text: { type: 'plain_text', text: truncate(i18n.t('alert.header', { severity: severityLabel(t.severity, i18n), score: scoreLabel(t), touchpoint: t.touchpoint }), SLACK_LIMITS.headerText), emoji: true },
     },
     {
       type: 'section',
@@ -278,7 +278,9 @@ export function resolveModal(
 ): ModalView {
   const { i18n } = opts;
   const summary = ticket
-    ? `${severityLabel(ticket.severity, i18n)} · ${scoreLabel(ticket)} · ${escapeMrkdwn(ticket.touchpoint)} · ${escapeMrkdwn(customerLabel(ticket))}`
+    ? i18n.t('alert.summary', {
+      severity: severityLabel(ticket.severity, i18n), score: scoreLabel(ticket), touchpoint: escapeMrkdwn(ticket.touchpoint), customer: escapeMrkdwn(customerLabel(ticket)),
+    })
     : i18n.t('modal.ticket', { id: ctx.ticketId });
   const plain = (text: string, max: number = SLACK_LIMITS.buttonText) => ({ type: 'plain_text' as const, text: truncate(text, max) });
   return {

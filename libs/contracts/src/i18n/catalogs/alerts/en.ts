@@ -9,6 +9,9 @@ export const en = {
   // the top-level Slack alert (services/notification/src/slack/blocks.ts)
   'alert.severity': '{severity, select, critical {🔴 Critical} high {🟠 High} other {🟡 Normal}}',
   'alert.severityName': '{severity, select, critical {critical} high {high} other {normal}}',
+  // the header and the resolve modal's summary: a line of values, isolated one by one in right-to-left text
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
   'alert.field.customer': 'Customer',
   'alert.field.touchpoint': 'Touchpoint',
   'alert.field.score': 'Score',

@@ -7,6 +7,8 @@ import type { AlertsKey } from './en';
 export const he: Record<AlertsKey, string> = {
   'alert.severity': '{severity, select, critical {🔴 קריטי} high {🟠 גבוה} other {🟡 רגיל}}',
   'alert.severityName': '{severity, select, critical {קריטי} high {גבוה} other {רגיל}}',
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
   'alert.field.customer': 'לקוח',
   'alert.field.touchpoint': 'נקודת מגע',
   'alert.field.score': 'ציון',

@@ -4,6 +4,8 @@ import type { AlertsKey } from './en';
 export const id: Record<AlertsKey, string> = {
   'alert.severity': '{severity, select, critical {🔴 Kritis} high {🟠 Tinggi} other {🟡 Normal}}',
   'alert.severityName': '{severity, select, critical {kritis} high {tinggi} other {normal}}',
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
   'alert.field.customer': 'Pelanggan',
   'alert.field.touchpoint': 'Titik kontak',
   'alert.field.score': 'Skor',

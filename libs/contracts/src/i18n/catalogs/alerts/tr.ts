@@ -4,6 +4,8 @@ import type { AlertsKey } from './en';
 export const tr: Record<AlertsKey, string> = {
   'alert.severity': '{severity, select, critical {🔴 Kritik} high {🟠 Yüksek} other {🟡 Normal}}',
   'alert.severityName': '{severity, select, critical {kritik} high {yüksek} other {normal}}',
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
   'alert.field.customer': 'Müşteri',
   'alert.field.touchpoint': 'Temas noktası',
   'alert.field.score': 'Puan',

@@ -4,6 +4,8 @@ import type { AlertsKey } from './en';
 export const zh: Record<AlertsKey, string> = {
   'alert.severity': '{severity, select, critical {🔴 严重} high {🟠 高} other {🟡 普通}}',
   'alert.severityName': '{severity, select, critical {严重} high {高} other {普通}}',
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
   'alert.field.customer': '客户',
   'alert.field.touchpoint': '接触点',
   'alert.field.score': '评分',
