@@ -16,6 +16,8 @@ const esmOnly = ['@nestjs'];
 const swcEsm = ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'ecmascript' }, keepClassNames: true }, module: { type: 'commonjs' } }];
 const moduleNameMapper = {
   '^@closeloop/(contracts|messaging|platform|testing)$': '<rootDir>/libs/$1/src/index.ts',
+  // the console's web app imports only this module of contracts (services/console/web/vite.config.mjs)
+  '^@closeloop/contracts/i18n$': '<rootDir>/libs/contracts/src/i18n/index.ts',
 };
 const common = {
   rootDir: __dirname,

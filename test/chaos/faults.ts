@@ -123,14 +123,15 @@ export function killNotificationAfterPost(opts: { loseAnswer: boolean; downMs?: 
   };
 }
 
-export function brokerRestart(downMs = 3_000): Fault {
+/** SIGKILL the broker (or, in a cluster, broker `node` only: the others keep the partitions available), restart it. */
+export function brokerRestart(downMs = 3_000, node?: number): Fault {
   return {
-    name: 'SIGKILL the Kafka broker, restart it',
+    name: node === undefined ? 'SIGKILL the Kafka broker, restart it' : `SIGKILL Kafka broker ${node + 1} of the cluster, restart it`,
     async inject(ctx) {
       const t = Date.now();
-      await ctx.infra.killKafka();
+      await ctx.infra.killKafka(node);
       await sleep(downMs);
-      const restartMs = await ctx.infra.restartKafka();
+      const restartMs = await ctx.infra.restartKafka(node);
       return { downMs: Date.now() - t - restartMs, restartMs, recoveryMs: await probe(ctx, t) };
     },
   };

@@ -2,9 +2,12 @@
 // can be killed and restarted without touching the shared infrastructure other people use. Forked with an IPC
 // channel by test/chaos/infra.ts (jest cannot import tools/infra's ESM itself); commands arrive as
 // `{ id, cmd }` messages, answers go back as `{ id, ok, value | error }`. If the parent goes away, everything stops.
-import { startEmbeddedPostgres, startLocalKafka } from '../../tools/infra/index.mjs';
+import { startEmbeddedPostgres, startLocalKafka, startLocalKafkaCluster } from '../../tools/infra/index.mjs';
 
 const wantPostgres = process.argv.includes('--postgres');
+/** `--brokers N`: a local N-broker cluster (replication N, min.insync N-1) instead of one broker. */
+const brokersAt = process.argv.indexOf('--brokers');
+const brokerCount = brokersAt > 0 ? Number(process.argv[brokersAt + 1]) : 1;
 const quiet = { info: () => {}, debug: () => {}, warn: (m) => process.stderr.write(`[chaos infra] ${m}\n`), error: (m) => process.stderr.write(`[chaos infra] ${m}\n`) };
 
 let kafka;
@@ -31,17 +34,26 @@ async function gone(pid, timeoutMs = 30_000) {
   }
 }
 
+/** The broker a command names: the only one, or node `node` (0-based) of the cluster. */
+function broker(node = 0) {
+  if (!kafka.nodes) return kafka;
+  const n = kafka.nodes[node];
+  if (!n) throw new Error(`no broker ${node} (the cluster has ${kafka.nodes.length})`);
+  return n;
+}
+
 const commands = {
-  /** SIGKILL the broker (data kept). */
-  'kafka.kill': async () => {
-    await kafka.kill();
-    return { pid: kafka.pid };
+  /** SIGKILL a broker (data kept). */
+  'kafka.kill': async ({ node }) => {
+    const b = broker(node);
+    await b.kill();
+    return { pid: b.pid };
   },
-  /** Start it again on the same port with the same data; resolves once it answers describeCluster. */
-  'kafka.restart': async () => {
+  /** Start it again on the same port with the same data; resolves once it answers (and, in a cluster, is counted again). */
+  'kafka.restart': async ({ node }) => {
     const t = Date.now();
-    await kafka.restart();
-    return { ms: Date.now() - t, pid: kafka.pid };
+    await broker(node).restart();
+    return { ms: Date.now() - t, pid: broker(node).pid };
   },
   /** `pg_ctl stop -m immediate`: SIGQUIT to the postmaster (no checkpoint; crash recovery on the next start). */
   'postgres.immediate': async () => {
@@ -65,7 +77,7 @@ process.on('message', async (msg) => {
   const fn = commands[msg?.cmd];
   try {
     if (!fn) throw new Error(`unknown command ${msg?.cmd}`);
-    process.send({ id: msg.id, ok: true, value: await fn() });
+    process.send({ id: msg.id, ok: true, value: await fn(msg.args ?? {}) });
   } catch (err) {
     process.send({ id: msg.id, ok: false, error: err instanceof Error ? err.message : String(err) });
   }
@@ -78,7 +90,7 @@ process.on('disconnect', () => {
 
 try {
   [kafka, postgres] = await Promise.all([
-    startLocalKafka({ log: quiet }),
+    brokerCount > 1 ? startLocalKafkaCluster({ log: quiet, nodes: brokerCount }) : startLocalKafka({ log: quiet }),
     wantPostgres ? startEmbeddedPostgres({ log: quiet }) : Promise.resolve(undefined),
   ]);
   process.send({ id: 'ready', ok: true, value: { brokers: kafka.brokers, kafkaPid: kafka.pid, postgresUrl: postgres?.url ?? null } });

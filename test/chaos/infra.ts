@@ -10,18 +10,22 @@ export interface ChaosInfra {
   brokers: string;
   /** Admin URL of the embedded Postgres (null when not asked for). */
   postgresUrl: string | null;
-  /** SIGKILL the broker; data kept. */
-  killKafka(): Promise<void>;
-  /** Start it again (same port, same data); resolves once it answers. Returns how long that took. */
-  restartKafka(): Promise<number>;
+  /** How many brokers: 1, or the size of the local cluster (`--brokers N`). */
+  brokerCount: number;
+  /** SIGKILL a broker (the only one, or cluster node `node`, 0-based); data kept. */
+  killKafka(node?: number): Promise<void>;
+  /** Start it again (same port, same data); resolves once it answers (in a cluster: is counted again). Returns how long that took. */
+  restartKafka(node?: number): Promise<number>;
   /** `pg_ctl stop -m immediate` (SIGQUIT to the postmaster). */
   stopPostgresImmediate(): Promise<void>;
   restartPostgres(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startChaosInfra(opts: { postgres?: boolean; timeoutMs?: number } = {}): Promise<ChaosInfra> {
-  const child: ChildProcess = fork(path.join(__dirname, 'infra-agent.mjs'), opts.postgres ? ['--postgres'] : [], {
+export async function startChaosInfra(opts: { postgres?: boolean; brokers?: number; timeoutMs?: number } = {}): Promise<ChaosInfra> {
+  const brokerCount = opts.brokers ?? 1;
+  const args = [...(opts.postgres ? ['--postgres'] : []), ...(brokerCount > 1 ? ['--brokers', String(brokerCount)] : [])];
+  const child: ChildProcess = fork(path.join(__dirname, 'infra-agent.mjs'), args, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, KAFKA_BROKERS: '', DATABASE_URL: '' },
   });
@@ -44,12 +48,12 @@ export async function startChaosInfra(opts: { postgres?: boolean; timeoutMs?: nu
     pending.set('ready', { resolve, reject });
     setTimeout(() => reject(new Error('chaos infra did not start in time')), opts.timeoutMs ?? 180_000).unref();
   });
-  const call = (cmd: string): Promise<any> => {
+  const call = (cmd: string, args: Record<string, unknown> = {}): Promise<any> => {
     if (exited) return Promise.reject(new Error('chaos infra agent is gone'));
     const id = String(++seq);
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      child.send({ id, cmd });
+      child.send({ id, cmd, args });
     });
   };
   let info: { brokers: string; postgresUrl: string | null };
@@ -62,10 +66,11 @@ export async function startChaosInfra(opts: { postgres?: boolean; timeoutMs?: nu
   return {
     brokers: info.brokers,
     postgresUrl: info.postgresUrl,
-    killKafka: async () => {
-      await call('kafka.kill');
+    brokerCount,
+    killKafka: async (node = 0) => {
+      await call('kafka.kill', { node });
     },
-    restartKafka: async () => (await call('kafka.restart')).ms,
+    restartKafka: async (node = 0) => (await call('kafka.restart', { node })).ms,
     stopPostgresImmediate: async () => {
       await call('postgres.immediate');
     },

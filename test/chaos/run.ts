@@ -14,11 +14,13 @@
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
-import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, describeFailures, seededRandom, sleep, waitForPipelineQuiescence, type AcceptedFeedback, type InvariantReport, type UnexpectedExit } from './harness';
+import { FeedbackLoad, FeedbackPlan, LogRing, checkInvariants, isTopLevelAlert, describeFailures, seededRandom, sleep, waitForPipelineQuiescence, type AcceptedFeedback, type InvariantReport, type UnexpectedExit } from './harness';
 import { startChaosInfra, type ChaosInfra } from './infra';
 import { AgentActivity, actionsWithoutEffect } from './agents';
 import { Fault, FaultResult, SCRIPTED_PERMANENT_FAILURES, brokerRestart, inject, killNotificationAfterPost, killService, postgresRestart, slackErrors, twilioErrors } from './faults';
 import { createDatabaseOn, startChaosSystem, type ChaosSystem } from './system';
+import { faultDuring, longestPause } from './pauses';
+import type { SlackStubRequest } from '@closeloop/testing';
 
 interface Options {
   /** 0: one pass over the schedule (every fault once) */
@@ -31,10 +33,12 @@ interface Options {
   pauseS: number;
   seed: number;
   out: string;
+  /** 1: one broker; 3: a local three-broker cluster (replication 3, min.insync 2), one broker SIGKILLed at a time */
+  brokers: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { durationS: 0, rounds: 1, rate: 10, customers: 400, teams: 3, instances: 2, pauseS: 4, seed: randomInt(1, 2 ** 31 - 1), out: path.resolve(__dirname, '../../test-artifacts/chaos') };
+  const o: Options = { durationS: 0, rounds: 1, rate: 10, customers: 400, teams: 3, instances: 2, pauseS: 4, seed: randomInt(1, 2 ** 31 - 1), brokers: 1, out: path.resolve(__dirname, '../../test-artifacts/chaos') };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = argv[i].includes('=') ? argv[i].split('=', 2) : [argv[i], argv[i + 1]];
     const take = () => {
@@ -50,9 +54,10 @@ function parseArgs(argv: string[]): Options {
       case '--instances': o.instances = Number(take()); break;
       case '--pause': o.pauseS = Number(take()); break;
       case '--seed': o.seed = Number(take()); break;
+      case '--brokers': o.brokers = Number(take()); break;
       case '--out': o.out = path.resolve(take()); break;
       case '--help':
-        console.log('npm run test:chaos -- [--rounds 1 | --duration <s>] [--seed <n>] [--rate 10] [--customers 400] [--teams 3] [--instances 2] [--pause 4] [--out test-artifacts/chaos] [--no-build]');
+        console.log('npm run test:chaos -- [--rounds 1 | --duration <s>] [--seed <n>] [--rate 10] [--customers 400] [--teams 3] [--instances 2] [--brokers 1|3] [--pause 4] [--out test-artifacts/chaos] [--no-build]');
         process.exit(0);
         break;
       default:
@@ -61,6 +66,7 @@ function parseArgs(argv: string[]): Options {
   }
   for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`--${k} needs a number`);
   if (!Number.isInteger(o.instances) || o.instances < 1) throw new Error('--instances needs a whole number ≥ 1');
+  if (!Number.isInteger(o.brokers) || o.brokers < 1) throw new Error('--brokers needs a whole number ≥ 1');
   return o;
 }
 
@@ -68,23 +74,37 @@ function parseArgs(argv: string[]): Options {
  * The schedule, repeated until the duration is used up: every service, the broker, Postgres, Slack and Twilio.
  * Which instance each SIGKILL hits and how long it stays down come from the seeded `rnd`.
  */
-function schedule(instances: number, rnd: () => number): Fault[] {
+function schedule(instances: number, brokers: number, rnd: () => number): Fault[] {
   const pick = () => Math.floor(rnd() * instances);
   const down = (base: number) => Math.round(base * (0.5 + rnd()));
+  // one broker: it dies once per pass; a cluster: each broker in turn, one at a time, spread over the pass
+  const broker = (k: number) => (brokers > 1 ? [brokerRestart(down(3_000), k % brokers)] : k === 0 ? [brokerRestart(down(3_000))] : []);
   return [
     killService('scoring', pick(), down(1_500)),
     slackErrors(),
     killService('tickets', pick(), down(1_500)),
     killNotificationAfterPost({ loseAnswer: true, downMs: down(1_000) }),
-    brokerRestart(down(3_000)),
+    ...broker(0),
     killService('notification', pick(), down(1_500)),
     twilioErrors(),
     killService('ingest', 0, down(1_500)),
+    ...broker(1),
     postgresRestart(down(2_000)),
     killNotificationAfterPost({ loseAnswer: false, downMs: down(1_000) }),
     killService('scoring', pick(), down(200)),
     killService('tickets', pick(), down(200)),
+    ...broker(2),
   ];
+}
+
+/** The longest time, while the load ran, in which no top-level alert was asked of Slack, and the fault under way then. */
+function alertPauses(requests: SlackStubRequest[], faults: FaultResult[], startedAt: number, endedAt: number) {
+  const pause = longestPause(requests.filter(isTopLevelAlert).map((r) => r.time), { from: startedAt, to: endedAt });
+  return {
+    longestPauseMs: pause?.ms ?? null,
+    longestPauseAtMs: pause ? pause.from - startedAt : null,
+    duringFault: pause ? faultDuring(faults, pause.from - startedAt)?.fault ?? null : null,
+  };
 }
 
 function table(rows: (string | number)[][]): string {
@@ -110,8 +130,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   let infra: ChaosInfra | undefined;
   let sys: ChaosSystem | undefined;
   try {
-    say('starting a local Kafka broker and an embedded Postgres (owned by this run)…');
-    infra = await startChaosInfra({ postgres: true });
+    say(`starting ${o.brokers > 1 ? `a local ${o.brokers}-broker Kafka cluster` : 'a local Kafka broker'} and an embedded Postgres (owned by this run)…`);
+    infra = await startChaosInfra({ postgres: true, brokers: o.brokers });
     const db = await createDatabaseOn(infra.postgresUrl as string, `closeloop_${run}`);
     say(`Kafka ${infra.brokers}, Postgres ${db.url.replace(/\/\/[^@]*@/, '//')}; starting the services (${o.instances} of each consumer)…`);
     sys = await startChaosSystem({
@@ -144,7 +164,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       }
     })();
 
-    const plannedFaults = schedule(o.instances, rnd.faults);
+    const plannedFaults = schedule(o.instances, o.brokers, rnd.faults);
     const more = (i: number) => (o.durationS > 0 ? Date.now() - startedAt < o.durationS * 1000 : i < plannedFaults.length * o.rounds);
     say(`streaming feedback at ~${o.rate}/s, agents claiming and resolving, while injecting ${o.durationS > 0 ? `faults for ${o.durationS} s` : `${plannedFaults.length * o.rounds} faults`}`);
     load.start();
@@ -164,6 +184,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       say(r.error ? `   FAILED: ${r.error}` : `   down ${s(r.downMs)}, restart ${s(r.restartMs)}, recovered in ${s(r.recoveryMs)}${r.detail ? ` — ${r.detail}` : ''}`);
       await sleep(o.pauseS * 1000);
     }
+    const loadEndedAt = Date.now();
     say('stopping the load and the agents (what did not get through is retried, up to 2 min)…');
     await Promise.all([load.stop(120_000), agents.stop(120_000)]);
     for (const [id, f] of load.accepted) accepted.set(id, f);
@@ -185,7 +206,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     const unexpectedExits: UnexpectedExit[] = [...stack.unexpectedExits];
     const report = {
       run, seed: o.seed, startedAt: new Date(startedAt).toISOString(), options: o,
-      infrastructure: { kafka: infra.brokers, postgres: 'embedded (owned by this run)' },
+      infrastructure: { kafka: infra.brokers, brokers: infra.brokerCount, postgres: 'embedded (owned by this run)' },
+      alerts: alertPauses(system.slack.requests, faults, startedAt, loadEndedAt),
       load: { outcomes: load.outcomes, problems: load.problems, unaccepted: load.pendingRetries },
       faults,
       unexpectedExits,
@@ -226,7 +248,7 @@ export function verdict(r: { inv: Pick<InvariantReport, 'ok'>; quiet: { reached:
   ];
 }
 
-function printReport(report: { ok: boolean; violations: string[]; seed: number; quiescence: { ms: number; reached: boolean }; load: { outcomes: Record<string, number>; problems: string[]; unaccepted: number }; unexpectedExits: UnexpectedExit[] }, inv: InvariantReport, faults: FaultResult[]): void {
+function printReport(report: { ok: boolean; violations: string[]; seed: number; alerts: { longestPauseMs: number | null; duringFault: string | null }; quiescence: { ms: number; reached: boolean }; load: { outcomes: Record<string, number>; problems: string[]; unaccepted: number }; unexpectedExits: UnexpectedExit[] }, inv: InvariantReport, faults: FaultResult[]): void {
   console.log('\nFaults');
   console.log(table([
     ['#', 'at', 'fault', 'down', 'restart', 'recovered', 'note'],
@@ -265,6 +287,7 @@ function printReport(report: { ok: boolean; violations: string[]; seed: number; 
     ['unaccepted feedback (retries left)', report.load.unaccepted, 0, report.load.unaccepted === 0 ? 'ok' : 'VIOLATED'],
     ['unexpected service exits', report.unexpectedExits.length, 0, report.unexpectedExits.length === 0 ? 'ok' : 'VIOLATED'],
     ['recovery p50 / max', rec.length ? `${s(rec[Math.floor(rec.length / 2)])} / ${s(rec[rec.length - 1])}` : '', '', ''],
+    ['longest pause in alerts (load running)', report.alerts.longestPauseMs === null ? '' : s(report.alerts.longestPauseMs), '', report.alerts.duringFault ? `during: ${report.alerts.duringFault}` : ''],
   ]));
   console.log(`\ningest answers: ${JSON.stringify(report.load.outcomes)}; deliveries: ${JSON.stringify(inv.deliveries)}`);
   if (report.load.problems.length) console.log(`load problems: ${report.load.problems.slice(0, 5).join('; ')}`);

@@ -3,7 +3,9 @@
  * process: ingest → scoring → tickets and the console, on real Kafka and a fresh Postgres database.
  * Sign-in, inbox filters and search, live updates, claim, resolve with a root cause, the ops dashboard's lag for
  * a real consumer group grouped with its total (equal to kafkajs admin's), a DLQ replay, and the reports in human
- * units (equal to tickets' reports API). Screenshots go to test-artifacts/console/.
+ * units (equal to tickets' reports API), and the console in the agent's language (SPEC §14: Hebrew right to left,
+ * Turkish and Indonesian dates and durations, the switcher's choice remembered). Screenshots go to
+ * test-artifacts/console/.
  */
 import { mkdirSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Browser, Page, chromium } from 'playwright-core';
-import { Topic, dlqTopicOf } from '@closeloop/contracts';
+import { Topic, dlqTopicOf, formatDuration, translator, type Locale } from '@closeloop/contracts';
 import { runMigrations } from '@closeloop/platform';
 import { readTopic, testInfra, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
@@ -28,7 +30,7 @@ import { loadConsoleConfig } from '../../services/console/src/config';
 import { databaseOptions as consoleDb } from '../../services/console/src/database';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { ensureConsoleWebBuilt } from '../../services/console/test/ensure-web';
-import { formatCount, formatDuration, formatPercent } from '../../services/console/web/src/format';
+import { formatCount, formatPercent } from '../../services/console/web/src/format';
 import { createE2eDatabase } from './stack';
 
 const SHOTS = path.resolve(__dirname, '../../test-artifacts/console');
@@ -39,6 +41,8 @@ const EMRE = 'tok-emre-e2e-0123456789';
 const DEWI = 'tok-dewi-e2e-0123456789';
 const INGEST_KEY = 'ik-e2e-0123456789';
 const run = uniqueName('c').replace(/_/g, '-');
+/** the signed-in agents of the first tests read the console in English (config/closeloop.yaml: no agents[].locale) */
+const EN = translator('en');
 
 let db: Awaited<ReturnType<typeof createE2eDatabase>>;
 const apps: INestApplication[] = [];
@@ -304,13 +308,13 @@ describe('console in a browser', () => {
     expect(series.totals).toEqual({ opened: 2, resolved: 1 });
     const text = async (testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').trim();
     const figure = async (id: string) => ((await page.locator(`[data-testid=figure-${id}] [data-testid=value]`).textContent()) ?? '').trim();
-    expect(await text('opened-total')).toBe(formatCount(series.totals.opened, 'en-US'));
-    expect(await text('resolved-total')).toBe(formatCount(series.totals.resolved, 'en-US'));
+    expect(await text('opened-total')).toBe(formatCount(EN, series.totals.opened));
+    expect(await text('resolved-total')).toBe(formatCount(EN, series.totals.resolved));
     expect(await figure('opened')).toBe(String(summary.tickets.total));
-    expect(await figure('claim')).toBe(formatDuration(summary.timeToClaim.medianMs, 'en-US'));
+    expect(await figure('claim')).toBe(formatDuration(summary.timeToClaim.medianMs, 'en'));
     expect(await figure('claim')).toMatch(/^\d+ (sec|min)$/);
-    expect(await figure('resolve')).toBe(formatDuration(summary.timeToResolve.medianMs, 'en-US'));
-    expect(await figure('breached')).toBe(formatPercent(summary.sla.breachRate, 'en-US'));
+    expect(await figure('resolve')).toBe(formatDuration(summary.timeToResolve.medianMs, 'en'));
+    expect(await figure('breached')).toBe(formatPercent(EN, summary.sla.breachRate));
     expect(await figure('breached')).toMatch(/^\d+%$/);
     // the per-team table, row by row
     expect(summary.teams.length).toBeGreaterThan(0);
@@ -318,8 +322,8 @@ describe('console in a browser', () => {
       const cell = async (col: string) => ((await page.locator(`[data-testid=teams] tr[data-team="${t.team}"] [data-col=${col}]`).textContent()) ?? '').trim();
       expect(await cell('opened')).toBe(String(t.tickets));
       expect(await cell('unresolved')).toBe(String(t.unresolved));
-      expect(await cell('claim')).toBe(formatDuration(t.timeToClaim.medianMs, 'en-US'));
-      expect(await cell('resolve')).toBe(formatDuration(t.timeToResolve.medianMs, 'en-US'));
+      expect(await cell('claim')).toBe(formatDuration(t.timeToClaim.medianMs, 'en'));
+      expect(await cell('resolve')).toBe(formatDuration(t.timeToResolve.medianMs, 'en'));
     }
     // the numbers behind the chart, as text
     const today = series.days[series.days.length - 1];
@@ -328,5 +332,69 @@ describe('console in a browser', () => {
     expect(await row.allTextContents()).toEqual([expect.any(String), '2', '1']);
     expect(await page.locator('svg[aria-label="tickets opened and resolved per day"]').count()).toBe(1);
     await shot('04b-reports');
+  });
+
+  it('speaks the agent\'s language: Hebrew right to left, Turkish and Indonesian dates and durations, the choice remembered', async () => {
+    const { body } = await ticketsApi('GET', `/v1/tickets?customer=${encodeURIComponent(customerA.id)}`, DEWI);
+    const ticketA = body.items[0];
+    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const q = `from=${day(Date.now() - 29 * 86_400_000)}T00:00:00.000Z&to=${day(Date.now() + 86_400_000)}T00:00:00.000Z`;
+    const summary = (await ticketsApi('GET', `/v1/reports/summary?${q}`, DEWI)).body;
+    const figure = async (id: string) => ((await page.locator(`[data-testid=figure-${id}] [data-testid=value]`).textContent()) ?? '').trim();
+    /** what the browser's own Intl writes for this date in that language (the page's time zone is the browser's) */
+    const intlDateTime = (at: string, locale: string) =>
+      page.evaluate(([a, l]) => new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(a)), [at, locale] as const);
+
+    const showInbox = async () => {
+      await page.click('nav a[href="/"]');
+      await page.getByTestId('inbox').waitFor();
+      await page.selectOption('select[name=status]', '');
+      await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: 'both tickets, whatever their status' });
+    };
+    await showInbox();
+    for (const locale of ['he', 'tr', 'id', 'zh'] as Locale[]) {
+      const t = translator(locale);
+      await page.selectOption('select[name=language]', locale);
+      await page.locator(`html[lang=${locale}][dir=${t.dir}]`).waitFor();
+      expect(await page.locator('nav a[href="/"]').textContent()).toBe(t.t('console.nav.inbox'));
+      expect(await page.title()).toBe(t.t('console.title'));
+      await waitFor(async () => (await page.getByTestId('ticket-row').count()) === 2, { what: `both tickets in ${locale}` });
+      await shot(`i18n-${locale}-inbox`);
+
+      await page.click(`[data-testid=ticket-row] >> text=${customerA.name}`);
+      await page.getByTestId('ticket-page').waitFor();
+      // the customer's comment as written, in its own direction, never translated
+      const quote = page.locator('[data-testid=feedback] blockquote');
+      expect({ text: await quote.textContent(), dir: await quote.getAttribute('dir') }).toEqual({ text: commentA, dir: 'auto' });
+      if (locale === 'he') {
+        // the layout's computed direction, not only the attribute: logical CSS mirrors it, and the back arrow points right
+        const style = (selector: string, property: string) => page.locator(selector).first().evaluate((el: any, p) => el.ownerDocument.defaultView.getComputedStyle(el)[p], property);
+        const layout = { main: await style('main', 'direction'), header: await style('header.top', 'direction'), arrow: await style('.icon-points', 'transform') };
+        expect(layout).toEqual({ main: 'rtl', header: 'rtl', arrow: 'matrix(-1, 0, 0, 1, 0, 0)' });
+      }
+      if (locale === 'tr' || locale === 'id') {
+        const opened = await page.getByTestId('opened-at').textContent();
+        expect(opened).toBe(await intlDateTime(ticketA.openedAt, locale));
+        expect(opened).not.toBe(await intlDateTime(ticketA.openedAt, 'en'));
+      }
+      await shot(`i18n-${locale}-ticket`);
+
+      if (locale === 'tr' || locale === 'id') {
+        await page.click('nav a[href="/reports"]');
+        await page.getByTestId('headline').waitFor();
+        expect(await figure('claim')).toBe(formatDuration(summary.timeToClaim.medianMs, locale));
+        expect(await figure('claim')).not.toBe(formatDuration(summary.timeToClaim.medianMs, 'en'));
+        expect(await figure('resolve')).toBe(formatDuration(summary.timeToResolve.medianMs, locale));
+      }
+      await showInbox();
+    }
+
+    // the switcher's choice is the agent's, kept by the console: a reload (or another browser) opens in it
+    await page.reload();
+    await page.getByTestId('inbox').waitFor();
+    await page.locator('html[lang=zh][dir=ltr]').waitFor();
+    expect(await page.locator('select[name=language]').inputValue()).toBe('zh');
+    const me = (await fetch(`${urls.console}/api/me`, { headers: { authorization: `Bearer ${DEWI}` } }).then((r) => r.json())) as { locale: string };
+    expect(me.locale).toBe('zh');
   });
 });

@@ -2,6 +2,7 @@
 import { provisionKafka } from './kafka.mjs';
 import { provisionPostgres } from './postgres.mjs';
 
+export { startLocalKafkaCluster } from './kafka-cluster.mjs';
 export { ensureKafkaJars, provisionKafka, startLocalKafka, waitForBroker, KAFKA_VERSION, kafkaLibsDir } from './kafka.mjs';
 export { createDatabase, databaseUrl, dropDatabase, embeddedForced, provisionPostgres, redact, startEmbeddedPostgres } from './postgres.mjs';
 export { fetchKafkaJars, readJarList } from './kafka-jars.mjs';

@@ -17,6 +17,7 @@ import kafkajs from 'kafkajs';
 import pg from 'pg';
 import { fetchKafkaJars, jarFileName, readJarList } from './kafka-jars.mjs';
 import { startLocalKafka } from './kafka.mjs';
+import { startLocalKafkaCluster } from './kafka-cluster.mjs';
 import { provisionPostgres, startEmbeddedPostgres } from './postgres.mjs';
 import { isAlive, sleep } from './process.mjs';
 
@@ -118,7 +119,11 @@ async function childWithBroker() {
 
 async function main() {
   const results = [];
+  // SELFTEST_ONLY=<text>: only the checks whose name contains it (e.g. "3-broker"; the single broker's checks need
+  // "local Kafka starts" to run too)
+  const only = process.env.SELFTEST_ONLY;
   const step = async (name, fn) => {
+    if (only && !name.includes(only)) return;
     const started = Date.now();
     process.stdout.write(`… ${name}\n`);
     try {
@@ -295,6 +300,49 @@ async function main() {
         await second.stop();
       }
       assert(fs.existsSync(path.join(dataDir, 'pgdata', 'PG_VERSION')), 'data dir kept after the second stop');
+    });
+    await step('a 3-broker cluster: replication 3, acks=all keeps writing with one broker SIGKILLed, the broker rejoins', async () => {
+      const cluster = await startLocalKafkaCluster({ log: false, nodes: 3 });
+      try {
+        const client = new Kafka({ clientId: 'infra-selftest', brokers: cluster.brokers.split(','), logLevel: logLevel.NOTHING });
+        const admin = client.admin();
+        await admin.connect();
+        const t = 'selftest.replicated';
+        await admin.createTopics({ topics: [{ topic: t, numPartitions: 3 }] });
+        // a broker that has not yet learnt of the new topic answers UNKNOWN_TOPIC_OR_PARTITION for a moment
+        const meta = await within(30_000, 'leaders of the new topic', (async () => {
+          for (;;) {
+            const m = await admin.fetchTopicMetadata({ topics: [t] }).then((r) => r.topics[0], () => undefined);
+            if (m && m.partitions.length === 3 && m.partitions.every((p) => p.leader >= 0)) return m;
+            await sleep(200);
+          }
+        })());
+        assert(meta.partitions.every((p) => p.replicas.length === 3), `every partition on 3 brokers (got ${meta.partitions.map((p) => p.replicas.length)})`);
+        const { resources: [isr] } = await admin.describeConfigs({ resources: [{ type: 2, name: t, configNames: ['min.insync.replicas'] }], includeSynonyms: false });
+        assert(isr.configEntries[0]?.configValue === '2', `min.insync.replicas 2 (got ${isr.configEntries[0]?.configValue})`);
+        const producer = client.producer();
+        await producer.connect();
+        await producer.send({ topic: t, acks: -1, messages: [{ key: 'a', value: 'before' }] });
+        await cluster.nodes[0].kill();
+        await producer.send({ topic: t, acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ key: String(i), value: `while node 1 is down ${i}` })) });
+        const restartMs = await cluster.nodes[0].restart();
+        await producer.disconnect();
+        await admin.disconnect();
+        const consumer = client.consumer({ groupId: `selftest-cluster-${Date.now()}` });
+        await consumer.connect();
+        await consumer.subscribe({ topic: t, fromBeginning: true });
+        const seen = new Set();
+        await within(60_000, 'reading 31 messages', new Promise((resolve, reject) => {
+          consumer.run({ eachMessage: async ({ message }) => {
+            seen.add(message.value?.toString());
+            if (seen.size === 31) resolve(undefined);
+          } }).catch(reject);
+        }));
+        await consumer.disconnect();
+        return `${cluster.brokers}; node 1 back in ${(restartMs / 1000).toFixed(1)} s; 31 of 31 messages read`;
+      } finally {
+        await cluster.stop();
+      }
     });
     process.stdout.write(`\nselftest passed (${results.length} checks)\n`);
   } catch {

@@ -1,4 +1,4 @@
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { allTopicsWithDlq } from '@closeloop/contracts';
 import { KafkaSettings, prefixed } from './kafka';
 
@@ -17,7 +17,9 @@ export async function ensureTopics(kafka: Kafka, s: KafkaSettings, opts: { parti
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length) {
       await admin.createTopics({
-        waitForLeaders: true,
+        // waited for below: kafkajs' own wait gives up when a broker that has not yet learnt of the new topic answers
+        // UNKNOWN_TOPIC_OR_PARTITION, which a cluster of several brokers does for a moment
+        waitForLeaders: false,
         topics: missing.map((topic) => ({
           topic,
           numPartitions: topic.endsWith('.dlq') ? 1 : (opts.partitions ?? 6),
@@ -29,9 +31,30 @@ export async function ensureTopics(kafka: Kafka, s: KafkaSettings, opts: { parti
         // another instance created them at the same moment
         if (!/already exists/i.test(String(err?.message))) throw err;
       });
+      await waitForLeaders(admin, missing);
     }
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Until every partition of `topics` has a leader, as every broker the admin asks sees it (60 s at most). */
+export async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = meta.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0)).map((t) => t.name);
+      if (meta.length === topics.length && leaderless.length === 0) return;
+      last = `no leader yet for ${leaderless.join(', ') || 'some topics'}`;
+    } catch (err) {
+      const e = err as { type?: string; message?: string };
+      if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION' && e.type !== 'LEADER_NOT_AVAILABLE') throw err;
+      last = e.message ?? String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`topics without a leader after ${timeoutMs / 1000} s: ${last}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }

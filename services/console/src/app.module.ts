@@ -17,6 +17,8 @@ import { ServiceProbes } from './ops/service-probes';
 import { DeliveryStats } from './ops/delivery-stats';
 import { StageLatency } from './ops/stage-latency';
 import { OpsController } from './ops/ops.controller';
+import { MeController } from './me/me.controller';
+import { AgentLocales } from './me/agent-locales';
 
 @Module({})
 export class ConsoleModule {
@@ -29,7 +31,7 @@ export class ConsoleModule {
         // no schema: the console has no outbox or inbox (it stores nothing it consumes)
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka }),
       ],
-      controllers: [TicketsProxyController, SourcesProxyController, LiveController, OpsController, LiveConsumer],
+      controllers: [MeController, TicketsProxyController, SourcesProxyController, LiveController, OpsController, LiveConsumer],
       providers: [
         { provide: CONSOLE_CONFIG, useValue: cfg },
         { provide: ROUTING, useValue: cfg.routing },
@@ -37,6 +39,7 @@ export class ConsoleModule {
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         { provide: CONSOLE_LOGGER, useExisting: SERVICE_LOGGER },
         BearerGuard,
+        AgentLocales,
         LiveHub,
         KafkaOps,
         DlqWatcher,

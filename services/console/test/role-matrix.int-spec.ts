@@ -18,6 +18,7 @@ const ROUTES: { route: string; request?: string; body?: unknown; expect: Expect 
   { route: 'GET /health/ready', expect: 'public' },
   { route: 'GET /metrics', expect: 'public' },
   { route: 'GET /api/me', expect: all(200) },
+  { route: 'PUT /api/me/locale', body: { locale: 'en' }, expect: all(200) },
   { route: 'GET /api/config', expect: all(200) },
   { route: 'GET /api/live', expect: all(200) },
   { route: 'ALL /api/tickets', request: 'GET /api/tickets', expect: all(502) }, // tickets judges the team
@@ -78,5 +79,22 @@ describe.each(ROUTES.map((r) => [r.route, r] as const))('%s', (_, r) => {
     const res = await call(TOKENS[role]);
     expect({ role, status: res.status }).toEqual({ role, status: expected[role] });
     if (res.status === 403) expect(res.body).toMatchObject({ status: 403, requiredRoles: expect.arrayContaining(['admin']), detail: expect.stringContaining(`yours is ${role}`) });
+  });
+});
+
+// SPEC §14: the console's language, remembered per agent in the console's schema; the routing file's agents[].locale until then
+describe('the language an agent reads the console in', () => {
+  it('is the routing file\'s until the agent chooses, then the choice, per agent; an unknown one is a 400 naming the field', async () => {
+    const me = async (token: string) => (await c.api('/api/me', { token })).body;
+    expect((await me(OPS_TOKEN)).locale).toBe('en');
+    expect(await c.api('/api/me/locale', { token: OPS_TOKEN, method: 'PUT', body: JSON.stringify({ locale: 'he' }) })).toMatchObject({ status: 200, body: { locale: 'he' } });
+    expect(await c.api('/api/me/locale', { token: OPS_TOKEN, method: 'PUT', body: JSON.stringify({ locale: 'tr' }) })).toMatchObject({ status: 200 });
+    expect((await me(OPS_TOKEN)).locale).toBe('tr');
+    expect((await me(AGENT_TOKEN)).locale).toBe('en');
+
+    const bad = await c.api('/api/me/locale', { token: OPS_TOKEN, method: 'PUT', body: JSON.stringify({ locale: 'fr' }) });
+    expect(bad).toMatchObject({ status: 400, type: expect.stringContaining('application/problem+json'), body: { status: 400, errors: [{ field: 'locale', message: 'must be one of en, tr, zh, he, id (got "fr")' }] } });
+    expect((await c.api('/api/me/locale', { token: OPS_TOKEN, method: 'PUT', body: '{}' })).status).toBe(400);
+    expect((await me(OPS_TOKEN)).locale).toBe('tr');
   });
 });

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   root,
+  // the one module of contracts the browser uses: the message catalogs and the translator (SPEC §14); the rest of
+  // contracts is server code
+  resolve: { alias: { '@closeloop/contracts/i18n': fileURLToPath(new URL('../../../libs/contracts/src/i18n/index.ts', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true, target: 'es2022' },
   server: {

@@ -1,5 +1,4 @@
 import { IntlMessageFormat } from 'intl-messageformat';
-import { TYPE, type MessageFormatElement } from '@formatjs/icu-messageformat-parser';
 import { CATALOGS, type MessageKey } from './catalogs';
 import { formatDuration } from './durations';
 import { type Locale, type TextDirection, isolate, textDirection } from './locales';
@@ -32,30 +31,33 @@ export interface Translator {
 
 interface Compiled {
   format: IntlMessageFormat;
-  /** `{x, select, …}` arguments: they choose a branch and are never shown, so they are never wrapped in FSI…PDI. */
+  /** the arguments a select or plural chooses by: passed raw, never isolated */
   selectors: ReadonlySet<string>;
 }
-
 const compiled = new Map<string, Compiled>();
 
-function selectorsOf(elements: MessageFormatElement[], found = new Set<string>()): Set<string> {
+type Elements = ReturnType<IntlMessageFormat['getAst']>;
+// a select or plural picks its branch by the raw value: an isolated "open" would match no branch
+function selectorArguments(elements: Elements, into = new Set<string>()): Set<string> {
   for (const e of elements) {
-    if (e.type === TYPE.select) found.add(e.value);
-    if (e.type === TYPE.select || e.type === TYPE.plural) for (const option of Object.values(e.options)) selectorsOf(option.value, found);
-    else if (e.type === TYPE.tag) selectorsOf(e.children, found);
+    if ('options' in e) {
+      into.add(e.value);
+      for (const option of Object.values(e.options)) selectorArguments(option.value, into);
+    }
+    if ('children' in e) selectorArguments(e.children, into);
   }
-  return found;
+  return into;
 }
 
 function compile(locale: Locale, key: MessageKey): Compiled {
   const id = `${locale}\u0000${key}`;
-  let entry = compiled.get(id);
-  if (!entry) {
+  let c = compiled.get(id);
+  if (!c) {
     const format = new IntlMessageFormat(CATALOGS[locale][key] ?? CATALOGS.en[key], locale);
-    entry = { format, selectors: selectorsOf(format.getAst()) };
-    compiled.set(id, entry);
+    c = { format, selectors: selectorArguments(format.getAst()) };
+    compiled.set(id, c);
   }
-  return entry;
+  return c;
 }
 
 export function translator(locale: Locale, options: TranslatorOptions = {}): Translator {

@@ -1,8 +1,8 @@
 import { All, Controller, Get, Inject, Req, Res, UseGuards } from '@nestjs/common';
 import { RoutingConfig } from '@closeloop/contracts';
-import { Requires, permissionsOf } from '@closeloop/platform';
+import { Requires } from '@closeloop/platform';
 import type { ConsoleConfig } from '../config';
-import { AuthedRequest, BearerGuard, signedInAs } from '../auth/bearer.guard';
+import { AuthedRequest, BearerGuard } from '../auth/bearer.guard';
 import { CONSOLE_CONFIG, ROUTING } from '../tokens';
 import { forward, type ProxyRequest, type ProxyResponse } from './forward';
 
@@ -15,15 +15,6 @@ import { forward, type ProxyRequest, type ProxyResponse } from './forward';
 @UseGuards(BearerGuard)
 export class TicketsProxyController {
   constructor(@Inject(CONSOLE_CONFIG) private readonly cfg: ConsoleConfig, @Inject(ROUTING) private readonly routing: RoutingConfig) {}
-
-  /** Who is signed in, answered locally (routing file) so sign-in and the ops pages work while tickets is down. */
-  @Get('me')
-  @Requires('session')
-  me(@Req() req: AuthedRequest) {
-    const agent = signedInAs(req);
-    // the pages the console shows are the ones these permissions open (SPEC §12)
-    return { agent: { id: agent.id, name: agent.name, team: agent.team, role: agent.role }, permissions: permissionsOf(agent.role) };
-  }
 
   /** What the inbox filters and the resolve form offer. */
   @Get('config')

@@ -180,5 +180,7 @@ export type Permission = 'session' | 'tickets.read' | 'tickets.act' | 'tickets.a
 
 export interface Me {
   permissions: Permission[];
+  /** the console's language for this agent (SPEC §14): their choice in the switcher, else the routing file's */
+  locale: string;
   agent: { id: string; name: string; team: string | null; role: 'agent' | 'lead' | 'ops' | 'admin' };
 }

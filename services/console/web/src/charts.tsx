@@ -1,4 +1,5 @@
-/** Plain SVG charts: enough for counts and percentiles, no chart library. */
+/** Plain SVG charts: enough for counts and percentiles, no chart library. Texts and numbers in the agent's language. */
+import { useI18n, when } from './i18n';
 
 export interface Bar {
   label: string;
@@ -8,30 +9,27 @@ export interface Bar {
 
 const PALETTE = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
 
-export function BarChart({ bars, unit = '', width = 420, title }: { bars: Bar[]; unit?: string; width?: number; title?: string }) {
+export function BarChart({ bars, unit = '', width = 420, title }: { bars: Bar[]; unit?: string; width?: number; title: string }) {
+  const i18n = useI18n();
   const rowH = 24;
   const labelW = 140;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const h = Math.max(rowH, bars.length * rowH) + 4;
-  if (!bars.length) return <p className="muted">No data.</p>;
+  if (!bars.length) return <p className="muted">{i18n.t('console.noData')}</p>;
   return (
-    <svg className="chart" width={width} height={h} role="img" aria-label={title ?? 'bar chart'}>
+    <svg className="chart" width={width} height={h} role="img" aria-label={title}>
       {bars.map((b, i) => {
         const w = ((width - labelW - 70) * b.value) / max;
         return (
           <g key={b.label} transform={`translate(0, ${i * rowH + 2})`}>
             <text x={labelW - 6} y={15} textAnchor="end" className="chart-label">{b.label}</text>
             <rect x={labelW} y={3} width={Math.max(1, w)} height={rowH - 8} rx={3} fill={b.color ?? PALETTE[i % PALETTE.length]} />
-            <text x={labelW + w + 6} y={15} className="chart-value">{formatValue(b.value)}{unit}</text>
+            <text x={labelW + w + 6} y={15} className="chart-value">{i18n.number(b.value, { maximumFractionDigits: 1 })}{unit}</text>
           </g>
         );
       })}
     </svg>
   );
-}
-
-function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
 /** A small line of the last samples (messages per second, lag); `label` names it for screen readers and as a tooltip. */
@@ -47,31 +45,15 @@ export function Sparkline({ values, width = 120, height = 28, label }: { values:
   );
 }
 
-/** A percentage as a ring, for rates (SLA breach rate, recovery rate). */
-export function Ring({ ratio, label, size = 96 }: { ratio: number | null; label: string; size?: number }) {
-  const r = size / 2 - 8;
-  const c = 2 * Math.PI * r;
-  const v = ratio === null ? 0 : Math.max(0, Math.min(1, ratio));
-  return (
-    <figure className="ring">
-      <svg width={size} height={size}>
-        <circle cx={size / 2} cy={size / 2} r={r} stroke="#e5e7eb" strokeWidth={8} fill="none" />
-        <circle cx={size / 2} cy={size / 2} r={r} stroke="#2563eb" strokeWidth={8} fill="none" strokeDasharray={`${c * v} ${c}`} transform={`rotate(-90 ${size / 2} ${size / 2})`} />
-        <text x="50%" y="54%" textAnchor="middle" className="ring-value">{ratio === null ? '—' : `${Math.round(v * 100)}%`}</text>
-      </svg>
-      <figcaption>{label}</figcaption>
-    </figure>
-  );
-}
-
 /** Colours of the delivery outcomes (the Sources page). */
 export const OUTCOME_COLORS: Record<string, string> = {
   accepted: '#16a34a', duplicate: '#65a30d', ignored: '#9ca3af', rejected: '#dc2626', unmappable: '#f59e0b', unavailable: '#7c3aed',
 };
 
 /** One stacked column per hour (oldest left), a segment per series: counts over time. */
-export function HourlyColumns<S extends string>({ buckets, series, height = 140 }: { buckets: ({ hour: string } & Record<S, number>)[]; series: readonly S[]; height?: number }) {
-  if (!buckets.length) return <p className="muted">No data.</p>;
+export function HourlyColumns<S extends string>({ buckets, series, name, height = 140 }: { buckets: ({ hour: string } & Record<S, number>)[]; series: readonly S[]; name: (s: S) => string; height?: number }) {
+  const i18n = useI18n();
+  if (!buckets.length) return <p className="muted">{i18n.t('console.noData')}</p>;
   const colW = Math.max(4, Math.min(24, Math.floor(840 / buckets.length)));
   const width = colW * buckets.length + 40;
   const total = (b: (typeof buckets)[number]) => series.reduce((n, s) => n + b[s], 0);
@@ -79,13 +61,13 @@ export function HourlyColumns<S extends string>({ buckets, series, height = 140 
   const plotH = height - 20;
   return (
     <figure className="hourly" data-testid="hourly-chart">
-      <svg className="chart" width={width} height={height} role="img" aria-label="deliveries per hour by outcome">
+      <svg className="chart" width={width} height={height} role="img" aria-label={i18n.t('console.sources.hourlyChart')}>
         <text x={0} y={10} className="chart-label">{max}</text>
         {buckets.map((b, i) => {
           let y = plotH;
           return (
             <g key={b.hour} transform={`translate(${30 + i * colW}, 0)`}>
-              <title>{`${new Date(b.hour).toLocaleString()}: ${series.map((s) => `${s} ${b[s]}`).join(', ')}`}</title>
+              <title>{`${when(i18n, b.hour)}: ${series.map((s) => `${name(s)} ${i18n.number(b[s])}`).join(', ')}`}</title>
               {series.map((s) => {
                 const h = (b[s] / max) * (plotH - 12);
                 y -= h;
@@ -95,11 +77,11 @@ export function HourlyColumns<S extends string>({ buckets, series, height = 140 
           );
         })}
         <line x1={30} x2={width} y1={plotH} y2={plotH} stroke="#d1d5db" />
-        <text x={30} y={height - 4} className="chart-label">{new Date(buckets[0].hour).toLocaleString()}</text>
-        <text x={width} y={height - 4} textAnchor="end" className="chart-label">now</text>
+        <text x={30} y={height - 4} className="chart-label">{when(i18n, buckets[0].hour)}</text>
+        <text x={width} y={height - 4} textAnchor="end" className="chart-label">{i18n.t('console.sources.now')}</text>
       </svg>
       <figcaption className="legend">
-        {series.map((s) => <span key={s}><i style={{ background: OUTCOME_COLORS[s] }} /> {s}</span>)}
+        {series.map((s) => <span key={s}><i style={{ background: OUTCOME_COLORS[s] }} /> {name(s)}</span>)}
       </figcaption>
     </figure>
   );
@@ -116,7 +98,8 @@ export function DailyColumns({ days, series, title, label, height = 160 }: {
   label: (day: string) => string;
   height?: number;
 }) {
-  if (!days.length) return <p className="muted">No data.</p>;
+  const i18n = useI18n();
+  if (!days.length) return <p className="muted">{i18n.t('console.noData')}</p>;
   const groupW = Math.max(6, Math.min(36, Math.floor(840 / days.length)));
   const barW = Math.max(2, Math.floor((groupW - 2) / series.length));
   const width = groupW * days.length + 40;
@@ -130,7 +113,7 @@ export function DailyColumns({ days, series, title, label, height = 160 }: {
         <text x={0} y={10} className="chart-label">{max}</text>
         {days.map((d, i) => (
           <g key={d.day} transform={`translate(${30 + i * groupW}, 0)`}>
-            <title>{`${label(d.day)}: ${series.map((s) => `${s.name} ${value(d, s.key)}`).join(', ')}`}</title>
+            <title>{`${label(d.day)}: ${series.map((s) => `${s.name} ${i18n.number(value(d, s.key))}`).join(', ')}`}</title>
             {series.map((s, j) => {
               const h = (value(d, s.key) / max) * (plotH - 12);
               return <rect key={s.key} x={1 + j * barW} y={plotH - h} width={barW - 1} height={Math.max(0, h)} fill={s.color} />;

@@ -1,24 +1,30 @@
 import { Ticket } from './api';
-import { currentSla, duration } from './format';
+import { currentSla } from './format';
+import { useI18n } from './i18n';
 
 export function SeverityBadge({ severity }: { severity: string }) {
-  return <span className={`badge sev-${severity}`}>{severity}</span>;
+  const i18n = useI18n();
+  return <span className={`badge sev-${severity}`}>{i18n.t('console.severity', { severity })}</span>;
 }
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge st-${status}`}>{status}</span>;
+  const i18n = useI18n();
+  return <span className={`badge st-${status}`}>{i18n.t('console.status', { status })}</span>;
 }
 
 /** The SLA that matters now, counting down; a breach badge once it is missed. */
 export function SlaCell({ ticket, now }: { ticket: Ticket; now: number }) {
+  const i18n = useI18n();
   const sla = currentSla(ticket, now);
-  const breaches = [ticket.firstResponseBreachedAt && 'first response', ticket.resolveBreachedAt && 'resolve'].filter(Boolean) as string[];
+  const breaches = [ticket.firstResponseBreachedAt && 'firstResponse', ticket.resolveBreachedAt && 'resolve'].filter(Boolean) as string[];
+  const at = sla && i18n.dateTime(sla.dueAt);
+  const duration = sla && i18n.duration(sla.remainingMs);
   return (
     <span className="sla" data-testid="sla">
-      {sla && !sla.breached && <span className={sla.remainingMs < 15 * 60_000 ? 'soon' : ''} title={`${sla.label} due ${new Date(sla.dueAt).toLocaleString()}`}>{sla.label} in {duration(sla.remainingMs)}</span>}
-      {sla && sla.breached && <span className="badge breach" data-testid="breach-badge" title={`${sla.label} was due ${new Date(sla.dueAt).toLocaleString()}`}>{sla.label} overdue {duration(sla.remainingMs)}</span>}
-      {!sla && breaches.map((b) => <span key={b} className="badge breach" data-testid="breach-badge">{b} SLA missed</span>)}
-      {!sla && !breaches.length && <span className="muted">—</span>}
+      {sla && !sla.breached && <span className={sla.remainingMs < 15 * 60_000 ? 'soon' : ''} title={i18n.t('console.sla.due', { sla: sla.kind, at })}>{i18n.t('console.sla.in', { sla: sla.kind, duration })}</span>}
+      {sla && sla.breached && <span className="badge breach" data-testid="breach-badge" title={i18n.t('console.sla.wasDue', { sla: sla.kind, at })}>{i18n.t('console.sla.overdue', { sla: sla.kind, duration })}</span>}
+      {!sla && breaches.map((b) => <span key={b} className="badge breach" data-testid="breach-badge">{i18n.t('console.sla.missed', { sla: b })}</span>)}
+      {!sla && !breaches.length && <span className="muted">{i18n.t('console.none')}</span>}
     </span>
   );
 }

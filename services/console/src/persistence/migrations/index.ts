@@ -21,5 +21,17 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE "${schema}".dlq_replay`],
     ),
+    sqlMigration(
+      'AgentLocales1765400000300',
+      [
+        // the console language an agent chose (SPEC §14); no row = the routing file's agents[].locale
+        `CREATE TABLE "${schema}".agent_locale (
+          agent_id text PRIMARY KEY,
+          locale text NOT NULL,
+          chosen_at timestamptz NOT NULL DEFAULT now()
+        )`,
+      ],
+      [`DROP TABLE "${schema}".agent_locale`],
+    ),
   ];
 }

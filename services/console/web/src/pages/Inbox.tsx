@@ -4,7 +4,7 @@ import { useLive } from '../live';
 import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
-import { when } from '../format';
+import { errorText, useI18n, when } from '../i18n';
 import { inboxOrder, initialTeam } from '../inbox-team';
 
 interface Filters {
@@ -33,6 +33,7 @@ const ownTeamFirst = (me: Me) => (me.agent.role === 'agent' || me.agent.role ===
 
 /** Follow-up tickets, newest first, filtered like the agent API allows; search narrows by customer. */
 export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
+  const i18n = useI18n();
   // a trend alert links here with ?ids=: its tickets, whatever their status and team
   const trendIds = new URLSearchParams(location.search).get('ids') ?? '';
   const [filters, setFilters] = useState<Filters>(() => ({
@@ -53,11 +54,11 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
       setCursor(page.nextCursor);
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(i18n, err));
     } finally {
       setLoading(false);
     }
-  }, [filters]);
+  }, [filters, i18n]);
 
   useEffect(() => {
     setLoading(true);
@@ -86,27 +87,27 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
 
   return (
     <section>
-      <h1>Inbox</h1>
+      <h1>{i18n.t('console.nav.inbox')}</h1>
       <div className="filters" data-testid="filters">
-        <label>Status<select name="status" value={filters.status} onChange={set('status')}><option value="">any</option>{config.statuses.map((s) => <option key={s}>{s}</option>)}</select></label>
-        <label>Team<select name="team" value={filters.team} onChange={set('team')}><option value="">all teams</option>{config.teams.map((t) => <option key={t.id} value={t.id}>{t.id === me.agent.team ? `${t.id} (my team)` : t.id}</option>)}</select></label>
-        <label>Touchpoint<select name="touchpoint" value={filters.touchpoint} onChange={set('touchpoint')}><option value="">any</option>{touchpoints.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
-        <label>Severity<select name="severity" value={filters.severity} onChange={set('severity')}><option value="">any</option>{config.severities.map((s) => <option key={s}>{s}</option>)}</select></label>
-        <label>Assignee<select name="assignee" value={filters.assignee} onChange={set('assignee')}>
-          <option value="">anyone</option>
-          <option value={me.agent.id}>me</option>
+        <label>{i18n.t('console.filter.status')}<select name="status" value={filters.status} onChange={set('status')}><option value="">{i18n.t('console.filter.any')}</option>{config.statuses.map((s) => <option key={s} value={s}>{i18n.t('console.status', { status: s })}</option>)}</select></label>
+        <label>{i18n.t('console.filter.team')}<select name="team" value={filters.team} onChange={set('team')}><option value="">{i18n.t('console.filter.allTeams')}</option>{config.teams.map((t) => <option key={t.id} value={t.id}>{t.id === me.agent.team ? i18n.t('console.filter.myTeam', { team: t.id }) : t.id}</option>)}</select></label>
+        <label>{i18n.t('console.filter.touchpoint')}<select name="touchpoint" value={filters.touchpoint} onChange={set('touchpoint')}><option value="">{i18n.t('console.filter.any')}</option>{touchpoints.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
+        <label>{i18n.t('console.filter.severity')}<select name="severity" value={filters.severity} onChange={set('severity')}><option value="">{i18n.t('console.filter.any')}</option>{config.severities.map((s) => <option key={s} value={s}>{i18n.t('console.severity', { severity: s })}</option>)}</select></label>
+        <label>{i18n.t('console.filter.assignee')}<select name="assignee" value={filters.assignee} onChange={set('assignee')}>
+          <option value="">{i18n.t('console.filter.anyone')}</option>
+          <option value={me.agent.id}>{i18n.t('console.filter.me')}</option>
           {config.agents.filter((a) => a.id !== me.agent.id).map((a) => <option key={a.id} value={a.id}>{a.name}</option>)}
         </select></label>
-        <label className="grow">Customer id<input type="search" name="customer" placeholder="customer id" value={search} onChange={(e) => setSearch(e.target.value)} /></label>
+        <label className="grow">{i18n.t('console.filter.customer')}<input type="search" name="customer" placeholder={i18n.t('console.filter.customerPlaceholder')} value={search} onChange={(e) => setSearch(e.target.value)} /></label>
       </div>
       {filters.ids && (
         <p className="muted" data-testid="ids-filter">
-          The {filters.ids.split(',').length} tickets of a trend alert · <a href="/" onClick={(e) => { link('/')(e); setFilters((f) => ({ ...f, ids: '' })); }}>show every ticket</a>
+          {i18n.t('console.inbox.trend', { count: filters.ids.split(',').length })} · <a href="/" onClick={(e) => { link('/')(e); setFilters((f) => ({ ...f, ids: '' })); }}>{i18n.t('console.inbox.showAll')}</a>
         </p>
       )}
       <ErrorNote error={error} />
       <table className="grid" data-testid="inbox">
-        <thead><tr><th>Severity</th><th>Status</th><th>Customer</th><th>Touchpoint</th><th>Score</th><th>Comment</th><th>Assignee</th><th>SLA</th><th>Opened</th></tr></thead>
+        <thead><tr>{(['severity', 'status', 'customer', 'touchpoint', 'score', 'comment', 'assignee', 'sla', 'opened'] as const).map((c) => <th key={c}>{i18n.t(`console.col.${c}`)}</th>)}</tr></thead>
         <tbody>
           {shown.map((t) => (
             <tr key={t.id} data-testid="ticket-row" data-ticket-id={t.id}>
@@ -115,16 +116,16 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
               <td><a href={`/tickets/${t.id}`} onClick={link(`/tickets/${t.id}`)}>{t.customer.name ?? t.customer.id}</a>{t.customer.name && <div className="muted small">{t.customer.id}</div>}</td>
               <td>{t.touchpoint}<div className="muted small">{t.team}</div></td>
               <td>{t.metric.toUpperCase()} {t.score}{t.feedbackCount > 1 && <span className="muted small"> ×{t.feedbackCount}</span>}</td>
-              <td className="comment" dir="auto" lang={t.customer.locale ?? undefined}>{t.comment ?? <span className="muted">—</span>}</td>
-              <td>{t.assignee?.name ?? <span className="muted">unassigned</span>}</td>
+              <td className="comment" dir="auto" lang={t.customer.locale ?? undefined}>{t.comment ?? <span className="muted">{i18n.t('console.none')}</span>}</td>
+              <td>{t.assignee?.name ?? <span className="muted">{i18n.t('console.ticket.unassigned')}</span>}</td>
               <td><SlaCell ticket={t} now={now} /></td>
-              <td className="small">{when(t.openedAt)}</td>
+              <td className="small" data-testid="opened-at" data-at={t.openedAt}>{when(i18n, t.openedAt)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {!loading && !shown.length && <p className="muted" data-testid="inbox-empty">No tickets match.</p>}
-      {cursor && <button onClick={() => void more()}>Load more</button>}
+      {!loading && !shown.length && <p className="muted" data-testid="inbox-empty">{i18n.t('console.inbox.empty')}</p>}
+      {cursor && <button onClick={() => void more()}>{i18n.t('console.inbox.more')}</button>}
     </section>
   );
 }

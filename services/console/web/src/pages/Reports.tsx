@@ -1,8 +1,9 @@
-import { FormEvent, useEffect, useState } from 'react';
+import { FormEvent, Fragment, ReactNode, useEffect, useState } from 'react';
 import { ConsoleConfig, api } from '../api';
 import { BarChart, DailyColumns } from '../charts';
 import { ErrorNote } from '../components';
-import { formatCount, formatDay, formatDuration, formatNps, formatPercent, formatRange } from '../format';
+import { formatCount, formatDay, formatNps, formatPercent, formatRange } from '../format';
+import { errorText, useI18n } from '../i18n';
 
 /* ---- shapes of tickets' reports (services/tickets README: Report, Time series) ---- */
 interface Durations { count: number; medianMs: number | null; p90Ms: number | null }
@@ -39,6 +40,11 @@ function Figure({ id, label, value, detail }: { id: string; label: string; value
   );
 }
 
+/** A translated sentence with elements in place of its markers (private-use characters no catalog holds). */
+function sentenceAround(sentence: string, parts: Record<string, ReactNode>): ReactNode[] {
+  return sentence.split(/([\uE000\uE001])/).map((piece, i) => parts[piece] ?? <Fragment key={i}>{piece}</Fragment>);
+}
+
 /** The headline figures: of every team, or of the chosen one (its row of the summary). */
 function headline(s: Summary, team: string) {
   const row = team ? s.teams.find((t) => t.team === team) : undefined;
@@ -56,21 +62,22 @@ function headline(s: Summary, team: string) {
 
 /** NPS per touchpoint (rows) and week (columns), as numbers: what a lead scans for a touchpoint going wrong. */
 function NpsTable({ rows }: { rows: Timeseries['npsByWeek'] }) {
-  if (!rows.length) return <p className="muted">No NPS answers in this period.</p>;
+  const i18n = useI18n();
+  if (!rows.length) return <p className="muted">{i18n.t('console.reports.noNps')}</p>;
   const weeks = [...new Set(rows.map((r) => r.week))].sort();
   const touchpoints = [...new Set(rows.map((r) => r.touchpoint))].sort();
   const cell = (tp: string, w: string) => rows.find((r) => r.touchpoint === tp && r.week === w);
   return (
     <table className="grid" data-testid="nps-weeks">
-      <caption className="small muted">NPS per touchpoint, week starting (answers in brackets)</caption>
-      <thead><tr><th>Touchpoint</th>{weeks.map((w) => <th key={w}>{formatDay(w)}</th>)}</tr></thead>
+      <caption className="small muted">{i18n.t('console.reports.npsCaption')}</caption>
+      <thead><tr><th>{i18n.t('console.reports.npsTouchpoint')}</th>{weeks.map((w) => <th key={w}>{formatDay(i18n, w)}</th>)}</tr></thead>
       <tbody>
         {touchpoints.map((tp) => (
           <tr key={tp} data-touchpoint={tp}>
             <th scope="row">{tp}</th>
             {weeks.map((w) => {
               const c = cell(tp, w);
-              return <td key={w} className={c && c.nps !== null && c.nps < 0 ? 'warn' : ''}>{c ? <>{formatNps(c.nps)} <span className="muted small">({formatCount(c.responses)})</span></> : '—'}</td>;
+              return <td key={w} className={c && c.nps !== null && c.nps < 0 ? 'warn' : ''}>{c ? <>{formatNps(i18n, c.nps)} <span className="muted small">({formatCount(i18n, c.responses)})</span></> : i18n.t('console.none')}</td>;
             })}
           </tr>
         ))}
@@ -81,6 +88,8 @@ function NpsTable({ rows }: { rows: Timeseries['npsByWeek'] }) {
 
 /** Reports for leads: tickets' summary and time series for a period, in human units; every chart's numbers also as text. */
 export function Reports({ config }: { config: ConsoleConfig }) {
+  const i18n = useI18n();
+  const duration = (ms: number | null) => i18n.duration(ms);
   const [from, setFrom] = useState(isoDay(new Date(Date.now() - 29 * 86400_000)));
   const [to, setTo] = useState(isoDay(new Date()));
   const [team, setTeam] = useState('');
@@ -97,7 +106,7 @@ export function Reports({ config }: { config: ConsoleConfig }) {
       setData({ summary, series, team });
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(i18n, err));
     }
   };
   useEffect(() => void load(), []); // once, on mount: later loads are the form's
@@ -105,81 +114,89 @@ export function Reports({ config }: { config: ConsoleConfig }) {
   const h = data && headline(data.summary, data.team);
   return (
     <section className="reports" data-testid="reports">
-      <h1>Reports</h1>
+      <h1>{i18n.t('console.nav.reports')}</h1>
       <form className="filters" onSubmit={(e: FormEvent) => { e.preventDefault(); void load(); }}>
-        <label>From<input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
-        <label>To (including)<input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} /></label>
-        <label>Team<select name="team" value={team} onChange={(e) => setTeam(e.target.value)}><option value="">all teams</option>{config.teams.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
-        <button type="submit">Show</button>
+        <label>{i18n.t('console.reports.from')}<input type="date" name="from" value={from} onChange={(e) => setFrom(e.target.value)} /></label>
+        <label>{i18n.t('console.reports.to')}<input type="date" name="to" value={to} onChange={(e) => setTo(e.target.value)} /></label>
+        <label>{i18n.t('console.filter.team')}<select name="team" value={team} onChange={(e) => setTeam(e.target.value)}><option value="">{i18n.t('console.filter.allTeams')}</option>{config.teams.map((t) => <option key={t.id}>{t.id}</option>)}</select></label>
+        <button type="submit">{i18n.t('console.reports.show')}</button>
       </form>
       <ErrorNote error={error} />
       {data && h && (
         <>
-          <h2>{data.team ? `Team ${data.team} at a glance` : 'At a glance'}</h2>
+          <h2>{data.team ? i18n.t('console.reports.teamGlance', { team: data.team }) : i18n.t('console.reports.glance')}</h2>
           <div className="stats" data-testid="headline">
-            <Figure id="opened" label="Tickets opened" value={formatCount(h.opened)} />
-            <Figure id="unresolved" label="Still open (not resolved)" value={formatCount(h.unresolved)} />
-            <Figure id="claim" label="Median time until someone took it" value={formatDuration(h.claim)} />
-            <Figure id="resolve" label="Median time to resolve" value={formatDuration(h.resolve)} />
-            <Figure id="breached" label="Missed an SLA" value={formatPercent(h.breachRate)} detail={`${formatCount(h.breached)} of ${formatCount(h.opened)} tickets`} />
-            <Figure id="recovery" label="Customers won back" value={formatPercent(h.recovery)} detail={`of ${formatCount(h.rescored)} who answered again`} />
+            <Figure id="opened" label={i18n.t('console.reports.opened')} value={formatCount(i18n, h.opened)} />
+            <Figure id="unresolved" label={i18n.t('console.reports.unresolved')} value={formatCount(i18n, h.unresolved)} />
+            <Figure id="claim" label={i18n.t('console.reports.claim')} value={duration(h.claim)} />
+            <Figure id="resolve" label={i18n.t('console.reports.resolve')} value={duration(h.resolve)} />
+            <Figure id="breached" label={i18n.t('console.reports.breached')} value={formatPercent(i18n, h.breachRate)} detail={i18n.t('console.reports.breachedOf', { breached: formatCount(i18n, h.breached), opened: formatCount(i18n, h.opened) })} />
+            <Figure id="recovery" label={i18n.t('console.reports.recovery')} value={formatPercent(i18n, h.recovery)} detail={i18n.t('console.reports.recoveryOf', { rescored: formatCount(i18n, h.rescored) })} />
           </div>
 
-          <h2>Tickets opened and resolved per day</h2>
+          <h2>{i18n.t('console.reports.daily')}</h2>
           <p data-testid="daily-totals">
-            <strong data-testid="opened-total">{formatCount(data.series.totals.opened)}</strong> opened and{' '}
-            <strong data-testid="resolved-total">{formatCount(data.series.totals.resolved)}</strong> resolved in this period{data.team ? ` by team ${data.team}` : ''}.
+            {/* the totals stay their own elements (the test reads them), the sentence around them comes from the catalog */}
+            {sentenceAround(
+              data.team
+                ? i18n.t('console.reports.dailyTotalsTeam', { opened: '\uE000', resolved: '\uE001', team: data.team })
+                : i18n.t('console.reports.dailyTotals', { opened: '\uE000', resolved: '\uE001' }),
+              {
+                '\uE000': <strong key="o" data-testid="opened-total">{formatCount(i18n, data.series.totals.opened)}</strong>,
+                '\uE001': <strong key="r" data-testid="resolved-total">{formatCount(i18n, data.series.totals.resolved)}</strong>,
+              },
+            )}
           </p>
           <DailyColumns
-            title="tickets opened and resolved per day"
+            title={i18n.t('console.reports.dailyChart')}
             days={data.series.days}
-            label={(d) => formatDay(d)}
-            series={[{ key: 'opened', name: 'opened', color: '#f59e0b' }, { key: 'resolved', name: 'resolved', color: '#16a34a' }]}
+            label={(d) => formatDay(i18n, d)}
+            series={[{ key: 'opened', name: i18n.t('console.reports.openedSeries'), color: '#f59e0b' }, { key: 'resolved', name: i18n.t('console.reports.resolvedSeries'), color: '#16a34a' }]}
           />
           <details>
-            <summary>The numbers per day</summary>
+            <summary>{i18n.t('console.reports.perDay')}</summary>
             <table className="grid" data-testid="daily">
-              <thead><tr><th>Day</th><th>Opened</th><th>Resolved</th></tr></thead>
-              <tbody>{data.series.days.map((d) => <tr key={d.day} data-day={d.day}><td>{formatDay(d.day)}</td><td>{d.opened}</td><td>{d.resolved}</td></tr>)}</tbody>
+              <thead><tr><th>{i18n.t('console.reports.day')}</th><th>{i18n.t('console.reports.dayOpened')}</th><th>{i18n.t('console.reports.dayResolved')}</th></tr></thead>
+              <tbody>{data.series.days.map((d) => <tr key={d.day} data-day={d.day}><td>{formatDay(i18n, d.day)}</td><td>{formatCount(i18n, d.opened)}</td><td>{formatCount(i18n, d.resolved)}</td></tr>)}</tbody>
             </table>
           </details>
 
-          <h2>Teams</h2>
+          <h2>{i18n.t('console.reports.teams')}</h2>
           <table className="grid" data-testid="teams">
-            <thead><tr><th>Team</th><th>Opened</th><th>Still open</th><th>Missed an SLA</th><th>Median time to claim</th><th>Median time to resolve</th><th>Customers won back</th></tr></thead>
+            <thead><tr>{(['team', 'teamOpened', 'teamUnresolved', 'teamBreached', 'teamClaim', 'teamResolve', 'teamRecovery'] as const).map((c) => <th key={c}>{i18n.t(`console.reports.${c}`)}</th>)}</tr></thead>
             <tbody>
               {data.summary.teams.map((t) => (
                 <tr key={t.team} data-team={t.team}>
                   <th scope="row">{t.team}</th>
-                  <td data-col="opened">{formatCount(t.tickets)}</td>
-                  <td data-col="unresolved">{formatCount(t.unresolved)}</td>
-                  <td data-col="breached" className={t.breached ? 'warn' : ''}>{formatCount(t.breached)} <span className="muted small">({formatPercent(t.breachRate)})</span></td>
-                  <td data-col="claim">{formatDuration(t.timeToClaim.medianMs)}</td>
-                  <td data-col="resolve">{formatDuration(t.timeToResolve.medianMs)}</td>
-                  <td data-col="recovery">{formatPercent(t.recovery.rate)} <span className="muted small">(of {formatCount(t.recovery.rescored)})</span></td>
+                  <td data-col="opened">{formatCount(i18n, t.tickets)}</td>
+                  <td data-col="unresolved">{formatCount(i18n, t.unresolved)}</td>
+                  <td data-col="breached" className={t.breached ? 'warn' : ''}>{formatCount(i18n, t.breached)} <span className="muted small">({formatPercent(i18n, t.breachRate)})</span></td>
+                  <td data-col="claim">{duration(t.timeToClaim.medianMs)}</td>
+                  <td data-col="resolve">{duration(t.timeToResolve.medianMs)}</td>
+                  <td data-col="recovery">{formatPercent(i18n, t.recovery.rate)} <span className="muted small">{i18n.t('console.reports.ofRescored', { rescored: formatCount(i18n, t.recovery.rescored) })}</span></td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {!data.summary.teams.length && <p className="muted">No tickets in this period.</p>}
+          {!data.summary.teams.length && <p className="muted">{i18n.t('console.reports.noTickets')}</p>}
 
           <div className="columns">
             <div className="chart-box">
-              <h2>How long until someone took the ticket</h2>
-              <BarChart title="tickets per time until claimed" bars={data.series.timeToClaim.map((b) => ({ label: formatRange(b.fromMs, b.toMs), value: b.tickets }))} />
+              <h2>{i18n.t('console.reports.claimHeading')}</h2>
+              <BarChart title={i18n.t('console.reports.claimChart')} bars={data.series.timeToClaim.map((b) => ({ label: formatRange(i18n, b.fromMs, b.toMs), value: b.tickets }))} />
             </div>
             <div className="chart-box">
-              <h2>What went wrong (resolved tickets)</h2>
-              <BarChart title="resolved tickets per root cause" bars={Object.entries(data.summary.rootCauses).map(([label, value]) => ({ label, value }))} />
+              <h2>{i18n.t('console.reports.rootCauses')}</h2>
+              <BarChart title={i18n.t('console.reports.rootCausesChart')} bars={Object.entries(data.summary.rootCauses).map(([label, value]) => ({ label, value }))} />
             </div>
           </div>
 
-          <h2>Customer satisfaction (NPS) per touchpoint and week</h2>
+          <h2>{i18n.t('console.reports.nps')}</h2>
           <NpsTable rows={data.series.npsByWeek} />
 
           <div className="columns">
-            <div className="chart-box"><h2>Tickets by severity</h2><BarChart title="tickets by severity" bars={Object.entries(data.summary.tickets.bySeverity).map(([label, value]) => ({ label, value }))} /></div>
-            <div className="chart-box"><h2>Tickets by touchpoint</h2><BarChart title="tickets by touchpoint" bars={Object.entries(data.summary.tickets.byTouchpoint).map(([label, value]) => ({ label, value }))} /></div>
+            <div className="chart-box"><h2>{i18n.t('console.reports.bySeverity')}</h2><BarChart title={i18n.t('console.reports.bySeverity')} bars={Object.entries(data.summary.tickets.bySeverity).map(([severity, value]) => ({ label: i18n.t('console.severity', { severity }), value }))} /></div>
+            <div className="chart-box"><h2>{i18n.t('console.reports.byTouchpoint')}</h2><BarChart title={i18n.t('console.reports.byTouchpoint')} bars={Object.entries(data.summary.tickets.byTouchpoint).map(([label, value]) => ({ label, value }))} /></div>
           </div>
         </>
       )}

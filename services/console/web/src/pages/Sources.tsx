@@ -3,7 +3,8 @@ import { ApiError, api } from '../api';
 import { HourlyColumns } from '../charts';
 import { ErrorNote } from '../components';
 import { usePoll } from '../hooks';
-import { when } from '../format';
+import { formatCount } from '../format';
+import { errorText, useI18n, when } from '../i18n';
 
 /** SPEC §10 "what ops see": the outcomes ingest records, in the order the page shows them. */
 const OUTCOMES = ['accepted', 'duplicate', 'ignored', 'rejected', 'unmappable', 'unavailable'] as const;
@@ -26,6 +27,8 @@ const HOURS = [24, 72, 168];
 
 /** Per source: counts over time, the latest deliveries with their outcome, the kept payloads with Replay. Every 5 s. */
 export function Sources() {
+  const i18n = useI18n();
+  const outcome = (o: string) => i18n.t('console.sources.outcome', { outcome: o });
   const [sources, setSources] = useState<SourceSummary[]>([]);
   const [selected, setSelected] = useState<string | null>(null);
   const [hours, setHours] = useState(24);
@@ -57,7 +60,7 @@ export function Sources() {
       }
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(i18n, err));
     }
   };
   usePoll(refresh, 5_000, [selected, hours]);
@@ -70,8 +73,8 @@ export function Sources() {
         `/api/sources/${encodeURIComponent(current)}/kept/${encodeURIComponent(k.id)}/replay`, { method: 'POST' },
       );
       answer = r.feedbackId
-        ? { status: 202, text: r.duplicate ? `already accepted as ${r.feedbackId}` : `accepted as feedback ${r.feedbackId}` }
-        : { status: 200, text: `ignored: ${r.ignored ?? ''}` };
+        ? { status: 202, text: i18n.t(r.duplicate ? 'console.sources.acceptedAgain' : 'console.sources.accepted', { feedbackId: r.feedbackId }) }
+        : { status: 200, text: i18n.t('console.sources.ignored', { reason: r.ignored ?? '' }) };
     } catch (err) {
       const e = err as ApiError;
       const fields = e.problem?.errors?.map((x) => `${x.field} ${x.message}`).join('; ');
@@ -84,14 +87,14 @@ export function Sources() {
   const source = sources.find((s) => s.id === current);
   return (
     <section className="sources" data-testid="sources">
-      <h1>Sources</h1>
+      <h1>{i18n.t('console.nav.sources')}</h1>
       <ErrorNote error={error} />
       <table className="grid" data-testid="sources-table">
         <thead>
           <tr>
-            <th>Source</th><th>Kind</th><th>Webhook</th><th>Received (24 h)</th>
-            {OUTCOMES.map((o) => <th key={o}>{o}</th>)}
-            <th>Kept</th>
+            <th>{i18n.t('console.sources.source')}</th><th>{i18n.t('console.sources.kind')}</th><th>{i18n.t('console.sources.webhook')}</th><th>{i18n.t('console.sources.received24h')}</th>
+            {OUTCOMES.map((o) => <th key={o}>{outcome(o)}</th>)}
+            <th>{i18n.t('console.sources.kept')}</th>
           </tr>
         </thead>
         <tbody>
@@ -99,71 +102,73 @@ export function Sources() {
             <tr key={s.id} data-testid={`source-${s.id}`} className={s.id === current ? 'selected' : ''}>
               <td><button className="link" onClick={() => setSelected(s.id)}>{s.id}</button></td>
               <td>{s.kind}</td>
-              <td className="small mono">{s.webhook}</td>
+              <td className="small mono" dir="ltr">{s.webhook}</td>
               <td data-testid={`count-${s.id}-received`}>{s.last24h.received}</td>
               {OUTCOMES.map((o) => <td key={o} data-testid={`count-${s.id}-${o}`} className={o === 'unmappable' && s.last24h[o] ? 'warn' : ''}>{s.last24h[o]}</td>)}
-              <td data-testid={`kept-${s.id}`} title={`${s.kept.waiting} waiting for a replay, ${s.kept.dropped} dropped by the bounds`}>
-                {s.kept.kept}{s.kept.dropped ? <span className="muted small"> ({s.kept.dropped} dropped)</span> : null}
+              <td data-testid={`kept-${s.id}`} title={i18n.t('console.sources.keptTitle', { waiting: formatCount(i18n, s.kept.waiting), dropped: formatCount(i18n, s.kept.dropped) })}>
+                {s.kept.kept}{s.kept.dropped ? <span className="muted small"> {i18n.t('console.sources.dropped', { dropped: formatCount(i18n, s.kept.dropped) })}</span> : null}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {!sources.length && !error && <p className="muted">No sources in the routing file.</p>}
+      {!sources.length && !error && <p className="muted">{i18n.t('console.sources.none')}</p>}
 
       {source && (
         <div data-testid="source-detail">
           <h2>{source.id} <span className="badge">{source.kind}</span> <span className="muted small">{source.touchpoint ?? ''} · {source.metric}</span></h2>
           <div className="filters">
-            <label>Window
+            <label>{i18n.t('console.sources.window')}
               <select value={hours} onChange={(e) => setHours(Number(e.target.value))}>
-                {HOURS.map((h) => <option key={h} value={h}>{h} hours</option>)}
+                {HOURS.map((h) => <option key={h} value={h}>{i18n.t('console.sources.hours', { hours: formatCount(i18n, h) })}</option>)}
               </select>
             </label>
             {totals && (
               <span className="stats" data-testid="window-totals">
                 {(['received', ...OUTCOMES] as const).map((o) => (
-                  <span key={o} className="stat"><span className="stat-value" data-testid={`total-${o}`}>{totals[o]}</span><span className="stat-label"> {o}</span></span>
+                  <span key={o} className="stat"><span className="stat-value" data-testid={`total-${o}`}>{totals[o]}</span><span className="stat-label"> {outcome(o)}</span></span>
                 ))}
               </span>
             )}
           </div>
-          <div className="chart-box"><HourlyColumns buckets={buckets} series={OUTCOMES} /></div>
+          <div className="chart-box"><HourlyColumns buckets={buckets} series={OUTCOMES} name={outcome} /></div>
 
-          <h2>Latest deliveries</h2>
+          <h2>{i18n.t('console.sources.latest')}</h2>
           <table className="grid" data-testid="deliveries">
-            <thead><tr><th>Received</th><th>Outcome</th><th>Status</th><th>Reason</th><th>Feedback</th><th>Bytes</th></tr></thead>
+            <thead><tr>{(['received', 'outcomeColumn', 'status', 'reason', 'feedback', 'bytes'] as const).map((c) => <th key={c}>{i18n.t(`console.sources.${c}`)}</th>)}</tr></thead>
             <tbody>
               {deliveries.map((d, i) => (
                 <tr key={`${d.receivedAt}-${i}`} data-testid="delivery">
-                  <td>{when(d.receivedAt)}</td>
-                  <td><span className={`badge out-${d.outcome}`}>{d.outcome}</span></td>
+                  <td>{when(i18n, d.receivedAt)}</td>
+                  <td><span className={`badge out-${d.outcome}`}>{outcome(d.outcome)}</span></td>
                   <td>{d.status}</td>
-                  <td className="reason">{d.reason ?? ''}</td>
-                  <td className="small mono">{d.feedbackId ?? (d.keptId ? `kept ${d.keptId.slice(0, 8)}` : '')}</td>
-                  <td>{d.bytes}</td>
+                  <td className="reason" dir="ltr">{d.reason ?? ''}</td>
+                  <td className="small mono">{d.feedbackId ?? (d.keptId ? i18n.t('console.sources.keptRef', { id: d.keptId.slice(0, 8) }) : '')}</td>
+                  <td>{formatCount(i18n, d.bytes)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {!deliveries.length && <p className="muted">No deliveries recorded.</p>}
+          {!deliveries.length && <p className="muted">{i18n.t('console.sources.noDeliveries')}</p>}
 
-          <h2>Kept payloads <span className="muted small">(authentic but unmappable: fix the routing file, restart ingest, then Replay)</span></h2>
+          <h2>{i18n.t('console.sources.keptHeading')} <span className="muted small">{i18n.t('console.sources.keptIntro')}</span></h2>
           <table className="grid" data-testid="kept">
-            <thead><tr><th>Received</th><th>Reason</th><th>Size</th><th>Replay</th></tr></thead>
+            <thead><tr><th>{i18n.t('console.sources.received')}</th><th>{i18n.t('console.sources.reason')}</th><th>{i18n.t('console.sources.size')}</th><th>{i18n.t('console.sources.replay')}</th></tr></thead>
             <tbody>
               {kept.map((k) => (
                 <tr key={k.id} data-testid={`kept-${k.id}`}>
-                  <td>{when(k.receivedAt)}</td>
-                  <td className="reason">
+                  <td>{when(i18n, k.receivedAt)}</td>
+                  <td className="reason" dir="ltr">
                     {k.reason}
                     <ul className="errors">{k.errors.map((e, i) => <li key={i}><strong>{e.field}</strong> {e.message}</li>)}</ul>
                   </td>
-                  <td>{k.size}</td>
+                  <td>{formatCount(i18n, k.size)}</td>
                   <td>
                     {k.replayedAt
-                      ? <span data-testid="replayed">replayed {when(k.replayedAt)}{k.feedbackId ? ` → ${k.feedbackId}` : ` (${k.replayOutcome ?? ''})`}</span>
-                      : <button data-testid="replay" onClick={() => void replay(k)}>Replay</button>}
+                      ? <span data-testid="replayed">{k.feedbackId
+                        ? i18n.t('console.sources.replayedTo', { at: when(i18n, k.replayedAt), feedbackId: k.feedbackId })
+                        : i18n.t('console.sources.replayedOutcome', { at: when(i18n, k.replayedAt), outcome: k.replayOutcome ?? '' })}</span>
+                      : <button data-testid="replay" onClick={() => void replay(k)}>{i18n.t('console.sources.replay')}</button>}
                     {answers[k.id] && (
                       <p className={answers[k.id].status >= 400 ? 'error' : 'notice'} role="status" data-testid="replay-answer">
                         {answers[k.id].status} {answers[k.id].text}
@@ -174,7 +179,7 @@ export function Sources() {
               ))}
             </tbody>
           </table>
-          {!kept.length && <p className="muted">Nothing kept.</p>}
+          {!kept.length && <p className="muted">{i18n.t('console.sources.nothingKept')}</p>}
         </div>
       )}
     </section>

@@ -4,7 +4,7 @@ import { useLive } from '../live';
 import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
-import { dirFor, when } from '../format';
+import { errorText, useI18n, when } from '../i18n';
 
 interface Detail {
   ticket: Ticket;
@@ -14,6 +14,7 @@ interface Detail {
 
 /** One ticket: its feedback (comments in their original language), timeline, notes and the agent's actions. */
 export function TicketPage({ id, config, me }: { id: string; config: ConsoleConfig; me: Me }) {
+  const i18n = useI18n();
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -24,9 +25,9 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
       setDetail(await api<Detail>(`/api/tickets/${encodeURIComponent(id)}`));
       setError(null);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(i18n, err));
     }
-  }, [id]);
+  }, [id, i18n]);
   useEffect(() => void load(), [load]);
 
   const reload = useDebounced(() => void load(), 200);
@@ -41,65 +42,67 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
       await load();
       return true;
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(i18n, err));
       return false;
     } finally {
       setBusy(false);
     }
   };
 
-  if (!detail) return <section><a href="/" onClick={link('/')}>← Inbox</a><ErrorNote error={error} />{!error && <p className="muted">Loading…</p>}</section>;
+  const back = <a href="/" onClick={link('/')}><span className="icon-points" aria-hidden="true">←</span> {i18n.t('console.ticket.back')}</a>;
+  if (!detail) return <section>{back}<ErrorNote error={error} />{!error && <p className="muted">{i18n.t('console.loading')}</p>}</section>;
   const t = detail.ticket;
 
   return (
     <section className="ticket" data-testid="ticket-page" data-status={t.status}>
-      <a href="/" onClick={link('/')}>← Inbox</a>
+      {back}
       <h1>
         {t.customer.name ?? t.customer.id} · {t.touchpoint} <SeverityBadge severity={t.severity} /> <StatusBadge status={t.status} />
       </h1>
       <dl className="facts">
-        <div><dt>Customer</dt><dd>{t.customer.id}{t.customer.locale && <span className="muted"> · {t.customer.locale}</span>}</dd></div>
-        <div><dt>Team</dt><dd>{t.team}</dd></div>
-        <div><dt>Score</dt><dd>{t.metric.toUpperCase()} {t.score}</dd></div>
-        <div><dt>Assignee</dt><dd data-testid="assignee">{t.assignee?.name ?? 'unassigned'}</dd></div>
-        <div><dt>SLA</dt><dd><SlaCell ticket={t} now={now} /></dd></div>
-        <div><dt>Opened</dt><dd>{when(t.openedAt)}</dd></div>
-        {t.claimedAt && <div><dt>Claimed</dt><dd>{when(t.claimedAt)}</dd></div>}
-        {t.resolvedAt && <div><dt>Resolved</dt><dd>{when(t.resolvedAt)}</dd></div>}
-        {t.rootCause && <div><dt>Root cause</dt><dd data-testid="root-cause">{t.rootCause}</dd></div>}
-        {t.resolutionNote && <div><dt>Resolution</dt><dd dir="auto">{t.resolutionNote}</dd></div>}
-        {t.customerContacted !== null && t.status === 'resolved' && <div><dt>Customer contacted</dt><dd>{t.customerContacted ? 'yes' : 'no'}</dd></div>}
-        {t.reopenCount > 0 && <div><dt>Reopened</dt><dd>{t.reopenCount}×</dd></div>}
+        <div><dt>{i18n.t('console.ticket.customer')}</dt><dd>{t.customer.id}{t.customer.locale && <span className="muted"> · {t.customer.locale}</span>}</dd></div>
+        <div><dt>{i18n.t('console.ticket.team')}</dt><dd>{t.team}</dd></div>
+        <div><dt>{i18n.t('console.ticket.score')}</dt><dd>{t.metric.toUpperCase()} {t.score}</dd></div>
+        <div><dt>{i18n.t('console.ticket.assignee')}</dt><dd data-testid="assignee">{t.assignee?.name ?? i18n.t('console.ticket.unassigned')}</dd></div>
+        <div><dt>{i18n.t('console.ticket.sla')}</dt><dd><SlaCell ticket={t} now={now} /></dd></div>
+        <div><dt>{i18n.t('console.ticket.opened')}</dt><dd data-testid="opened-at" data-at={t.openedAt}>{when(i18n, t.openedAt)}</dd></div>
+        {t.claimedAt && <div><dt>{i18n.t('console.ticket.claimed')}</dt><dd>{when(i18n, t.claimedAt)}</dd></div>}
+        {t.resolvedAt && <div><dt>{i18n.t('console.ticket.resolved')}</dt><dd>{when(i18n, t.resolvedAt)}</dd></div>}
+        {t.rootCause && <div><dt>{i18n.t('console.ticket.rootCause')}</dt><dd data-testid="root-cause">{t.rootCause}</dd></div>}
+        {t.resolutionNote && <div><dt>{i18n.t('console.ticket.resolution')}</dt><dd dir="auto">{t.resolutionNote}</dd></div>}
+        {t.customerContacted !== null && t.status === 'resolved' && <div><dt>{i18n.t('console.ticket.contacted')}</dt><dd>{i18n.t(t.customerContacted ? 'console.ticket.yes' : 'console.ticket.no')}</dd></div>}
+        {t.reopenCount > 0 && <div><dt>{i18n.t('console.ticket.reopened')}</dt><dd>{i18n.t('console.ticket.reopenedTimes', { count: t.reopenCount })}</dd></div>}
       </dl>
       <ErrorNote error={error} />
       <Actions ticket={t} config={config} me={me} busy={busy} act={act} />
 
       <div className="columns">
         <div>
-          <h2>Feedback ({detail.feedback.length})</h2>
+          <h2>{i18n.t('console.ticket.feedback', { count: i18n.number(detail.feedback.length) })}</h2>
           {detail.feedback.map((f) => {
             const locale = f.customer?.locale ?? t.customer.locale ?? undefined;
             return (
               <article key={f.feedbackId} className="feedback" data-testid="feedback">
                 <header>
-                  <strong>{f.metric.toUpperCase()} {f.score}</strong> {f.classification && <span className="muted">{f.classification}</span>} {f.severity && <SeverityBadge severity={f.severity} />}
-                  <span className="muted small"> · {f.source} · {f.channel ?? '—'} · {when(f.respondedAt)}{(f.revision ?? 1) > 1 ? ` · revised by the customer (revision ${f.revision})` : ''}</span>
+                  <strong>{f.metric.toUpperCase()} {f.score}</strong> {f.classification && <span className="muted">{i18n.t('console.classification', { classification: f.classification })}</span>} {f.severity && <SeverityBadge severity={f.severity} />}
+                  <span className="muted small"> · {f.source} · {f.channel ?? i18n.t('console.none')} · {when(i18n, f.respondedAt)}{(f.revision ?? 1) > 1 ? ` · ${i18n.t('console.ticket.revised', { revision: f.revision })}` : ''}</span>
                 </header>
-                {f.comment ? <blockquote lang={locale} dir={dirFor(locale)}>{f.comment}</blockquote> : <p className="muted">No comment.</p>}
-                {!!f.matchedKeywords?.length && <p className="small">Keywords: {f.matchedKeywords.join(', ')}</p>}
+                {/* as the customer wrote it, in its own direction: never translated (SPEC §14) */}
+                {f.comment ? <blockquote lang={locale} dir="auto">{f.comment}</blockquote> : <p className="muted">{i18n.t('console.ticket.noComment')}</p>}
+                {!!f.matchedKeywords?.length && <p className="small">{i18n.t('console.ticket.keywords', { keywords: new Intl.ListFormat(i18n.locale, { type: 'unit', style: 'short' }).format(f.matchedKeywords) })}</p>}
               </article>
             );
           })}
         </div>
         <div>
-          <h2>Timeline</h2>
+          <h2>{i18n.t('console.ticket.timeline')}</h2>
           <MessageForm config={config} busy={busy} send={(body, key) => act('messages', body, { 'idempotency-key': key })} />
           <NoteForm busy={busy} onAdd={(body) => act('notes', { body })} />
           <ol className="timeline" data-testid="timeline">
             {detail.timeline.map((e) => (
               <li key={e.id} className={`tl-${e.kind}`}>
-                <span className="small muted">{when(e.at)}</span>
-                <span className={`badge kind-${e.kind}`}>{e.kind === 'event' ? e.type.replace(/^ticket\./, '') : e.kind}</span>
+                <span className="small muted">{when(i18n, e.at)}</span>
+                <span className={`badge kind-${e.kind}`}>{i18n.t('console.ticket.kind', { kind: e.kind === 'event' ? e.type.replace(/^ticket\./, '').replace(/\./g, '_') : e.kind })}</span>
                 {e.actor && <span className="small">{e.actor.name ?? e.actor.id ?? e.actor.kind}</span>}
                 <div dir="auto">{e.summary}</div>
               </li>
@@ -112,6 +115,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
 }
 
 function Actions({ ticket: t, config, me, busy, act }: { ticket: Ticket; config: ConsoleConfig; me: Me; busy: boolean; act: (p: string, b: unknown) => Promise<boolean> }) {
+  const i18n = useI18n();
   const [rootCause, setRootCause] = useState('');
   const [note, setNote] = useState('');
   const [contacted, setContacted] = useState(false);
@@ -129,26 +133,26 @@ function Actions({ ticket: t, config, me, busy, act }: { ticket: Ticket; config:
 
   return (
     <div className="actions">
-      {t.status === 'open' && <button data-testid="claim" disabled={busy} onClick={() => void act('claim', {})}>Claim</button>}
-      {t.status === 'claimed' && t.assignee?.id !== me.agent.id && <span className="muted">Claimed by {t.assignee?.name}.</span>}
+      {t.status === 'open' && <button data-testid="claim" disabled={busy} onClick={() => void act('claim', {})}>{i18n.t('console.action.claim')}</button>}
+      {t.status === 'claimed' && t.assignee?.id !== me.agent.id && <span className="muted">{i18n.t('console.action.claimedBy', { name: t.assignee?.name })}</span>}
       {t.status !== 'resolved' && (
         <form className="resolve" onSubmit={resolve} data-testid="resolve-form">
-          <label>Root cause
+          <label>{i18n.t('console.action.rootCause')}
             <select name="rootCause" value={rootCause} onChange={(e) => setRootCause(e.target.value)} required>
-              <option value="" disabled>choose…</option>
+              <option value="" disabled>{i18n.t('console.action.choose')}</option>
               {config.rootCauses.map((r) => <option key={r}>{r}</option>)}
             </select>
           </label>
-          <label className="grow">Resolution note<input name="note" value={note} onChange={(e) => setNote(e.target.value)} /></label>
-          <label className="check"><input type="checkbox" name="customerContacted" checked={contacted} onChange={(e) => setContacted(e.target.checked)} /> customer contacted</label>
-          {config.recheck && <label className="check"><input type="checkbox" name="recheck" checked={recheck} onChange={(e) => setRecheck(e.target.checked)} /> ask the customer again later (recheck)</label>}
-          <button type="submit" disabled={busy || !rootCause}>Resolve</button>
+          <label className="grow">{i18n.t('console.action.resolutionNote')}<input name="note" dir="auto" value={note} onChange={(e) => setNote(e.target.value)} /></label>
+          <label className="check"><input type="checkbox" name="customerContacted" checked={contacted} onChange={(e) => setContacted(e.target.checked)} /> {i18n.t('console.action.contacted')}</label>
+          {config.recheck && <label className="check"><input type="checkbox" name="recheck" checked={recheck} onChange={(e) => setRecheck(e.target.checked)} /> {i18n.t('console.action.recheck')}</label>}
+          <button type="submit" disabled={busy || !rootCause}>{i18n.t('console.action.resolve')}</button>
         </form>
       )}
       {t.status === 'resolved' && (
         <form className="resolve" onSubmit={reopen} data-testid="reopen-form">
-          <label className="grow">Reason to reopen<input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
-          <button type="submit" disabled={busy || !reason.trim()}>Reopen</button>
+          <label className="grow">{i18n.t('console.action.reopenReason')}<input name="reason" dir="auto" value={reason} onChange={(e) => setReason(e.target.value)} required /></label>
+          <button type="submit" disabled={busy || !reason.trim()}>{i18n.t('console.action.reopen')}</button>
         </form>
       )}
     </div>
@@ -156,6 +160,7 @@ function Actions({ ticket: t, config, me, busy, act }: { ticket: Ticket; config:
 }
 
 function NoteForm({ busy, onAdd }: { busy: boolean; onAdd: (body: string) => Promise<boolean> }) {
+  const i18n = useI18n();
   const [body, setBody] = useState('');
   return (
     <form
@@ -166,8 +171,8 @@ function NoteForm({ busy, onAdd }: { busy: boolean; onAdd: (body: string) => Pro
         if (await onAdd(body)) setBody('');
       }}
     >
-      <textarea name="note" rows={2} placeholder="Add a note for the team" value={body} onChange={(e) => setBody(e.target.value)} />
-      <button type="submit" disabled={busy || !body.trim()}>Add note</button>
+      <textarea name="note" rows={2} dir="auto" placeholder={i18n.t('console.note.placeholder')} value={body} onChange={(e) => setBody(e.target.value)} />
+      <button type="submit" disabled={busy || !body.trim()}>{i18n.t('console.note.add')}</button>
     </form>
   );
 }
@@ -177,6 +182,7 @@ function NoteForm({ busy, onAdd }: { busy: boolean; onAdd: (body: string) => Pro
  * agent's own, by SMS or email. Each attempt carries an Idempotency-Key, so a double click or a retry sends once.
  */
 function MessageForm({ config, busy, send }: { config: ConsoleConfig; busy: boolean; send: (body: unknown, key: string) => Promise<boolean> }) {
+  const i18n = useI18n();
   const [channel, setChannel] = useState<'sms' | 'email'>('sms');
   const [template, setTemplate] = useState('');
   const [text, setText] = useState('');
@@ -201,21 +207,21 @@ function MessageForm({ config, busy, send }: { config: ConsoleConfig; busy: bool
         }
       }}
     >
-      <label>Message the customer by
+      <label>{i18n.t('console.message.channel')}
         <select name="channel" value={channel} onChange={(e) => { setChannel(e.target.value as 'sms' | 'email'); setTemplate(''); }}>
-          <option value="sms">SMS</option>
-          <option value="email">email</option>
+          <option value="sms">{i18n.t('console.message.sms')}</option>
+          <option value="email">{i18n.t('console.message.email')}</option>
         </select>
       </label>
-      <label>Template
+      <label>{i18n.t('console.message.template')}
         <select name="template" value={template} onChange={(e) => setTemplate(e.target.value)}>
-          <option value="">— my own text —</option>
+          <option value="">{i18n.t('console.message.ownText')}</option>
           {templates.map((t) => <option key={t.name} value={t.name}>{t.name}</option>)}
         </select>
       </label>
-      {!template && channel === 'email' && <input name="subject" placeholder="Subject (optional)" value={subject} onChange={(e) => setSubject(e.target.value)} />}
-      {!template && <textarea name="text" rows={2} dir="auto" placeholder="Your message" value={text} onChange={(e) => setText(e.target.value)} />}
-      <button type="submit" disabled={busy || !ready}>Send</button>
+      {!template && channel === 'email' && <input name="subject" dir="auto" placeholder={i18n.t('console.message.subject')} value={subject} onChange={(e) => setSubject(e.target.value)} />}
+      {!template && <textarea name="text" rows={2} dir="auto" placeholder={i18n.t('console.message.text')} value={text} onChange={(e) => setText(e.target.value)} />}
+      <button type="submit" disabled={busy || !ready}>{i18n.t('console.message.send')}</button>
     </form>
   );
 }
