@@ -3,6 +3,8 @@ import { prefixed } from '@closeloop/messaging';
 import { testKafka, waitFor, type SlackStubRequest } from '@closeloop/testing';
 import { startNotification } from '../src/app';
 import type { DeliveryRow } from '../src/persistence/notification.repository';
+import { smsSegments, translator } from '@closeloop/contracts';
+import { SMS_ALERT_MAX_SEGMENTS } from '../src/alerts/sms-text';
 import { renderAlert } from '../src/slack/blocks';
 import { ticketEvent } from './fixtures';
 import { freePort, startHarness, TWILIO_FROM, TWILIO_SID, until, type NotificationHarness } from './harness';
@@ -12,6 +14,9 @@ const INTERVAL_MS = 250;
 
 /** The Assign menu of a cx alert offers the cx agents and leads of the test routing file (SPEC §12). */
 const CX_ASSIGNEES = [{ id: 'ayse', name: 'Ayşe Yılmaz' }, { id: 'lale', name: 'Lale Kaya' }];
+/** The cx team of the test routing file reads English, dates in its quiet hours' time zone; support in UTC. */
+const CX = translator('en', { timeZone: 'Europe/Istanbul' });
+const SUPPORT = translator('en');
 describe('notification: Slack alerts and SMS from ticket events (real Kafka, Postgres, SDKs → stubs)', () => {
   let h: NotificationHarness;
 
@@ -56,7 +61,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     const form = posts[0].form;
     expect(form.channel).toBe('C0CX');
     expect(form.metadata).toEqual({ event_type: 'closeloop_alert', event_payload: { ticket_id: id } });
-    const expected = renderAlert(opened.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES });
+    const expected = renderAlert(opened.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES, i18n: CX });
     expect(form.text).toBe(expected.text);
     expect(form.blocks).toEqual(expected.blocks);
     const actions = form.blocks.find((b: { type: string }) => b.type === 'actions');
@@ -107,7 +112,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
 
     const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
     expect(updates).toHaveLength(1);
-    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(attached.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks });
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(attached.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES, i18n: CX }).blocks });
     const replies = h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts);
     expect(replies.map((r) => r.form.text)).toEqual(['➕ More feedback from this customer (2 in all, latest NPS 1/10)\n>Still waiting, I want a refund']);
     expect(topLevelPosts(id)).toHaveLength(1);
@@ -131,7 +136,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
 
     const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
     expect(updates).toHaveLength(1);
-    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(revised.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks });
+    expect(updates[0].form).toMatchObject({ channel: 'C0CX', ts, blocks: renderAlert(revised.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES, i18n: CX }).blocks });
     expect(JSON.stringify(updates[0].form.blocks)).toContain('or my lawyer will call');
     expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([
       '✏️ The customer changed their feedback (now NPS 7/10) · severity raised from normal to *critical*\n>I want a refund, or my lawyer will call',
@@ -160,7 +165,7 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
       '✅ Resolved by *Noa Levi* · root cause: billing',
     ]);
     const shown = h.slack.messages('C0SUPPORT').find((m) => m.ts === ts);
-    expect(shown?.blocks).toEqual(renderAlert(resolved.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), assignees: CX_ASSIGNEES }).blocks);
+    expect(shown?.blocks).toEqual(renderAlert(resolved.data.ticket, { consoleUrl: 'http://console.test', now: new Date(), i18n: SUPPORT }).blocks);
     expect((await alertRow(id)).rendered_version).toBe(3);
   });
 
@@ -273,6 +278,67 @@ describe('notification: Slack alerts and SMS from ticket events (real Kafka, Pos
     const reply = rows.find((r) => r.purpose === 'thread_reply');
     expect(reply).toMatchObject({ status: 'sent', attempts: 2, maybe_delivered: true, provider_id: inThread[0].ts });
     expect((inThread[0].metadata as { event_payload: { delivery_id: string } }).event_payload.delivery_id).toBe(reply?.id);
+  });
+
+  describe('in the team\'s language (SPEC §14)', () => {
+    const textsOf = (blocks: { type: string; fields?: { text: string }[]; elements?: { text?: string | { text: string } }[] }[]) => ({
+      labels: blocks.find((b) => b.type === 'section' && b.fields)?.fields?.map((f) => f.text.split('\n')[0]),
+      status: (blocks.find((b) => b.type === 'context')?.elements?.[0]?.text as string).split('  ·  ')[0],
+      buttons: blocks.find((b) => b.type === 'actions')?.elements?.map((e) => (e.text as { text: string }).text),
+    });
+
+    it.each([
+      ['tr', { team: 'istanbul', touchpoint: 'kasa' }, 'C0TR', {
+        labels: ['*Müşteri*', '*Temas noktası*', '*Puan*', '*Geri bildirim*'],
+        status: '*Açık* · henüz üstlenilmedi',
+        buttons: ['Üstlen', 'Çözüldü', 'Müşteriye yaz', 'Konsolda aç'],
+      }, {
+        labels: ['*Müşteri*', '*Temas noktası*', '*Puan*', '*Geri bildirim*'],
+        status: '🙋 *Ayşe Yılmaz üstlendi*',
+        buttons: ['Çözüldü', 'Müşteriye yaz', 'Konsolda aç'],
+      }, '🙋 *Ayşe Yılmaz* üstlendi'],
+      ['he', { team: 'telaviv', touchpoint: 'masa' }, 'C0HE', {
+        labels: ['*לקוח*', '*נקודת מגע*', '*ציון*', '*משוב*'],
+        status: '*פתוח* · עוד לא נלקח',
+        buttons: ['לקחת', 'סגירה', 'הודעה ללקוח', 'פתיחה בקונסולה'],
+      }, {
+        labels: ['*לקוח*', '*נקודת מגע*', '*ציון*', '*משוב*'],
+        status: '🙋 *נלקח על ידי \u2068Ayşe Yılmaz\u2069*',
+        buttons: ['סגירה', 'הודעה ללקוח', 'פתיחה בקונסולה'],
+      }, '🙋 נלקח על ידי *\u2068Ayşe Yılmaz\u2069*'],
+    ] as const)('a %s team: the alert carries the translated labels and buttons, and so do the chat.update and the thread reply after a claim', async (_locale, where, channel, opened, claimed, reply) => {
+      const id = randomUUID();
+      // posted first (an alert is rendered from the newest snapshot when sent), then claimed
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id, ...where } }));
+      await settled(id);
+      await h.publish(ticketEvent('ticket.claimed', { actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, ticket: { id, ...where, status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', version: 2 } }));
+      await settled(id, 3);
+      const [post] = topLevelPosts(id);
+      expect(post.form.channel).toBe(channel);
+      expect(textsOf(post.form.blocks)).toEqual(opened);
+      expect(JSON.stringify(post.form.blocks)).toContain('Garsonlar çok kaba, yemek 40 dakika sürdü'); // the comment as written
+      const { ts } = await alertRow(id);
+      const updates = h.slack.calls('chat.update').filter((r) => r.form.ts === ts);
+      expect(updates).toHaveLength(1);
+      expect(textsOf(updates[0].form.blocks)).toEqual(claimed);
+      expect(h.slack.calls('chat.postMessage').filter((r) => r.form.thread_ts === ts).map((r) => r.form.text)).toEqual([reply]);
+    });
+
+    it('a zh team\'s on-call gets a Chinese SMS through Twilio that fits the segment count it claims', async () => {
+      const id = randomUUID();
+      const comment = '等了四十分钟还没上菜，服务员态度很差，我要退款，否则我会找律师。'.repeat(3);
+      await h.publish(ticketEvent('ticket.opened', { ticket: { id, team: 'taipei', touchpoint: 'guitai', severity: 'critical', comment } }));
+      await settled(id, 2);
+      const [sms] = h.twilio.messages.filter((m) => m.body.includes(id));
+      expect(sms.to).toBe('+886912345678');
+      expect(sms.body.startsWith('Closeloop 严重：NPS 3/10，guitai，Deniz (c-42)，未认领。 "等了四十分钟还没上菜')).toBe(true);
+      const claimed = smsSegments(sms.body);
+      expect(claimed.encoding).toBe('UCS-2');
+      // what Closeloop counts is what Twilio bills, and stays within the limit the renderer promises
+      expect(Number(sms.num_segments)).toBe(claimed.segments);
+      expect(claimed.segments).toBeGreaterThan(1);
+      expect(claimed.segments).toBeLessThanOrEqual(SMS_ALERT_MAX_SEGMENTS);
+    });
   });
 
   describe('email alerts (SPEC §11): a team with a mailbox, one thread per ticket', () => {

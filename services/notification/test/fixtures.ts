@@ -1,6 +1,9 @@
 import { makeEnvelope, parseRoutingConfig, type RoutingConfig, type TicketEvent, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
-/** A routing file for tests: one team with quiet hours, one without, one without a Slack channel, one with a mailbox. */
+/**
+ * A routing file for tests: one team with quiet hours, one without, one without a Slack channel, one with a mailbox,
+ * and three that read their alerts in Turkish, Hebrew and Chinese (SPEC §14).
+ */
 export function routingYaml(opts: { cxQuietHours?: { start: string; end: string; timezone: string } } = {}): string {
   const qh = opts.cxQuietHours ?? { start: '22:00', end: '07:00', timezone: 'Europe/Istanbul' };
   return `
@@ -29,11 +32,30 @@ teams:
     slackChannel: C0LEADS
     email: ["leads@example.com", "ops@example.com"]
     sla: { firstResponse: PT1H, resolve: P2D }
+  - id: istanbul
+    locale: tr
+    slackChannel: C0TR
+    quietHours: { start: "23:00", end: "06:00", timezone: "Europe/Istanbul" }
+    sla: { firstResponse: PT1H, resolve: P2D }
+  - id: telaviv
+    locale: he
+    timezone: Asia/Jerusalem
+    slackChannel: C0HE
+    sla: { firstResponse: PT1H, resolve: P2D }
+  - id: taipei
+    locale: zh
+    timezone: Asia/Taipei
+    slackChannel: C0ZH
+    onCall: ["+886912345678"]
+    sla: { firstResponse: PT1H, resolve: P2D }
 touchpoints:
   - { id: dine-in, team: cx }
   - { id: checkout, team: support }
   - { id: kiosk, team: quiet }
   - { id: table, team: leads }
+  - { id: kasa, team: istanbul }
+  - { id: masa, team: telaviv }
+  - { id: guitai, team: taipei }
 keywords:
   critical: [lawyer]
   alert: [refund]

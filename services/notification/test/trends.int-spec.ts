@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { deterministicId, makeEnvelope, type TrendEvent, type TrendEventData, type TrendEventType } from '@closeloop/contracts';
+import { deterministicId, makeEnvelope, translator, type TrendEvent, type TrendEventData, type TrendEventType } from '@closeloop/contracts';
 import type { SlackStubRequest } from '@closeloop/testing';
 import { renderDigest } from '../src/digest/digest-text';
 import { renderTrend } from '../src/trends/trend-message';
 import { startHarness, until, type NotificationHarness } from './harness';
 
 /** SPEC §12: a trend's one top-level message in the team channel, updated as the spike grows (ADR 0020). */
+/** The cx team of the test routing file reads English, dates in its quiet hours' time zone. */
+const CX = translator('en', { timeZone: 'Europe/Istanbul' });
+
 describe('notification: trend alerts (real Kafka, Postgres, Slack SDK → stub)', () => {
   let h: NotificationHarness;
 
@@ -32,7 +35,7 @@ describe('notification: trend alerts (real Kafka, Postgres, Slack SDK → stub)'
     await h.publishTrend(opened);
     const [post] = await until(() => (posts(trendId).length > 0 ? posts(trendId) : undefined), 'the trend posted');
     expect(post.form.channel).toBe('C0CX');
-    const shown = renderTrend(base, { consoleUrl: 'http://console.test' });
+    const shown = renderTrend(base, { consoleUrl: 'http://console.test', i18n: CX });
     expect(post.form.text).toBe(shown.text);
     expect(post.form.blocks).toEqual(shown.blocks);
     expect(JSON.stringify(post.form.blocks)).toContain(`http://console.test/tickets/${tickets[0]}`);
@@ -54,7 +57,7 @@ describe('notification: trend alerts (real Kafka, Postgres, Slack SDK → stub)'
     const ups = updates(alert.channel, alert.ts);
     expect(ups.length).toBeGreaterThanOrEqual(1);
     const last = ups[ups.length - 1].form;
-    expect(last.blocks).toEqual(renderTrend(grownMore, { consoleUrl: 'http://console.test' }).blocks);
+    expect(last.blocks).toEqual(renderTrend(grownMore, { consoleUrl: 'http://console.test', i18n: CX }).blocks);
     expect(last.text).toContain('7 action-required');
     for (const id of tickets) expect(JSON.stringify(last.blocks)).toContain(`/tickets/${id}`);
 
@@ -78,7 +81,7 @@ describe('notification: trend alerts (real Kafka, Postgres, Slack SDK → stub)'
     await until(() => (dms().length >= 2 ? dms() : undefined), 'two DMs');
     await h.quiet();
     expect(dms().map((r) => r.form.channel).sort()).toEqual(['U0LEAD1', 'U0LEAD2']);
-    expect(dms()[0].form.text).toBe(renderDigest(data, 'http://console.test'));
+    expect(dms()[0].form.text).toBe(renderDigest(data, 'http://console.test', CX));
     expect(dms()[0].form.text).toContain('Opened 4 · resolved 2 · SLA breached 1');
   });
 });

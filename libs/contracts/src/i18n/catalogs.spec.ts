@@ -76,4 +76,9 @@ describe('bidi isolation', () => {
     expect(translator('he').t('console.status', { status: 'waiting' })).toBe('waiting');
     expect(translator('he').t('console.filter.myTeam', { team: 'cx' })).toContain('\u2068cx\u2069');
   });
+
+  it('alerts: the severity and the refused command choose their branch in Hebrew, the reason is isolated', () => {
+    expect(translator('he').t('alert.severity', { severity: 'critical' })).toBe('🔴 קריטי');
+    expect(translator('he').t('slack.rejected', { command: 'claim', reason: 'already claimed' })).toBe('אי אפשר לקחת את הפנייה: \u2068already claimed\u2069');
+  });
 });

@@ -207,6 +207,8 @@ rootCauses: [other]
     ['quiet hours without leading zero', (d) => (d.teams[0].quietHours.end = '7:00'), 'teams[0].quietHours.end', /must be a time "HH:MM"/],
     ['quiet hours empty window', (d) => (d.teams[0].quietHours.end = '22:00'), 'teams[0].quietHours.end', /must differ from start/],
     ['quiet hours missing timezone', (d) => delete d.teams[0].quietHours.timezone, 'teams[0].quietHours.timezone', 'is required'],
+    ['team time zone unknown', (d) => (d.teams[0].timezone = 'Istanbul'), 'teams[0].timezone', 'unknown time zone "Istanbul"; expected an IANA name like "Europe/Istanbul"'],
+    ['team time zone not a string', (d) => (d.teams[0].timezone = 3), 'teams[0].timezone', /^must be a non-empty string/],
     ['quiet hours unknown time zone', (d) => (d.teams[0].quietHours.timezone = 'Mars/Base'), 'teams[0].quietHours.timezone', /^unknown time zone "Mars\/Base"/],
     // touchpoints
     ['touchpoint with unknown team', (d) => (d.touchpoints[0].team = 'sales'), 'touchpoints[0].team', /^unknown team "sales"/],

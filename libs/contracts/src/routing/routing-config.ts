@@ -38,6 +38,11 @@ export interface Team {
   slackUserGroup?: string;
   /** SPEC §14: the language of the team's Slack, SMS and email alerts, trend alerts and digest; `en` when the file says nothing. */
   locale: Locale;
+  /**
+   * SPEC §14: the IANA time zone the team's alerts show dates in. Absent in the file → the quiet hours' time zone,
+   * else UTC (see `teamTimeZone`).
+   */
+  timezone?: string;
 }
 
 /** How an escalation step tells people (SPEC §12). */

@@ -1,6 +1,6 @@
 import { parseRoutingConfig } from './parse-routing-config';
 import type { QuietHours, RoutingConfig } from './routing-config';
-import { agentById, agentBySlackUserId, alertThresholdFor, isInQuietHours, teamById, teamFor, touchpointById } from './routing-lookups';
+import { agentById, agentBySlackUserId, alertThresholdFor, isInQuietHours, teamById, teamTimeZone, teamFor, touchpointById } from './routing-lookups';
 
 const result = parseRoutingConfig(`
 defaults: { team: cx, alertAt: { nps: 6, csat: 2, ces: 3 } }
@@ -82,5 +82,16 @@ describe('isInQuietHours', () => {
     [undefined, '2026-11-23T21:00:00Z', false],
   ])('%j at %s → %s', (quietHours, at, expected) => {
     expect(isInQuietHours(quietHours, new Date(at))).toBe(expected);
+  });
+});
+
+describe('teamTimeZone (SPEC §14: the dates of a team\'s alerts)', () => {
+  const quietHours: QuietHours = { start: '22:00', end: '07:00', timezone: 'Asia/Jakarta' };
+  it.each([
+    ['its own time zone first', { timezone: 'Asia/Jerusalem', quietHours }, 'Asia/Jerusalem'],
+    ['else the quiet hours\' time zone', { quietHours }, 'Asia/Jakarta'],
+    ['else UTC', {}, 'UTC'],
+  ] as const)('%s', (_, team, expected) => {
+    expect(teamTimeZone(team)).toBe(expected);
   });
 });

@@ -34,6 +34,14 @@ export function agentBySlackUserId(config: RoutingConfig, slackUserId: string): 
 }
 
 /**
+ * SPEC §14: the time zone a team's alerts show dates in: `teams[].timezone`, else its quiet hours' time zone (where
+ * the team is, as the file already says), else UTC.
+ */
+export function teamTimeZone(team: Pick<Team, 'timezone' | 'quietHours'>): string {
+  return team.timezone ?? team.quietHours?.timezone ?? 'UTC';
+}
+
+/**
  * Whether `at` falls in the quiet hours (local time in their time zone): `start` inclusive, `end` exclusive;
  * a window with start after end spans midnight. No quiet hours → never quiet.
  */

@@ -12,6 +12,7 @@ import {
   type TicketEscalatedData,
   type TicketEvent,
   type TicketSnapshot,
+  type Translator,
 } from '@closeloop/contracts';
 import { planCustomerMessage } from '../outreach/customer-message-planner';
 import { renderCommandRejected, renderThreadReply } from '../slack/blocks';
@@ -19,6 +20,7 @@ import { changeEmail, openedEmail, type AlertEmail } from './email-text';
 import { planEscalation } from './escalation';
 import { quietHoursEnd } from './quiet-hours';
 import { renderSms, type SmsReason } from './sms-text';
+import { teamTranslator, ticketTranslator } from './team-language';
 
 export interface PlanOptions {
   /** `slack` when Slack is configured; otherwise chat alerts go to the log channel (SPEC §3). */
@@ -75,13 +77,17 @@ export const RESPONSE_URL_RECIPIENT = 'response_url';
  * - raised to critical by an attach or a revision, and every SLA breach → SMS to on-call. Quiet hours hold non-critical SMS
  *   until they end; critical ones bypass them.
  * - `ticket.command_rejected` → an ephemeral answer through the Slack `response_url` of the button press.
+ * Every text is in the team's language and time zone (SPEC §14).
  */
 export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date, options: PlanOptions): AlertPlan {
   // the only event that may come without a ticket (a command for an unknown ticket): nothing else to plan
-  if (event.type === 'ticket.command_rejected') return { deliveries: rejectionAnswer(event.data, now, options) };
+  if (event.type === 'ticket.command_rejected') {
+    return { deliveries: rejectionAnswer(event.data, now, options, ticketTranslator(routing, event.data.ticket ?? undefined)) };
+  }
   const data = event.data;
   const ticket = data.ticket;
   const team = teamOf(routing, ticket);
+  const i18n = teamTranslator(team);
   const chat = chatTarget(team, options.chat);
   const chatDelivery = (purpose: DeliveryPurpose, payload: DeliveryPayload): PlannedDelivery => ({
     channel: chat.channel,
@@ -99,8 +105,8 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
         alert: { channel: chat.recipient, provider: chat.channel === 'slack' ? 'slack' : 'log' },
         deliveries: [
           chatDelivery('alert', { kind: 'alert' }),
-          ...emailToTeam(team, ticket, openedEmail(ticket, options.consoleUrl, options.emailDomain), now, options),
-          ...(ticket.severity === 'critical' ? smsToOnCall(team, 'critical_opened', ticket, true, now, options) : []),
+          ...emailToTeam(team, ticket, openedEmail(ticket, options.consoleUrl, options.emailDomain, i18n), now, options),
+          ...(ticket.severity === 'critical' ? smsToOnCall(team, 'critical_opened', ticket, true, now, options, i18n) : []),
         ],
       };
 
@@ -110,8 +116,8 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
       const raisedToCritical = ticket.severity === 'critical' && data.previousSeverity !== undefined && data.previousSeverity !== 'critical';
       return {
         deliveries: [
-          ...changeDeliveries(event, chatDelivery, team, now, options),
-          ...(raisedToCritical ? smsToOnCall(team, 'raised_to_critical', ticket, true, now, options) : []),
+          ...changeDeliveries(event, chatDelivery, team, now, options, i18n),
+          ...(raisedToCritical ? smsToOnCall(team, 'raised_to_critical', ticket, true, now, options, i18n) : []),
         ],
       };
     }
@@ -120,13 +126,16 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
     case 'ticket.assigned':
     case 'ticket.resolved':
     case 'ticket.reopened':
-      return { deliveries: changeDeliveries(event, chatDelivery, team, now, options) };
+      return { deliveries: changeDeliveries(event, chatDelivery, team, now, options, i18n) };
 
     case 'ticket.sla_breached': {
       const reason: SmsReason = data.breach === 'resolve' ? 'sla_breached_resolve' : 'sla_breached_first_response';
       // An SLA breach of a non-critical ticket is not critical: it waits for the end of quiet hours.
       return {
-        deliveries: [...changeDeliveries(event, chatDelivery, team, now, options), ...smsToOnCall(team, reason, ticket, ticket.severity === 'critical', now, options)],
+        deliveries: [
+          ...changeDeliveries(event, chatDelivery, team, now, options, i18n),
+          ...smsToOnCall(team, reason, ticket, ticket.severity === 'critical', now, options, i18n),
+        ],
       };
     }
 
@@ -134,14 +143,15 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
     case 'ticket.escalated': {
       const critical = ticket.severity === 'critical';
       const step = planEscalation((data as TicketEscalatedData).escalation.notify, team, leadsOf(team, routing.agents));
-      const updates = changeDeliveries(event, chatDelivery, team, now, options).map((d) =>
-        d.payload.kind === 'thread_reply' && step.mention ? { ...d, payload: { ...d.payload, text: `${d.payload.text}\n${step.mention}` } } : d);
-      const email = changeEmail(event.type, data, event.eventId, options.consoleUrl, options.emailDomain);
+      const mention = step.mention && i18n.t('escalation.mention', { who: step.mention });
+      const updates = changeDeliveries(event, chatDelivery, team, now, options, i18n).map((d) =>
+        d.payload.kind === 'thread_reply' && mention ? { ...d, payload: { ...d.payload, text: `${d.payload.text}\n${mention}` } } : d);
+      const email = changeEmail(event.type, data, event.eventId, options.consoleUrl, options.emailDomain, i18n);
       // like an SLA breach: only a critical ticket's SMS bypass quiet hours
       return {
         deliveries: [
           ...updates,
-          ...sms(team, step.phones, 'escalated', ticket, critical, now, options),
+          ...sms(team, step.phones, 'escalated', ticket, critical, now, options, i18n),
           ...(email && step.emails.length ? [emailTo(step.emails, ticket, email, now, options)] : []),
         ],
       };
@@ -152,12 +162,12 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
 
     // SPEC §11: an agent texts the customer (src/outreach)
     case 'ticket.customer_message_requested':
-      return { deliveries: planCustomerMessage(event, now, options, chatDelivery) };
+      return { deliveries: planCustomerMessage(event, now, options, chatDelivery, i18n) };
   }
 }
 
 /** An ephemeral answer through the button's `response_url`; none for commands from the console or the API. */
-function rejectionAnswer(data: CommandRejectedData, now: Date, options: PlanOptions): PlannedDelivery[] {
+function rejectionAnswer(data: CommandRejectedData, now: Date, options: PlanOptions, i18n: Translator): PlannedDelivery[] {
   if (!data.responseUrl) return [];
   return [
     {
@@ -167,7 +177,7 @@ function rejectionAnswer(data: CommandRejectedData, now: Date, options: PlanOpti
       status: 'pending',
       notBefore: now,
       critical: false,
-      payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason) },
+      payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason, i18n) },
     },
   ];
 }
@@ -188,9 +198,10 @@ function changeDeliveries(
   team: Team,
   now: Date,
   options: PlanOptions,
+  i18n: Translator,
 ): PlannedDelivery[] {
-  const reply = renderThreadReply(event.type, event.data);
-  const email = changeEmail(event.type, event.data, event.eventId, options.consoleUrl, options.emailDomain);
+  const reply = renderThreadReply(event.type, event.data, i18n);
+  const email = changeEmail(event.type, event.data, event.eventId, options.consoleUrl, options.emailDomain, i18n);
   return [
     chatDelivery('update', { kind: 'update' }),
     ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : []),
@@ -217,14 +228,16 @@ function emailTo(addresses: string[], ticket: TicketSnapshot, email: AlertEmail,
   };
 }
 
-function smsToOnCall(team: Team, reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {
-  return sms(team, team.onCall, reason, ticket, critical, now, options);
+function smsToOnCall(team: Team, reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions, i18n: Translator): PlannedDelivery[] {
+  return sms(team, team.onCall, reason, ticket, critical, now, options, i18n);
 }
 
 /** One SMS per number (a number listed twice gets one); quiet hours hold the non-critical ones until they end. */
-function sms(team: Team, phones: string[], reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions): PlannedDelivery[] {
+function sms(
+  team: Team, phones: string[], reason: SmsReason, ticket: TicketSnapshot, critical: boolean, now: Date, options: PlanOptions, i18n: Translator,
+): PlannedDelivery[] {
   const held = !critical && isInQuietHours(team.quietHours, now);
-  const body = renderSms(reason, ticket, options.consoleUrl);
+  const body = renderSms(reason, ticket, options.consoleUrl, i18n);
   return [...new Set(phones)].map((phone) => ({
     channel: options.sms,
     recipient: phone,

@@ -1,11 +1,13 @@
+import { translator } from '@closeloop/contracts';
 import { ticketEvent, snapshot, TICKET_ID } from '../../test/fixtures';
 import { changeEmail, openedEmail, plain, threadMessageId } from './email-text';
 
 const CONSOLE = 'http://console.test';
+const EN = translator('en');
 
 describe('alert emails', () => {
   it('the first message: the ticket as opened, its comment quoted line by line, a link, no markup', () => {
-    const email = openedEmail(snapshot({ comment: 'Garsonlar çok kaba\nyemek 40 dakika sürdü <b>' }), CONSOLE, 'cx.example');
+    const email = openedEmail(snapshot({ comment: 'Garsonlar çok kaba\nyemek 40 dakika sürdü <b>' }), CONSOLE, 'cx.example', EN);
     expect(email.messageId).toBe(`<ticket.${TICKET_ID}@cx.example>`);
     expect(email.inReplyTo).toBeUndefined();
     expect(email.text).toContain('A normal ticket was opened for dine-in (team cx).');
@@ -21,16 +23,16 @@ describe('alert emails', () => {
     ['ticket.sla_breached', { breach: 'resolve' as const }, 'SLA breached: the ticket was not resolved in time'],
   ] as const)('%s → a reply in the thread saying what changed', (type, data, said) => {
     const event = ticketEvent(type, data);
-    const email = changeEmail(type, event.data, event.eventId, CONSOLE, 'cx.example');
+    const email = changeEmail(type, event.data, event.eventId, CONSOLE, 'cx.example', EN);
     expect(email?.inReplyTo).toBe(threadMessageId(TICKET_ID, 'cx.example'));
     expect(email?.messageId).toBe(`<ticket.${TICKET_ID}.${event.eventId}@cx.example>`);
-    expect(email?.subject).toBe(`Re: ${openedEmail(snapshot(), CONSOLE, 'cx.example').subject}`);
+    expect(email?.subject).toBe(`Re: ${openedEmail(snapshot(), CONSOLE, 'cx.example', EN).subject}`);
     expect(email?.text).toContain(said);
   });
 
   it('an internal note is no email', () => {
     const event = ticketEvent('ticket.note_added', { note: 'x' });
-    expect(changeEmail('ticket.note_added', event.data, event.eventId, CONSOLE, 'cx.example')).toBeUndefined();
+    expect(changeEmail('ticket.note_added', event.data, event.eventId, CONSOLE, 'cx.example', EN)).toBeUndefined();
   });
 
   it.each([

@@ -6,7 +6,7 @@ export interface EscalationTargets {
   phones: string[];
   /** `lead-email` → the leads' addresses, on one email (a reply in the ticket's thread) */
   emails: string[];
-  /** `channel-mention` → what the thread reply adds: the team's user group, else each lead on Slack */
+  /** `channel-mention` → who the thread reply mentions: the team's user group, else each lead on Slack (`<!subteam^S…>`, `<@U…>`) */
   mention?: string;
 }
 
@@ -20,7 +20,7 @@ export function planEscalation(notify: readonly EscalationNotify[], team: Pick<T
     if (kind === 'lead-email') leads.forEach((l) => l.email && emails.add(l.email));
     if (kind === 'channel-mention') {
       const ids = team.slackUserGroup ? [`<!subteam^${team.slackUserGroup}>`] : leads.flatMap((l) => (l.slackUserId ? [`<@${l.slackUserId}>`] : []));
-      if (ids.length) mention = `${ids.join(' ')} please take a look`;
+      if (ids.length) mention = ids.join(' ');
     }
   }
   return { phones: [...phones], emails: [...emails], ...(mention ? { mention } : {}) };

@@ -10,6 +10,7 @@ import { deliveriesTotal, deliveryLatencySeconds, stageLatencySeconds } from '..
 import { NotificationRepository, type ClaimedDelivery, type DeliveryRow } from '../persistence/notification.repository';
 import { ALERT_METADATA_EVENT_TYPE, REPLY_METADATA_EVENT_TYPE, renderAlert, type RenderOptions, type RenderedMessage } from '../slack/blocks';
 import { renderTrend } from '../trends/trend-message';
+import { teamIdTranslator, ticketTranslator } from '../alerts/team-language';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { CustomerConsent } from '../outreach/customer-consent';
 import { DeliveryPublisher } from './delivery-publisher';
@@ -46,10 +47,10 @@ type AfterFinish = (m: EntityManager, decision: AttemptDecision, row: DeliveryRo
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
 
-  /** The alert's render options: the console link, the clock, and the **Assign** menu's agents of the ticket's team. */
+  /** The alert's render options: the console link, the clock, the **Assign** menu's agents and the language of the ticket's team. */
   private renderOptions(ticket: TicketSnapshot): RenderOptions {
     const assignees = assignableAgents(this.cfg.routing.agents, ticket.team).map((a) => ({ id: a.id, name: a.name }));
-    return { consoleUrl: this.cfg.consoleUrl, now: new Date(), assignees };
+    return { consoleUrl: this.cfg.consoleUrl, now: new Date(), assignees, i18n: ticketTranslator(this.cfg.routing, ticket) };
   }
   /** Queues being sent, by recipient (see queueKey). */
   private readonly inflight = new Map<string, Promise<void>>();
@@ -219,7 +220,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async rendered(d: ClaimedDelivery): Promise<{ version: number; openedAt?: string; message: RenderedMessage } | undefined> {
     if (isTrendDelivery(d)) {
       const trend = await this.repo.latestTrend(this.ds, d.ticket_id);
-      return trend && { version: trend.version, message: renderTrend(trend, { consoleUrl: this.cfg.consoleUrl }) };
+      return trend && { version: trend.version, message: renderTrend(trend, { consoleUrl: this.cfg.consoleUrl, i18n: teamIdTranslator(this.cfg.routing, trend.team) }) };
     }
     const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
     return ticket && { version: ticket.version, openedAt: ticket.openedAt, message: renderAlert(ticket, this.renderOptions(ticket)) };

@@ -1,14 +1,17 @@
-import type { TeamDigestData } from '@closeloop/contracts';
+import type { TeamDigestData, Translator } from '@closeloop/contracts';
 
-const minutes = (ms: number | undefined) => (ms === undefined ? '—' : ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : `${(ms / 3_600_000).toFixed(1)} h`);
-
-/** The lead's DM (SPEC §12): yesterday's numbers of their team, plain text. */
-export function renderDigest(d: TeamDigestData, consoleUrl: string): string {
+/**
+ * The lead's DM (SPEC §12): yesterday's numbers of their team, plain text, in the team's language (SPEC §14).
+ * `d.day` is the team's calendar day (YYYY-MM-DD); read at noon UTC it is that day in every time zone from UTC−11 to
+ * UTC+11, so the team's time zone does not shift it.
+ */
+export function renderDigest(d: TeamDigestData, consoleUrl: string, i18n: Translator): string {
+  const day = i18n.dateTime(`${d.day}T12:00:00Z`, { dateStyle: 'medium' });
   return [
-    `Daily digest · team ${d.team} · ${d.day}`,
-    `Opened ${d.opened} · resolved ${d.resolved} · SLA breached ${d.breached}`,
-    `Median time to claim ${minutes(d.medianClaimMs)} · to resolve ${minutes(d.medianResolveMs)}`,
-    `NPS ${d.nps === undefined ? '— (no answers)' : `${d.nps} (${d.npsResponses} answers)`}`,
+    i18n.t('digest.title', { team: d.team, day }),
+    i18n.t('digest.counts', { opened: d.opened, resolved: d.resolved, breached: d.breached }),
+    i18n.t('digest.medians', { claim: i18n.duration(d.medianClaimMs), resolve: i18n.duration(d.medianResolveMs) }),
+    d.nps === undefined ? i18n.t('digest.npsNone') : i18n.t('digest.nps', { nps: d.nps, responses: d.npsResponses }),
     `${consoleUrl}/reports`,
   ].join('\n');
 }

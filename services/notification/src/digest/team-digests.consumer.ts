@@ -9,6 +9,7 @@ import { DeliveryWorker } from '../delivery/delivery-worker';
 import { NotificationRepository } from '../persistence/notification.repository';
 import { NOTIFICATION_CONFIG } from '../tokens';
 import { renderDigest } from './digest-text';
+import { teamIdTranslator } from '../alerts/team-language';
 
 /**
  * cx.team.digests.v1 → one DM per lead (`chat.postMessage` with the lead's Slack user id as channel), recorded once
@@ -31,7 +32,7 @@ export class TeamDigestsConsumer {
   @EventPattern(Topic.TeamDigests)
   async onDigest(@Payload() event: TeamDigestEvent): Promise<void> {
     const d = event.data;
-    const text = renderDigest(d, this.cfg.consoleUrl);
+    const text = renderDigest(d, this.cfg.consoleUrl, teamIdTranslator(this.cfg.routing, d.team));
     const deliveries: PlannedDelivery[] = d.leads.map((lead) => ({
       channel: this.chat, recipient: lead.slackUserId, purpose: 'digest', status: 'pending', notBefore: new Date(), critical: false, payload: { kind: 'digest', text },
     }));

@@ -1,4 +1,4 @@
-import { makeEnvelope, type TicketChangeEvent, type TicketEventData } from '@closeloop/contracts';
+import { makeEnvelope, translator, type TicketChangeEvent, type TicketEventData } from '@closeloop/contracts';
 import type { DeliveryPayload, PlannedDelivery } from '../alerts/alert-planner';
 import { customerMessageReply, planCustomerMessage } from './customer-message-planner';
 
@@ -31,7 +31,7 @@ describe('planCustomerMessage (SPEC §11)', () => {
     ]],
     ['email without an address: nothing', event({ channel: 'email', recipient: { customerId: 'c1' } }), 'sms', []],
   ])('%s', (_, ev, sms, expected) => {
-    const planned = planCustomerMessage(ev, now, { sms: sms as 'sms' | 'log', email: 'email', emailDomain: 'cx.example' }, chat);
+    const planned = planCustomerMessage(ev, now, { sms: sms as 'sms' | 'log', email: 'email', emailDomain: 'cx.example' }, chat, translator('en'));
     expect(planned.map((d) => [d.channel, d.recipient, d.purpose, d.payload.kind === 'sms' ? d.payload.body : d.payload.kind === 'thread_reply' ? d.payload.text : d.payload.kind === 'email' ? d.payload.text : undefined])).toEqual(expected);
     // an agent chose to send it now: never held by the team's quiet hours, never critical
     expect(planned.every((d) => d.status === 'pending' && !d.critical && d.notBefore === now)).toBe(true);
@@ -41,5 +41,5 @@ describe('planCustomerMessage (SPEC §11)', () => {
     ['<@U0BOSS> & *you*', 'Noa', '💬 *Noa* texted the customer:\n>&lt;@U0BOSS&gt; &amp; *you*'],
     ['line 1\nline 2', 'Noa', '💬 *Noa* texted the customer:\n>line 1\n>line 2'],
     ['x'.repeat(1_200), 'Noa', `💬 *Noa* texted the customer:\n>${'x'.repeat(999)}…`],
-  ])('reply for %j is escaped and quoted', (body, agent, text) => expect(customerMessageReply(agent, body)).toBe(text));
+  ])('reply for %j is escaped and quoted', (body, agent, text) => expect(customerMessageReply(agent, body, translator('en'))).toBe(text));
 });

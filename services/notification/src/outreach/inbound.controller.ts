@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { Topic, deterministicId, makeEnvelope, teamById, teamFor, type CustomerReplyCommand, type RoutingConfig } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { chatTarget } from '../alerts/alert-planner';
+import { teamTranslator } from '../alerts/team-language';
 import { maskPhoneNumber } from '../channels';
 import { SERVICE, slackConfigured, type NotificationConfig } from '../config';
 import { DeliveryWorker } from '../delivery/delivery-worker';
@@ -72,7 +73,9 @@ export class TwilioInboundController {
     const team = snapshot ? (teamById(this.routing, snapshot.team) ?? teamFor(this.routing, snapshot.touchpoint)) : undefined;
     if (team && snapshot) {
       const chat = chatTarget(team, slackConfigured(this.cfg) ? 'slack' : 'log');
-      const text = optOut ? '🚫 The customer replied STOP: no more SMS will be sent to them' : `📩 The customer replied:\n>${escapeMrkdwn(sms.body).replace(/\n/g, '\n>')}`;
+      // the team reads what happened in its language; the customer's words are quoted as written
+      const i18n = teamTranslator(team);
+      const text = optOut ? i18n.t('thread.customerStopped') : `${i18n.t('thread.customerReplied')}\n>${escapeMrkdwn(sms.body).replace(/\n/g, '\n>')}`;
       const inserted = await this.repo.insertDeliveries(m, eventId, 'twilio.inbound', snapshot, [
         { channel: chat.channel, recipient: chat.recipient, purpose: 'thread_reply', status: 'pending', notBefore: new Date(), critical: false, payload: { kind: 'thread_reply', text } },
       ]);

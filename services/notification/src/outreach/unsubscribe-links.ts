@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { supportedLocale, translator } from '@closeloop/contracts';
 import { hashCapabilityToken, isCapabilityToken, newCapabilityToken } from '../web/capability-token';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -46,18 +47,9 @@ export class UnsubscribeLinks {
 
 /** The footer every customer email ends with, in its language, and the headers mail clients show as "Unsubscribe" (RFC 2369, RFC 8058). */
 export function withUnsubscribe(text: string, url: string, locale: string | undefined): { text: string; headers: Record<string, string> } {
-  const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0];
-  const line = FOOTER[lang] ?? FOOTER.en;
+  const line = translator(supportedLocale(locale)).t('unsubscribe.footer');
   return {
     text: `${text}\n\n-- \n${line}: ${url}`,
     headers: { 'List-Unsubscribe': `<${url}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   };
 }
-
-const FOOTER: Record<string, string> = {
-  en: 'To stop emails from us',
-  tr: 'Bizden e-posta almak istemiyorsanız',
-  zh: '如不想再收到我们的邮件',
-  he: 'להפסקת קבלת הודעות דוא"ל מאיתנו',
-  id: 'Untuk berhenti menerima email dari kami',
-};

@@ -1,32 +1,27 @@
 import { Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
-import { Topic, deterministicId, makeEnvelope, type ConsentCommand } from '@closeloop/contracts';
+import { Topic, deterministicId, makeEnvelope, supportedLocale, translator, type MessageKey, type ConsentCommand } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { SERVICE } from '../config';
 import type { HttpResponse } from '../http';
 import { LOGGER } from '../tokens';
-import { esc, pageLanguage, publicPage, sendPublicPage } from '../web/public-page';
+import { esc, publicPage, sendPublicPage } from '../web/public-page';
 import { UnsubscribeLinks } from './unsubscribe-links';
 
 type State = 'ask' | 'done' | 'invalid';
 
-const TEXT: Record<string, Record<State | 'title' | 'button', string>> = {
-  en: { title: 'Unsubscribe', ask: 'Stop all emails from us about your feedback?', button: 'Unsubscribe', done: 'Done: you will not get emails from us anymore.', invalid: 'This link is not valid.' },
-  tr: { title: 'Abonelikten çık', ask: 'Geri bildiriminizle ilgili tüm e-postalarımız durdurulsun mu?', button: 'Abonelikten çık', done: 'Tamam: artık bizden e-posta almayacaksınız.', invalid: 'Bu bağlantı geçerli değil.' },
-  zh: { title: '退订', ask: '停止接收我们关于您反馈的所有邮件？', button: '退订', done: '已完成：您将不会再收到我们的邮件。', invalid: '此链接无效。' },
-  he: { title: 'הסרה מרשימת התפוצה', ask: 'להפסיק את כל הודעות הדוא"ל מאיתנו בנוגע למשוב שלך?', button: 'הסרה', done: 'בוצע: לא יישלחו אליך עוד הודעות דוא"ל מאיתנו.', invalid: 'הקישור אינו תקף.' },
-  id: { title: 'Berhenti berlangganan', ask: 'Hentikan semua email dari kami tentang masukan Anda?', button: 'Berhenti berlangganan', done: 'Selesai: Anda tidak akan menerima email dari kami lagi.', invalid: 'Tautan ini tidak valid.' },
-};
+const MESSAGE: Record<State, MessageKey> = { ask: 'unsubscribe.ask', done: 'unsubscribe.done', invalid: 'unsubscribe.invalid' };
 
+/** The page in the customer's language (the link remembers their locale), `en` when Closeloop has no catalog for it. */
 export function renderUnsubscribePage(state: State, locale: string | undefined): { status: number; html: string } {
-  const lang = pageLanguage(locale, Object.keys(TEXT));
-  const t = TEXT[lang];
+  const lang = supportedLocale(locale);
+  const i18n = translator(lang);
   const body =
     state === 'ask'
-      ? [`<p>${esc(t.ask)}</p>`, '<form method="post">', `<button type="submit" name="List-Unsubscribe" value="One-Click">${esc(t.button)}</button>`, '</form>']
-      : [`<p role="status">${esc(t[state])}</p>`];
-  return { status: state === 'invalid' ? 404 : 200, html: publicPage({ lang, title: t.title, body }) };
+      ? [`<p>${esc(i18n.t(MESSAGE.ask))}</p>`, '<form method="post">', `<button type="submit" name="List-Unsubscribe" value="One-Click">${esc(i18n.t('unsubscribe.button'))}</button>`, '</form>']
+      : [`<p role="status">${esc(i18n.t(MESSAGE[state]))}</p>`];
+  return { status: state === 'invalid' ? 404 : 200, html: publicPage({ lang, title: i18n.t('unsubscribe.title'), body }) };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { CATALOGS, LOCALES, translator } from '@closeloop/contracts';
 import { snapshot, ticketEvent, TICKET_ID } from '../../test/fixtures';
 import {
   decodeModalContext,
@@ -17,8 +18,10 @@ import {
 const CONSOLE = 'http://127.0.0.1:3000';
 const NOW = new Date('2026-11-23T10:05:00Z');
 const URL_ = `${CONSOLE}/tickets/${TICKET_ID}`;
-const FR_DUE = '<!date^1795431600^{date_short_pretty} {time}|2026-11-23T11:00:00.000Z>';
-const RES_DUE = '<!date^1795600800^{date_short_pretty} {time}|2026-11-25T10:00:00.000Z>';
+const EN = translator('en');
+// Slack shows the token in the reader's time zone; the fallback is the team's (here UTC)
+const FR_DUE = `<!date^1795431600^{date_short_pretty} {time}|${EN.dateTime('2026-11-23T11:00:00.000Z')}>`;
+const RES_DUE = `<!date^1795600800^{date_short_pretty} {time}|${EN.dateTime('2026-11-25T10:00:00.000Z')}>`;
 
 const claim = { type: 'button', action_id: 'claim', text: { type: 'plain_text', text: 'Claim' }, value: TICKET_ID, style: 'primary' };
 const resolve = { type: 'button', action_id: 'resolve', text: { type: 'plain_text', text: 'Resolve' }, value: TICKET_ID };
@@ -27,7 +30,7 @@ const open = { type: 'button', action_id: 'open_console', text: { type: 'plain_t
 
 describe('renderAlert', () => {
   it('renders an open ticket exactly: header, facts, comment, status/SLA, Claim + Resolve + Message customer + console link', () => {
-    expect(renderAlert(snapshot(), { consoleUrl: CONSOLE, now: NOW })).toEqual({
+    expect(renderAlert(snapshot(), { consoleUrl: CONSOLE, now: NOW, i18n: EN })).toEqual({
       text: '🟡 Normal NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü”',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: '🟡 Normal · NPS 3/10 · dine-in', emoji: true } },
@@ -48,7 +51,7 @@ describe('renderAlert', () => {
   });
 
   it('claimed: Claim is replaced by "Claimed by X"; Resolve stays', () => {
-    const { blocks, text } = renderAlert(snapshot({ status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', severity: 'critical', feedbackCount: 2 }), { consoleUrl: CONSOLE, now: NOW });
+    const { blocks, text } = renderAlert(snapshot({ status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz', severity: 'critical', feedbackCount: 2 }), { consoleUrl: CONSOLE, now: NOW, i18n: EN });
     expect(text).toBe('🔴 Critical NPS 3/10 at dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü” [claimed by Ayşe Yılmaz]');
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🔴 Critical · NPS 3/10 · dine-in', emoji: true } });
     expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `🙋 *Claimed by Ayşe Yılmaz*  ·  Resolve due ${RES_DUE}` }] });
@@ -56,25 +59,25 @@ describe('renderAlert', () => {
   });
 
   it('resolved: no Claim/Resolve buttons, Message customer and the console link; root cause shown', () => {
-    const { blocks } = renderAlert(snapshot({ status: 'resolved', assigneeName: 'Ayşe Yılmaz', rootCause: 'billing' }), { consoleUrl: CONSOLE, now: NOW });
+    const { blocks } = renderAlert(snapshot({ status: 'resolved', assigneeName: 'Ayşe Yılmaz', rootCause: 'billing' }), { consoleUrl: CONSOLE, now: NOW, i18n: EN });
     expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '✅ *Resolved* by Ayşe Yılmaz · root cause: billing' }] });
     expect(blocks[4]).toEqual({ type: 'actions', block_id: 'ticket_actions', elements: [message, open] });
   });
 
   it('shows an overdue SLA as such', () => {
-    const { blocks } = renderAlert(snapshot(), { consoleUrl: CONSOLE, now: new Date('2026-11-23T12:00:00Z') });
+    const { blocks } = renderAlert(snapshot(), { consoleUrl: CONSOLE, now: new Date('2026-11-23T12:00:00Z'), i18n: EN });
     expect(blocks[3]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: `*Open* · not claimed yet  ·  ⏰ *First response overdue* (due ${FR_DUE})  ·  Resolve due ${RES_DUE}` }] });
   });
 
   it('other metrics, no name, no comment', () => {
-    const { blocks, text } = renderAlert(snapshot({ metric: 'csat', score: 1, customerName: undefined, comment: undefined, locale: undefined }), { consoleUrl: CONSOLE, now: NOW });
+    const { blocks, text } = renderAlert(snapshot({ metric: 'csat', score: 1, customerName: undefined, comment: undefined, locale: undefined }), { consoleUrl: CONSOLE, now: NOW, i18n: EN });
     expect(text).toBe('🟡 Normal CSAT 1/5 at dine-in — c-42');
     expect(blocks[1]).toMatchObject({ fields: [{ text: '*Customer*\nc-42' }, {}, { text: '*Score*\nCSAT 1/5' }, {}] });
     expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '_No comment._' } });
   });
 
   it('escapes mrkdwn in customer data (no injected links or mentions) and quotes every line', () => {
-    const { blocks } = renderAlert(snapshot({ customerName: '<!channel> & co', comment: 'line 1 <http://evil|click>\nline 2 > 1' }), { consoleUrl: CONSOLE, now: NOW });
+    const { blocks } = renderAlert(snapshot({ customerName: '<!channel> & co', comment: 'line 1 <http://evil|click>\nline 2 > 1' }), { consoleUrl: CONSOLE, now: NOW, i18n: EN });
     expect(blocks[1]).toMatchObject({ fields: [{ text: '*Customer*\n&lt;!channel&gt; &amp; co (c-42)' }, {}, {}, {}] });
     expect(blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '>line 1 &lt;http://evil|click&gt;\n>line 2 &gt; 1 _(tr)_' } });
   });
@@ -82,7 +85,7 @@ describe('renderAlert', () => {
   it('escapes the fallback text like the blocks: & < > in customer data never become mentions or links', () => {
     const { text } = renderAlert(
       snapshot({ customerName: '<!channel> & co', comment: 'call <@U0BOSS> or <https://evil.example|support>', status: 'claimed', assigneeName: '<!here>' }),
-      { consoleUrl: CONSOLE, now: NOW },
+      { consoleUrl: CONSOLE, now: NOW, i18n: EN },
     );
     expect(text).toBe(
       '🟡 Normal NPS 3/10 at dine-in — &lt;!channel&gt; &amp; co (c-42): “call &lt;@U0BOSS&gt; or &lt;https://evil.example|support&gt;” [claimed by &lt;!here&gt;]',
@@ -92,7 +95,7 @@ describe('renderAlert', () => {
 
   it('keeps a huge multi-language comment under Slack limits, cut on a character boundary', () => {
     const comment = '退款'.repeat(1_000) + '👩‍👩‍👧'.repeat(1_000) + '<&>'.repeat(2_000);
-    const { text, blocks } = renderAlert(snapshot({ comment }), { consoleUrl: CONSOLE, now: NOW });
+    const { text, blocks } = renderAlert(snapshot({ comment }), { consoleUrl: CONSOLE, now: NOW, i18n: EN });
     expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
     const section = blocks[2] as { text: { text: string } };
     expect(section.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
@@ -104,7 +107,7 @@ describe('renderAlert', () => {
 describe('the Assign menu (SPEC §12)', () => {
   const people = [{ id: 'ayse', name: 'Ayşe Yılmaz' }, { id: 'mehmet', name: 'Mehmet Demir' }];
   const actionsOf = (t: ReturnType<typeof snapshot>, assignees = people) =>
-    (renderAlert(t, { consoleUrl: CONSOLE, now: NOW, assignees }).blocks.find((b) => b.type === 'actions') as { elements: any[] }).elements;
+    (renderAlert(t, { consoleUrl: CONSOLE, now: NOW, assignees, i18n: EN }).blocks.find((b) => b.type === 'actions') as { elements: any[] }).elements;
   const option = (a: { id: string; name: string }) => ({ text: { type: 'plain_text', text: a.name }, value: assignValue(TICKET_ID, a.id) });
   const menu = { type: 'static_select', action_id: 'assign', placeholder: { type: 'plain_text', text: 'Assign' }, options: people.map(option) };
 
@@ -119,7 +122,7 @@ describe('the Assign menu (SPEC §12)', () => {
 
   it('no one to offer → no menu; the status line names an open ticket’s assignee', () => {
     expect(actionsOf(snapshot(), [])).toEqual([claim, resolve, message, open]);
-    const shown = JSON.stringify(renderAlert(snapshot({ assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' }), { consoleUrl: CONSOLE, now: NOW }).blocks);
+    const shown = JSON.stringify(renderAlert(snapshot({ assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' }), { consoleUrl: CONSOLE, now: NOW, i18n: EN }).blocks);
     expect(shown).toContain('*Open* · 👤 assigned to *Ayşe Yılmaz*, not claimed yet');
   });
 
@@ -133,12 +136,12 @@ describe('the Assign menu (SPEC §12)', () => {
   });
 
   it('a refused assignment is answered as such', () => {
-    expect(renderCommandRejected('ticket.assign', 'the assign action needs the role lead or admin')).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
+    expect(renderCommandRejected('ticket.assign', 'the assign action needs the role lead or admin', EN)).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
   });
 
   it('renders the ticket.assigned thread reply', () => {
     const e = ticketEvent('ticket.assigned', { actor: { kind: 'agent', id: 'mehmet', name: 'Mehmet Demir' }, ticket: { assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' } });
-    expect(renderThreadReply('ticket.assigned', e.data)).toBe('👤 Assigned to *Ayşe Yılmaz* by Mehmet Demir');
+    expect(renderThreadReply('ticket.assigned', e.data, EN)).toBe('👤 Assigned to *Ayşe Yılmaz* by Mehmet Demir');
   });
 });
 
@@ -185,7 +188,7 @@ describe('renderThreadReply', () => {
     ['ticket.note_added', { note: 'internal' }, undefined],
   ] as const)('%s', (type, over, expected) => {
     const e = ticketEvent(type, over as never);
-    expect(renderThreadReply(e.type, e.data)).toBe(expected);
+    expect(renderThreadReply(e.type, e.data, EN)).toBe(expected);
   });
 });
 
@@ -196,13 +199,13 @@ describe('renderCommandRejected', () => {
     [undefined, 'ticket not found', "You can't change this ticket: ticket not found"],
     ['ticket.claim', 'agentId: unknown agent "<!channel>"', 'You can\'t claim this ticket: agentId: unknown agent "&lt;!channel&gt;"'],
   ] as const)('%s', (type, reason, expected) => {
-    expect(renderCommandRejected(type, reason)).toBe(expected);
+    expect(renderCommandRejected(type, reason, EN)).toBe(expected);
   });
 });
 
 describe('resolveModal', () => {
   it('lists the root causes, asks for a note and "customer contacted", and carries the ticket id', () => {
-    const view = resolveModal({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }, ['staff-behaviour', 'billing'], snapshot());
+    const view = resolveModal({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }, ['staff-behaviour', 'billing'], snapshot(), { i18n: EN });
     expect(view).toEqual({
       type: 'modal',
       callback_id: 'closeloop_resolve',
@@ -246,11 +249,11 @@ describe('resolveModal', () => {
   });
 
   it('offers the recheck (SPEC §11) as a second checkbox when the routing file has a recheck template', () => {
-    const view = resolveModal({ ticketId: TICKET_ID }, ['billing'], snapshot(), { recheckAfter: 'P3D' });
+    const view = resolveModal({ ticketId: TICKET_ID }, ['billing'], snapshot(), { recheckAfter: 'P3D', i18n: EN });
     const block = view.blocks.find((b) => 'block_id' in b && b.block_id === 'customer_contacted') as { element: { options: unknown[] } };
     expect(block.element.options).toEqual([
       { text: { type: 'plain_text', text: 'Customer contacted' }, value: 'contacted' },
-      { text: { type: 'plain_text', text: 'Ask them again after P3D (recheck)' }, value: 'recheck' },
+      { text: { type: 'plain_text', text: 'Ask them again after 3 days (recheck)' }, value: 'recheck' },
     ]);
   });
 
@@ -258,5 +261,76 @@ describe('resolveModal', () => {
     expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'https://x' }))).toEqual({ ticketId: 't-1', responseUrl: 'https://x' });
     expect(decodeModalContext(encodeModalContext({ ticketId: 't-1', responseUrl: 'x'.repeat(5_000) }))).toEqual({ ticketId: 't-1' });
     for (const bad of [undefined, '', 'not json', '{}', '{"ticketId":""}', 42]) expect(decodeModalContext(bad)).toBeUndefined();
+  });
+});
+
+describe('in the team\'s language (SPEC §14)', () => {
+  const TR = translator('tr', { timeZone: 'Europe/Istanbul' });
+  const HE = translator('he', { timeZone: 'Asia/Jerusalem' });
+  const iso = (s: string) => `\u2068${s}\u2069`;
+  const due = (i18n: typeof TR, unix: number, at: string) => `<!date^${unix}^{date_short_pretty} {time}|${i18n.dateTime(at)}>`;
+  const texts = (blocks: ReturnType<typeof renderAlert>['blocks']) => ({
+    header: (blocks[0] as { text: { text: string } }).text.text,
+    fields: (blocks[1] as { fields: { text: string }[] }).fields.map((f) => f.text),
+    status: (blocks[3] as { elements: { text: string }[] }).elements[0].text,
+    buttons: (blocks[4] as { elements: { text: { text: string } }[] }).elements.map((e) => e.text?.text ?? (e as { placeholder?: { text: string } }).placeholder?.text),
+  });
+
+  it.each([
+    ['tr', TR, {
+      header: '🟡 Normal · NPS 3/10 · dine-in',
+      fields: ['*Müşteri*\nDeniz (c-42)', '*Temas noktası*\ndine-in', '*Puan*\nNPS 3/10', '*Geri bildirim*\n1 yanıt'],
+      status: `*Açık* · henüz üstlenilmedi  ·  İlk yanıt için son: ${due(TR, 1795431600, '2026-11-23T11:00:00Z')}  ·  Çözüm için son: ${due(TR, 1795600800, '2026-11-25T10:00:00Z')}`,
+      buttons: ['Üstlen', 'Çözüldü', 'Ata', 'Müşteriye yaz', 'Konsolda aç'],
+    }, {
+      status: `🙋 *Ayşe Yılmaz üstlendi*  ·  Çözüm için son: ${due(TR, 1795600800, '2026-11-25T10:00:00Z')}`,
+      buttons: ['Çözüldü', 'Ata', 'Müşteriye yaz', 'Konsolda aç'],
+      text: '🟡 Normal NPS 3/10 · dine-in — Deniz (c-42): “Garsonlar çok kaba, yemek 40 dakika sürdü” [Ayşe Yılmaz üstlendi]',
+    }],
+    ['he', HE, {
+      header: `${iso('🟡 רגיל')} · ${iso('NPS 3/10')} · ${iso('dine-in')}`,
+      fields: ['*לקוח*\nDeniz (c-42)', '*נקודת מגע*\ndine-in', '*ציון*\nNPS 3/10', '*משוב*\nתגובה אחת'],
+      status: `*פתוח* · עוד לא נלקח  ·  מענה ראשון עד ${iso(due(HE, 1795431600, '2026-11-23T11:00:00Z'))}  ·  סגירה עד ${iso(due(HE, 1795600800, '2026-11-25T10:00:00Z'))}`,
+      buttons: ['לקחת', 'סגירה', 'הקצאה', 'הודעה ללקוח', 'פתיחה בקונסולה'],
+    }, {
+      status: `🙋 *נלקח על ידי ${iso('Ayşe Yılmaz')}*  ·  סגירה עד ${iso(due(HE, 1795600800, '2026-11-25T10:00:00Z'))}`,
+      buttons: ['סגירה', 'הקצאה', 'הודעה ללקוח', 'פתיחה בקונסולה'],
+      text: `${iso('🟡 רגיל')} ${iso('NPS 3/10')} · ${iso('dine-in')} — ${iso('Deniz (c-42)')}: “Garsonlar çok kaba, yemek 40 dakika sürdü” [נלקח על ידי ${iso('Ayşe Yılmaz')}]`,
+    }],
+  ] as const)('%s: labels, buttons and the update after a claim; the comment as written', (_locale, i18n, opened, claimed) => {
+    const people = [{ id: 'ayse', name: 'Ayşe Yılmaz' }];
+    const first = renderAlert(snapshot(), { consoleUrl: CONSOLE, now: NOW, assignees: people, i18n });
+    expect(texts(first.blocks)).toEqual(opened);
+    expect(first.blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '>Garsonlar çok kaba, yemek 40 dakika sürdü _(tr)_' } });
+    const update = renderAlert(snapshot({ status: 'claimed', assigneeId: 'ayse', assigneeName: 'Ayşe Yılmaz' }), { consoleUrl: CONSOLE, now: NOW, assignees: people, i18n });
+    expect({ ...texts(update.blocks), text: update.text }).toMatchObject(claimed);
+  });
+
+  it.each([
+    ['tr', TR, '🙋 *Ayşe Yılmaz* üstlendi', 'Bu talebi üstlenemezsiniz: ticket is already claimed by Noa Levi'],
+    ['he', HE, `🙋 נלקח על ידי *${iso('Ayşe Yılmaz')}*`, `אי אפשר לקחת את הפנייה: ${iso('ticket is already claimed by Noa Levi')}`],
+  ] as const)('%s: the thread reply after a claim and a refused claim', (_locale, i18n, reply, refused) => {
+    const e = ticketEvent('ticket.claimed', { ticket: { status: 'claimed', assigneeName: 'Ayşe Yılmaz' } } as never);
+    expect(renderThreadReply(e.type, e.data, i18n)).toBe(reply);
+    expect(renderCommandRejected('ticket.claim', 'ticket is already claimed by Noa Levi', i18n)).toBe(refused);
+  });
+
+  it.each([
+    ['tr', TR, 'Talebi çöz', 'Çözüldü', 'Vazgeç', 'Kök neden'],
+    ['he', HE, 'סגירת פנייה', 'סגירה', 'ביטול', 'סיבת שורש'],
+  ] as const)('%s: the resolve modal', (_locale, i18n, title, submit, close, label) => {
+    const view = resolveModal({ ticketId: TICKET_ID }, ['billing'], snapshot(), { i18n });
+    expect([view.title.text, view.submit?.text, view.close?.text, (view.blocks[1] as { label: { text: string } }).label.text]).toEqual([title, submit, close, label]);
+  });
+});
+
+describe('Slack limits in every locale (SPEC §14: no translation is cut)', () => {
+  const BUTTONS = ['alert.button.claim', 'alert.button.resolve', 'alert.button.assign', 'alert.button.messageCustomer', 'alert.button.openConsole', 'modal.resolve.contacted'] as const;
+  // a modal's title, submit and close are each at most 24 characters; Resolve is the resolve modal's submit
+  const MODAL_TITLES = ['modal.resolve.title', 'modal.message.title', 'modal.cancel', 'modal.message.send', 'alert.button.resolve'] as const;
+  it.each(LOCALES)('%s: buttons fit %s, modal titles fit 24', (locale) => {
+    const i18n = translator(locale);
+    for (const key of BUTTONS) expect([key, i18n.t(key).length <= SLACK_LIMITS.buttonText]).toEqual([key, true]);
+    for (const key of MODAL_TITLES) expect([key, i18n.t(key), i18n.t(key).length <= SLACK_LIMITS.modalTitle]).toEqual([key, CATALOGS[locale][key], true]);
   });
 });

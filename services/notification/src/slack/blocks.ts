@@ -1,10 +1,11 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock, StaticSelect } from '@slack/web-api';
-import { METRIC_SCALES, type Severity, type TicketCommandType, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
+import { METRIC_SCALES, type Severity, type TicketCommandType, type Translator, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
  * Block Kit for the one top-level alert of a ticket, its thread replies and the resolve modal. Pure: everything
  * shown comes from the ticket snapshot (and `now`, to say whether an SLA is overdue), so a re-render of the same
- * snapshot is the same payload and tests assert it exactly.
+ * snapshot is the same payload and tests assert it exactly. Every word comes from the alerts catalog in the team's
+ * language (SPEC §14, the `i18n` translator); the customer's comment is quoted as written.
  */
 
 /** Slack's limits (https://api.slack.com/reference/block-kit/blocks, chat.postMessage). */
@@ -17,6 +18,9 @@ export const SLACK_LIMITS = {
   buttonText: 75,
   buttonValue: 2_000,
   modalTitle: 24,
+  /** An input block's `label` and a select's `placeholder`. */
+  inputLabel: 2_000,
+  placeholder: 150,
   privateMetadata: 3_000,
 } as const;
 
@@ -73,6 +77,8 @@ export interface RenderOptions {
   now: Date;
   /** Who the **Assign** menu offers: the ticket team's agents and leads, in routing-file order; no menu when empty. */
   assignees?: readonly { id: string; name: string }[];
+  /** The team's language and time zone (alerts/team-language.ts). */
+  i18n: Translator;
 }
 
 export interface RenderedMessage {
@@ -80,7 +86,15 @@ export interface RenderedMessage {
   blocks: KnownBlock[];
 }
 
-const SEVERITY_LABEL: Record<Severity, string> = { critical: '🔴 Critical', high: '🟠 High', normal: '🟡 Normal' };
+/** `🔴 Critical` in the team's language: the header's and the fallback's severity. */
+export function severityLabel(severity: Severity, i18n: Translator): string {
+  return i18n.t('alert.severity', { severity });
+}
+
+/** `critical` in the team's language, inside a sentence. */
+export function severityName(severity: Severity, i18n: Translator): string {
+  return i18n.t('alert.severityName', { severity });
+}
 
 export function consoleTicketUrl(consoleUrl: string, ticketId: string): string {
   return `${consoleUrl}/tickets/${encodeURIComponent(ticketId)}`;
@@ -97,52 +111,63 @@ export function customerLabel(t: Pick<TicketSnapshot, 'customerId' | 'customerNa
 
 /** The top-level alert, as posted and as every later `chat.update` re-renders it. */
 export function renderAlert(t: TicketSnapshot, o: RenderOptions): RenderedMessage {
+  const { i18n } = o;
   const url = consoleTicketUrl(o.consoleUrl, t.id);
+  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
   const blocks: KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: truncate(`${SEVERITY_LABEL[t.severity]} · ${scoreLabel(t)} · ${t.touchpoint}`, SLACK_LIMITS.headerText), emoji: true },
+      text: { type: 'plain_text', text: truncate(i18n.t('alert.header', { severity: severityLabel(t.severity, i18n), score: scoreLabel(t), touchpoint: t.touchpoint }), SLACK_LIMITS.headerText), emoji: true },
     },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Customer*\n${escapeMrkdwn(truncate(customerLabel(t), 500))}` },
-        { type: 'mrkdwn', text: `*Touchpoint*\n${escapeMrkdwn(t.touchpoint)}` },
-        { type: 'mrkdwn', text: `*Score*\n${scoreLabel(t)}` },
-        { type: 'mrkdwn', text: `*Feedback*\n${t.feedbackCount} ${t.feedbackCount === 1 ? 'response' : 'responses'}` },
+        field(i18n.t('alert.field.customer'), escapeMrkdwn(truncate(customerLabel(t), 500))),
+        field(i18n.t('alert.field.touchpoint'), escapeMrkdwn(t.touchpoint)),
+        field(i18n.t('alert.field.score'), scoreLabel(t)),
+        field(i18n.t('alert.field.feedback'), i18n.t('alert.responses', { count: t.feedbackCount })),
       ],
     },
-    commentBlock(t),
-    statusContext(t, o.now),
-    actionsBlock(t, url, o.assignees ?? []),
+    commentBlock(t, i18n),
+    statusContext(t, o.now, i18n),
+    actionsBlock(t, url, o.assignees ?? [], i18n),
   ];
-  return { text: fallbackText(t), blocks };
+  return { text: fallbackText(t, i18n), blocks };
 }
 
-function commentBlock(t: TicketSnapshot): SectionBlock {
-  if (!t.comment || t.comment.trim() === '') return { type: 'section', text: { type: 'mrkdwn', text: '_No comment._' } };
+function commentBlock(t: TicketSnapshot, i18n: Translator): SectionBlock {
+  if (!t.comment || t.comment.trim() === '') return { type: 'section', text: { type: 'mrkdwn', text: `_${i18n.t('alert.noComment')}_` } };
   const lang = t.locale ? ` _(${escapeMrkdwn(t.locale)})_` : '';
   return { type: 'section', text: { type: 'mrkdwn', text: `${quote(truncateEscaped(t.comment, COMMENT_LIMIT))}${lang}` } };
 }
 
-function statusContext(t: TicketSnapshot, now: Date): ContextBlock {
+function statusContext(t: TicketSnapshot, now: Date, i18n: Translator): ContextBlock {
   const parts: string[] = [];
   const who = t.assigneeName ?? t.assigneeId;
-  if (t.status === 'open') parts.push(who ? `*Open* · 👤 assigned to *${escapeMrkdwn(who)}*, not claimed yet` : '*Open* · not claimed yet');
-  else if (t.status === 'claimed') parts.push(`🙋 *Claimed by ${escapeMrkdwn(who ?? 'an agent')}*`);
-  else parts.push(`✅ *Resolved*${who ? ` by ${escapeMrkdwn(who)}` : ''}${t.rootCause ? ` · root cause: ${escapeMrkdwn(t.rootCause)}` : ''}`);
-  if (t.status === 'open') parts.push(slaText('First response', t.firstResponseDue, now));
-  if (t.status !== 'resolved') parts.push(slaText('Resolve', t.resolveDue, now));
+  if (t.status === 'open') parts.push(who ? i18n.t('alert.status.openAssigned', { name: escapeMrkdwn(who) }) : i18n.t('alert.status.open'));
+  else if (t.status === 'claimed') parts.push(`🙋 *${i18n.t('alert.claimedBy', { name: escapeMrkdwn(who ?? i18n.t('alert.anAgent')) })}*`);
+  else {
+    const resolved = who ? i18n.t('alert.status.resolvedBy', { name: escapeMrkdwn(who) }) : i18n.t('alert.status.resolved');
+    parts.push(t.rootCause ? `${resolved} · ${i18n.t('alert.rootCause', { cause: escapeMrkdwn(t.rootCause) })}` : resolved);
+  }
+  if (t.status === 'open') parts.push(slaText('firstResponse', t.firstResponseDue, now, i18n));
+  if (t.status !== 'resolved') parts.push(slaText('resolve', t.resolveDue, now, i18n));
   return { type: 'context', elements: [{ type: 'mrkdwn', text: parts.join('  ·  ') }] };
 }
 
-function slaText(what: string, dueIso: string, now: Date): string {
+const SLA_KEYS = {
+  firstResponse: { due: 'alert.sla.firstResponseDue', overdue: 'alert.sla.firstResponseOverdue' },
+  resolve: { due: 'alert.sla.resolveDue', overdue: 'alert.sla.resolveOverdue' },
+} as const;
+
+/** Slack shows the date token in each reader's own time zone; the fallback after `|` is the team's date and time. */
+function slaText(what: keyof typeof SLA_KEYS, dueIso: string, now: Date, i18n: Translator): string {
   const due = new Date(dueIso);
-  const when = `<!date^${Math.floor(due.getTime() / 1000)}^{date_short_pretty} {time}|${dueIso}>`;
-  return due.getTime() <= now.getTime() ? `⏰ *${what} overdue* (due ${when})` : `${what} due ${when}`;
+  const when = `<!date^${Math.floor(due.getTime() / 1000)}^{date_short_pretty} {time}|${i18n.dateTime(due)}>`;
+  return i18n.t(due.getTime() <= now.getTime() ? SLA_KEYS[what].overdue : SLA_KEYS[what].due, { due: when });
 }
 
-function assignMenu(t: TicketSnapshot, assignees: readonly { id: string; name: string }[]): StaticSelect | undefined {
+function assignMenu(t: TicketSnapshot, assignees: readonly { id: string; name: string }[], i18n: Translator): StaticSelect | undefined {
   const options: PlainTextOption[] = assignees
     .filter((a) => assignValue(t.id, a.id).length <= OPTION_VALUE_LIMIT)
     .slice(0, SELECT_OPTIONS_LIMIT)
@@ -150,79 +175,92 @@ function assignMenu(t: TicketSnapshot, assignees: readonly { id: string; name: s
   if (options.length === 0) return undefined;
   const current = options.find((o) => o.value === assignValue(t.id, t.assigneeId ?? ''));
   return {
-    type: 'static_select', action_id: ACTION_ASSIGN, placeholder: { type: 'plain_text', text: 'Assign' }, options, ...(current ? { initial_option: current } : {}),
+    type: 'static_select', action_id: ACTION_ASSIGN, placeholder: { type: 'plain_text', text: i18n.t('alert.button.assign') }, options, ...(current ? { initial_option: current } : {}),
   };
 }
 
-function actionsBlock(t: TicketSnapshot, consoleUrl: string, assignees: readonly { id: string; name: string }[]): ActionsBlock {
-  const open: Button = { type: 'button', action_id: ACTION_OPEN_CONSOLE, text: { type: 'plain_text', text: 'Open in console' }, url: consoleUrl };
-  const claim: Button = { type: 'button', action_id: ACTION_CLAIM, text: { type: 'plain_text', text: 'Claim' }, value: t.id, style: 'primary' };
-  const resolve: Button = { type: 'button', action_id: ACTION_RESOLVE, text: { type: 'plain_text', text: 'Resolve' }, value: t.id };
+function actionsBlock(t: TicketSnapshot, consoleUrl: string, assignees: readonly { id: string; name: string }[], i18n: Translator): ActionsBlock {
+  const label = (key: 'alert.button.openConsole' | 'alert.button.claim' | 'alert.button.resolve' | 'alert.button.messageCustomer') => ({
+    type: 'plain_text' as const, text: truncate(i18n.t(key), SLACK_LIMITS.buttonText),
+  });
+  const open: Button = { type: 'button', action_id: ACTION_OPEN_CONSOLE, text: label('alert.button.openConsole'), url: consoleUrl };
+  const claim: Button = { type: 'button', action_id: ACTION_CLAIM, text: label('alert.button.claim'), value: t.id, style: 'primary' };
+  const resolve: Button = { type: 'button', action_id: ACTION_RESOLVE, text: label('alert.button.resolve'), value: t.id };
   // SPEC §11: closing the loop with the customer, before and after the resolution (an apology, then "it is fixed")
-  const message: Button = { type: 'button', action_id: ACTION_MESSAGE_CUSTOMER, text: { type: 'plain_text', text: 'Message customer' }, value: t.id };
-  const assign = t.status === 'resolved' ? undefined : assignMenu(t, assignees);
+  const message: Button = { type: 'button', action_id: ACTION_MESSAGE_CUSTOMER, text: label('alert.button.messageCustomer'), value: t.id };
+  const assign = t.status === 'resolved' ? undefined : assignMenu(t, assignees, i18n);
   const menu = assign ? [assign] : [];
   const elements = t.status === 'open' ? [claim, resolve, ...menu, message, open] : t.status === 'claimed' ? [resolve, ...menu, message, open] : [message, open];
   return { type: 'actions', block_id: 'ticket_actions', elements };
 }
 
 /** The message's `text` (notifications, screen readers). Slack formats it as mrkdwn too, so it is escaped like the blocks. */
-function fallbackText(t: TicketSnapshot): string {
-  const status = t.status === 'open' ? '' : t.status === 'claimed' ? ` [claimed by ${t.assigneeName ?? t.assigneeId ?? 'an agent'}]` : ' [resolved]';
+function fallbackText(t: TicketSnapshot, i18n: Translator): string {
+  const who = t.assigneeName ?? t.assigneeId ?? i18n.t('alert.anAgent');
+  const status = t.status === 'open' ? '' : t.status === 'claimed' ? ` ${i18n.t('alert.fallback.claimed', { name: who })}` : ` ${i18n.t('alert.fallback.resolved')}`;
   const comment = t.comment ? `: “${truncate(t.comment, FALLBACK_COMMENT_LIMIT)}”` : '';
-  return truncateEscaped(`${SEVERITY_LABEL[t.severity]} ${scoreLabel(t)} at ${t.touchpoint} — ${customerLabel(t)}${comment}${status}`, SLACK_LIMITS.messageText);
+  const head = i18n.t('alert.fallback', { severity: severityLabel(t.severity, i18n), score: scoreLabel(t), touchpoint: t.touchpoint, customer: customerLabel(t) });
+  return truncateEscaped(`${head}${comment}${status}`, SLACK_LIMITS.messageText);
+}
+
+/** ` · severity raised from normal to *critical*` when an attach or a revision raised it; else nothing. */
+function severityRaised(data: TicketEventData, i18n: Translator): string {
+  const t = data.ticket;
+  if (!data.previousSeverity || data.previousSeverity === t.severity) return '';
+  return ` · ${i18n.t('thread.severityRaised', { from: severityName(data.previousSeverity, i18n), to: severityName(t.severity, i18n) })}`;
 }
 
 /** The thread reply that tells what changed; `undefined` for events that add nothing to the thread. */
-export function renderThreadReply(type: TicketEventType, data: TicketEventData): string | undefined {
+export function renderThreadReply(type: TicketEventType, data: TicketEventData, i18n: Translator): string | undefined {
   const t = data.ticket;
-  const actor = escapeMrkdwn(data.actor.name ?? (data.actor.kind === 'system' ? 'Closeloop' : (data.actor.id ?? 'someone')));
+  const actor = escapeMrkdwn(data.actor.name ?? (data.actor.kind === 'system' ? 'Closeloop' : (data.actor.id ?? i18n.t('thread.someone'))));
+  const comment = t.comment ? `\n${quote(truncateEscaped(t.comment, 1_000))}` : '';
+  const anAgent = i18n.t('alert.anAgent');
   switch (type) {
-    case 'ticket.feedback_attached': {
-      const rose = data.previousSeverity && data.previousSeverity !== t.severity ? ` · severity raised from ${data.previousSeverity} to *${t.severity}*` : '';
-      const comment = t.comment ? `\n${quote(truncateEscaped(t.comment, 1_000))}` : '';
-      return `➕ More feedback from this customer (${t.feedbackCount} in all, latest ${scoreLabel(t)})${rose}${comment}`;
-    }
-    case 'ticket.feedback_revised': {
-      const rose = data.previousSeverity && data.previousSeverity !== t.severity ? ` · severity raised from ${data.previousSeverity} to *${t.severity}*` : '';
-      const comment = t.comment ? `\n${quote(truncateEscaped(t.comment, 1_000))}` : '';
-      return `✏️ The customer changed their feedback (now ${scoreLabel(t)})${rose}${comment}`;
-    }
+    case 'ticket.feedback_attached':
+      return `${i18n.t('thread.moreFeedback', { count: t.feedbackCount, score: scoreLabel(t) })}${severityRaised(data, i18n)}${comment}`;
+    case 'ticket.feedback_revised':
+      return `${i18n.t('thread.changedFeedback', { score: scoreLabel(t) })}${severityRaised(data, i18n)}${comment}`;
     case 'ticket.claimed':
-      return `🙋 Claimed by *${escapeMrkdwn(t.assigneeName ?? data.actor.name ?? t.assigneeId ?? 'an agent')}*`;
+      return i18n.t('thread.claimed', { name: escapeMrkdwn(t.assigneeName ?? data.actor.name ?? t.assigneeId ?? anAgent) });
     case 'ticket.assigned':
-      return `👤 Assigned to *${escapeMrkdwn(t.assigneeName ?? t.assigneeId ?? 'an agent')}* by ${actor}`;
+      return i18n.t('thread.assigned', { name: escapeMrkdwn(t.assigneeName ?? t.assigneeId ?? anAgent), actor });
     case 'ticket.resolved':
-      return `✅ Resolved by *${actor}*${t.rootCause ? ` · root cause: ${escapeMrkdwn(t.rootCause)}` : ''}${data.customerContacted ? ' · customer contacted' : ''}`;
+      return [
+        i18n.t('thread.resolved', { actor }),
+        ...(t.rootCause ? [i18n.t('alert.rootCause', { cause: escapeMrkdwn(t.rootCause) })] : []),
+        ...(data.customerContacted ? [i18n.t('thread.customerContacted')] : []),
+      ].join(' · ');
     case 'ticket.reopened':
-      return `↩️ Reopened by *${actor}*${data.reason ? `: ${escapeMrkdwn(truncate(data.reason, 500))}` : ''}`;
+      return data.reason ? i18n.t('thread.reopenedBecause', { actor, reason: escapeMrkdwn(truncate(data.reason, 500)) }) : i18n.t('thread.reopened', { actor });
     case 'ticket.sla_breached':
-      return data.breach === 'resolve' ? '⏰ SLA breached: the ticket was not resolved in time' : '⏰ SLA breached: nobody responded in time';
+      return i18n.t(data.breach === 'resolve' ? 'thread.slaBreached.resolve' : 'thread.slaBreached.firstResponse');
     case 'ticket.escalated': {
       const e = (data as TicketEscalatedData).escalation;
-      return `⏫ Escalated (step ${e.step} of ${e.of}): nobody has claimed this ticket ${humanDuration(e.after)} after it ${t.openedAt === e.from ? 'opened' : 'was reopened'}`;
+      return i18n.t('thread.escalated', { step: e.step, of: e.of, after: humanDuration(e.after, i18n), since: t.openedAt === e.from ? 'opened' : 'reopened' });
     }
     default:
       return undefined;
   }
 }
 
-/** `PT1H30M` → "1 h 30 min"; anything unusual is shown as written. */
-export function humanDuration(iso: string): string {
+/** `PT1H30M` → "1 hr 30 min" in the reader's language; anything unusual is shown as written. */
+export function humanDuration(iso: string, i18n: Translator): string {
   const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
-  if (!m) return iso;
-  const parts = [[m[1], 'd'], [m[2], 'h'], [m[3], 'min'], [m[4], 's']].filter(([n]) => n !== undefined && Number(n) > 0).map(([n, u]) => `${Number(n)} ${u}`);
-  return parts.length ? parts.join(' ') : iso;
+  if (!m || !/\d/.test(iso)) return iso;
+  const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((n) => Number(n ?? 0));
+  return i18n.duration((((d * 24 + h) * 60 + min) * 60 + s) * 1000);
 }
+
+const REJECTED_COMMAND: Record<TicketCommandType, string> = {
+  'ticket.claim': 'claim', 'ticket.resolve': 'resolve', 'ticket.assign': 'assign', 'ticket.message_customer': 'message',
+};
 
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
-export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined): string {
-  const what = commandType === 'ticket.claim' ? 'claim this ticket' : commandType === 'ticket.resolve' ? 'resolve this ticket'
-    : commandType === 'ticket.assign' ? 'assign this ticket' : commandType === 'ticket.message_customer' ? "message this ticket's customer" : 'change this ticket';
-  return `You can't ${what}: ${escapeMrkdwn(reason ?? 'the request was refused')}`;
+export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined, i18n: Translator): string {
+  const command = commandType ? REJECTED_COMMAND[commandType] : 'other';
+  return i18n.t('slack.rejected', { command, reason: escapeMrkdwn(reason ?? i18n.t('slack.rejected.noReason')) });
 }
-
-export const UNKNOWN_SLACK_USER_TEXT = "Your Slack user isn't linked to a Closeloop agent, so nothing was changed. Ask an admin to add your Slack user id to the routing file.";
 
 /** What the resolve modal carries from the button press to the submission. */
 export interface ResolveModalContext {
@@ -235,25 +273,33 @@ export interface ResolveModalContext {
  * The resolve modal. `opts.recheckAfter` (the team's, when the routing file has a `recheck` template) adds a checkbox
  * that resolves with `recheck: true`.
  */
-export function resolveModal(ctx: ResolveModalContext, rootCauses: readonly string[], ticket?: TicketSnapshot, opts: { recheckAfter?: string } = {}): ModalView {
-  const summary = ticket ? `${SEVERITY_LABEL[ticket.severity]} · ${scoreLabel(ticket)} · ${escapeMrkdwn(ticket.touchpoint)} · ${escapeMrkdwn(customerLabel(ticket))}` : `Ticket ${ctx.ticketId}`;
+export function resolveModal(
+  ctx: ResolveModalContext, rootCauses: readonly string[], ticket: TicketSnapshot | undefined, opts: { recheckAfter?: string; i18n: Translator },
+): ModalView {
+  const { i18n } = opts;
+  const summary = ticket
+    ? i18n.t('alert.summary', {
+      severity: severityLabel(ticket.severity, i18n), score: scoreLabel(ticket), touchpoint: escapeMrkdwn(ticket.touchpoint), customer: escapeMrkdwn(customerLabel(ticket)),
+    })
+    : i18n.t('modal.ticket', { id: ctx.ticketId });
+  const plain = (text: string, max: number = SLACK_LIMITS.buttonText) => ({ type: 'plain_text' as const, text: truncate(text, max) });
   return {
     type: 'modal',
     callback_id: RESOLVE_CALLBACK_ID,
     private_metadata: encodeModalContext(ctx),
-    title: { type: 'plain_text', text: 'Resolve ticket' },
-    submit: { type: 'plain_text', text: 'Resolve' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plain(i18n.t('modal.resolve.title'), SLACK_LIMITS.modalTitle),
+    submit: plain(i18n.t('alert.button.resolve'), SLACK_LIMITS.modalTitle),
+    close: plain(i18n.t('modal.cancel'), SLACK_LIMITS.modalTitle),
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: truncate(summary, SLACK_LIMITS.sectionText) } },
       {
         type: 'input',
         block_id: RESOLVE_INPUTS.rootCause.block,
-        label: { type: 'plain_text', text: 'Root cause' },
+        label: plain(i18n.t('modal.resolve.rootCause'), SLACK_LIMITS.inputLabel),
         element: {
           type: 'static_select',
           action_id: RESOLVE_INPUTS.rootCause.action,
-          placeholder: { type: 'plain_text', text: 'Pick the root cause' },
+          placeholder: plain(i18n.t('modal.resolve.pickRootCause'), SLACK_LIMITS.placeholder),
           // Slack allows 100 options; the routing file's list is a handful.
           options: rootCauses.slice(0, 100).map((c) => ({ text: { type: 'plain_text', text: truncate(humanize(c), 75) }, value: c })),
         },
@@ -262,22 +308,20 @@ export function resolveModal(ctx: ResolveModalContext, rootCauses: readonly stri
         type: 'input',
         block_id: RESOLVE_INPUTS.note.block,
         optional: true,
-        label: { type: 'plain_text', text: 'Resolution note' },
+        label: plain(i18n.t('modal.resolve.note'), SLACK_LIMITS.inputLabel),
         element: { type: 'plain_text_input', action_id: RESOLVE_INPUTS.note.action, multiline: true, max_length: 3_000 },
       },
       {
         type: 'input',
         block_id: RESOLVE_INPUTS.customerContacted.block,
         optional: true,
-        label: { type: 'plain_text', text: 'Customer' },
+        label: plain(i18n.t('alert.field.customer'), SLACK_LIMITS.inputLabel),
         element: {
           type: 'checkboxes',
           action_id: RESOLVE_INPUTS.customerContacted.action,
           options: [
-            { text: { type: 'plain_text', text: 'Customer contacted' }, value: CUSTOMER_CONTACTED_VALUE },
-            ...(opts.recheckAfter
-              ? [{ text: { type: 'plain_text' as const, text: truncate(`Ask them again after ${opts.recheckAfter} (recheck)`, 75) }, value: RECHECK_VALUE }]
-              : []),
+            { text: plain(i18n.t('modal.resolve.contacted')), value: CUSTOMER_CONTACTED_VALUE },
+            ...(opts.recheckAfter ? [{ text: plain(i18n.t('modal.resolve.recheck', { after: humanDuration(opts.recheckAfter, i18n) })), value: RECHECK_VALUE }] : []),
           ],
         },
       },

@@ -2,13 +2,14 @@ import { BeforeApplicationShutdown, Controller, Inject, Post, Req, Res } from '@
 import type { HttpResponse, RawRequest } from '../http';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { agentBySlackUserId, deterministicId, makeEnvelope, teamById, teamFor, Topic, type Agent, type RoutingConfig, type TicketCommandData, type TicketCommandType } from '@closeloop/contracts';
+import { agentBySlackUserId, deterministicId, makeEnvelope, teamById, teamFor, Topic, type Agent, type RoutingConfig, type TicketCommandData, type TicketCommandType, type Translator } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { CHAT_CHANNEL, type ChatChannel } from '../channels';
 import { SERVICE, type NotificationConfig } from '../config';
 import { slackInteractionsTotal } from '../metrics';
 import { NotificationRepository } from '../persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
+import { ticketTranslator } from '../alerts/team-language';
 import {
   ACTION_ASSIGN,
   ACTION_CLAIM,
@@ -21,7 +22,6 @@ import {
   RESOLVE_CALLBACK_ID,
   RESOLVE_INPUTS,
   resolveModal,
-  UNKNOWN_SLACK_USER_TEXT,
 } from './blocks';
 import { MESSAGE_CALLBACK_ID, messageModal, readMessageSubmission } from './message-modal';
 import { verifySlackSignature } from './signature';
@@ -133,20 +133,21 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       if (!agent) {
         slackInteractionsTotal.inc({ type: 'block_actions', outcome: 'unknown_user' });
         this.log.warn({ slackUserId: p.user?.id, action: action.action_id }, 'slack user is not linked to an agent; nothing changed');
-        later.push(() => this.tell(p.response_url, UNKNOWN_SLACK_USER_TEXT));
+        const about = action.action_id === ACTION_ASSIGN ? parseAssignValue(value)?.ticketId : value;
+        later.push(async () => this.tell(p.response_url, (await this.i18nFor(about)).t('slack.unknownUser')));
         continue;
       }
       if (action.action_id === ACTION_ASSIGN) {
         const choice = parseAssignValue(value);
         if (!choice || !(await this.assign(p, choice.ticketId, choice.agentId, agent, action.action_ts))) {
-          later.push(() => this.tell(p.response_url, "Closeloop couldn't record the assignment just now. Please try again in a moment."));
+          later.push(async () => this.tell(p.response_url, (await this.i18nFor(choice?.ticketId)).t('slack.assignFailed')));
         }
         continue;
       }
       const ticketId = value;
       if (action.action_id === ACTION_CLAIM) {
         if (!(await this.claim(p, ticketId, agent, action.action_ts))) {
-          later.push(() => this.tell(p.response_url, "Closeloop couldn't record your claim just now. Please try again in a moment."));
+          later.push(async () => this.tell(p.response_url, (await this.i18nFor(ticketId)).t('slack.claimFailed')));
         }
       } else if (action.action_id === ACTION_MESSAGE_CUSTOMER) {
         later.push(() => this.openMessageModal(p, ticketId, agent));
@@ -190,6 +191,15 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * What the person who pressed is told is in the language of the ticket's team (SPEC §14), like the alert they
+   * pressed on; a ticket not known here yet speaks the default team's.
+   */
+  private async i18nFor(ticketId: string | undefined): Promise<Translator> {
+    const ticket = ticketId ? await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined) : undefined;
+    return ticketTranslator(this.routing, ticket);
+  }
+
   /** The team's recheckAfter as written in the routing file (the defaults' team when the ticket is not known yet). */
   private recheckAfterOf(ticket: { team: string; touchpoint: string } | undefined): string {
     const team = ticket ? teamById(this.routing, ticket.team) ?? teamFor(this.routing, ticket.touchpoint) : teamById(this.routing, this.routing.defaults.team);
@@ -199,26 +209,29 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
   private async openResolveModal(p: InteractionPayload, ticketId: string): Promise<void> {
     if (!p.trigger_id) return;
     const ticket = await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined);
+    const i18n = ticketTranslator(this.routing, ticket);
     const outcome = await this.chat.openView({
       triggerId: p.trigger_id,
       view: resolveModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.rootCauses, ticket, {
+        i18n,
         ...(this.routing.templates.recheck ? { recheckAfter: this.recheckAfterOf(ticket) } : {}),
       }),
     });
     slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
-    if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the resolve form (${outcome.reason}). Please press Resolve again.`);
+    if (outcome.kind !== 'sent') await this.tell(p.response_url, i18n.t('slack.resolveFormFailed', { reason: outcome.reason }));
   }
 
   /** The Message customer modal, with each template previewed in the customer's language (newest snapshot's `locale`). */
   private async openMessageModal(p: InteractionPayload, ticketId: string, agent: Agent): Promise<void> {
     if (!p.trigger_id) return;
     const ticket = await this.repo.latestSnapshot(this.ds, ticketId).catch(() => undefined);
+    const i18n = ticketTranslator(this.routing, ticket);
     const outcome = await this.chat.openView({
       triggerId: p.trigger_id,
-      view: messageModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.templates, agent.name, ticket),
+      view: messageModal({ ticketId, ...(p.response_url ? { responseUrl: p.response_url } : {}) }, this.routing.templates, agent.name, ticket, i18n),
     });
     slackInteractionsTotal.inc({ type: 'block_actions', outcome: outcome.kind === 'sent' ? 'modal' : 'failed' });
-    if (outcome.kind !== 'sent') await this.tell(p.response_url, `Closeloop couldn't open the message form (${outcome.reason}). Please press Message customer again.`);
+    if (outcome.kind !== 'sent') await this.tell(p.response_url, i18n.t('slack.messageFormFailed', { reason: outcome.reason }));
   }
 
   /** The Message customer submission → `ticket.message_customer`; tickets decides, and a refusal is told in the channel. */
@@ -228,10 +241,11 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       return { response_action: 'errors', errors: { [block]: message } };
     };
     const ctx = decodeModalContext(p.view?.private_metadata);
-    if (!ctx) return errors('message_body', 'This form is out of date. Close it and press Message customer on the alert again.');
+    const i18n = await this.i18nFor(ctx?.ticketId);
+    if (!ctx) return errors('message_body', i18n.t('slack.messageFormOutdated'));
     const agent = this.agentFor(p);
-    if (!agent) return errors('message_body', UNKNOWN_SLACK_USER_TEXT, 'unknown_user');
-    const read = readMessageSubmission(p.view?.state?.values ?? {}, this.routing.templates);
+    if (!agent) return errors('message_body', i18n.t('slack.unknownUser'), 'unknown_user');
+    const read = readMessageSubmission(p.view?.state?.values ?? {}, this.routing.templates, i18n);
     if (!read.ok) return errors(read.block, read.message);
     const commandId = deterministicId('slack-command', 'ticket.message_customer', ctx.ticketId, p.user?.id ?? '', p.view?.id ?? '', p.view?.hash ?? '');
     try {
@@ -246,7 +260,7 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       });
     } catch (err) {
       this.log.error({ err, ticketId: ctx.ticketId }, 'could not record a customer message from Slack');
-      return errors('message_body', "Closeloop couldn't send this just now. Please submit again.", 'failed');
+      return errors('message_body', i18n.t('slack.sendFailed'), 'failed');
     }
     slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'command' });
     return {};
@@ -259,19 +273,20 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
       return { response_action: 'errors', errors: { [block]: message } };
     };
     const ctx = decodeModalContext(p.view?.private_metadata);
-    if (!ctx) return errors(RESOLVE_INPUTS.rootCause.block, 'This form is out of date. Close it and press Resolve on the alert again.');
+    const i18n = await this.i18nFor(ctx?.ticketId);
+    if (!ctx) return errors(RESOLVE_INPUTS.rootCause.block, i18n.t('slack.resolveFormOutdated'));
     const agent = this.agentFor(p);
     if (!agent) {
       slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'unknown_user' });
-      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: UNKNOWN_SLACK_USER_TEXT } };
+      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: i18n.t('slack.unknownUser') } };
     }
     const values = p.view?.state?.values ?? {};
     const rootCause = values[RESOLVE_INPUTS.rootCause.block]?.[RESOLVE_INPUTS.rootCause.action]?.selected_option?.value;
     if (!rootCause || !this.routing.rootCauses.includes(rootCause)) {
-      return errors(RESOLVE_INPUTS.rootCause.block, `Pick one of: ${this.routing.rootCauses.join(', ')}`);
+      return errors(RESOLVE_INPUTS.rootCause.block, i18n.t('slack.pickRootCause', { causes: this.routing.rootCauses.join(', ') }));
     }
     const note = values[RESOLVE_INPUTS.note.block]?.[RESOLVE_INPUTS.note.action]?.value?.trim();
-    if (note && note.length > NOTE_MAX) return errors(RESOLVE_INPUTS.note.block, `Keep the note under ${NOTE_MAX} characters`);
+    if (note && note.length > NOTE_MAX) return errors(RESOLVE_INPUTS.note.block, i18n.t('slack.noteTooLong', { max: NOTE_MAX }));
     const checked = values[RESOLVE_INPUTS.customerContacted.block]?.[RESOLVE_INPUTS.customerContacted.action]?.selected_options ?? [];
     const contacted = checked.some((o) => o.value === CUSTOMER_CONTACTED_VALUE);
     const recheck = checked.some((o) => o.value === RECHECK_VALUE);
@@ -291,7 +306,7 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
     } catch (err) {
       slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'failed' });
       this.log.error({ err, ticketId: ctx.ticketId }, 'could not record a resolve from Slack');
-      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: "Closeloop couldn't save this just now. Please submit again." } };
+      return { response_action: 'errors', errors: { [RESOLVE_INPUTS.rootCause.block]: i18n.t('slack.saveFailed') } };
     }
     slackInteractionsTotal.inc({ type: 'view_submission', outcome: 'command' });
     return {};

@@ -1,3 +1,4 @@
+import { translator } from '@closeloop/contracts';
 import { testRouting, snapshot, TICKET_ID } from '../../test/fixtures';
 import { MESSAGE_CALLBACK_ID, MESSAGE_INPUTS, messageModal, pickableTemplates, readMessageSubmission } from './message-modal';
 
@@ -23,7 +24,7 @@ describe('Message customer modal', () => {
   });
 
   it('is a modal with the template picker, the previews and a text box, carrying the ticket and response_url', () => {
-    const view = messageModal({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }, templates, 'Ayşe Yılmaz', snapshot({ locale: 'tr' }));
+    const view = messageModal({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' }, templates, 'Ayşe Yılmaz', snapshot({ locale: 'tr' }), translator('en'));
     expect(view).toMatchObject({ type: 'modal', callback_id: MESSAGE_CALLBACK_ID, submit: { text: 'Send' } });
     expect(JSON.parse(String(view.private_metadata))).toEqual({ ticketId: TICKET_ID, responseUrl: 'https://hooks.slack.com/actions/1' });
     const picker = view.blocks.find((b) => b.block_id === MESSAGE_INPUTS.template.block) as { element: { options: { value: string }[] } };
@@ -34,7 +35,7 @@ describe('Message customer modal', () => {
 
   it('works from the routing file the services load', () => {
     const routing = testRouting();
-    expect(() => messageModal({ ticketId: TICKET_ID }, routing.templates, 'Ayşe', snapshot())).not.toThrow();
+    expect(() => messageModal({ ticketId: TICKET_ID }, routing.templates, 'Ayşe', snapshot(), translator('en'))).not.toThrow();
   });
 
   const values = (template?: string, body?: string) => ({
@@ -50,6 +51,6 @@ describe('Message customer modal', () => {
     ['the recheck', values('recheck'), { ok: false, block: 'message_template', message: 'The recheck is sent by resolving the ticket with a recheck' }],
     ['a text too long', values(undefined, 'x'.repeat(1_601)), { ok: false, block: 'message_body', message: 'Keep the message under 1600 characters' }],
   ])('submission with %s', (_name, v, expected) => {
-    expect(readMessageSubmission(v, templates)).toEqual(expected);
+    expect(readMessageSubmission(v, templates, translator('en'))).toEqual(expected);
   });
 });

@@ -1,11 +1,12 @@
 import type { KnownBlock, ModalView } from '@slack/web-api';
-import { renderTemplate, type Templates, type TicketSnapshot } from '@closeloop/contracts';
+import { renderTemplate, type Templates, type TicketSnapshot, type Translator } from '@closeloop/contracts';
 import { customerLabel, escapeMrkdwn, SLACK_LIMITS, truncate } from './blocks';
 
 /**
  * The **Message customer** modal (SPEC §11): pick a routing-file template — each shown as the customer will read it,
  * rendered in their language with this agent's name — or write a text. The submission becomes a
  * `ticket.message_customer` command; tickets decides (no number, opted out, …) and the agent is told if it refuses.
+ * The modal's own words are the team's language (`i18n`); the previews are the customer's, as they will read them.
  */
 export const MESSAGE_CALLBACK_ID = 'closeloop_message_customer';
 export const MESSAGE_INPUTS = {
@@ -22,20 +23,26 @@ export interface MessageModalContext {
   responseUrl?: string;
 }
 
-export function messageModal(ctx: MessageModalContext, templates: Templates, agentName: string, ticket?: TicketSnapshot): ModalView {
+export function messageModal(ctx: MessageModalContext, templates: Templates, agentName: string, ticket: TicketSnapshot | undefined, i18n: Translator): ModalView {
   const previews = ticket ? pickableTemplates(templates, ticket, agentName) : [];
-  const to = ticket ? `To *${escapeMrkdwn(truncate(customerLabel(ticket), 200))}* by SMS${ticket.locale ? ` · language: ${escapeMrkdwn(ticket.locale)}` : ''}` : `Ticket ${ctx.ticketId}`;
+  const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max) });
+  const to = !ticket
+    ? i18n.t('modal.ticket', { id: ctx.ticketId })
+    : [
+      i18n.t('modal.message.to', { customer: escapeMrkdwn(truncate(customerLabel(ticket), 200)) }),
+      ...(ticket.locale ? [i18n.t('modal.message.language', { locale: escapeMrkdwn(ticket.locale) })] : []),
+    ].join(' · ');
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(to, SLACK_LIMITS.sectionText) } }];
   if (previews.length > 0) {
     blocks.push({
       type: 'input',
       block_id: MESSAGE_INPUTS.template.block,
       optional: true,
-      label: { type: 'plain_text', text: 'Template' },
+      label: plain(i18n.t('modal.message.template'), SLACK_LIMITS.inputLabel),
       element: {
         type: 'static_select',
         action_id: MESSAGE_INPUTS.template.action,
-        placeholder: { type: 'plain_text', text: 'Pick a template' },
+        placeholder: plain(i18n.t('modal.message.pickTemplate'), SLACK_LIMITS.placeholder),
         options: previews.slice(0, 100).map((p) => ({ text: { type: 'plain_text', text: truncate(p.name, 75) }, value: p.name })),
       },
     });
@@ -47,16 +54,16 @@ export function messageModal(ctx: MessageModalContext, templates: Templates, age
     type: 'input',
     block_id: MESSAGE_INPUTS.body.block,
     optional: true,
-    label: { type: 'plain_text', text: previews.length > 0 ? 'Or write your own message' : 'Message' },
+    label: plain(i18n.t(previews.length > 0 ? 'modal.message.writeOwn' : 'modal.message.body'), SLACK_LIMITS.inputLabel),
     element: { type: 'plain_text_input', action_id: MESSAGE_INPUTS.body.action, multiline: true, max_length: MESSAGE_BODY_MAX },
   });
   return {
     type: 'modal',
     callback_id: MESSAGE_CALLBACK_ID,
     private_metadata: encodeMessageContext(ctx),
-    title: { type: 'plain_text', text: 'Message customer' },
-    submit: { type: 'plain_text', text: 'Send' },
-    close: { type: 'plain_text', text: 'Cancel' },
+    title: plain(i18n.t('modal.message.title'), SLACK_LIMITS.modalTitle),
+    submit: plain(i18n.t('modal.message.send'), SLACK_LIMITS.modalTitle),
+    close: plain(i18n.t('modal.cancel'), SLACK_LIMITS.modalTitle),
     blocks,
   };
 }
@@ -76,16 +83,17 @@ export function pickableTemplates(templates: Templates, ticket: TicketSnapshot, 
 export function readMessageSubmission(
   values: Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null }>>,
   templates: Templates,
+  i18n: Translator,
 ): { ok: true; template?: string; body?: string } | { ok: false; block: string; message: string } {
   const template = values[MESSAGE_INPUTS.template.block]?.[MESSAGE_INPUTS.template.action]?.selected_option?.value ?? undefined;
   const body = values[MESSAGE_INPUTS.body.block]?.[MESSAGE_INPUTS.body.action]?.value?.trim() || undefined;
-  if (template && body) return { ok: false, block: MESSAGE_INPUTS.body.block, message: 'Pick a template or write a message, not both' };
-  if (!template && !body) return { ok: false, block: MESSAGE_INPUTS.body.block, message: 'Pick a template or write a message' };
-  if (template && NOT_PICKABLE.has(template)) return { ok: false, block: MESSAGE_INPUTS.template.block, message: 'The recheck is sent by resolving the ticket with a recheck' };
+  if (template && body) return { ok: false, block: MESSAGE_INPUTS.body.block, message: i18n.t('modal.message.notBoth') };
+  if (!template && !body) return { ok: false, block: MESSAGE_INPUTS.body.block, message: i18n.t('modal.message.pickOne') };
+  if (template && NOT_PICKABLE.has(template)) return { ok: false, block: MESSAGE_INPUTS.template.block, message: i18n.t('modal.message.recheckByResolve') };
   if (template && !Object.prototype.hasOwnProperty.call(templates, template)) {
-    return { ok: false, block: MESSAGE_INPUTS.template.block, message: 'That template is no longer in the routing file' };
+    return { ok: false, block: MESSAGE_INPUTS.template.block, message: i18n.t('modal.message.templateGone') };
   }
-  if (body && body.length > MESSAGE_BODY_MAX) return { ok: false, block: MESSAGE_INPUTS.body.block, message: `Keep the message under ${MESSAGE_BODY_MAX} characters` };
+  if (body && body.length > MESSAGE_BODY_MAX) return { ok: false, block: MESSAGE_INPUTS.body.block, message: i18n.t('modal.message.tooLong', { max: MESSAGE_BODY_MAX }) };
   return { ok: true, ...(template ? { template } : {}), ...(body ? { body } : {}) };
 }
 

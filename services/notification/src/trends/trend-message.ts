@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import type { TrendEventData } from '@closeloop/contracts';
-import { type RenderedMessage, consoleTicketUrl, escapeMrkdwn } from '../slack/blocks';
+import type { TrendEventData, Translator } from '@closeloop/contracts';
+import { type RenderedMessage, SLACK_LIMITS, consoleTicketUrl, escapeMrkdwn, humanDuration, truncate } from '../slack/blocks';
 
 /** Ticket links shown in the message; the console link lists them all. */
 export const TREND_TICKETS_SHOWN = 20;
@@ -14,31 +14,38 @@ function groupLabel(t: TrendEventData): string {
   return Object.entries(t.group).map(([k, v]) => (k === 'touchpoint' ? v : `${k.replace(/^attributes\./, '')}: ${v}`)).join(' · ');
 }
 
-/** The trend's one top-level message, as posted and as every `chat.update` re-renders it (SPEC §12). */
-export function renderTrend(t: TrendEventData, o: { consoleUrl: string }): RenderedMessage {
+/**
+ * The trend's one top-level message, as posted and as every `chat.update` re-renders it (SPEC §12), in the team's
+ * language: the window as a localised duration, dates in the team's time zone.
+ */
+export function renderTrend(t: TrendEventData, o: { consoleUrl: string; i18n: Translator }): RenderedMessage {
+  const { i18n } = o;
+  const window = humanDuration(t.window, i18n);
   const group = escapeMrkdwn(groupLabel(t));
   const head = t.status === 'open'
-    ? `📈 Trend: ${t.count} action-required in the last ${t.window} · ${groupLabel(t)}`
-    : `Trend ended · ${groupLabel(t)} (peak ${t.peak} in ${t.window})`;
+    ? i18n.t('trend.head.open', { count: t.count, window, group: groupLabel(t) })
+    : i18n.t('trend.head.ended', { group: groupLabel(t), peak: t.peak, window });
   const shown = t.ticketIds.slice(0, TREND_TICKETS_SHOWN).map((id) => `<${consoleTicketUrl(o.consoleUrl, id)}|${id.slice(0, 8)}>`);
-  const more = t.ticketIds.length > shown.length ? ` and ${t.ticketIds.length - shown.length} more` : '';
+  const more = t.ticketIds.length > shown.length ? ` ${i18n.t('trend.more', { count: t.ticketIds.length - shown.length })}` : '';
+  const field = (label: string, value: string) => ({ type: 'mrkdwn' as const, text: `*${label}*\n${value}` });
+  const state = t.status === 'open' ? i18n.t('trend.ongoing') : i18n.t('trend.ended', { at: t.endedAt ? i18n.dateTime(t.endedAt) : '' });
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: head.slice(0, 150), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(head, SLACK_LIMITS.headerText), emoji: true } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Group*\n${group}` },
-        { type: 'mrkdwn', text: `*Now*\n${t.count} in ${t.window} (usual ${t.baseline.toFixed(1)})` },
-        { type: 'mrkdwn', text: `*Peak*\n${t.peak}` },
-        { type: 'mrkdwn', text: `*Tickets*\n${t.ticketIds.length}` },
+        field(i18n.t('trend.field.group'), group),
+        field(i18n.t('trend.field.now'), i18n.t('trend.now', { count: t.count, window, baseline: i18n.number(t.baseline, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })),
+        field(i18n.t('trend.field.peak'), String(t.peak)),
+        field(i18n.t('trend.field.tickets'), String(t.ticketIds.length)),
       ],
     },
-    { type: 'section', text: { type: 'mrkdwn', text: shown.length ? `${shown.join(' · ')}${more}` : '_No tickets._' } },
+    { type: 'section', text: { type: 'mrkdwn', text: shown.length ? `${shown.join(' · ')}${more}` : `_${i18n.t('trend.noTickets')}_` } },
     {
       type: 'context',
       elements: [{
         type: 'mrkdwn',
-        text: `${t.status === 'open' ? '*Ongoing*' : `*Ended* ${t.endedAt ?? ''}`} · since ${t.openedAt} · <${consoleTrendUrl(o.consoleUrl, t)}|Open all ${t.ticketIds.length} in the console>`,
+        text: [state, i18n.t('trend.since', { at: i18n.dateTime(t.openedAt) }), `<${consoleTrendUrl(o.consoleUrl, t)}|${i18n.t('trend.openAll', { count: t.ticketIds.length })}>`].join(' · '),
       }],
     },
   ];

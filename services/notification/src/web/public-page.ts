@@ -1,21 +1,14 @@
+import { textDirection, type Locale } from '@closeloop/contracts';
 import type { HttpResponse } from '../http';
 
 /**
  * The pages customers open from our messages (recheck, unsubscribe): one small HTML document, in their language,
  * right to left where the language is, no JavaScript, nothing cached, no referrer (the URL holds a capability).
  */
-const RTL = new Set(['he', 'ar', 'fa', 'ur']);
-
-/** `tr-TR` → `tr`; a language without texts → `en`. */
-export function pageLanguage(locale: string | undefined, languages: readonly string[]): string {
-  const lang = (locale ?? 'en').toLowerCase().split(/[-_]/)[0];
-  return languages.includes(lang) ? lang : 'en';
-}
-
-export function publicPage(p: { lang: string; title: string; body: string[] }): string {
+export function publicPage(p: { lang: Locale; title: string; body: string[] }): string {
   return [
     '<!doctype html>',
-    `<html lang="${p.lang}" dir="${RTL.has(p.lang) ? 'rtl' : 'ltr'}">`,
+    `<html lang="${p.lang}" dir="${textDirection(p.lang)}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -27,7 +27,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const rawId = (item as Mapping | null)?.id;
     if (typeof rawId === 'string' && rawId.trim() !== '') ids.add(rawId);
     else complete = false;
-    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign', 'escalation', 'slackUserGroup', 'locale']);
+    const o = mapping(p, item, at, ['id', 'sla'], ['slackChannel', 'onCall', 'quietHours', 'recheckAfter', 'email', 'assign', 'escalation', 'slackUserGroup', 'locale', 'timezone']);
     if (!o) return undefined as never;
     const id = o.id == null ? undefined : idString(p, o.id, [...at, 'id']);
     if (id !== undefined) seen.check(id, [...at, 'id']);
@@ -41,6 +41,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
     const slackUserGroup = validateUserGroup(p, o.slackUserGroup, [...at, 'slackUserGroup']);
     const assign = validateAssign(p, o.assign, [...at, 'assign']);
     const locale = validateLocale(p, o.locale, [...at, 'locale']);
+    const timezone = o.timezone == null ? undefined : validateTimeZone(p, o.timezone, [...at, 'timezone']);
     return {
       id: id as string,
       ...(slackChannel !== undefined && { slackChannel }),
@@ -55,6 +56,7 @@ export function validateTeams(p: Problems, raw: unknown, path: Path): { teams: T
       ...(slackUserGroup !== undefined && { slackUserGroup }),
       assign,
       locale,
+      ...(timezone !== undefined && { timezone }),
     };
   });
   return { teams, ids: complete ? ids : undefined };
@@ -94,13 +96,7 @@ function validateQuietHours(p: Problems, raw: unknown, path: Path): QuietHours |
   const start = time('start');
   const end = time('end');
   if (start !== undefined && start === end) p.add([...path, 'end'], 'must differ from start (an empty window is almost certainly a mistake)');
-  let timezone: string | undefined;
-  if (o.timezone != null) {
-    timezone = nonEmptyString(p, o.timezone, [...path, 'timezone']);
-    if (timezone !== undefined && !isTimeZone(timezone)) {
-      p.add([...path, 'timezone'], `unknown time zone ${JSON.stringify(timezone)}; expected an IANA name like "Europe/Istanbul"`);
-    }
-  }
+  const timezone = o.timezone == null ? undefined : validateTimeZone(p, o.timezone, [...path, 'timezone']);
   return { start, end, timezone } as QuietHours;
 }
 
@@ -145,6 +141,15 @@ function validateEmail(p: Problems, raw: unknown, path: Path): string[] {
     seen.check(address, [...path, i]);
     return [address];
   });
+}
+
+/** An IANA time zone name Intl knows, e.g. "Europe/Istanbul". */
+function validateTimeZone(p: Problems, raw: unknown, path: Path): string | undefined {
+  const timezone = nonEmptyString(p, raw, path);
+  if (timezone === undefined) return undefined;
+  if (isTimeZone(timezone)) return timezone;
+  p.add(path, `unknown time zone ${JSON.stringify(timezone)}; expected an IANA name like "Europe/Istanbul"`);
+  return undefined;
 }
 
 const timeZones = new Map<string, boolean>();

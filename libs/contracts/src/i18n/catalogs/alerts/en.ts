@@ -1,13 +1,158 @@
 /**
  * What a person reads in Slack, SMS and email alerts, their updates and thread replies, trend alerts, the digest and
  * the recheck page (SPEC §14). ICU MessageFormat (https://unicode-org.github.io/icu/userguide/format_parse/messages/):
- * `{name}` arguments, `{count, plural, one {…} other {…}}`. Dates and durations are formatted by the translator
- * (team's locale and timezone) and passed in as strings. Status: source.
+ * `{name}` arguments, `{count, plural, one {…} other {…}}`, `{kind, select, a {…} other {…}}`. Dates and durations
+ * are formatted by the translator (team's locale and timezone) and passed in as strings. Slack texts are mrkdwn:
+ * `*bold*` and `_italic_` stay around the words they mark. Status: source.
  */
 export const en = {
-  'alert.button.claim': 'Claim',
+  // the top-level Slack alert (services/notification/src/slack/blocks.ts)
+  'alert.severity': '{severity, select, critical {🔴 Critical} high {🟠 High} other {🟡 Normal}}',
+  'alert.severityName': '{severity, select, critical {critical} high {high} other {normal}}',
+  // the header and the resolve modal's summary: a line of values, isolated one by one in right-to-left text
+  'alert.header': '{severity} · {score} · {touchpoint}',
+  'alert.summary': '{severity} · {score} · {touchpoint} · {customer}',
+  'alert.field.customer': 'Customer',
+  'alert.field.touchpoint': 'Touchpoint',
+  'alert.field.score': 'Score',
+  'alert.field.feedback': 'Feedback',
+  'alert.responses': '{count, plural, one {# response} other {# responses}}',
+  'alert.noComment': 'No comment.',
+  'alert.status.open': '*Open* · not claimed yet',
+  'alert.status.openAssigned': '*Open* · 👤 assigned to *{name}*, not claimed yet',
   'alert.claimedBy': 'Claimed by {name}',
+  'alert.status.resolved': '✅ *Resolved*',
+  'alert.status.resolvedBy': '✅ *Resolved* by {name}',
+  'alert.rootCause': 'root cause: {cause}',
+  'alert.anAgent': 'an agent',
+  'alert.sla.firstResponseDue': 'First response due {due}',
+  'alert.sla.resolveDue': 'Resolve due {due}',
+  'alert.sla.firstResponseOverdue': '⏰ *First response overdue* (due {due})',
+  'alert.sla.resolveOverdue': '⏰ *Resolve overdue* (due {due})',
+  'alert.button.claim': 'Claim',
   'alert.button.resolve': 'Resolve',
+  'alert.button.assign': 'Assign',
+  'alert.button.messageCustomer': 'Message customer',
+  'alert.button.openConsole': 'Open in console',
+  'alert.fallback': '{severity} {score} at {touchpoint} — {customer}',
+  'alert.fallback.claimed': '[claimed by {name}]',
+  'alert.fallback.resolved': '[resolved]',
+
+  // thread replies (and the email replies, which say the same in plain text)
+  'thread.moreFeedback': '➕ More feedback from this customer ({count} in all, latest {score})',
+  'thread.changedFeedback': '✏️ The customer changed their feedback (now {score})',
+  'thread.severityRaised': 'severity raised from {from} to *{to}*',
+  'thread.claimed': '🙋 Claimed by *{name}*',
+  'thread.assigned': '👤 Assigned to *{name}* by {actor}',
+  'thread.resolved': '✅ Resolved by *{actor}*',
+  'thread.customerContacted': 'customer contacted',
+  'thread.reopened': '↩️ Reopened by *{actor}*',
+  'thread.reopenedBecause': '↩️ Reopened by *{actor}*: {reason}',
+  'thread.slaBreached.firstResponse': '⏰ SLA breached: nobody responded in time',
+  'thread.slaBreached.resolve': '⏰ SLA breached: the ticket was not resolved in time',
+  'thread.escalated': '⏫ Escalated (step {step} of {of}): nobody has claimed this ticket {after} after it {since, select, opened {opened} other {was reopened}}',
+  'thread.someone': 'someone',
+  'thread.anAgent': 'An agent',
+  'thread.customerTexted': '💬 *{agent}* texted the customer:',
+  'thread.customerEmailed': '✉️ *{agent}* emailed the customer: *{subject}*',
+  'thread.customerReplied': '📩 The customer replied:',
+  'thread.customerStopped': '🚫 The customer replied STOP: no more SMS will be sent to them',
+  'escalation.mention': '{who} please take a look',
+
+  // what only the Slack user who pressed a button sees (ephemeral answers, modal errors)
+  'slack.rejected': "You can't {command, select, claim {claim this ticket} resolve {resolve this ticket} assign {assign this ticket} message {message this ticket's customer} other {change this ticket}}: {reason}",
+  'slack.rejected.noReason': 'the request was refused',
+  'slack.unknownUser': "Your Slack user isn't linked to a Closeloop agent, so nothing was changed. Ask an admin to add your Slack user id to the routing file.",
+  'slack.claimFailed': "Closeloop couldn't record your claim just now. Please try again in a moment.",
+  'slack.assignFailed': "Closeloop couldn't record the assignment just now. Please try again in a moment.",
+  'slack.resolveFormFailed': "Closeloop couldn't open the resolve form ({reason}). Please press Resolve again.",
+  'slack.messageFormFailed': "Closeloop couldn't open the message form ({reason}). Please press Message customer again.",
+  'slack.resolveFormOutdated': 'This form is out of date. Close it and press Resolve on the alert again.',
+  'slack.messageFormOutdated': 'This form is out of date. Close it and press Message customer on the alert again.',
+  'slack.saveFailed': "Closeloop couldn't save this just now. Please submit again.",
+  'slack.sendFailed': "Closeloop couldn't send this just now. Please submit again.",
+  'slack.pickRootCause': 'Pick one of: {causes}',
+  'slack.noteTooLong': 'Keep the note under {max} characters',
+
+  // the resolve modal and the message-customer modal (Slack: a modal title fits 24 characters, a button 75)
+  'modal.cancel': 'Cancel',
+  'modal.ticket': 'Ticket {id}',
+  'modal.resolve.title': 'Resolve ticket',
+  'modal.resolve.rootCause': 'Root cause',
+  'modal.resolve.pickRootCause': 'Pick the root cause',
+  'modal.resolve.note': 'Resolution note',
+  'modal.resolve.contacted': 'Customer contacted',
+  'modal.resolve.recheck': 'Ask them again after {after} (recheck)',
+  'modal.message.title': 'Message customer',
+  'modal.message.send': 'Send',
+  'modal.message.to': 'To *{customer}* by SMS',
+  'modal.message.language': 'language: {locale}',
+  'modal.message.template': 'Template',
+  'modal.message.pickTemplate': 'Pick a template',
+  'modal.message.writeOwn': 'Or write your own message',
+  'modal.message.body': 'Message',
+  'modal.message.notBoth': 'Pick a template or write a message, not both',
+  'modal.message.pickOne': 'Pick a template or write a message',
+  'modal.message.recheckByResolve': 'The recheck is sent by resolving the ticket with a recheck',
+  'modal.message.templateGone': 'That template is no longer in the routing file',
+  'modal.message.tooLong': 'Keep the message under {max} characters',
+
+  // SMS to on-call and leads (kept near two segments)
+  'sms.lead': '{reason, select, critical_opened {Closeloop CRITICAL} raised_to_critical {Closeloop: ticket raised to CRITICAL} sla_breached_first_response {Closeloop SLA breach, nobody responded ({severity})} sla_breached_resolve {Closeloop SLA breach, not resolved in time ({severity})} other {Closeloop escalation, still unclaimed ({severity})}}',
+  'sms.body': '{lead}: {score} at {touchpoint}, {customer}{status, select, claimed {, claimed by {name}} open {, unclaimed} other {}}.',
+
+  // email alerts (plain text)
+  'email.subject': '[Closeloop] {touchpoint} · ticket {id} ({team})',
+  'email.opened': 'A {severity} ticket was opened for {touchpoint} (team {team}).',
+  'email.score': 'Score: {score}',
+  'email.customer': 'Customer: {customer}',
+  'email.comment': 'Comment:',
+  'email.firstResponseDue': 'First response due: {due}',
+  'email.resolveDue': 'Resolve due: {due}',
+  'email.openInConsole': 'Open in the console: {url}',
+  'email.now': 'Now: {status, select, open {open} claimed {claimed} other {resolved}}, {severity}',
+  'email.nowWith': 'Now: {status, select, open {open} claimed {claimed} other {resolved}}, {severity}, with {name}',
+  'email.footer': 'A Closeloop alert. Replies to this email are not read: claim and resolve in the console or in Slack.',
+
+  // trend alerts (services/notification/src/trends)
+  'trend.head.open': '📈 Trend: {count} action-required in the last {window} · {group}',
+  'trend.head.ended': 'Trend ended · {group} (peak {peak} in {window})',
+  'trend.field.group': 'Group',
+  'trend.field.now': 'Now',
+  'trend.field.peak': 'Peak',
+  'trend.field.tickets': 'Tickets',
+  'trend.now': '{count} in {window} (usual {baseline})',
+  'trend.more': 'and {count} more',
+  'trend.noTickets': 'No tickets.',
+  'trend.ongoing': '*Ongoing*',
+  'trend.ended': '*Ended* {at}',
+  'trend.since': 'since {at}',
+  'trend.openAll': 'Open all {count} in the console',
+
+  // the lead's daily digest (a Slack DM, plain text)
+  'digest.title': 'Daily digest · team {team} · {day}',
+  'digest.counts': 'Opened {opened} · resolved {resolved} · SLA breached {breached}',
+  'digest.medians': 'Median time to claim {claim} · to resolve {resolve}',
+  'digest.nps': 'NPS {nps} ({responses, plural, one {# answer} other {# answers}})',
+  'digest.npsNone': 'NPS — (no answers)',
+
+  // pages the customer opens (in the customer's language, not the team's)
+  'recheck.title': 'How are we doing now?',
+  'recheck.question': 'After we followed up, how likely are you to recommend us to a friend?',
+  'recheck.low': 'Not at all likely',
+  'recheck.high': 'Extremely likely',
+  'recheck.send': 'Send',
+  'recheck.thanks': 'Thank you! Your answer has been recorded.',
+  'recheck.answered': 'This question has already been answered. Thank you!',
+  'recheck.expired': 'This link has expired.',
+  'recheck.invalid': 'This link is not valid.',
+  'recheck.badScore': 'Please choose a number from 0 to 10.',
+  'unsubscribe.title': 'Unsubscribe',
+  'unsubscribe.ask': 'Stop all emails from us about your feedback?',
+  'unsubscribe.button': 'Unsubscribe',
+  'unsubscribe.done': 'Done: you will not get emails from us anymore.',
+  'unsubscribe.invalid': 'This link is not valid.',
+  'unsubscribe.footer': 'To stop emails from us',
 } as const;
 
 export type AlertsKey = keyof typeof en;
