@@ -13,7 +13,7 @@ import path from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Kafka, Partitioners } from 'kafkajs';
 import { Browser, Page, chromium } from 'playwright-core';
-import { Topic, dlqTopicOf, formatDuration, translator, type Locale } from '@closeloop/contracts';
+import { Topic, dlqTopicOf, formatDuration, translator, type Locale, type MessageArgs, type MessageKey } from '@closeloop/contracts';
 import { runMigrations } from '@closeloop/platform';
 import { readTopic, testInfra, testKafka, uniqueName, waitFor, withAdmin } from '@closeloop/testing';
 import { startIngest } from '../../services/ingest/src/app';
@@ -337,6 +337,8 @@ describe('console in a browser', () => {
   it('speaks the agent\'s language: Hebrew right to left, Turkish and Indonesian dates and durations, the choice remembered', async () => {
     const { body } = await ticketsApi('GET', `/v1/tickets?customer=${encodeURIComponent(customerA.id)}`, DEWI);
     const ticketA = body.items[0];
+    const opening = (await ticketsApi('GET', `/v1/tickets/${ticketA.id}`, DEWI)).body.timeline[0];
+    expect(opening.type).toBe('ticket.opened');
     const day = (t: number) => new Date(t).toISOString().slice(0, 10);
     const q = `from=${day(Date.now() - 29 * 86_400_000)}T00:00:00.000Z&to=${day(Date.now() + 86_400_000)}T00:00:00.000Z`;
     const summary = (await ticketsApi('GET', `/v1/reports/summary?${q}`, DEWI)).body;
@@ -366,6 +368,10 @@ describe('console in a browser', () => {
       // the customer's comment as written, in its own direction, never translated
       const quote = page.locator('[data-testid=feedback] blockquote');
       expect({ text: await quote.textContent(), dir: await quote.getAttribute('dir') }).toEqual({ text: commentA, dir: 'auto' });
+      // the timeline in the agent's language, from the catalog parts tickets keeps with each entry's English text
+      const firstLine = (await page.getByTestId('timeline-text').first().textContent()) ?? '';
+      expect(firstLine).toBe(opening.summaryParts.map((p: { key: MessageKey; args: MessageArgs }) => t.t(p.key, p.args)).join(''));
+      expect(firstLine).not.toBe(opening.summary);
       if (locale === 'he') {
         // the layout's computed direction, not only the attribute: logical CSS mirrors it, and the back arrow points right
         const style = (selector: string, property: string) => page.locator(selector).first().evaluate((el: any, p) => el.ownerDocument.defaultView.getComputedStyle(el)[p], property);

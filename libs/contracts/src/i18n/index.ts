@@ -2,4 +2,4 @@ export * from './locales';
 export * from './catalog-status';
 export * from './durations';
 export * from './translator';
-export { CATALOGS, type Catalog, type MessageKey } from './catalogs';
+export { CATALOGS, type Catalog, type MessageKey, type TimelineKey } from './catalogs';

@@ -163,6 +163,8 @@ export interface TimelineEntry {
   type: string;
   actor: { kind: string; id?: string; name?: string } | null;
   summary: string;
+  /** the catalog parts of `summary` (SPEC §14); absent or empty for entries written before */
+  summaryParts?: { key: string; args: Record<string, string | number> }[];
   data: unknown;
 }
 export interface ConsoleConfig {

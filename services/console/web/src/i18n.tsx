@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import { type Locale, type Translator, supportedLocale, translator } from '@closeloop/contracts/i18n';
+import { CATALOGS, type Locale, type MessageKey, type Translator, supportedLocale, translator } from '@closeloop/contracts/i18n';
 import { ApiError } from './api';
 
 /**
@@ -39,4 +39,15 @@ export function when(i18n: Translator, iso: string | null | undefined): string {
 export function errorText(i18n: Translator, err: unknown): string {
   if (err instanceof ApiError) return i18n.t('console.error.request', { status: String(err.status), detail: err.message });
   return i18n.t('console.error.network', { detail: (err as Error).message });
+}
+
+/**
+ * A timeline entry in the agent's language: tickets keeps the catalog parts each entry's English text is made of
+ * (names, notes and replies inside them stay as written). An entry from before that, or with a part this console does
+ * not know (a newer tickets), is shown as stored.
+ */
+export function timelineText(i18n: Translator, e: { summary: string; summaryParts?: { key: string; args: Record<string, string | number> }[] }): string {
+  const parts = e.summaryParts ?? [];
+  if (!parts.length || !parts.every((p) => Object.prototype.hasOwnProperty.call(CATALOGS.en, p.key))) return e.summary;
+  return parts.map((p) => i18n.t(p.key as MessageKey, p.args)).join('');
 }

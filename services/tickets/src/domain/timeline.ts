@@ -1,4 +1,4 @@
-import type { DeliveryEventData, Severity } from '@closeloop/contracts';
+import { translator, type DeliveryEventData, type Severity, type TimelineKey } from '@closeloop/contracts';
 import type { SlaBreach } from './sla';
 import type { Ticket } from './ticket';
 
@@ -9,33 +9,67 @@ export interface Actor {
   name?: string;
 }
 
-const via = (v?: string) => (v && v !== 'api' ? ` via ${v}` : '');
+/**
+ * A timeline entry's text: its English sentence (kept in `summary`, what the API has always answered) and the catalog
+ * parts it is made of (SPEC §14), so the console can show the same entry in the agent's language. One or more parts,
+ * joined as written; each part's arguments are values as written (names, notes, ids), never translated.
+ */
+export interface SummaryPart {
+  key: TimelineKey;
+  args: Record<string, string | number>;
+}
+export interface Summary {
+  text: string;
+  parts: SummaryPart[];
+}
+
+const EN = translator('en');
+
+export function say(key: TimelineKey, args: Record<string, string | number | undefined> = {}): Summary {
+  const kept = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as Record<string, string | number>;
+  return { text: EN.t(key, kept), parts: [{ key, args: kept }] };
+}
+
+export function joined(...summaries: Summary[]): Summary {
+  return { text: summaries.map((x) => x.text).join(''), parts: summaries.flatMap((x) => x.parts) };
+}
+
+const via = (v?: string) => v ?? 'api';
 const who = (a: Actor) => a.name ?? a.id ?? a.kind;
-const scoreOf = (t: Pick<Ticket, 'metric' | 'score' | 'touchpoint'>) => `${t.metric} ${t.score} at ${t.touchpoint}`;
+const scoreOf = (t: Pick<Ticket, 'metric' | 'score' | 'touchpoint'>) => ({ metric: t.metric, score: t.score, touchpoint: t.touchpoint });
 
 /** One-line, human summaries of what happened, as the console shows them in the timeline. */
 export const summaries = {
-  opened: (t: Ticket) => `Ticket opened: ${scoreOf(t)} (${t.severity})`,
+  opened: (t: Ticket) => say('timeline.opened', { ...scoreOf(t), severity: t.severity }),
+  assignedOnOpen: (assignee: string, policy: string) => say('timeline.assignedOnOpen', { assignee, policy }),
   feedbackAttached: (t: Ticket, previousSeverity?: Severity) =>
-    `Feedback attached: ${scoreOf(t)}${previousSeverity ? `; severity ${previousSeverity} → ${t.severity}` : ''} (${t.feedbackCount} in total)`,
+    previousSeverity
+      ? say('timeline.feedbackAttachedRaised', { ...scoreOf(t), previous: previousSeverity, severity: t.severity, count: t.feedbackCount })
+      : say('timeline.feedbackAttached', { ...scoreOf(t), count: t.feedbackCount }),
   feedbackRevised: (t: Ticket, revision: number, previousSeverity?: Severity) =>
-    `Feedback revised by the customer (revision ${revision}): ${scoreOf(t)}${previousSeverity ? `; severity ${previousSeverity} → ${t.severity}` : ''}`,
-  claimed: (a: Actor, v?: string) => `Claimed by ${who(a)}${via(v)}`,
-  assigned: (a: Actor, assignee: string, v?: string) => `Assigned to ${assignee} by ${who(a)}${via(v)}`,
+    previousSeverity
+      ? say('timeline.feedbackRevisedRaised', { ...scoreOf(t), revision, previous: previousSeverity, severity: t.severity })
+      : say('timeline.feedbackRevised', { ...scoreOf(t), revision }),
+  claimed: (a: Actor, v?: string) => say('timeline.claimed', { who: who(a), via: via(v) }),
+  assigned: (a: Actor, assignee: string, v?: string) => say('timeline.assigned', { assignee, who: who(a), via: via(v) }),
   resolved: (t: Ticket, a: Actor, v?: string, alsoClaimed = false) =>
-    `${alsoClaimed ? 'Claimed and resolved' : 'Resolved'} by ${who(a)}${via(v)}: root cause ${t.rootCause}` +
-    `${t.customerContacted === true ? ', customer contacted' : t.customerContacted === false ? ', customer not contacted' : ''}`,
-  reopened: (a: Actor, reason: string) => `Reopened by ${who(a)}: ${truncate(reason, 200)}`,
-  note: (a: Actor, body: string) => `Note by ${who(a)}: ${truncate(body, 200)}`,
+    say('timeline.resolved', {
+      alsoClaimed: alsoClaimed ? 'yes' : 'no', who: who(a), via: via(v), rootCause: t.rootCause ?? '',
+      contacted: t.customerContacted === true ? 'yes' : t.customerContacted === false ? 'no' : 'unknown',
+    }),
+  reopened: (a: Actor, reason: string) => say('timeline.reopened', { who: who(a), reason: truncate(reason, 200) }),
+  note: (a: Actor, body: string) => say('timeline.note', { who: who(a), body: truncate(body, 200) }),
   slaBreached: (t: Ticket, breach: SlaBreach) =>
     breach === 'firstResponse'
-      ? `First-response SLA breached: not claimed by ${t.firstResponseDue.toISOString()}`
-      : `Resolve SLA breached: not resolved by ${t.resolveDue.toISOString()}`,
-  commandRejected: (command: string, a: Actor, reason: string, v?: string) => `${command} by ${who(a)}${via(v)} rejected: ${reason}`,
+      ? say('timeline.slaFirstResponse', { due: t.firstResponseDue.toISOString() })
+      : say('timeline.slaResolve', { due: t.resolveDue.toISOString() }),
+  commandRejected: (command: string, a: Actor, reason: string, v?: string) => say('timeline.commandRejected', { command, who: who(a), via: via(v), reason }),
   delivery: (d: Pick<DeliveryEventData, 'channel' | 'purpose' | 'recipient' | 'status' | 'error' | 'attempts'>) =>
-    `${d.channel === 'sms' ? 'SMS' : d.channel === 'slack' ? 'Slack' : d.channel === 'email' ? 'Email' : 'Log'} ${d.purpose === 'customer_sms' ? 'message' : d.purpose.replace('_', ' ')}` +
-    ` to ${d.purpose === 'customer_sms' ? `the customer (${d.recipient})` : d.recipient}: ${d.status}` +
-    `${d.error ? ` (${truncate(d.error, 200)})` : ''}${d.status === 'retrying' ? ` after ${d.attempts} attempt(s)` : ''}`,
+    joined(
+      say('timeline.delivery', { channel: d.channel, purpose: d.purpose, recipient: d.recipient, status: d.status }),
+      ...(d.error ? [say('timeline.deliveryError', { error: truncate(d.error, 200) })] : []),
+      ...(d.status === 'retrying' ? [say('timeline.deliveryAttempts', { attempts: d.attempts })] : []),
+    ),
 };
 
 export function truncate(text: string, max: number): string {

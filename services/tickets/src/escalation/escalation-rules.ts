@@ -1,5 +1,6 @@
 import type { EscalationStep } from '@closeloop/contracts';
 import type { Ticket } from '../domain/ticket';
+import { type Summary, say } from '../domain/timeline';
 
 /** A step of the chain that fell due: its 1-based position, and what the step says. */
 export interface DueStep extends EscalationStep {
@@ -23,6 +24,6 @@ export function escalatedTicket(t: Ticket, now: Date): Ticket {
   return { ...t, version: t.version + 1, updatedAt: now };
 }
 
-export function escalationSummary(s: DueStep, of: number, reopened: boolean): string {
-  return `Escalated (step ${s.step} of ${of}): not claimed ${s.after} after it ${reopened ? 'was reopened' : 'opened'}; notifying ${s.notify.join(', ')}`;
+export function escalationSummary(s: DueStep, of: number, reopened: boolean): Summary {
+  return say('timeline.escalated', { step: s.step, of, after: s.after, reopened: reopened ? 'yes' : 'no', notify: s.notify.join(', ') });
 }

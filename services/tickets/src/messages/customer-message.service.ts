@@ -8,7 +8,7 @@ import { SERVICE } from '../config';
 import type { Ticket } from '../domain/ticket';
 import { TicketRepository } from '../persistence/ticket.repository';
 import { RECHECK_TEMPLATE, newRecheckLink, withoutToken, type RecheckLinkParts } from '../recheck/recheck-rules';
-import type { Actor } from '../domain/timeline';
+import type { Actor, Summary } from '../domain/timeline';
 import { TicketsConfig } from '../config';
 import { ROUTING, TICKETS_CONFIG } from '../tokens';
 import { TicketService, agentActor, forbiddenOn, isTicketId } from '../tickets/ticket.service';
@@ -95,7 +95,7 @@ export class CustomerMessageService {
    * Not a change of the ticket (same version): an event for notification to send, and a line in the timeline. The
    * timeline keeps `shown.body` (a recheck's without its token); the event carries the text as it is to be sent.
    */
-  async record(tx: Tx, t: Ticket, actor: Actor, message: CustomerMessageDto, now: Date, shown: { summary: string; body: string }): Promise<void> {
+  async record(tx: Tx, t: Ticket, actor: Actor, message: CustomerMessageDto, now: Date, shown: { summary: Summary; body: string }): Promise<void> {
     const data = { ticket: toSnapshot(t, this.ticketService.nameOf), actor, message } as TicketEventData;
     const event = makeEnvelope('ticket.customer_message_requested', data, SERVICE, { eventId: messageEventId(message.id), occurredAt: now });
     await this.tickets.addTimeline(tx.m, {

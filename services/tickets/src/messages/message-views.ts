@@ -1,15 +1,13 @@
-import { truncate } from '../domain/timeline';
+import { say, truncate } from '../domain/timeline';
 import type { StoredMessage } from './message.repository';
 
 
 export const messageSummaries = {
   requested: (agentName: string, body: string, subject?: string) =>
-    subject === undefined ? `${agentName} texted the customer: ${truncate(body, 200)}` : `${agentName} emailed the customer: ${truncate(subject, 200)}`,
-  replied: (body: string) => `The customer replied by SMS: ${truncate(body, 200)}`,
+    subject === undefined ? say('timeline.texted', { agent: agentName, body: truncate(body, 200) }) : say('timeline.emailed', { agent: agentName, subject: truncate(subject, 200) }),
+  replied: (body: string) => say('timeline.replied', { body: truncate(body, 200) }),
   optedOut: (channel: string, reason: string) =>
-    channel === 'email'
-      ? 'The customer unsubscribed from email (the link in an email); nothing more is emailed to them'
-      : `The customer opted out of SMS (${reason === 'stop_reply' ? 'they replied STOP' : 'Twilio: the number unsubscribed, error 21610'}); nothing more is texted to them`,
+    channel === 'email' ? say('timeline.unsubscribedEmail') : say('timeline.optedOutSms', { reason: reason === 'stop_reply' ? 'stop_reply' : 'twilio_21610' }),
 };
 
 /** The answer of POST /v1/tickets/:id/messages. */

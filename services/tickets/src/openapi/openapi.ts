@@ -51,7 +51,13 @@ export const SCHEMAS = {
           type: 'object', required: ['id', 'at', 'kind', 'type', 'summary'],
           properties: {
             id: { type: 'string' }, at: date, kind: { type: 'string', enum: ['event', 'note', 'delivery'] }, type: { type: 'string' },
-            actor: nullable({ type: 'object', additionalProperties: true }), summary: { type: 'string' }, data: { type: 'object', additionalProperties: true },
+            actor: nullable({ type: 'object', additionalProperties: true }),
+            summary: { type: 'string', description: 'what happened, in English' },
+            summaryParts: {
+              type: 'array', description: 'the catalog messages (SPEC §14) the summary is made of, to show it in another language; empty for entries written before',
+              items: { type: 'object', required: ['key', 'args'], properties: { key: { type: 'string' }, args: { type: 'object', additionalProperties: true } } },
+            },
+            data: { type: 'object', additionalProperties: true },
           },
         },
       },

@@ -3,6 +3,7 @@ import { FeedbackScoredData, Metric, Severity, TicketStatus, revisionOf } from '
 import type { DurationRow, RecoveryRow, TicketGroup } from '../domain/report';
 import type { ClaimTimeCount, DayCount, NpsWeekCount } from '../domain/timeseries';
 import type { Ticket } from '../domain/ticket';
+import type { Summary, SummaryPart } from '../domain/timeline';
 
 /** A timeline entry as stored; `id` is the eventId of what it records. */
 export interface TimelineEntry {
@@ -12,7 +13,8 @@ export interface TimelineEntry {
   kind: 'event' | 'note' | 'delivery';
   type: string;
   actor: { kind: string; id?: string; name?: string } | null;
-  summary: string;
+  /** Its English text and catalog parts (none for entries written before SPEC §14's languages). */
+  summary: Summary;
   data: Record<string, unknown>;
 }
 
@@ -181,11 +183,11 @@ export class TicketRepository {
   /** Appends to the timeline; a second entry with the same id (a redelivered event) is ignored. True when added. */
   async addTimeline(m: EntityManager, e: TimelineEntry): Promise<boolean> {
     const rows = await m.query(
-      `INSERT INTO ${this.t('timeline')} (id, ticket_id, at, kind, type, actor, summary, data)
-       SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb
+      `INSERT INTO ${this.t('timeline')} (id, ticket_id, at, kind, type, actor, summary, data, summary_parts)
+       SELECT $1, $2, $3, $4, $5, $6::jsonb, $7, $8::jsonb, $9::jsonb
        WHERE EXISTS (SELECT 1 FROM ${this.t('ticket')} WHERE id = $2)
        ON CONFLICT (id) DO NOTHING RETURNING 1`,
-      [e.id, e.ticketId, e.at, e.kind, e.type, e.actor === null ? null : JSON.stringify(e.actor), e.summary, JSON.stringify(e.data)],
+      [e.id, e.ticketId, e.at, e.kind, e.type, e.actor === null ? null : JSON.stringify(e.actor), e.summary.text, JSON.stringify(e.data), JSON.stringify(e.summary.parts)],
     );
     return rows.length === 1;
   }
@@ -234,9 +236,12 @@ export class TicketRepository {
   }
 
   async timelineOf(m: EntityManager, ticketId: string): Promise<TimelineEntry[]> {
-    const rows: { id: string; ticket_id: string; at: Date; kind: TimelineEntry['kind']; type: string; actor: TimelineEntry['actor']; summary: string; data: Record<string, unknown> }[] =
+    const rows: { id: string; ticket_id: string; at: Date; kind: TimelineEntry['kind']; type: string; actor: TimelineEntry['actor']; summary: string; summary_parts: SummaryPart[] | null; data: Record<string, unknown> }[] =
       await m.query(`SELECT * FROM ${this.t('timeline')} WHERE ticket_id = $1 ORDER BY at, seq`, [ticketId]);
-    return rows.map((r) => ({ id: r.id, ticketId: r.ticket_id, at: r.at, kind: r.kind, type: r.type, actor: r.actor, summary: r.summary, data: r.data }));
+    return rows.map((r) => ({
+      id: r.id, ticketId: r.ticket_id, at: r.at, kind: r.kind, type: r.type, actor: r.actor,
+      summary: { text: r.summary, parts: r.summary_parts ?? [] }, data: r.data,
+    }));
   }
 
   /**

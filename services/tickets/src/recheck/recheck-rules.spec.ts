@@ -1,3 +1,4 @@
+import type { Summary } from '../domain/timeline';
 import { createHash } from 'node:crypto';
 import { composeMessage } from '../messages/message-rules';
 import { RECHECK_LINK_TTL_MS, newRecheckLink, recheckBlocker, recheckSummaries, skipOfRefusal, withoutToken, type RecheckSkip } from './recheck-rules';
@@ -66,10 +67,10 @@ describe('newRecheckLink', () => {
 });
 
 describe('recheckSummaries', () => {
-  it.each<[string, string]>([
+  it.each<[string, string]>(([
     [recheckSummaries.scheduled(new Date('2026-12-03T10:05:09Z')), 'Recheck scheduled for 2026-12-03 10:05 UTC'],
     [recheckSummaries.skipped('reopened'), 'No recheck was sent: the ticket was reopened'],
     [recheckSummaries.skipped('opted_out'), 'No recheck was sent: the customer has opted out of SMS'],
     [recheckSummaries.answered(9), 'The customer answered the recheck: NPS 9/10'],
-  ])('%s', (got, expected) => expect(got).toBe(expected));
+  ] as [Summary, string][]).map(([s, text]): [string, string] => [s.text, text]))('%s', (got, expected) => expect(got).toBe(expected));
 });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { MessageRefusal } from '../messages/message-rules';
+import { joined, say } from '../domain/timeline';
 
 /** The template a resolve with `recheck: true` sends (SPEC §11). */
 export const RECHECK_TEMPLATE = 'recheck';
@@ -53,19 +54,11 @@ export function skipOfRefusal(r: MessageRefusal): RecheckSkip {
   return 'template';
 }
 
-const SKIP_TEXT: Record<RecheckSkip, string> = {
-  reopened: 'the ticket was reopened',
-  no_public_base_url: 'tickets has no PUBLIC_BASE_URL to build the link with',
-  no_phone: 'the customer has no phone number',
-  opted_out: 'the customer has opted out of SMS',
-  template: 'the recheck template does not render',
-};
-
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const recheckSummaries = {
-  scheduled: (dueAt: Date) => `Recheck scheduled for ${utc(dueAt)}`,
-  sent: () => 'Recheck sent: the customer is asked by SMS how likely they are to recommend us now',
-  skipped: (why: RecheckSkip, detail?: string) => `No recheck was sent: ${SKIP_TEXT[why]}${detail ? ` (${detail})` : ''}`,
-  answered: (score: number) => `The customer answered the recheck: NPS ${score}/10`,
+  scheduled: (dueAt: Date) => say('timeline.recheckScheduled', { due: utc(dueAt) }),
+  sent: () => say('timeline.recheckSent'),
+  skipped: (why: RecheckSkip, detail?: string) => joined(say('timeline.recheckSkipped', { why }), ...(detail ? [say('timeline.detail', { detail })] : [])),
+  answered: (score: number) => say('timeline.recheckAnswered', { score }),
 };

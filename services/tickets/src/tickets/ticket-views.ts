@@ -91,5 +91,5 @@ export function toFeedbackJson(s: FeedbackScoredData) {
 }
 
 export function toTimelineJson(e: TimelineEntry) {
-  return { id: e.id, at: e.at.toISOString(), kind: e.kind, type: e.type, actor: e.actor, summary: e.summary, data: e.data };
+  return { id: e.id, at: e.at.toISOString(), kind: e.kind, type: e.type, actor: e.actor, summary: e.summary.text, summaryParts: e.summary.parts, data: e.data };
 }

@@ -9,7 +9,7 @@ import { AssignmentRepository } from '../assignment/assignment.repository';
 import { assignTicket, chooseAssignee } from '../assignment/assignment-rules';
 import { SERVICE } from '../config';
 import { SlaBreach, dueBreaches, markBreached } from '../domain/sla';
-import { Actor, summaries, truncate } from '../domain/timeline';
+import { Actor, type Summary, joined, summaries, truncate } from '../domain/timeline';
 import {
   Refusal, Ticket, TicketFeedback, attachFeedback, claimTicket, feedbackStep, noteAdded, openTicket, reopenTicket, resolveTicket, reviseFeedback,
 } from '../domain/ticket';
@@ -109,7 +109,7 @@ export class TicketService {
       if (await this.repo.insertUnlessOpen(m, opened)) {
         const { ticket: assigned, counter } = await this.autoAssign(tx, opened, team);
         await this.repo.addFeedback(m, opened.id, scored, true, now);
-        const summary = summaries.opened(assigned) + (assigned.assigneeId ? ` · assigned to ${this.nameOf(assigned.assigneeId)} (${team.assign})` : '');
+        const summary = joined(summaries.opened(assigned), ...(assigned.assigneeId ? [summaries.assignedOnOpen(this.nameOf(assigned.assigneeId), team.assign)] : []));
         await this.record(tx, assigned, 'ticket.opened', customer, { feedbackId: scored.feedbackId }, summary, {
           feedbackId: scored.feedbackId, reasons: scored.reasons, ...(assigned.assigneeId ? { assignedBy: team.assign } : {}),
           ...(counter !== undefined ? { assignCounter: counter } : {}),
@@ -412,7 +412,7 @@ export class TicketService {
 
   /** The event (through the outbox) and its timeline entry, in the caller's transaction. Returns the eventId. */
   private async record(
-    tx: Tx, t: Ticket, type: TicketEventType, actor: Actor, extra: Partial<TicketEventData>, summary: string,
+    tx: Tx, t: Ticket, type: TicketEventType, actor: Actor, extra: Partial<TicketEventData>, summary: Summary,
     timelineData: Record<string, unknown>, kind: 'event' | 'note' = 'event', at: Date = t.updatedAt, eventId?: string,
   ): Promise<string> {
     const event = makeEnvelope(type, { ticket: toSnapshot(t, this.nameOf), actor, ...extra } as TicketEventData, SERVICE, { occurredAt: at, ...(eventId ? { eventId } : {}) });

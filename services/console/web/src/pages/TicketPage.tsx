@@ -4,7 +4,7 @@ import { useLive } from '../live';
 import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
-import { errorText, useI18n, when } from '../i18n';
+import { errorText, timelineText, useI18n, when } from '../i18n';
 
 interface Detail {
   ticket: Ticket;
@@ -104,7 +104,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
                 <span className="small muted">{when(i18n, e.at)}</span>
                 <span className={`badge kind-${e.kind}`}>{i18n.t('console.ticket.kind', { kind: e.kind === 'event' ? e.type.replace(/^ticket\./, '').replace(/\./g, '_') : e.kind })}</span>
                 {e.actor && <span className="small">{e.actor.name ?? e.actor.id ?? e.actor.kind}</span>}
-                <div dir="auto">{e.summary}</div>
+                <div dir="auto" data-testid="timeline-text">{timelineText(i18n, e)}</div>
               </li>
             ))}
           </ol>

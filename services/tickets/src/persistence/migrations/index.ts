@@ -244,5 +244,12 @@ export function migrationsFor(schema: string) {
       ],
       [`DROP TABLE ${s}.assign_counter`],
     ),
+    // SPEC §14: the catalog parts of each timeline entry's text, so the console shows it in the agent's language
+    // (entries written before have none and are shown in English, as stored)
+    sqlMigration(
+      'TicketsTimelineParts1765500000100',
+      [`ALTER TABLE ${s}.timeline ADD COLUMN summary_parts jsonb`],
+      [`ALTER TABLE ${s}.timeline DROP COLUMN summary_parts`],
+    ),
   ];
 }

@@ -1,0 +1,33 @@
+import type { TimelineKey } from './en';
+
+/** The ticket timeline in `he`. Status: draft (see catalog-status.ts). Keys and ICU arguments mirror en.ts exactly. */
+export const he: Record<TimelineKey, string> = {
+  'timeline.opened': 'פנייה נפתחה: {metric} {score} ב־{touchpoint} ({severity, select, critical {קריטי} high {גבוה} normal {רגיל} other {{severity}}})',
+  'timeline.assignedOnOpen': ' · הוקצתה ל־{assignee} ({policy})',
+  'timeline.feedbackAttached': 'משוב צורף: {metric} {score} ב־{touchpoint} (סה״כ {count})',
+  'timeline.feedbackAttachedRaised': 'משוב צורף: {metric} {score} ב־{touchpoint}; חומרה {previous, select, critical {קריטי} high {גבוה} normal {רגיל} other {{previous}}} ← {severity, select, critical {קריטי} high {גבוה} normal {רגיל} other {{severity}}} (סה״כ {count})',
+  'timeline.feedbackRevised': 'הלקוח עדכן את המשוב (גרסה {revision}): {metric} {score} ב־{touchpoint}',
+  'timeline.feedbackRevisedRaised': 'הלקוח עדכן את המשוב (גרסה {revision}): {metric} {score} ב־{touchpoint}; חומרה {previous, select, critical {קריטי} high {גבוה} normal {רגיל} other {{previous}}} ← {severity, select, critical {קריטי} high {גבוה} normal {רגיל} other {{severity}}}',
+  'timeline.claimed': 'נלקחה על ידי {who}{via, select, api {} other { (דרך {via})}}',
+  'timeline.assigned': 'הוקצתה ל־{assignee} על ידי {who}{via, select, api {} other { (דרך {via})}}',
+  'timeline.resolved': '{alsoClaimed, select, yes {נלקחה ונסגרה} other {נסגרה}} על ידי {who}{via, select, api {} other { (דרך {via})}}: סיבת שורש {rootCause}{contacted, select, yes {, נוצר קשר עם הלקוח} no {, לא נוצר קשר עם הלקוח} other {}}',
+  'timeline.reopened': 'נפתחה מחדש על ידי {who}: {reason}',
+  'timeline.note': 'הערה של {who}: {body}',
+  'timeline.slaFirstResponse': 'חריגה מ־SLA של מענה ראשון: לא נלקחה עד {due}',
+  'timeline.slaResolve': 'חריגה מ־SLA של סגירה: לא נסגרה עד {due}',
+  'timeline.commandRejected': '{command} של {who}{via, select, api {} other { (דרך {via})}} נדחה: {reason}',
+  'timeline.delivery': '{purpose, select, alert {התראה} update {עדכון} thread_reply {תגובה בשרשור} sms {התראה} email {התראה} ephemeral {הודעה זמנית} customer_sms {הודעה} customer_email {דוא״ל ללקוח} digest {סיכום} other {{purpose}}} {channel, select, sms {SMS} slack {Slack} email {דוא״ל} other {יומן}} אל {purpose, select, customer_sms {הלקוח ({recipient})} other {{recipient}}}: {status, select, pending {ממתין} held {מושהה} sent {נשלח} delivered {נמסר} retrying {בניסיון חוזר} failed {נכשל} other {{status}}}',
+  'timeline.deliveryError': ' ({error})',
+  'timeline.deliveryAttempts': ' אחרי {attempts} ניסיונות',
+  'timeline.escalated': 'הוסלמה (שלב {step} מתוך {of}): לא נלקחה {after} אחרי {reopened, select, yes {שנפתחה מחדש} other {שנפתחה}}; מודיעים ל־{notify}',
+  'timeline.recheckScheduled': 'בדיקה חוזרת נקבעה ל־{due}',
+  'timeline.recheckSent': 'בדיקה חוזרת נשלחה: הלקוח נשאל ב־SMS עד כמה ימליץ עלינו עכשיו',
+  'timeline.recheckSkipped': 'לא נשלחה בדיקה חוזרת: {why, select, reopened {הפנייה נפתחה מחדש} no_public_base_url {ל־tickets אין PUBLIC_BASE_URL ליצירת הקישור} no_phone {אין ללקוח מספר טלפון} opted_out {הלקוח ביטל קבלת SMS} template {תבנית הבדיקה החוזרת לא נוצרה} other {{why}}}',
+  'timeline.detail': ' ({detail})',
+  'timeline.recheckAnswered': 'הלקוח ענה לבדיקה החוזרת: NPS {score}/10',
+  'timeline.texted': '{agent} שלח/ה ללקוח SMS: {body}',
+  'timeline.emailed': '{agent} שלח/ה ללקוח דוא״ל: {subject}',
+  'timeline.replied': 'הלקוח השיב ב־SMS: {body}',
+  'timeline.unsubscribedEmail': 'הלקוח הסיר את עצמו מדוא״ל (הקישור בהודעה); לא יישלח אליו עוד דוא״ל',
+  'timeline.optedOutSms': 'הלקוח ביטל קבלת SMS ({reason, select, stop_reply {השיב STOP} other {Twilio: המספר בוטל, שגיאה 21610}}); לא יישלח אליו עוד SMS',
+};

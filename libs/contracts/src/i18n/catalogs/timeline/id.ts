@@ -1,0 +1,33 @@
+import type { TimelineKey } from './en';
+
+/** The ticket timeline in `id`. Status: draft (see catalog-status.ts). Keys and ICU arguments mirror en.ts exactly. */
+export const id: Record<TimelineKey, string> = {
+  'timeline.opened': 'Tiket dibuka: {metric} {score} di {touchpoint} ({severity, select, critical {kritis} high {tinggi} normal {normal} other {{severity}}})',
+  'timeline.assignedOnOpen': ' · ditugaskan ke {assignee} ({policy})',
+  'timeline.feedbackAttached': 'Umpan balik ditambahkan: {metric} {score} di {touchpoint} (total {count})',
+  'timeline.feedbackAttachedRaised': 'Umpan balik ditambahkan: {metric} {score} di {touchpoint}; tingkat {previous, select, critical {kritis} high {tinggi} normal {normal} other {{previous}}} → {severity, select, critical {kritis} high {tinggi} normal {normal} other {{severity}}} (total {count})',
+  'timeline.feedbackRevised': 'Pelanggan mengubah umpan balik (revisi {revision}): {metric} {score} di {touchpoint}',
+  'timeline.feedbackRevisedRaised': 'Pelanggan mengubah umpan balik (revisi {revision}): {metric} {score} di {touchpoint}; tingkat {previous, select, critical {kritis} high {tinggi} normal {normal} other {{previous}}} → {severity, select, critical {kritis} high {tinggi} normal {normal} other {{severity}}}',
+  'timeline.claimed': 'Diambil oleh {who}{via, select, api {} other { melalui {via}}}',
+  'timeline.assigned': 'Ditugaskan ke {assignee} oleh {who}{via, select, api {} other { melalui {via}}}',
+  'timeline.resolved': '{alsoClaimed, select, yes {Diambil dan diselesaikan} other {Diselesaikan}} oleh {who}{via, select, api {} other { melalui {via}}}: akar masalah {rootCause}{contacted, select, yes {, pelanggan dihubungi} no {, pelanggan tidak dihubungi} other {}}',
+  'timeline.reopened': 'Dibuka kembali oleh {who}: {reason}',
+  'timeline.note': 'Catatan dari {who}: {body}',
+  'timeline.slaFirstResponse': 'SLA respons pertama terlewati: belum diambil sampai {due}',
+  'timeline.slaResolve': 'SLA penyelesaian terlewati: belum selesai sampai {due}',
+  'timeline.commandRejected': '{command} oleh {who}{via, select, api {} other { melalui {via}}} ditolak: {reason}',
+  'timeline.delivery': '{purpose, select, alert {peringatan} update {pembaruan} thread_reply {balasan utas} sms {peringatan} email {peringatan} ephemeral {pemberitahuan} customer_sms {pesan} customer_email {email pelanggan} digest {ringkasan} other {{purpose}}} {channel, select, sms {SMS} slack {Slack} email {Email} other {Log}} ke {purpose, select, customer_sms {pelanggan ({recipient})} other {{recipient}}}: {status, select, pending {menunggu} held {ditahan} sent {terkirim} delivered {tersampaikan} retrying {dicoba ulang} failed {gagal} other {{status}}}',
+  'timeline.deliveryError': ' ({error})',
+  'timeline.deliveryAttempts': ' setelah {attempts} percobaan',
+  'timeline.escalated': 'Dieskalasi (langkah {step} dari {of}): belum diambil {after} setelah {reopened, select, yes {dibuka kembali} other {dibuka}}; memberi tahu {notify}',
+  'timeline.recheckScheduled': 'Pengecekan ulang dijadwalkan pada {due}',
+  'timeline.recheckSent': 'Pengecekan ulang terkirim: pelanggan ditanya lewat SMS seberapa mungkin mereka merekomendasikan kami sekarang',
+  'timeline.recheckSkipped': 'Pengecekan ulang tidak dikirim: {why, select, reopened {tiket dibuka kembali} no_public_base_url {tickets tidak punya PUBLIC_BASE_URL untuk membuat tautan} no_phone {pelanggan tidak punya nomor telepon} opted_out {pelanggan berhenti berlangganan SMS} template {templat pengecekan ulang tidak dapat dibuat} other {{why}}}',
+  'timeline.detail': ' ({detail})',
+  'timeline.recheckAnswered': 'Pelanggan menjawab pengecekan ulang: NPS {score}/10',
+  'timeline.texted': '{agent} mengirim SMS ke pelanggan: {body}',
+  'timeline.emailed': '{agent} mengirim email ke pelanggan: {subject}',
+  'timeline.replied': 'Pelanggan membalas lewat SMS: {body}',
+  'timeline.unsubscribedEmail': 'Pelanggan berhenti berlangganan email (tautan di email); tidak ada email lagi yang dikirim',
+  'timeline.optedOutSms': 'Pelanggan berhenti berlangganan SMS ({reason, select, stop_reply {membalas STOP} other {Twilio: nomor berhenti berlangganan, galat 21610}}); tidak ada SMS lagi yang dikirim',
+};

@@ -1,0 +1,33 @@
+import type { TimelineKey } from './en';
+
+/** The ticket timeline in `tr`. Status: draft (see catalog-status.ts). Keys and ICU arguments mirror en.ts exactly. */
+export const tr: Record<TimelineKey, string> = {
+  'timeline.opened': 'Kayıt açıldı: {touchpoint} noktasında {metric} {score} ({severity, select, critical {kritik} high {yüksek} normal {normal} other {{severity}}})',
+  'timeline.assignedOnOpen': ' · {assignee} kişisine atandı ({policy})',
+  'timeline.feedbackAttached': 'Geri bildirim eklendi: {touchpoint} noktasında {metric} {score} (toplam {count})',
+  'timeline.feedbackAttachedRaised': 'Geri bildirim eklendi: {touchpoint} noktasında {metric} {score}; önem {previous, select, critical {kritik} high {yüksek} normal {normal} other {{previous}}} → {severity, select, critical {kritik} high {yüksek} normal {normal} other {{severity}}} (toplam {count})',
+  'timeline.feedbackRevised': 'Müşteri geri bildirimini değiştirdi (sürüm {revision}): {touchpoint} noktasında {metric} {score}',
+  'timeline.feedbackRevisedRaised': 'Müşteri geri bildirimini değiştirdi (sürüm {revision}): {touchpoint} noktasında {metric} {score}; önem {previous, select, critical {kritik} high {yüksek} normal {normal} other {{previous}}} → {severity, select, critical {kritik} high {yüksek} normal {normal} other {{severity}}}',
+  'timeline.claimed': '{who} üstlendi{via, select, api {} other { ({via} üzerinden)}}',
+  'timeline.assigned': '{who}, {assignee} kişisine atadı{via, select, api {} other { ({via} üzerinden)}}',
+  'timeline.resolved': '{who} {alsoClaimed, select, yes {üstlenip çözdü} other {çözdü}}{via, select, api {} other { ({via} üzerinden)}}: kök neden {rootCause}{contacted, select, yes {, müşteriyle görüşüldü} no {, müşteriyle görüşülmedi} other {}}',
+  'timeline.reopened': '{who} yeniden açtı: {reason}',
+  'timeline.note': '{who} not ekledi: {body}',
+  'timeline.slaFirstResponse': 'İlk yanıt SLA süresi aşıldı: {due} zamanına kadar üstlenilmedi',
+  'timeline.slaResolve': 'Çözüm SLA süresi aşıldı: {due} zamanına kadar çözülmedi',
+  'timeline.commandRejected': '{who} kişisinin {command} isteği reddedildi{via, select, api {} other { ({via} üzerinden)}}: {reason}',
+  'timeline.delivery': '{channel, select, sms {SMS} slack {Slack} email {E-posta} other {Günlük}} {purpose, select, alert {uyarısı} update {güncellemesi} thread_reply {yanıtı} sms {uyarısı} email {uyarısı} ephemeral {bildirimi} customer_sms {mesajı} customer_email {müşteri e-postası} digest {özeti} other {{purpose}}}, alıcı {purpose, select, customer_sms {müşteri ({recipient})} other {{recipient}}}: {status, select, pending {bekliyor} held {tutuluyor} sent {gönderildi} delivered {teslim edildi} retrying {yeniden deneniyor} failed {başarısız} other {{status}}}',
+  'timeline.deliveryError': ' ({error})',
+  'timeline.deliveryAttempts': ', {attempts} denemeden sonra',
+  'timeline.escalated': 'Üst kademeye iletildi (adım {step}/{of}): {reopened, select, yes {yeniden açıldıktan} other {açıldıktan}} {after} sonra hâlâ üstlenilmedi; bildirilen: {notify}',
+  'timeline.recheckScheduled': 'Yeniden sorma {due} için planlandı',
+  'timeline.recheckSent': 'Yeniden sorma gönderildi: müşteriye SMS ile bizi şimdi ne kadar tavsiye edeceği soruldu',
+  'timeline.recheckSkipped': 'Yeniden sorma gönderilmedi: {why, select, reopened {kayıt yeniden açıldı} no_public_base_url {tickets için PUBLIC_BASE_URL tanımlı değil} no_phone {müşterinin telefon numarası yok} opted_out {müşteri SMS almayı reddetti} template {yeniden sorma şablonu oluşturulamadı} other {{why}}}',
+  'timeline.detail': ' ({detail})',
+  'timeline.recheckAnswered': 'Müşteri yeniden sormayı yanıtladı: NPS {score}/10',
+  'timeline.texted': '{agent} müşteriye SMS gönderdi: {body}',
+  'timeline.emailed': '{agent} müşteriye e-posta gönderdi: {subject}',
+  'timeline.replied': 'Müşteri SMS ile yanıt verdi: {body}',
+  'timeline.unsubscribedEmail': 'Müşteri e-posta aboneliğinden çıktı (e-postadaki bağlantı); artık e-posta gönderilmez',
+  'timeline.optedOutSms': 'Müşteri SMS almayı reddetti ({reason, select, stop_reply {STOP yanıtı verdi} other {Twilio: numara abonelikten çıktı, hata 21610}}); artık SMS gönderilmez',
+};

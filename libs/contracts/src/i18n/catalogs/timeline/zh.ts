@@ -1,0 +1,33 @@
+import type { TimelineKey } from './en';
+
+/** The ticket timeline in `zh`. Status: draft (see catalog-status.ts). Keys and ICU arguments mirror en.ts exactly. */
+export const zh: Record<TimelineKey, string> = {
+  'timeline.opened': '工单已创建：{touchpoint} 的 {metric} {score}（{severity, select, critical {严重} high {高} normal {一般} other {{severity}}}）',
+  'timeline.assignedOnOpen': ' · 已分配给 {assignee}（{policy}）',
+  'timeline.feedbackAttached': '已附加反馈：{touchpoint} 的 {metric} {score}（共 {count} 条）',
+  'timeline.feedbackAttachedRaised': '已附加反馈：{touchpoint} 的 {metric} {score}；严重程度 {previous, select, critical {严重} high {高} normal {一般} other {{previous}}} → {severity, select, critical {严重} high {高} normal {一般} other {{severity}}}（共 {count} 条）',
+  'timeline.feedbackRevised': '客户修改了反馈（第 {revision} 版）：{touchpoint} 的 {metric} {score}',
+  'timeline.feedbackRevisedRaised': '客户修改了反馈（第 {revision} 版）：{touchpoint} 的 {metric} {score}；严重程度 {previous, select, critical {严重} high {高} normal {一般} other {{previous}}} → {severity, select, critical {严重} high {高} normal {一般} other {{severity}}}',
+  'timeline.claimed': '{who} 已认领{via, select, api {} other {（通过 {via}）}}',
+  'timeline.assigned': '{who} 分配给 {assignee}{via, select, api {} other {（通过 {via}）}}',
+  'timeline.resolved': '{who} {alsoClaimed, select, yes {认领并解决} other {已解决}}{via, select, api {} other {（通过 {via}）}}：根本原因 {rootCause}{contacted, select, yes {，已联系客户} no {，未联系客户} other {}}',
+  'timeline.reopened': '{who} 重新打开：{reason}',
+  'timeline.note': '{who} 的备注：{body}',
+  'timeline.slaFirstResponse': '首次响应 SLA 已超时：{due} 前未被认领',
+  'timeline.slaResolve': '解决 SLA 已超时：{due} 前未解决',
+  'timeline.commandRejected': '{who} 的 {command} 被拒绝{via, select, api {} other {（通过 {via}）}}：{reason}',
+  'timeline.delivery': '{channel, select, sms {短信} slack {Slack} email {邮件} other {日志}}{purpose, select, alert {提醒} update {更新} thread_reply {回复} sms {提醒} email {提醒} ephemeral {提示} customer_sms {消息} customer_email {客户邮件} digest {摘要} other {{purpose}}} 发给 {purpose, select, customer_sms {客户（{recipient}）} other {{recipient}}}：{status, select, pending {待发送} held {暂缓} sent {已发送} delivered {已送达} retrying {重试中} failed {失败} other {{status}}}',
+  'timeline.deliveryError': '（{error}）',
+  'timeline.deliveryAttempts': '，已尝试 {attempts} 次',
+  'timeline.escalated': '已升级（第 {step}/{of} 步）：{reopened, select, yes {重新打开} other {创建}}后 {after} 仍未被认领；通知：{notify}',
+  'timeline.recheckScheduled': '回访已安排在 {due}',
+  'timeline.recheckSent': '回访已发送：通过短信询问客户现在有多大可能推荐我们',
+  'timeline.recheckSkipped': '未发送回访：{why, select, reopened {工单已重新打开} no_public_base_url {tickets 没有用于生成链接的 PUBLIC_BASE_URL} no_phone {客户没有电话号码} opted_out {客户已退订短信} template {回访模板无法生成} other {{why}}}',
+  'timeline.detail': '（{detail}）',
+  'timeline.recheckAnswered': '客户回复了回访：NPS {score}/10',
+  'timeline.texted': '{agent} 给客户发了短信：{body}',
+  'timeline.emailed': '{agent} 给客户发了邮件：{subject}',
+  'timeline.replied': '客户通过短信回复：{body}',
+  'timeline.unsubscribedEmail': '客户已退订邮件（邮件中的链接）；不再向其发送邮件',
+  'timeline.optedOutSms': '客户已退订短信（{reason, select, stop_reply {回复了 STOP} other {Twilio：该号码已退订，错误 21610}}）；不再向其发送短信',
+};
