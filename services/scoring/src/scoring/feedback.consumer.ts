@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { FeedbackReceivedEvent, FeedbackScoredData, RoutingConfig, Topic, feedbackScoredEventId, makeEnvelope, revisionOf } from '@closeloop/contracts';
 import { Inbox, MESSAGING_LOGGER, Outbox } from '@closeloop/messaging';
+import { Privacy } from '@closeloop/platform';
 import { NegativeHistory, PreviousNegative } from '../persistence/negative-history';
 import { ROUTING } from '../tokens';
 import { SERVICE } from '../config';
@@ -27,10 +28,12 @@ export class FeedbackConsumer {
     private readonly history: NegativeHistory,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(MESSAGING_LOGGER) private readonly logger: Logger,
+    private readonly privacy: Privacy,
   ) {}
 
   @EventPattern(Topic.FeedbackReceived)
-  async onFeedback(@Payload() event: FeedbackReceivedEvent): Promise<void> {
+  async onFeedback(@Payload() received: FeedbackReceivedEvent): Promise<void> {
+    const event = await this.privacy.open(Topic.FeedbackReceived, received);
     const feedback = event.data;
     const customerId = feedback.customer.id;
     let scored: { data: FeedbackScoredData; decision: Decision } | undefined;

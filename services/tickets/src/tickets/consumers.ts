@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { CONSENT_COMMAND_TYPES, ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
+import { Privacy } from '@closeloop/platform';
 import { summaries } from '../domain/timeline';
 import { ContactRepository } from '../messages/contact.repository';
 import { CustomerMessageService } from '../messages/customer-message.service';
@@ -34,6 +35,7 @@ export class TicketConsumers {
     @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
     private readonly contacts: ContactRepository,
     private readonly customerMessages: CustomerMessageService,
+    private readonly privacy: Privacy,
   ) {}
 
   /** CONSOLE_URL, for a clickable link in the log line of each opened or attached ticket. */
@@ -42,7 +44,8 @@ export class TicketConsumers {
   }
 
   @EventPattern(Topic.FeedbackScored)
-  async onFeedbackScored(@Payload() event: FeedbackScoredEvent): Promise<void> {
+  async onFeedbackScored(@Payload() scored: FeedbackScoredEvent): Promise<void> {
+    const event = await this.privacy.open(Topic.FeedbackScored, scored);
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, event.eventId, async (m) => {
       tx = newTx(m);
@@ -59,7 +62,8 @@ export class TicketConsumers {
   }
 
   @EventPattern(Topic.TicketCommands)
-  async onCommand(@Payload() cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
+  async onCommand(@Payload() command: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
+    const cmd = await this.privacy.open(Topic.TicketCommands, command);
     if (cmd.type === 'ticket.customer_replied') return this.onCustomerReply(cmd);
     if (isConsentCommand(cmd)) return this.onConsent(cmd);
     if (cmd.type === 'ticket.message_customer') return this.onMessageCommand(cmd);

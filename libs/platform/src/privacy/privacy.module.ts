@@ -1,0 +1,38 @@
+import { DynamicModule, Global, Inject, Injectable, Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { Topic } from '@closeloop/contracts';
+import { openEvent, sealEvent } from './event-fields';
+import { CustomerKeyStore, MasterKeys } from './key-store';
+
+/**
+ * A service's one door to its events' personal fields (ADR 0024): `seal` before an event is written to the outbox
+ * or sent, `open` at a handler's entry, before anything reads the event.
+ */
+@Injectable()
+export class Privacy {
+  constructor(@Inject(CustomerKeyStore) readonly keys: CustomerKeyStore) {}
+
+  seal<E extends { data: unknown }>(topic: Topic, event: E): Promise<E> {
+    return sealEvent(topic, event, (customerId) => this.keys.keyFor(customerId));
+  }
+
+  open<E extends { data: unknown }>(topic: Topic, event: E): Promise<E> {
+    return openEvent(topic, event, (keyId) => this.keys.keyById(keyId));
+  }
+}
+
+/** The key store on the service's DataSource (DatabaseModule) and `Privacy`, for every module of the service. */
+@Global()
+@Module({})
+export class PrivacyModule {
+  static forRoot(masters: MasterKeys): DynamicModule {
+    return {
+      module: PrivacyModule,
+      providers: [
+        { provide: CustomerKeyStore, inject: [DataSource], useFactory: (ds: DataSource) => new CustomerKeyStore(ds, masters) },
+        Privacy,
+      ],
+      exports: [CustomerKeyStore, Privacy],
+    };
+  }
+}
