@@ -137,6 +137,7 @@ beforeAll(async () => {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
     DATABASE_URL: db.url,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
     CLOSELOOP_CONFIG: writeRoutingFile(routing),
     INGEST_API_KEYS: INGEST_KEY,
     API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,

@@ -106,6 +106,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     DATABASE_URL: testInfra().databaseUrl,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_SIZE: '5',
     CLOSELOOP_CONFIG: routingPath,

@@ -34,6 +34,7 @@ export function testEnvironment(label: string, opts: { routingPath?: string; sla
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     DATABASE_URL: infra.databaseUrl,
+    CLOSELOOP_MASTER_KEY: infra.masterKey,
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_SIZE: '5',
     HOST: '127.0.0.1',
