@@ -3,3 +3,4 @@ export * from './master-key';
 export * from './event-fields';
 export * from './key-store';
 export * from './privacy.module';
+export * from './rotate-cli';
