@@ -44,7 +44,8 @@ const SCORED: PersonalFields = {
 };
 const TICKET: PersonalFields = {
   customer: ['ticket.customerId', 'message.recipient.customerId'],
-  fields: ['ticket.customerName', 'ticket.comment', 'note', 'reason', 'message.body', 'message.subject', 'message.recipient.phone', 'message.recipient.email'],
+  // actor.name: the customer's name when the customer acted (an agent's name is sealed too: the path cannot tell them apart)
+  fields: ['ticket.customerName', 'ticket.comment', 'actor.name', 'note', 'reason', 'message.body', 'message.subject', 'message.recipient.phone', 'message.recipient.email'],
   contacts: ['message.recipient.phone', 'message.recipient.email'],
 };
 const COMMAND: PersonalFields = { customer: ['customerId'], fields: ['note', 'body'], contacts: [] };

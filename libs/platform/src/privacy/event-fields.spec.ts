@@ -31,7 +31,7 @@ const cases: [string, Topic, ReturnType<typeof envelope>, string[], Record<strin
   }), ['Deniz Yılmaz', 'deniz@example.com', '+905551234567', '服务员太粗鲁了'], { 'feedback.customer.id': 'c-42', team: 'cx' }],
   ['ticket.note_added', Topic.TicketEvents, envelope('ticket.note_added', {
     ticket: snapshot, actor: { kind: 'agent', id: 'ayse', name: 'Ayşe Yılmaz' }, note: 'Called Deniz on +905551234567',
-  }), ['Deniz Yılmaz', 'Garsonlar çok kaba', 'Called Deniz'], { 'ticket.customerId': 'c-42', 'actor.name': 'Ayşe Yılmaz' }],
+  }), ['Deniz Yılmaz', 'Garsonlar çok kaba', 'Called Deniz'], { 'ticket.customerId': 'c-42', 'actor.id': 'ayse' }],
   ['ticket.customer_message_requested', Topic.TicketEvents, envelope('ticket.customer_message_requested', {
     ticket: snapshot, actor: { kind: 'agent', id: 'ayse' }, message,
   }), ['Merhaba Deniz', 'Özür dileriz', 'deniz@example.com', '+905551234567'], { 'message.recipient.customerId': 'c-42', 'message.channel': 'email' }],

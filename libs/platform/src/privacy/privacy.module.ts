@@ -25,11 +25,11 @@ export class Privacy {
 @Global()
 @Module({})
 export class PrivacyModule {
-  static forRoot(masters: MasterKeys): DynamicModule {
+  static forRoot(cfg: MasterKeys & { keyCacheMs?: number }): DynamicModule {
     return {
       module: PrivacyModule,
       providers: [
-        { provide: CustomerKeyStore, inject: [DataSource], useFactory: (ds: DataSource) => new CustomerKeyStore(ds, masters) },
+        { provide: CustomerKeyStore, inject: [DataSource], useFactory: (ds: DataSource) => new CustomerKeyStore(ds, cfg, cfg.keyCacheMs) },
         Privacy,
       ],
       exports: [CustomerKeyStore, Privacy],
