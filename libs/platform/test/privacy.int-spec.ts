@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Topic, type FeedbackReceivedEvent } from '@closeloop/contracts';
-import { testInfra, uniqueName } from '@closeloop/testing';
+import { runDatabaseUrl, uniqueName } from './run-infra';
 import { CustomerKeyStore, ERASED, openEvent, parseMasterKey, rotateMasterKeyCommand, runMigrations, sealEvent, type MasterKeys } from '../src';
 
 /**
@@ -11,7 +11,7 @@ import { CustomerKeyStore, ERASED, openEvent, parseMasterKey, rotateMasterKeyCom
  */
 const newMaster = () => randomBytes(32).toString('base64');
 const [OLD, NEW] = [newMaster(), newMaster()];
-const schema = uniqueName('privacy_it').toLowerCase();
+const schema = uniqueName('privacy_it');
 const customer = uniqueName('c-rotation');
 let client: Client;
 
@@ -27,8 +27,8 @@ const event = (): FeedbackReceivedEvent => ({
 
 beforeAll(async () => {
   // a service's migrations bring the privacy schema with them
-  await runMigrations({ url: testInfra().databaseUrl, schema, entities: [], migrations: [] });
-  client = new Client({ connectionString: testInfra().databaseUrl });
+  await runMigrations({ url: runDatabaseUrl(), schema, entities: [], migrations: [] });
+  client = new Client({ connectionString: runDatabaseUrl() });
   await client.connect();
 });
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('customer keys in Postgres (ADR 0024)', () => {
     const sealed = await sealEvent(Topic.FeedbackReceived, event(), (id) => store({ current: parseMasterKey(OLD) }).keyFor(id));
     expect(JSON.stringify(sealed)).not.toMatch(/服务员|Deniz|deniz@/);
 
-    const env = { DATABASE_URL: testInfra().databaseUrl, CLOSELOOP_MASTER_KEY: NEW, CLOSELOOP_PREVIOUS_MASTER_KEY: OLD };
+    const env = { DATABASE_URL: runDatabaseUrl(), CLOSELOOP_MASTER_KEY: NEW, CLOSELOOP_PREVIOUS_MASTER_KEY: OLD };
     expect(await rotateMasterKeyCommand(env)).toMatch(/^re-wrapped 1 data key\(s\) from master key \w{8} to \w{8}/);
     expect(await rotateMasterKeyCommand(env)).toMatch(/^re-wrapped 0 data key/); // again: nothing left to do
 
@@ -63,7 +63,7 @@ describe('customer keys in Postgres (ADR 0024)', () => {
   });
 
   it('refuses a rotation without the old key, or with the same key twice, naming the variable', async () => {
-    const base = { DATABASE_URL: testInfra().databaseUrl, CLOSELOOP_MASTER_KEY: NEW };
+    const base = { DATABASE_URL: runDatabaseUrl(), CLOSELOOP_MASTER_KEY: NEW };
     await expect(rotateMasterKeyCommand(base)).rejects.toThrow(/CLOSELOOP_PREVIOUS_MASTER_KEY: required for a rotation/);
     await expect(rotateMasterKeyCommand({ ...base, CLOSELOOP_PREVIOUS_MASTER_KEY: NEW })).rejects.toThrow(/CLOSELOOP_PREVIOUS_MASTER_KEY: is the same key/);
   });
