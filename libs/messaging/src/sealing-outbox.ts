@@ -13,6 +13,6 @@ export class SealingOutbox extends Outbox {
   }
 
   override async add<T extends Topic>(m: EntityManager, topic: T, key: string, event: TopicEvents[T]): Promise<void> {
-    await super.add(m, topic, key, await this.privacy.seal(topic, event));
+    await super.add(m, topic, key, await this.privacy.seal(topic, event, m));
   }
 }

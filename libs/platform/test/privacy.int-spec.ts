@@ -15,7 +15,7 @@ const schema = uniqueName('privacy_it');
 const customer = uniqueName('c-rotation');
 let client: Client;
 
-const store = (keys: MasterKeys) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, 0);
+const store = (keys: MasterKeys, ttlMs = 0) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, ttlMs);
 const AT = new Date().toISOString();
 const event = (): FeedbackReceivedEvent => ({
   eventId: '6f1c2b1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f', type: 'feedback.received', version: 1, occurredAt: AT, producer: 'it',
@@ -46,6 +46,24 @@ describe('customer keys in Postgres (ADR 0024)', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ key_id: keys[0].id, master_key_id: master.current.id });
     expect((rows[0].wrapped as Buffer).includes(keys[0].key)).toBe(false);
+  });
+
+  it('a key created in the outbox\'s transaction goes with it: rolled back, it is neither kept nor remembered', async () => {
+    const other = uniqueName('c-rolled-back');
+    const keys = store({ current: parseMasterKey(OLD) }, 60_000);
+    const tx = new Client({ connectionString: runDatabaseUrl() });
+    await tx.connect();
+    try {
+      await tx.query('BEGIN');
+      const inside = await keys.keyFor(other, { query: async (sql, params) => (await tx.query(sql, params)).rows });
+      await tx.query('ROLLBACK');
+      const after = await keys.keyFor(other);
+      expect(after.id).not.toBe(inside.id);
+      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [other])).rows).toEqual([{ key_id: after.id }]);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
+      await tx.end();
+    }
   });
 
   it('rotation re-wraps the keys: events sealed before open with the new master key alone; the old one no longer opens them', async () => {

@@ -69,23 +69,29 @@ export class CustomerKeyStore {
     private readonly ttlMs = 60_000,
   ) {}
 
-  /** The customer's data key, created (and committed at once, outside any caller's transaction) on first sight. */
-  async keyFor(customerId: string): Promise<DataKey> {
+  /**
+   * The customer's data key, created on first sight. `within`: the caller's transaction (the outbox's), so a key is
+   * never waited for on a second connection while one is held (a pool of N busy transactions would wait on itself);
+   * a key created there is committed or rolled back with the events sealed under it, and is only cached once it was
+   * found already committed.
+   */
+  async keyFor(customerId: string, within?: Queryable): Promise<DataKey> {
     const cached = this.byCustomer.get(customerId);
     if (cached && cached.until > Date.now()) return cached.key;
+    const db = within ?? this.db;
     const fresh = wrapKey(newDataKey(randomUUID()), this.masters.current);
-    await this.db.query(
+    const created: unknown[] = await db.query(
       `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (customer_id) DO NOTHING`,
+       ON CONFLICT (customer_id) DO NOTHING RETURNING key_id`,
       [customerId, fresh.keyId, fresh.masterKeyId, fresh.wrapped],
     );
-    const rows: KeyRow[] = await this.db.query(
+    const rows: KeyRow[] = await db.query(
       `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1`,
       [customerId],
     );
     if (!rows.length) throw new Error('a customer key was erased while it was being created; try again');
     const key = unwrapWith(this.masters, toWrapped(rows[0]));
-    this.remember(customerId, key);
+    if (!within || created.length === 0) this.remember(customerId, key);
     return key;
   }
 
@@ -104,8 +110,9 @@ export class CustomerKeyStore {
 
   /** Crypto-shredding: deletes the customer's key. True when there was one. (Other instances forget it within ttlMs.) */
   async erase(customerId: string): Promise<boolean> {
+    // a SELECT around the DELETE: every driver answers it with the rows (TypeORM answers a bare DELETE with [rows, count])
     const rows: { key_id: string }[] = await this.db.query(
-      `DELETE FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1 RETURNING key_id`,
+      `WITH gone AS (DELETE FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1 RETURNING key_id) SELECT key_id FROM gone`,
       [customerId],
     );
     this.byCustomer.delete(customerId);

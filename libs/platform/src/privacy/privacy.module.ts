@@ -2,7 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Module } from '@nestjs/commo
 import { DataSource } from 'typeorm';
 import { Topic } from '@closeloop/contracts';
 import { openEvent, sealEvent } from './event-fields';
-import { CustomerKeyStore, MasterKeys } from './key-store';
+import { CustomerKeyStore, MasterKeys, type Queryable } from './key-store';
 
 /**
  * A service's one door to its events' personal fields (ADR 0024): `seal` before an event is written to the outbox
@@ -12,8 +12,9 @@ import { CustomerKeyStore, MasterKeys } from './key-store';
 export class Privacy {
   constructor(@Inject(CustomerKeyStore) readonly keys: CustomerKeyStore) {}
 
-  seal<E extends { data: unknown }>(topic: Topic, event: E): Promise<E> {
-    return sealEvent(topic, event, (customerId) => this.keys.keyFor(customerId));
+  /** `within`: the transaction the event is written in (the outbox's), where a new customer's key is created too. */
+  seal<E extends { data: unknown }>(topic: Topic, event: E, within?: Queryable): Promise<E> {
+    return sealEvent(topic, event, (customerId) => this.keys.keyFor(customerId, within));
   }
 
   open<E extends { data: unknown }>(topic: Topic, event: E): Promise<E> {
