@@ -95,11 +95,14 @@ export class CustomerKeyStore {
     return key;
   }
 
-  /** A data key by id, or null when it was erased (or never existed). */
-  async keyById(keyId: string): Promise<Buffer | null> {
+  /**
+   * A data key by id, or null when it was erased (or never existed). `within`: the consumer's transaction (its
+   * batch's, ADR 0023), so a handler never waits for a second connection while its batch holds one.
+   */
+  async keyById(keyId: string, within?: Queryable): Promise<Buffer | null> {
     const cached = this.byId.get(keyId);
     if (cached && cached.until > Date.now()) return cached.key;
-    const rows: KeyRow[] = await this.db.query(
+    const rows: KeyRow[] = await (within ?? this.db).query(
       `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE key_id = $1`,
       [keyId],
     );

@@ -6,7 +6,7 @@ import { CustomerKeyStore, MasterKeys, type Queryable } from './key-store';
 
 /**
  * A service's one door to its events' personal fields (ADR 0024): `seal` before an event is written to the outbox
- * or sent, `open` at a handler's entry, before anything reads the event.
+ * or sent, `open` first thing in a handler's transaction, before anything reads a personal field.
  */
 @Injectable()
 export class Privacy {
@@ -17,8 +17,12 @@ export class Privacy {
     return sealEvent(topic, event, (customerId) => this.keys.keyFor(customerId, within));
   }
 
-  open<E extends { data: unknown }>(topic: Topic, event: E): Promise<E> {
-    return openEvent(topic, event, (keyId) => this.keys.keyById(keyId));
+  /**
+   * `within`: the handler's transaction (`Inbox.processOnce`'s, its batch's under ADR 0023): a handler opens its event
+   * there, as the first thing of its work, so reading a key never waits for another pooled connection.
+   */
+  open<E extends { data: unknown }>(topic: Topic, event: E, within?: Queryable): Promise<E> {
+    return openEvent(topic, event, (keyId) => this.keys.keyById(keyId, within));
   }
 }
 

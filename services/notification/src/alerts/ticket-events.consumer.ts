@@ -46,8 +46,9 @@ export class TicketEventsConsumer {
 
   @EventPattern(Topic.TicketEvents)
   async onTicketEvent(@Payload() received: TicketEvent): Promise<void> {
-    const event = await this.privacy.open(Topic.TicketEvents, received);
-    const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+    const ran = await this.inbox.processOnce(this.ds, SERVICE, received.eventId, async (m) => {
+      // personal fields opened in the handler's (batch's) transaction: ADR 0024
+      const event = await this.privacy.open(Topic.TicketEvents, received, m);
       // a refused command for an unknown ticket comes without a snapshot: it names the ticket by id only
       const ticket = event.data.ticket;
       if (ticket) await this.repo.saveSnapshot(m, ticket);

@@ -32,13 +32,13 @@ export class FeedbackConsumer {
   ) {}
 
   @EventPattern(Topic.FeedbackReceived)
-  async onFeedback(@Payload() received: FeedbackReceivedEvent): Promise<void> {
-    const event = await this.privacy.open(Topic.FeedbackReceived, received);
-    const feedback = event.data;
-    const customerId = feedback.customer.id;
+  async onFeedback(@Payload() event: FeedbackReceivedEvent): Promise<void> {
+    // ids, scores and touchpoints read the same before and after opening; personal fields only after it (ADR 0024)
+    const customerId = event.data.customer.id;
     let scored: { data: FeedbackScoredData; decision: Decision } | undefined;
 
     const processed = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+      const feedback = (await this.privacy.open(Topic.FeedbackReceived, event, m)).data;
       let previous: PreviousNegative | null = null;
       if (isNegative(classify(feedback.metric, feedback.score))) {
         await this.history.lockCustomer(m, customerId);
@@ -56,6 +56,7 @@ export class FeedbackConsumer {
       scored = { data, decision };
     });
 
+    const feedback = event.data; // ids and numbers only from here: its personal fields are still sealed
     if (!processed || !scored) {
       this.logger.debug({ eventId: event.eventId, feedbackId: feedback.feedbackId }, 'feedback already scored; redelivery ignored');
       return;
