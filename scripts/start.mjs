@@ -14,7 +14,7 @@ import demoRouting from './lib/demo-routing.cjs';
 import stack from './lib/stack.cjs';
 
 const { SERVICES, localUrls, migrateAll, startService, waitReady } = stack;
-const { resolveCredentials, resolveSourceSecrets, describeOrigin } = credentialsLib;
+const { resolveCredentials, resolveSourceSecrets, resolveMasterKey, describeOrigin } = credentialsLib;
 
 const USAGE = `usage: npm start [-- [--fresh] [--embedded-pg]]
   --fresh        wipe the local broker's data and the embedded Postgres' data (and the "closeloop" database on a
@@ -119,14 +119,20 @@ function checkSameHistory(current) {
   writeJson(file, current);
 }
 
-/** The ingest key, the agents' tokens and every source's secretEnv / api.tokenEnv (SPEC §3, §10): given, saved or generated. */
+/**
+ * The ingest key, the agents' tokens, every source's secretEnv / api.tokenEnv (SPEC §3, §10) and CLOSELOOP_MASTER_KEY
+ * (§13): given, saved or generated.
+ */
 function credentials(agentIds, sources) {
   const file = path.join(stateDir, 'dev-credentials.json');
   const saved = readJsonOr(file, {});
   const resolved = resolveCredentials({ env: process.env, saved, agentIds });
   const sourceSecrets = resolveSourceSecrets({ env: process.env, saved, sources });
-  if (resolved.toSave || sourceSecrets.toSave) writeJson(file, { ...(resolved.toSave ?? saved), ...sourceSecrets.toSave }, 0o600);
-  return { ...resolved, sourceSecrets };
+  const masterKey = resolveMasterKey({ env: process.env, saved });
+  if (resolved.toSave || sourceSecrets.toSave || masterKey.toSave) {
+    writeJson(file, { ...(resolved.toSave ?? saved), ...sourceSecrets.toSave, ...masterKey.toSave }, 0o600);
+  }
+  return { ...resolved, sourceSecrets, masterKey };
 }
 
 /**
@@ -211,6 +217,7 @@ async function main() {
     CLOSELOOP_CONFIG: routingPath,
     INGEST_API_KEYS: creds.ingestKeys,
     API_TOKENS: creds.apiTokens,
+    CLOSELOOP_MASTER_KEY: creds.masterKey.value,
     ...creds.sourceSecrets.values, // ingest refuses to start while a source's variable is unset
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     CONSOLE_URL: process.env.CONSOLE_URL ?? urls.console,
@@ -256,6 +263,7 @@ async function main() {
   ingest key     ${ingestKey}      (${describeOrigin(creds.origin.ingestKeys)})
   agent tokens   ${tokens.map(([id, t]) => `${id}:${t}  (${roleOf(id)})`).join('\n                 ')}
                  (${describeOrigin(creds.origin.apiTokens)})
+  master key     CLOSELOOP_MASTER_KEY, not printed (${describeOrigin(creds.masterKey.origin)})
 
   routing file   ${routingLine}
   survey tools   ${sourcesLine(routing.sources ?? [], urls.ingest, creds.sourceSecrets.origin)}

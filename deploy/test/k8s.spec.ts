@@ -110,13 +110,14 @@ function envProblems(container: any, required: string[], known: Set<string>, exp
 /**
  * PLACEHOLDER values for the Secrets the pods read, for these tests only (no real secret is involved): what
  * deploy/README.md step 5 creates, with each `$(openssl rand -hex N)` (and `$PGPASSWORD`, made the same way) replaced by
- * 2N hex digits, the same shape; Strimzi's generated SCRAM password and cluster CA replaced by stand-ins.
+ * 2N hex digits, each `$(openssl rand -base64 N)` by base64 of N bytes, the same shape; Strimzi's generated SCRAM password and cluster CA replaced by stand-ins.
  * Keyed `<secret>/<key>`.
  */
 function secretPlaceholders(): Map<string, string> {
   const shellVars: Record<string, string> = {};
   const expand = (v: string) => v
     .replace(/\$\(openssl rand -hex (\d+)\)/g, (_m, n) => 'f0'.repeat(Number(n)))
+    .replace(/\$\(openssl rand -base64 (\d+)\)/g, (_m, n) => Buffer.alloc(Number(n), 0xf0).toString('base64'))
     .replace(/\$([A-Z_][A-Z0-9_]*)/g, (m, name) => shellVars[name] ?? m);
   const values = new Map<string, string>();
   for (const c of commands) {

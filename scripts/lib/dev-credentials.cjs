@@ -77,6 +77,21 @@ function resolveSourceSecrets({ env, saved, sources, generate = random }) {
   return { values, origin, toSave: Object.keys(toSave).length ? toSave : null };
 }
 
+/**
+ * CLOSELOOP_MASTER_KEY (SPEC §3, §13: base64 of 32 bytes; it wraps the customers' data keys, ADR 0024), as for the
+ * ingest key: from the environment (never written), else saved in the file, else generated now and saved. The saved
+ * one must stay with the data it wraps: the database of `.closeloop/postgres` opens only with it.
+ * @param {{ env: Record<string, string | undefined>, saved: Record<string, string>, generate?: () => string }} input
+ * @returns {{ value: string, origin: 'environment' | 'saved' | 'generated', toSave: { CLOSELOOP_MASTER_KEY: string } | null }}
+ */
+function resolveMasterKey({ env, saved, generate = () => randomBytes(32).toString('base64') }) {
+  const name = 'CLOSELOOP_MASTER_KEY';
+  if (env[name]?.trim()) return { value: env[name].trim(), origin: 'environment', toSave: null };
+  if (typeof saved[name] === 'string' && saved[name].trim() !== '') return { value: saved[name], origin: 'saved', toSave: null };
+  const value = generate();
+  return { value, origin: 'generated', toSave: { [name]: value } };
+}
+
 /** How `npm start` labels where a credential came from. */
 function describeOrigin(origin) {
   if (origin === 'environment') return 'from the environment';
@@ -84,4 +99,4 @@ function describeOrigin(origin) {
   return `kept in ${FILE}`;
 }
 
-module.exports = { resolveCredentials, resolveSourceSecrets, describeOrigin, FILE };
+module.exports = { resolveCredentials, resolveSourceSecrets, resolveMasterKey, describeOrigin, FILE };

@@ -75,6 +75,7 @@ export async function startChaosSystem(opts: {
         KAFKA_BROKERS: opts.brokers,
         KAFKA_TOPIC_PREFIX: opts.topicPrefix,
         DATABASE_URL: opts.dbUrl,
+        CLOSELOOP_MASTER_KEY: randomBytes(32).toString('base64'), // a fresh database: any key wraps its customers' keys
         CLOSELOOP_CONFIG: writeRoutingFile(routing.yaml),
         INGEST_API_KEYS: apiKey,
         INGEST_RATE_LIMIT: '0',

@@ -3,7 +3,12 @@
  * services as real processes (as `npm start` runs them), the real @slack/web-api and twilio SDKs against stub servers.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { SlackStub, SmtpStub, TwilioStub, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
+import { ALL_TOPICS, Topic, dlqTopicOf, feedbackIdFor } from '@closeloop/contracts';
+import { ERASED } from '@closeloop/platform';
+import {
+  SlackStub, SmtpStub, TwilioStub, messagesOnTopic, openedEvents, readTopic, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub, testInfra,
+  testKafka, testKeyStore, uniqueName, waitFor,
+} from '@closeloop/testing';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
@@ -137,6 +142,7 @@ beforeAll(async () => {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
     DATABASE_URL: db.url,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
     CLOSELOOP_CONFIG: writeRoutingFile(routing),
     INGEST_API_KEYS: INGEST_KEY,
     API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,
@@ -150,6 +156,7 @@ beforeAll(async () => {
     SMTP_URL: smtp.url,
     EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
     RECHECK_CHECK_INTERVAL_MS: '300',
+    CLOSELOOP_KEY_CACHE_MS: '0', // an erased key reads as erased at once (the SPEC §13 test), not after the cache's minute
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
   }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
   // Twilio signs callbacks against the public URL, known once notification's port is chosen
@@ -461,5 +468,63 @@ describe('the closed loop', () => {
     const link = sms.body.slice(sms.body.indexOf(base));
     expect(link).toMatch(/\/r\/[A-Za-z0-9_-]{43}$/);
     expect((await fetch(link)).status).toBe(200);
+  });
+
+  it('SPEC §13 crypto-shredding: no topic holds the customer in clear, the ticket and alert read right; the key erased, old events read as erased and nothing is dead-lettered', async () => {
+    const customerId = `${run}-privacy`;
+    const secrets = { name: 'Zeynep Aksoy', email: `zeynep.${run}@example.com`, phone: '+905557770011', comment: 'Kurye çok kabaydı, iade istiyorum 我要退款' };
+    const t = await openTicketFor('privacy', { comment: secrets.comment, customer: { id: customerId, name: secrets.name, email: secrets.email, phone: secrets.phone } });
+    // every consumer read the text: tickets stored it, scoring matched the keyword inside it, notification posted it
+    expect(t).toMatchObject({ comment: secrets.comment, customer: { id: customerId, name: secrets.name } });
+    expect((await ticket(t.id)).feedback[0].reasons.map((r: { rule: string }) => r.rule)).toContain('alert-keyword');
+    expect(JSON.stringify(topLevelPostsFor(t.id)[0].form.blocks)).toContain(secrets.comment);
+    await quiet();
+
+    const kafka = testKafka();
+    const prefix = `${testInfra().topicPrefix}${run}.`;
+    const onTopic = async (topic: Topic) => readTopic(kafka, `${prefix}${topic}`, { minCount: await messagesOnTopic(kafka, `${prefix}${topic}`) });
+    const dlqCount = async () => (await Promise.all(ALL_TOPICS.map((topic) => messagesOnTopic(kafka, `${prefix}${dlqTopicOf(topic)}`)))).reduce((a, b) => a + b, 0);
+    const theirs = async () => ({
+      received: (await onTopic(Topic.FeedbackReceived)).filter((m) => m.key === customerId),
+      scored: (await onTopic(Topic.FeedbackScored)).filter((m) => m.key === customerId),
+      ticket: (await onTopic(Topic.TicketEvents)).filter((m) => m.key === t.id),
+    });
+    const before = await theirs();
+    expect([before.received.length, before.scored.length, before.ticket.length > 0]).toEqual([1, 1, true]);
+    const raw = [...before.received, ...before.scored, ...before.ticket].map((m) => m.value ?? '').join('\n');
+    for (const text of [...Object.values(secrets), 'Zeynep', 'zeynep.', '5557770011', '我要退款']) expect(raw).not.toContain(text);
+    const [opened] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: db.url });
+    expect(opened.data).toMatchObject({ comment: secrets.comment, customer: { id: customerId, name: secrets.name, email: secrets.email, phone: secrets.phone } });
+
+    // erasure's first step (the API is issue 13's next part): the customer's key is deleted
+    const store = await testKeyStore({ databaseUrl: db.url });
+    const dlqBefore = await dlqCount();
+    try {
+      expect(await store.keys.erase(customerId)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    const [erased] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: db.url });
+    expect(erased.data).toMatchObject({ comment: ERASED, customer: { id: customerId, name: ERASED } });
+    expect(erased.data.customer).not.toHaveProperty('email');
+
+    // the services read that old event again (a copy of it as another feedback, the encrypted fields as they were):
+    // they open a ticket that reads erased, alert with nothing of the customer, and dead-letter nothing
+    const old = JSON.parse(before.received[0].value ?? 'null');
+    const feedbackId = feedbackIdFor('e2e', `${run}-privacy-replayed`);
+    const replayed = { ...old, eventId: feedbackId, data: { ...old.data, feedbackId, externalId: `${run}-privacy-replayed`, touchpoint: 'delivery' } };
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: `${prefix}${Topic.FeedbackReceived}`, messages: [{ key: customerId, value: JSON.stringify(replayed) }] }).finally(() => producer.disconnect());
+    const [again] = await waitFor(async () => {
+      const items = (await ticketsOf('privacy')).filter((x) => x.touchpoint === 'delivery');
+      return items.length ? items : undefined;
+    }, { what: 'the ticket of the replayed event', timeoutMs: 30_000 }) as any[];
+    await quiet();
+    expect(again).toMatchObject({ comment: ERASED, customer: { id: customerId, name: ERASED } });
+    const alert = JSON.stringify(topLevelPostsFor(again.id).map((p) => p.form.blocks));
+    expect(alert).toContain(ERASED);
+    for (const text of Object.values(secrets)) expect(alert).not.toContain(text);
+    expect(await dlqCount()).toBe(dlqBefore);
   });
 });

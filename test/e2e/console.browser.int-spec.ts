@@ -81,7 +81,7 @@ beforeAll(async () => {
   prefix = `${topicPrefix}${uniqueName('console_e2e')}.`;
   db = await createE2eDatabase();
   const common = {
-    KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, HOST: '127.0.0.1',
+    KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, CLOSELOOP_MASTER_KEY: testInfra().masterKey, HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `ayse:${AYSE},mehmet:${MEHMET},emre:${EMRE},dewi:${DEWI}`,
   };
   const ingestCfg = loadIngestConfig({ ...common, INGEST_PORT: '0', INGEST_API_KEYS: INGEST_KEY });

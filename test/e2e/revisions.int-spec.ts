@@ -76,6 +76,7 @@ beforeAll(async () => {
     KAFKA_BROKERS: brokers.join(','),
     KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
     DATABASE_URL: db.url,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
     CLOSELOOP_CONFIG: writeRoutingFile(routing),
     INGEST_API_KEYS: INGEST_KEY,
     API_TOKENS: `ayse:${AGENT_TOKEN}`,

@@ -87,7 +87,7 @@ beforeAll(async () => {
   db = await createE2eDatabase();
   routingPath = writeRoutingFile(routingYaml('recommend_q'));
   const common = {
-    KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, HOST: '127.0.0.1',
+    KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: db.url, CLOSELOOP_MASTER_KEY: testInfra().masterKey, HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', API_TOKENS: `dewi:${DEWI}`, CLOSELOOP_CONFIG: routingPath,
   };
   // a fixed port: the console's SERVICE_URLS must still find ingest after its restart

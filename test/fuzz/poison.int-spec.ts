@@ -25,6 +25,7 @@ const cfg = loadScoringConfig({
   KAFKA_BROKERS: settings.brokers.join(','),
   KAFKA_TOPIC_PREFIX: settings.topicPrefix,
   DATABASE_URL: testInfra().databaseUrl,
+  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
   DATABASE_SCHEMA: schema,
   CLOSELOOP_CONFIG: writeRoutingFile(`
 defaults:

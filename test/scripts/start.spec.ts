@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SOURCE_KINDS, missingSourceEnv, parseRoutingConfig } from '@closeloop/contracts';
-const { resolveCredentials, resolveSourceSecrets, describeOrigin } = require('../../scripts/lib/dev-credentials.cjs') as {
+const { resolveCredentials, resolveSourceSecrets, resolveMasterKey, describeOrigin } = require('../../scripts/lib/dev-credentials.cjs') as {
   resolveCredentials(input: { env: Record<string, string | undefined>; saved: Record<string, string>; agentIds: string[]; generate?: (p: string) => string }): {
     ingestKeys: string; apiTokens: string; origin: { ingestKeys: string; apiTokens: string }; toSave: Record<string, string> | null;
   };
@@ -14,6 +14,9 @@ const { resolveCredentials, resolveSourceSecrets, describeOrigin } = require('..
     env: Record<string, string | undefined>; saved: Record<string, string>; generate?: (p: string) => string;
     sources: { id: string; kind: string; secretEnv: string; api?: { tokenEnv: string } }[];
   }): { values: Record<string, string>; origin: Record<string, string>; toSave: Record<string, string> | null };
+  resolveMasterKey(input: { env: Record<string, string | undefined>; saved: Record<string, string>; generate?: () => string }): {
+    value: string; origin: string; toSave: Record<string, string> | null;
+  };
   describeOrigin(origin: string): string;
 };
 const { withDemoSources } = require('../../scripts/lib/demo-routing.cjs') as {
@@ -83,6 +86,24 @@ describe('npm start: the secrets of the routing file\'s sources', () => {
 
   it('no sources: nothing to set or save', () => {
     expect(resolveSourceSecrets({ env: {}, saved: {}, sources: [], generate })).toEqual({ values: {}, origin: {}, toSave: null });
+  });
+});
+
+describe('npm start: CLOSELOOP_MASTER_KEY (ADR 0024)', () => {
+  it.each([
+    ['nothing anywhere: generated and saved', {}, {}, { value: 'MK_NEW', origin: 'generated', toSave: { CLOSELOOP_MASTER_KEY: 'MK_NEW' } }],
+    ['saved by an earlier run: reused (it wraps the keys of the kept database)', {}, { CLOSELOOP_MASTER_KEY: 'MK_OLD' },
+      { value: 'MK_OLD', origin: 'saved', toSave: null }],
+    ['given in the environment: used, never written', { CLOSELOOP_MASTER_KEY: ' MK_ENV ' }, { CLOSELOOP_MASTER_KEY: 'MK_OLD' },
+      { value: 'MK_ENV', origin: 'environment', toSave: null }],
+  ])('%s', (_name, env, saved, expected) => {
+    expect(resolveMasterKey({ env, saved, generate: () => 'MK_NEW' })).toEqual(expected);
+  });
+
+  it('generates base64 of 32 random bytes, a new one each time', () => {
+    const [a, b] = [resolveMasterKey({ env: {}, saved: {} }).value, resolveMasterKey({ env: {}, saved: {} }).value];
+    expect(Buffer.from(a, 'base64')).toHaveLength(32);
+    expect(a).not.toBe(b);
   });
 });
 

@@ -1,6 +1,7 @@
 export * from './topics';
 export * from './scales';
 export * from './validation';
+export * from './personal-fields';
 export * from './envelope';
 export * from './events/feedback';
 export * from './events/ticket';

@@ -11,3 +11,4 @@ export * from './batch-plan';
 export * from './migration';
 export * from './messaging.module';
 export * from './serial-runner';
+export * from './sealing-outbox';

@@ -1,11 +1,12 @@
 import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { ReadinessCheck, SERVICE_LOGGER } from '@closeloop/platform';
+import { Privacy, ReadinessCheck, SERVICE_LOGGER } from '@closeloop/platform';
 import { KafkaSettings } from './kafka';
 import { EventProducer } from './producer';
 import { Outbox, OutboxRelay } from './outbox';
 import { Inbox } from './inbox';
+import { SealingOutbox } from './sealing-outbox';
 import { ensureTopics } from './topics';
 
 export const KAFKA_SETTINGS = Symbol('KAFKA_SETTINGS');
@@ -62,7 +63,8 @@ export class MessagingModule {
     if (o.schema) {
       const schema = o.schema;
       providers.push(
-        { provide: Outbox, useValue: new Outbox(schema) },
+        // personal fields are encrypted on the way in (ADR 0024): a service with an outbox imports PrivacyModule
+        { provide: Outbox, inject: [Privacy], useFactory: (privacy: Privacy) => new SealingOutbox(schema, privacy) },
         { provide: Inbox, useValue: new Inbox(schema) },
         {
           provide: OutboxRelay,

@@ -1,4 +1,5 @@
 import { DEFAULT_ROUTING_CONFIG_PATH, loadRoutingConfig } from '@closeloop/contracts';
+import { parseMasterKey } from './privacy/master-key';
 /**
  * One config loader for every service: env → typed object, validated all at once.
  * A service that has any bad or missing variable refuses to start with ONE message listing every problem.
@@ -167,3 +168,15 @@ export function checkSaslComplete(k: { saslMechanism?: string; saslUsername?: st
 /** CLOSELOOP_CONFIG → the validated routing file; its own problems are listed in the one start-up message. */
 export const routingEnv = () =>
   env.custom('CLOSELOOP_CONFIG', (v) => loadRoutingConfig(v ?? DEFAULT_ROUTING_CONFIG_PATH));
+
+/**
+ * CLOSELOOP_MASTER_KEY (SPEC §3, §13): required, base64 of 32 bytes; it wraps the customers' data keys.
+ * CLOSELOOP_PREVIOUS_MASTER_KEY: only during a rotation (ADR 0024), the key being replaced, so keys not yet re-wrapped
+ * still open. CLOSELOOP_KEY_CACHE_MS: how long keys stay in memory (default 60 s).
+ */
+export const privacyEnv = () => ({
+  current: env.custom('CLOSELOOP_MASTER_KEY', parseMasterKey),
+  previous: env.custom('CLOSELOOP_PREVIOUS_MASTER_KEY', (v) => (v === undefined ? undefined : parseMasterKey(v))),
+  /** how long an unwrapped data key (or its absence) is kept in memory: an erasure reaches every instance within it */
+  keyCacheMs: env.int('CLOSELOOP_KEY_CACHE_MS', 60_000, { min: 0, max: 3_600_000 }),
+});

@@ -1,4 +1,5 @@
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { PRIVACY_MIGRATIONS, PRIVACY_SCHEMA } from './privacy/key-store';
 
 export interface DatabaseOptions {
   url: string;
@@ -34,9 +35,16 @@ export function createDataSource(o: DatabaseOptions): DataSource {
 
 /**
  * Creates the schema if needed and runs pending migrations, serialized across instances by an advisory lock
- * (two replicas starting together must not race on the same migration).
+ * (two replicas starting together must not race on the same migration); then the same for the `privacy` schema.
  */
 export async function runMigrations(o: DatabaseOptions): Promise<string[]> {
+  const ran = await migrateSchema(o);
+  // the customers' data keys (ADR 0024) live in the platform's own schema, which every service needs
+  if (o.schema !== PRIVACY_SCHEMA) ran.push(...(await migrateSchema({ url: o.url, schema: PRIVACY_SCHEMA, entities: [], migrations: PRIVACY_MIGRATIONS })));
+  return ran;
+}
+
+async function migrateSchema(o: DatabaseOptions): Promise<string[]> {
   const bootstrap = createDataSource({ ...o, entities: [], migrations: [], poolSize: 1 });
   await bootstrap.initialize();
   const lockKey = `closeloop.migrations.${o.schema}`;

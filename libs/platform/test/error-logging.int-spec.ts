@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { createDataSource, createLogger, loggerOptions, serializeError } from '../src';
-import { testInfra, uniqueName } from '@closeloop/testing';
+import { runDatabaseUrl, uniqueName } from './run-infra';
 
 /**
  * A database error logged by any service must not carry the row it failed on: TypeORM's QueryFailedError holds the
@@ -18,7 +18,7 @@ const schema = uniqueName('logtest');
 let ds: DataSource;
 
 beforeAll(async () => {
-  ds = await createDataSource({ url: testInfra().databaseUrl, schema, entities: [], migrations: [], poolSize: 2 }).initialize();
+  ds = await createDataSource({ url: runDatabaseUrl(), schema, entities: [], migrations: [], poolSize: 2 }).initialize();
   await ds.query(`CREATE SCHEMA "${schema}"`);
   await ds.query(`CREATE TABLE "${schema}".feedback (email text PRIMARY KEY, phone text NOT NULL, data jsonb NOT NULL)`);
   await ds.query(`INSERT INTO "${schema}".feedback (email, phone, data) VALUES ($1, $2, $3)`, [EMAIL, PHONE, feedback]);

@@ -1,6 +1,7 @@
 // Jest globalSetup of the `int` project: one Kafka and one Postgres per run, shared by every worker, isolated per run.
 // Workers are spawned after this resolves and inherit process.env, so what is set here is what tests see:
-//   KAFKA_BROKERS, DATABASE_URL (a fresh database closeloop_test_<runId>), KAFKA_TOPIC_PREFIX (t<runId>.), CLOSELOOP_TEST_RUN_ID.
+//   KAFKA_BROKERS, DATABASE_URL (a fresh database closeloop_test_<runId>), KAFKA_TOPIC_PREFIX (t<runId>.), CLOSELOOP_TEST_RUN_ID,
+//   CLOSELOOP_MASTER_KEY (a fresh one per run: every file shares the run's database, so its `privacy` schema, ADR 0024).
 // Services prefix every topic and consumer group with KAFKA_TOPIC_PREFIX; global-teardown.mjs deletes them all.
 import crypto from 'node:crypto';
 import kafkajs from 'kafkajs';
@@ -74,6 +75,7 @@ export default async function globalSetup() {
   process.env.DATABASE_URL = databaseUrl;
   process.env.KAFKA_TOPIC_PREFIX = topicPrefix;
   process.env.CLOSELOOP_TEST_RUN_ID = runId;
+  process.env.CLOSELOOP_MASTER_KEY = crypto.randomBytes(32).toString('base64');
   log(`run ${runId}: Kafka ${infra.kafka.brokers} (${infra.kafka.source}), Postgres ${redact(databaseUrl)} (${infra.postgres.source}), ` +
     `topic prefix ${topicPrefix} — ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -3,11 +3,14 @@ import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 
 /** Infrastructure handed over by the jest global setup (libs/testing/jest/global-setup.mjs). */
-export function testInfra(): { brokers: string[]; databaseUrl: string; topicPrefix: string } {
+export function testInfra(): { brokers: string[]; databaseUrl: string; topicPrefix: string; masterKey: string } {
   const brokers = process.env.KAFKA_BROKERS;
   const databaseUrl = process.env.DATABASE_URL;
-  if (!brokers || !databaseUrl) throw new Error('KAFKA_BROKERS / DATABASE_URL not set: run integration tests through jest --selectProjects int (global setup provisions them)');
-  return { brokers: brokers.split(','), databaseUrl, topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '' };
+  const masterKey = process.env.CLOSELOOP_MASTER_KEY;
+  if (!brokers || !databaseUrl || !masterKey) {
+    throw new Error('KAFKA_BROKERS / DATABASE_URL / CLOSELOOP_MASTER_KEY not set: run integration tests through jest --selectProjects int (global setup provisions them)');
+  }
+  return { brokers: brokers.split(','), databaseUrl, topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '', masterKey };
 }
 
 /** A unique suffix so test files sharing one run never share topics, groups or schemas. */

@@ -6,3 +6,4 @@ export * from './kafka-admin';
 export * from './quiescence';
 export * from './stubs/smtp-stub';
 export * from './routes';
+export * from './privacy';

@@ -1,5 +1,5 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
+import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, Logger, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER, PrivacyModule } from '@closeloop/platform';
 import { EventProducer, KAFKA_READINESS } from '@closeloop/messaging';
 import { IngestConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
@@ -31,7 +31,7 @@ export class IngestModule implements NestModule {
   static forRoot(cfg: IngestConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }), DatabaseModule.forRoot(databaseOptions(cfg))],
+      imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }), DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy)],
       controllers: [FeedbackController, SourcesController, SourcesOpsController],
       providers: [
         { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },

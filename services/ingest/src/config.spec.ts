@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigError } from '@closeloop/platform';
 import { loadIngestConfig } from './config';
 
-const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://closeloop@127.0.0.1:5432/closeloop', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789', API_TOKENS: 'ayse:agent-token-0123456789' };
+const base = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://closeloop@127.0.0.1:5432/closeloop', CLOSELOOP_MASTER_KEY: 'Y2xvc2Vsb29wLWRldi1tYXN0ZXIta2V5LWNoYW5nZSE=', INGEST_API_KEYS: 'first-key-0123456789, second-key-0123456789', API_TOKENS: 'ayse:agent-token-0123456789' };
 
 describe('loadIngestConfig', () => {
   it('has the SPEC defaults', () => {
@@ -33,8 +33,8 @@ describe('loadIngestConfig', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => p.split(':')[0]).sort();
-    expect(problems).toEqual(['API_TOKENS', 'DATABASE_URL', 'INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
-    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 9 problem\(s\)/);
+    expect(problems).toEqual(['API_TOKENS', 'CLOSELOOP_MASTER_KEY', 'DATABASE_URL', 'INGEST_API_KEYS', 'INGEST_KAFKA_TIMEOUT_MS', 'INGEST_PORT', 'INGEST_RATE_BURST', 'INGEST_RATE_LIMIT', 'KAFKA_BROKERS', 'LOG_LEVEL'].sort());
+    expect((err as Error).message).toMatch(/^ingest cannot start, its configuration has 10 problem\(s\)/);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { agentById, missingSourceEnv, type Source } from '@closeloop/contracts';
-import { Env, checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, parseKeyList, routingEnv } from '@closeloop/platform';
+import { Env, checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, parseKeyList, routingEnv, privacyEnv } from '@closeloop/platform';
 import { deliveryBounds } from './sources/deliveries/bounds';
 
 export const SERVICE = 'ingest';
@@ -17,6 +17,7 @@ export function loadIngestConfig(source: Env = process.env) {
       http: httpEnv('INGEST_PORT', 3001),
       kafka: kafkaEnv(),
       database: databaseEnv(DEFAULT_SCHEMA),
+      privacy: privacyEnv(),
       log: logEnv(),
       /** `key,key`: at least one, each at least MIN_TOKEN_LENGTH characters, none with whitespace */
       apiKeys: env.custom('INGEST_API_KEYS', parseKeyList),

@@ -14,7 +14,7 @@ export const AGENT_TOKEN = uniqueName('agent-token-ayse');
  */
 export function ingestSchema(label: string) {
   const schema = uniqueName(`ingest_${label}`).toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  const env = { DATABASE_URL: testInfra().databaseUrl, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4', API_TOKENS: `emre:${OPS_TOKEN},ayse:${AGENT_TOKEN}` };
+  const env = { DATABASE_URL: testInfra().databaseUrl, CLOSELOOP_MASTER_KEY: testInfra().masterKey, DATABASE_SCHEMA: schema, DATABASE_POOL_SIZE: '4', API_TOKENS: `emre:${OPS_TOKEN},ayse:${AGENT_TOKEN}` };
   return {
     schema,
     env,

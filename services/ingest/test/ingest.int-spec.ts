@@ -4,7 +4,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Topic, feedbackIdFor, validateEvent } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
-import { messagesOnTopic, readTopic, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
+import { messagesOnTopic, openedEvents, readTopic, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { MAX_BODY_BYTES, loadIngestConfig } from '../src/config';
 import { ingestSchema } from './database';
@@ -43,9 +43,11 @@ const idOf = (externalId: string) => feedbackIdFor('questionpro', `${run}-${exte
 /** Exactly how many messages the topic holds (waits for leaders, retries what Kafka calls retriable). */
 const onTopicNow = () => messagesOnTopic(kafka, topic);
 
+/** The topic's events as consumers read them (personal fields decrypted, ADR 0024), each with its bytes as sent. */
 async function eventsOnTopic(count: number) {
   const messages = await readTopic(kafka, topic, { minCount: count });
-  return messages.map((m) => ({ ...m, event: JSON.parse(m.value ?? 'null') }));
+  const opened = await openedEvents(Topic.FeedbackReceived, messages.map((m) => m.value));
+  return messages.map((m, i) => ({ ...m, event: opened[i] }));
 }
 
 async function closedPort(): Promise<number> {
@@ -281,6 +283,12 @@ describe('ingest against real Kafka', () => {
       expect(m.event).toMatchObject({ type: 'feedback.received', version: 1, producer: 'ingest' });
       expect(m.event.data).toEqual({ ...want.body, feedbackId: m.event.eventId, receivedAt: m.event.occurredAt, revision: 1 });
       expect(validateEvent(Topic.FeedbackReceived, m.event).ok).toBe(true);
+      // on the topic itself, the customer's name, email, phone and comment are ciphertext (SPEC §13), and valid as such
+      const customer = want.body.customer as Record<string, string>;
+      for (const text of [customer.name, customer.email, customer.phone, want.body.comment as string | undefined]) {
+        if (text) expect(m.value).not.toContain(text);
+      }
+      expect(validateEvent(Topic.FeedbackReceived, JSON.parse(m.value ?? 'null')).ok).toBe(true);
     }
   });
 

@@ -3,7 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Topic, feedbackIdFor, feedbackReceivedEventId } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
-import { messagesOnTopic, readTopic, testKafka, testKafkaSettings, uniqueName } from '@closeloop/testing';
+import { messagesOnTopic, openedEvents, readTopic, testKafka, testKafkaSettings, uniqueName } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { loadIngestConfig } from '../src/config';
 import { ingestSchema } from './database';
@@ -35,7 +35,7 @@ const feedback = (externalId: string, over: Record<string, unknown> = {}) => ({
 /** The events of one feedback on the topic, in topic order (one key, one partition). */
 async function eventsOf(feedbackId: string) {
   const all = await readTopic(kafka, topic, { minCount: await messagesOnTopic(kafka, topic) });
-  return all.map((m) => JSON.parse(m.value ?? 'null')).filter((e) => e.data.feedbackId === feedbackId);
+  return (await openedEvents(Topic.FeedbackReceived, all.map((m) => m.value))).filter((e) => e.data.feedbackId === feedbackId);
 }
 
 async function closedPort(): Promise<number> {

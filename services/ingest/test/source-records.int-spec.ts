@@ -11,7 +11,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Topic, feedbackIdFor } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
-import { SurveyApiStub, messagesOnTopic, readTopic, startQualtricsStub, testKafka, testKafkaSettings, uniqueName } from '@closeloop/testing';
+import { SurveyApiStub, messagesOnTopic, openedEvents, readTopic, startQualtricsStub, testKafka, testKafkaSettings, uniqueName } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { loadIngestConfig } from '../src/config';
 import { DeliveryHousekeeping } from '../src/sources/deliveries/housekeeping';
@@ -316,7 +316,7 @@ describe('source delivery records, kept payloads and Replay (SPEC §10) against 
     expect(await messagesOnTopic(kafka, topic)).toBe(before + 2);
 
     // the replayed event is the feedback the fixed mapping makes, once
-    const events = (await readTopic(kafka, topic, { minCount: before + 2 })).map((m) => JSON.parse(m.value ?? 'null'));
+    const events = await openedEvents(Topic.FeedbackReceived, (await readTopic(kafka, topic, { minCount: before + 2 })).map((m) => m.value));
     const replayed = events.filter((e) => e.eventId === feedbackId);
     expect(replayed).toHaveLength(1);
     expect(replayed[0].data).toMatchObject({ source: 'tf-broken', externalId: `${run}-b1`, score: 3, comment: 'The courier was 40 minutes late', touchpoint: 'checkout' });

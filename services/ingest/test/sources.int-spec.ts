@@ -10,7 +10,7 @@ import request from 'supertest';
 import { Topic, feedbackIdFor, validateEvent } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
 import {
-  SurveyApiStub, messagesOnTopic, readTopic, startQualtricsStub, startSurveyMonkeyStub, testKafka, testKafkaSettings, uniqueName,
+  SurveyApiStub, messagesOnTopic, openedEvents, readTopic, startQualtricsStub, startSurveyMonkeyStub, testKafka, testKafkaSettings, uniqueName,
 } from '@closeloop/testing';
 import { startIngest } from '../src/app';
 import { loadIngestConfig } from '../src/config';
@@ -334,7 +334,8 @@ describe('sources (SPEC §10) against real Kafka', () => {
     const total = await onTopicNow();
     const messages = await readTopic(kafka, topic, { minCount: total });
     expect(messages).toHaveLength(total);
-    const events = messages.map((m) => ({ key: m.key, event: JSON.parse(m.value ?? 'null') }));
+    const opened = await openedEvents(Topic.FeedbackReceived, messages.map((m) => m.value));
+    const events = messages.map((m, i) => ({ key: m.key, event: opened[i] }));
     expect(events.map((e) => e.event.eventId).sort()).toEqual([...expected.keys()].sort());
     for (const { key, event } of events) {
       const want = expected.get(event.eventId);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
+import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER, PrivacyModule } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import type { Logger } from 'pino';
 import { TicketEventsConsumer } from './alerts/ticket-events.consumer';
@@ -36,7 +36,7 @@ export class NotificationModule {
       module: NotificationModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
-        DatabaseModule.forRoot(databaseOptions(cfg)),
+        DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
       controllers: [TicketEventsConsumer, TrendEventsConsumer, TeamDigestsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],

@@ -8,7 +8,7 @@ import { loadNotificationConfig, slackConfigured, twilioConfigured, twilioStatus
 const dir = mkdtempSync(join(tmpdir(), 'closeloop-notification-config-'));
 const routing = join(dir, 'closeloop.yaml');
 writeFileSync(routing, routingYaml());
-const base = { KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://u@localhost:5432/db', CLOSELOOP_CONFIG: routing };
+const base = { KAFKA_BROKERS: 'localhost:9092', DATABASE_URL: 'postgres://u@localhost:5432/db', CLOSELOOP_MASTER_KEY: 'Y2xvc2Vsb29wLWRldi1tYXN0ZXIta2V5LWNoYW5nZSE=', CLOSELOOP_CONFIG: routing };
 const slack = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret' };
 const twilio = { TWILIO_ACCOUNT_SID: 'AC0123456789abcdef', TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+15005550006' };
 
@@ -70,6 +70,7 @@ describe('loadNotificationConfig', () => {
     expect(problems({ CLOSELOOP_CONFIG: routing, SLACK_BOT_TOKEN: 'xoxb-1', TWILIO_ACCOUNT_SID: 'bad', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM_NUMBER: '+15005550006' })).toEqual([
       'KAFKA_BROKERS: required (comma-separated)',
       'DATABASE_URL: required',
+      'CLOSELOOP_MASTER_KEY: required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)',
       'SLACK_SIGNING_SECRET: required when any of SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET is set',
       'TWILIO_ACCOUNT_SID: must start with AC (a Twilio account SID)',
     ]);

@@ -1,5 +1,5 @@
 import { E164 } from '@closeloop/contracts';
-import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv, type Env } from '@closeloop/platform';
+import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv, type Env, privacyEnv } from '@closeloop/platform';
 import { DEFAULT_SLACK_API_URL, DEFAULT_TWILIO_API_URL, parseSmtpUrl } from './channels';
 
 export const SERVICE = 'notification';
@@ -38,6 +38,7 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
       http: httpEnv('NOTIFICATION_PORT', 3003),
       kafka: kafkaEnv(),
       database: databaseEnv(SCHEMA),
+      privacy: privacyEnv(),
       log: logEnv(),
       routing: routingEnv(),
       slack: {

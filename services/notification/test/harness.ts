@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent, type TrendEvent, type TeamDigestEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
-import { createDataSource, runMigrations } from '@closeloop/platform';
+import { Privacy, createDataSource, runMigrations } from '@closeloop/platform';
 import {
   READER_MAX_WAIT_MS,
   startSlackStub,
@@ -106,6 +106,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     DATABASE_URL: testInfra().databaseUrl,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_SIZE: '5',
     CLOSELOOP_CONFIG: routingPath,
@@ -141,6 +142,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     commands: [] as { key: string | null; event: TicketCommand }[],
     feedback: [] as { key: string | null; event: FeedbackReceivedEvent }[],
   };
+  const privacy = app.get(Privacy);
   const collected = [Topic.NotificationEvents, Topic.TicketCommands, Topic.FeedbackReceived].map((t) => prefixed(kafka, t));
   const collectorGroup = uniqueName('notif-test-collector');
   const collector = testKafka().consumer({ groupId: collectorGroup, maxWaitTimeInMs: READER_MAX_WAIT_MS });
@@ -148,7 +150,9 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   await collector.subscribe({ topics: collected, fromBeginning: true });
   await collector.run({
     eachMessage: async ({ topic, message }) => {
-      const value = JSON.parse(message.value?.toString() ?? '{}');
+      const logical = topic.slice(kafka.topicPrefix.length) as Topic;
+      // read as tickets and scoring read them: personal fields decrypted (ADR 0024)
+      const value = await privacy.open(logical, JSON.parse(message.value?.toString() ?? '{}'));
       if (topic === prefixed(kafka, Topic.NotificationEvents)) published.deliveries.push(value);
       else if (topic === prefixed(kafka, Topic.TicketCommands)) published.commands.push({ key: message.key?.toString() ?? null, event: value });
       else published.feedback.push({ key: message.key?.toString() ?? null, event: value });

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS } from '@closeloop/platform';
+import { DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, PrivacyModule } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { ScoringConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
@@ -16,7 +16,7 @@ export class ScoringModule {
       module: ScoringModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
-        DatabaseModule.forRoot(databaseOptions(cfg)),
+        DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
       controllers: [FeedbackConsumer],

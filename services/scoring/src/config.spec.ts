@@ -5,6 +5,7 @@ import { loadScoringConfig } from './config';
 const env = (extra: Record<string, string> = {}) => ({
   KAFKA_BROKERS: '127.0.0.1:9092',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/closeloop',
+  CLOSELOOP_MASTER_KEY: 'Y2xvc2Vsb29wLWRldi1tYXN0ZXIta2V5LWNoYW5nZSE=',
   CLOSELOOP_CONFIG: resolve(__dirname, '../test/fixtures/routing.yaml'),
   ...extra,
 });
@@ -36,6 +37,7 @@ describe('loadScoringConfig', () => {
         expect.stringMatching(/^KAFKA_BROKERS: required/),
         expect.stringMatching(/^DATABASE_URL: required/),
         expect.stringMatching(/^DATABASE_SCHEMA/),
+        expect.stringMatching(/^CLOSELOOP_MASTER_KEY: required/),
       ]);
     }
   });

@@ -1,4 +1,4 @@
-import { checkSaslComplete, databaseEnv, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv } from '@closeloop/platform';
+import { checkSaslComplete, databaseEnv, httpEnv, kafkaEnv, loadConfig, logEnv, routingEnv, privacyEnv } from '@closeloop/platform';
 
 export const SERVICE = 'scoring';
 /** The schema scoring owns in the shared database, unless DATABASE_SCHEMA says otherwise. */
@@ -11,6 +11,7 @@ export function loadScoringConfig(source: NodeJS.ProcessEnv = process.env) {
       http: httpEnv('SCORING_PORT', 3004),
       kafka: kafkaEnv(),
       database: databaseEnv(DEFAULT_SCHEMA),
+      privacy: privacyEnv(),
       log: logEnv(),
       routing: routingEnv(),
     },

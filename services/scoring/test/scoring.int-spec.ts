@@ -7,7 +7,7 @@ import {
   makeEnvelope, validateEvent,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
-import { createDataSource, runMigrations } from '@closeloop/platform';
+import { Privacy, createDataSource, runMigrations } from '@closeloop/platform';
 import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startScoring } from '../src/app';
 import { loadScoringConfig } from '../src/config';
@@ -22,6 +22,7 @@ const cfg = loadScoringConfig({
   KAFKA_BROKERS: settings.brokers.join(','),
   KAFKA_TOPIC_PREFIX: settings.topicPrefix,
   DATABASE_URL: testInfra().databaseUrl,
+  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
   DATABASE_SCHEMA: schema,
   CLOSELOOP_CONFIG: resolve(__dirname, 'fixtures/routing.yaml'),
   SCORING_PORT: '0',
@@ -57,6 +58,7 @@ describe('scoring against real Kafka and Postgres', () => {
   let collector: Consumer;
   let app: INestApplication;
   let ds: DataSource;
+  let privacy: Privacy;
 
   const publish = (...events: FeedbackReceivedEvent[]) =>
     producer.publish(events.map((event) => ({ topic: Topic.FeedbackReceived, key: event.data.customer.id, event })));
@@ -71,13 +73,15 @@ describe('scoring against real Kafka and Postgres', () => {
     await runMigrations(databaseOptions(cfg));
     app = await startScoring(cfg); // creates the topics
     ds = app.get(DataSource);
+    privacy = app.get(Privacy);
     await producer.connect();
     collector = kafka.consumer({ groupId: `${settings.topicPrefix}collector`, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await collector.connect();
     await collector.subscribe({ topic: prefixed(settings, Topic.FeedbackScored), fromBeginning: true });
     await collector.run({
       eachMessage: async ({ message }) => {
-        scored.push({ key: message.key?.toString() ?? null, event: JSON.parse(String(message.value)) });
+        // read as tickets reads it: personal fields decrypted (ADR 0024)
+        scored.push({ key: message.key?.toString() ?? null, event: await privacy.open(Topic.FeedbackScored, JSON.parse(String(message.value))) });
       },
     });
   });

@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER } from '@closeloop/platform';
+import { AuthFailureThrottle, BearerAuth, DATABASE_READINESS, DatabaseModule, ObservabilityModule, READINESS_CHECKS, SERVICE_LOGGER, PrivacyModule } from '@closeloop/platform';
 import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { AgentAuthGuard } from './api/auth.guard';
 import { ReportsController } from './api/reports.controller';
@@ -51,7 +51,7 @@ export class TicketsModule {
       module: TicketsModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }),
-        DatabaseModule.forRoot(databaseOptions(cfg)),
+        DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
       controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController, TrendsController],

@@ -5,6 +5,7 @@ import { loadTicketsConfig } from './config';
 const base = {
   KAFKA_BROKERS: 'localhost:9092',
   DATABASE_URL: 'postgres://u@localhost:5432/db',
+  CLOSELOOP_MASTER_KEY: 'Y2xvc2Vsb29wLWRldi1tYXN0ZXIta2V5LWNoYW5nZSE=',
   CLOSELOOP_CONFIG: resolve(__dirname, '../../../config/closeloop.yaml'),
   API_TOKENS: 'ayse:secret-token-0001,noa:secret-token-0002',
 };

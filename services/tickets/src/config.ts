@@ -1,5 +1,5 @@
 import { agentById } from '@closeloop/contracts';
-import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, routingEnv } from '@closeloop/platform';
+import { checkSaslComplete, databaseEnv, env, httpEnv, kafkaEnv, loadConfig, logEnv, parseAgentTokens, routingEnv, privacyEnv } from '@closeloop/platform';
 
 export const SERVICE = 'tickets';
 /** The default schema; `DATABASE_SCHEMA` overrides it (tests isolate themselves in a schema each). */
@@ -12,6 +12,7 @@ export function loadTicketsConfig(source: NodeJS.ProcessEnv = process.env) {
       http: httpEnv('TICKETS_PORT', 3002),
       kafka: kafkaEnv(),
       database: databaseEnv(SCHEMA),
+      privacy: privacyEnv(),
       log: logEnv(),
       routing: routingEnv(),
       apiTokens: env.custom('API_TOKENS', parseAgentTokens),

@@ -8,8 +8,8 @@ import {
   deterministicId, loadRoutingConfig,
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
-import { createDataSource, runMigrations } from '@closeloop/platform';
-import { READER_MAX_WAIT_MS, consumerLag, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { createDataSource, openEvent, runMigrations } from '@closeloop/platform';
+import { READER_MAX_WAIT_MS, consumerLag, testInfra, testKeyStore, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startTickets } from '../src/app';
 import { TicketsConfig, loadTicketsConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
@@ -34,6 +34,7 @@ export function testEnvironment(label: string, opts: { routingPath?: string; sla
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.topicPrefix,
     DATABASE_URL: infra.databaseUrl,
+    CLOSELOOP_MASTER_KEY: infra.masterKey,
     DATABASE_SCHEMA: schema,
     DATABASE_POOL_SIZE: '5',
     HOST: '127.0.0.1',
@@ -142,6 +143,7 @@ export class TestBus {
   /** cx.team.digests.v1 (SPEC §12) */
   readonly digests: TeamDigestEvent[] = [];
   private consumer: Consumer | null = null;
+  private keys: Awaited<ReturnType<typeof testKeyStore>> | null = null;
   private readonly collectorGroup: string;
 
   constructor(private readonly settings: { brokers: string[]; topicPrefix: string }) {
@@ -150,6 +152,7 @@ export class TestBus {
   }
 
   async start(): Promise<void> {
+    this.keys = await testKeyStore();
     await this.producer.connect();
     this.consumer = testKafka().consumer({ groupId: this.collectorGroup, allowAutoTopicCreation: false, maxWaitTimeInMs: READER_MAX_WAIT_MS });
     await this.consumer.connect();
@@ -158,7 +161,10 @@ export class TestBus {
     await this.consumer.subscribe({ topics: [ticketTopic, trendTopic, prefixed(this.settings, Topic.TeamDigests)], fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ topic, message }) => {
-        const event = JSON.parse(String(message.value));
+        // read as notification reads them: personal fields decrypted with the run's keys (ADR 0024)
+        const raw = JSON.parse(String(message.value));
+        const keys = this.keys;
+        const event = keys ? await openEvent(topic.slice(this.settings.topicPrefix.length) as Topic, raw, (id) => keys.keys.keyById(id)) : raw;
         if (topic === ticketTopic) this.ticketEvents.push(event);
         else if (topic === trendTopic) this.trendEvents.push(event);
         else this.digests.push(event);
@@ -169,6 +175,7 @@ export class TestBus {
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
     await this.producer.disconnect();
+    await this.keys?.close();
   }
 
   async publish(topic: Topic, key: string, event: any): Promise<void> {

@@ -5,6 +5,7 @@ import {
   ValidateNested, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface, Validate, IsArray, ArrayMaxSize,
 } from 'class-validator';
 import { CLASSIFICATIONS, Classification, E164, METRICS, METRIC_SCALES, Metric, SEVERITIES, Severity } from '../scales';
+import { Personal } from '../personal-fields';
 
 @ValidatorConstraint({ name: 'scoreInScale' })
 class ScoreInScale implements ValidatorConstraintInterface {
@@ -25,13 +26,13 @@ export class CustomerDto {
   @IsString() @IsNotEmpty() @MaxLength(200)
   id: string;
 
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @Personal() @IsString() @MaxLength(200)
   name?: string;
 
-  @IsOptional() @IsEmail({}, { message: 'must be an email address' })
+  @IsOptional() @Personal() @IsEmail({}, { message: 'must be an email address' })
   email?: string;
 
-  @IsOptional() @Matches(E164, { message: 'must be an E.164 phone number like +905551234567' })
+  @IsOptional() @Personal() @Matches(E164, { message: 'must be an E.164 phone number like +905551234567' })
   phone?: string;
 
   @IsOptional() @IsString() @MaxLength(35)
@@ -61,7 +62,7 @@ export class FeedbackDto {
   @IsInt({ message: 'must be an integer' }) @Validate(ScoreInScale)
   score: number;
 
-  @IsOptional() @IsString() @MaxLength(10_000)
+  @IsOptional() @Personal() @IsString() @MaxLength(10_000)
   comment?: string;
 
   @ValidateNested() @Type(() => CustomerDto) @IsObject({ message: 'must be an object with at least an id' })

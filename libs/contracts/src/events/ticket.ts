@@ -4,12 +4,13 @@ import {
   ArrayNotEmpty, IsArray, IsBoolean, IsDefined, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { E164, METRICS, Metric, SEVERITIES, Severity, TICKET_STATUSES, TicketStatus } from '../scales';
+import { Personal } from '../personal-fields';
 
 /** The state of a ticket after an event: consumers render from it and never need to ask tickets. */
 export class TicketSnapshot {
   @IsString() @IsNotEmpty() id: string;
   @IsString() @IsNotEmpty() customerId: string;
-  @IsOptional() @IsString() customerName?: string;
+  @IsOptional() @Personal() @IsString() customerName?: string;
   @IsString() @IsNotEmpty() touchpoint: string;
   @IsString() @IsNotEmpty() team: string;
   @IsIn(TICKET_STATUSES as TicketStatus[]) status: TicketStatus;
@@ -18,7 +19,7 @@ export class TicketSnapshot {
   @IsOptional() @IsString() assigneeName?: string;
   @IsIn(METRICS as Metric[]) metric: Metric;
   @IsInt() score: number;
-  @IsOptional() @IsString() comment?: string;
+  @IsOptional() @Personal() @IsString() comment?: string;
   @IsOptional() @IsString() locale?: string;
   @IsInt() @Min(1) feedbackCount: number;
   @IsISO8601() openedAt: string;
@@ -59,8 +60,8 @@ export type CustomerMessageChannel = (typeof CUSTOMER_MESSAGE_CHANNELS)[number];
 /** Where a customer message goes: the contact details tickets held when the agent asked (SPEC §11). */
 export class MessageRecipientDto {
   @IsString() @IsNotEmpty() customerId: string;
-  @IsOptional() @Matches(E164) phone?: string;
-  @IsOptional() @IsString() email?: string;
+  @IsOptional() @Personal() @Matches(E164) phone?: string;
+  @IsOptional() @Personal() @IsString() email?: string;
 }
 
 /**
@@ -84,9 +85,9 @@ export class CustomerMessageDto {
   @IsUUID('all') id: string;
   @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel: CustomerMessageChannel;
   /** SMS: at most 1,600 characters (tickets refuses more); email: the plain text, at most 10,000 */
-  @IsString() @IsNotEmpty() @MaxLength(10_000) body: string;
+  @Personal() @IsString() @IsNotEmpty() @MaxLength(10_000) body: string;
   /** email only */
-  @IsOptional() @IsString() @MaxLength(500) subject?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(500) subject?: string;
   @IsOptional() @IsString() template?: string;
   /** the template entry the text came from (after fallback); the customer's locale for a free text */
   @IsOptional() @IsString() locale?: string;
@@ -102,8 +103,8 @@ class TicketEventFields {
   @IsOptional() @IsString() feedbackId?: string;
   /** for `ticket.feedback_revised`: the revision of that feedback the ticket now shows (SPEC §10) */
   @IsOptional() @IsInt() @Min(2) revision?: number;
-  @IsOptional() @IsString() @MaxLength(10_000) note?: string;
-  @IsOptional() @IsString() @MaxLength(2_000) reason?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(10_000) note?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(2_000) reason?: string;
   @IsOptional() @IsIn(['firstResponse', 'resolve']) breach?: 'firstResponse' | 'resolve';
   @IsOptional() @IsIn(SEVERITIES as Severity[]) previousSeverity?: Severity;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
@@ -163,7 +164,7 @@ export class TicketCommandData {
   @IsString() @IsNotEmpty() agentId: string;
   @IsIn(['slack', 'console', 'api']) via: 'slack' | 'console' | 'api';
   @IsOptional() @IsString() rootCause?: string;
-  @IsOptional() @IsString() @MaxLength(10_000) note?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(10_000) note?: string;
   @IsOptional() @IsBoolean() customerContacted?: boolean;
   /** `ticket.resolve`: send the `recheck` template after the team's recheckAfter (SPEC §11) */
   @IsOptional() @IsBoolean() recheck?: boolean;
@@ -173,7 +174,9 @@ export class TicketCommandData {
   /** `ticket.message_customer` (SPEC §11, the Slack **Message customer** modal): a template or a text, as the API takes them. */
   @IsOptional() @IsIn(CUSTOMER_MESSAGE_CHANNELS as unknown as string[]) channel?: CustomerMessageChannel;
   @IsOptional() @IsString() @MaxLength(100) template?: string;
-  @IsOptional() @IsString() @MaxLength(1_600) body?: string;
+  @IsOptional() @Personal() @IsString() @MaxLength(1_600) body?: string;
+  /** the ticket's customer, when the sender knows it: whose key encrypts `note` and `body` (SPEC §13) */
+  @IsOptional() @IsString() @IsNotEmpty() customerId?: string;
 }
 
 /** Consent (SPEC §11): commands that record what the customer said about being contacted, not an agent's action. */
@@ -200,7 +203,9 @@ export class CustomerOptOutData {
 export class CustomerReplyData {
   @IsString() @IsNotEmpty() ticketId: string;
   @IsIn(['sms']) channel: 'sms';
-  @IsString() @MaxLength(1_600) body: string;
+  @Personal() @IsString() @MaxLength(1_600) body: string;
+  /** the ticket's customer (the sender of the SMS): whose key encrypts `body` (SPEC §13) */
+  @IsOptional() @IsString() @IsNotEmpty() customerId?: string;
   /** Twilio's MessageSid of the inbound message */
   @IsString() @IsNotEmpty() providerId: string;
   @IsISO8601() at: string;

@@ -1,4 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ENCRYPTED_PREFIX, isEncrypted } from '@closeloop/contracts';
+
+/** The format is the contracts' (their schemas recognise an encrypted field); re-exported for the crypto's users. */
+export { ENCRYPTED_PREFIX, isEncrypted };
 
 /**
  * Crypto-shredding of personal fields (SPEC §13): each customer's fields are encrypted with that customer's data key
@@ -8,7 +12,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
  * the contracts unchanged. The key id is authenticated (GCM additional data): a ciphertext moved under another key
  * id does not decrypt.
  */
-export const ENCRYPTED_PREFIX = 'enc:v1:';
+
 /** What a field reads as once its customer's key is erased (never an error: consumers show it like any text). */
 export const ERASED = '‹erased›';
 
@@ -21,10 +25,6 @@ export interface DataKey {
   id: string;
   /** 32 random bytes. */
   key: Buffer;
-}
-
-export function isEncrypted(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith(ENCRYPTED_PREFIX);
 }
 
 export function encryptField(plain: string, dataKey: DataKey): string {

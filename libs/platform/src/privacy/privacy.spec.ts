@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ENCRYPTED_PREFIX, ERASED, decryptField, encryptField, keyIdOf, readField } from './field-crypto';
 import { newDataKey, parseMasterKey, rewrapKey, unwrapKey, wrapKey } from './master-key';
+import { ConfigError, loadConfig, privacyEnv } from '../config';
 
 const customerKey = () => newDataKey(randomUUID());
 const master = () => parseMasterKey(randomBytes(32).toString('base64'));
@@ -79,5 +80,31 @@ describe('CLOSELOOP_MASTER_KEY: wrapping, unwrapping and rotating the data keys'
     expect(rotated.masterKeyId).toBe(next.id);
     expect(readField(sealed, unwrapKey(rotated, next).key)).toBe('服务员太粗鲁了');
     expect(() => unwrapKey(rotated, old)).toThrow();
+  });
+});
+
+describe('privacyEnv: CLOSELOOP_MASTER_KEY, CLOSELOOP_PREVIOUS_MASTER_KEY, CLOSELOOP_KEY_CACHE_MS', () => {
+  const [a, b] = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')];
+  const load = (env: Record<string, string>) => loadConfig({ privacy: privacyEnv() }, env, 'test').privacy;
+
+  it('reads the key, the key being replaced during a rotation, and the cache time (60 s by default)', () => {
+    expect(load({ CLOSELOOP_MASTER_KEY: a })).toEqual({ current: parseMasterKey(a), previous: undefined, keyCacheMs: 60_000 });
+    expect(load({ CLOSELOOP_MASTER_KEY: b, CLOSELOOP_PREVIOUS_MASTER_KEY: a, CLOSELOOP_KEY_CACHE_MS: '0' }))
+      .toEqual({ current: parseMasterKey(b), previous: parseMasterKey(a), keyCacheMs: 0 });
+  });
+
+  it('lists every problem, never echoing a key', () => {
+    const short = randomBytes(16).toString('base64');
+    expect(() => load({ CLOSELOOP_PREVIOUS_MASTER_KEY: short, CLOSELOOP_KEY_CACHE_MS: 'soon' })).toThrow(ConfigError);
+    try {
+      load({ CLOSELOOP_PREVIOUS_MASTER_KEY: short, CLOSELOOP_KEY_CACHE_MS: 'soon' });
+    } catch (err) {
+      expect((err as ConfigError).problems).toEqual([
+        'CLOSELOOP_MASTER_KEY: required (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)',
+        'CLOSELOOP_PREVIOUS_MASTER_KEY: must decode to 32 bytes (it decodes to 16)',
+        'CLOSELOOP_KEY_CACHE_MS: must be an integer from 0 to 3600000, got "soon"',
+      ]);
+      expect((err as Error).message).not.toContain(short);
+    }
   });
 });

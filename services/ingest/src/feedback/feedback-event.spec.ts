@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { FeedbackDto, Topic, feedbackIdFor, feedbackReceivedEventId, validateEvent } from '@closeloop/contracts';
+import { isEncrypted, newDataKey, openEvent, sealEventWith } from '@closeloop/platform';
 import { validateFeedback } from './feedback-validation';
 import { MAX_EVENT_BYTES, planAcceptance } from './feedback-event';
 import { contentDigest } from './revisions';
@@ -14,17 +16,22 @@ const dto = (b: unknown): FeedbackDto => {
 };
 const RECEIVED_AT = '2026-11-23T10:00:01.000Z';
 const nothingKnown = new Map();
+const asIs = <E>(e: E) => e;
 
 describe('planAcceptance', () => {
-  it('builds feedback.received with eventId = feedbackId, keyed by customer, that passes the topic contract', () => {
+  it('builds feedback.received with eventId = feedbackId, keyed by customer, encrypted, that passes the topic contract', async () => {
     const b = body('r-1', { comment: 'kasar', attributes: { vip: true }, channel: 'sms' });
-    const { plans: [plan] } = planAcceptance([dto(b)], RECEIVED_AT, nothingKnown);
+    (b.customer as Record<string, string>).email = 'deniz@example.com';
+    const key = newDataKey(randomUUID());
+    const { plans: [plan] } = planAcceptance([dto(b)], RECEIVED_AT, nothingKnown, (e) => sealEventWith(Topic.FeedbackReceived, e, key));
     const feedbackId = feedbackIdFor('questionpro', 'r-1');
     expect(plan).toMatchObject({ kind: 'accepted', feedbackId, duplicate: false, revision: 1 });
     if (plan.kind !== 'accepted' || !plan.message) throw new Error('expected a message');
     expect(plan.message).toMatchObject({ topic: Topic.FeedbackReceived, key: 'cust-r-1', headers: { 'event-type': 'feedback.received' } });
     const event = JSON.parse(plan.message.value);
-    expect(event).toEqual({
+    expect(plan.message.value).not.toMatch(/kasar|deniz@example\.com/);
+    expect([event.data.comment, event.data.customer.email].every(isEncrypted)).toBe(true);
+    expect(await openEvent(Topic.FeedbackReceived, event, async (id) => (id === key.id ? key.key : null))).toEqual({
       eventId: feedbackId, type: 'feedback.received', version: 1, occurredAt: RECEIVED_AT, producer: 'ingest',
       data: { ...b, feedbackId, receivedAt: RECEIVED_AT, revision: 1 },
     });
@@ -34,7 +41,7 @@ describe('planAcceptance', () => {
   });
 
   it('counts bytes, not characters', () => {
-    const { plans: [plan] } = planAcceptance([dto(body('r-utf8', { comment: '律師律師' }))], RECEIVED_AT, nothingKnown);
+    const { plans: [plan] } = planAcceptance([dto(body('r-utf8', { comment: '律師律師' }))], RECEIVED_AT, nothingKnown, asIs);
     if (plan.kind !== 'accepted' || !plan.message) throw new Error('expected a message');
     expect(plan.message.bytes).toBe(plan.message.value.length + 8); // 4 CJK chars: 3 bytes each in UTF-8
   });
@@ -51,6 +58,7 @@ describe('planAcceptance', () => {
       [dto(body('same')), dto(body('changed', { comment: 'refund' })), dto(body('new')), dto(body('new')), dto(body('new', { score: 5 })), dto(body('unconfirmed'))],
       RECEIVED_AT,
       known,
+      asIs,
     );
     expect(plans.map((p) => p.kind === 'accepted' && [p.feedbackId, p.revision, p.duplicate, p.message ? JSON.parse(p.message.value).eventId : null])).toEqual([
       [id('same'), 2, true, null],
@@ -69,7 +77,7 @@ describe('planAcceptance', () => {
 
   it('refuses an item whose event would exceed what Kafka takes in one message', () => {
     const huge = dto(body('huge', { attributes: { blob: 'x'.repeat(MAX_EVENT_BYTES) } }));
-    const { plans: [plan], changed } = planAcceptance([huge], RECEIVED_AT, nothingKnown);
+    const { plans: [plan], changed } = planAcceptance([huge], RECEIVED_AT, nothingKnown, asIs);
     expect(plan).toMatchObject({ kind: 'rejected', status: 413, errors: [{ field: '(root)', message: expect.stringMatching(/too large to publish/) }] });
     expect(changed.size).toBe(0); // no revision used up
   });

@@ -31,6 +31,9 @@ export function feedbackReceivedEvent(feedback: FeedbackDto, feedbackId: string,
   return makeEnvelope(FEEDBACK_RECEIVED, data, PRODUCER, { eventId: feedbackReceivedEventId(feedbackId, revision), occurredAt: receivedAt });
 }
 
+/** Encrypts the event's personal fields (ADR 0024) with its customer's key, fetched before the plan is made. */
+export type SealFeedback = (event: FeedbackReceivedEvent) => FeedbackReceivedEvent;
+
 export interface AcceptancePlan {
   /** one per item, in order */
   plans: ItemPlan[];
@@ -42,16 +45,23 @@ export interface AcceptancePlan {
  * Decides, for validated feedback in request order, the id, the revision and the event of each item, from what ingest
  * knows of those ids (`known`, read under their locks): the same content as the latest revision is a duplicate and is
  * not sent again (that revision is durable on the topic already); new content is the next revision. An item repeated
- * inside one request sees the items before it (same content: duplicate; changed: one more revision).
+ * inside one request sees the items before it (same content: duplicate; changed: one more revision). Each event is
+ * encrypted by `seal` before it is measured and serialized.
  */
-export function planAcceptance(items: readonly FeedbackDto[], receivedAt: string, known: ReadonlyMap<string, RevisionState>): AcceptancePlan {
+export function planAcceptance(
+  items: readonly FeedbackDto[],
+  receivedAt: string,
+  known: ReadonlyMap<string, RevisionState>,
+  seal: SealFeedback,
+): AcceptancePlan {
   const changed = new Map<string, RevisionState>();
   const plans = items.map((feedback): ItemPlan => {
     const feedbackId = feedbackIdFor(feedback.source, feedback.externalId);
     const digest = contentDigest(feedback);
     const decision = decideRevision(changed.get(feedbackId) ?? known.get(feedbackId), digest);
     if (decision.duplicate) return { kind: 'accepted', feedbackId, duplicate: true, revision: decision.revision };
-    const value = JSON.stringify(feedbackReceivedEvent(feedback, feedbackId, receivedAt, decision.revision));
+    // the size that counts is the encrypted event's: that is what Kafka takes
+    const value = JSON.stringify(seal(feedbackReceivedEvent(feedback, feedbackId, receivedAt, decision.revision)));
     const bytes = Buffer.byteLength(value);
     if (bytes > MAX_EVENT_BYTES) {
       // refused before anything is numbered: the revision is not used up

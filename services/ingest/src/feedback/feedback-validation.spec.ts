@@ -31,6 +31,12 @@ describe('validateFeedback', () => {
     ['empty touchpoint', { ...valid, touchpoint: '' }, [{ field: 'touchpoint', message: 'should not be empty' }]],
     ['numeric source', { ...valid, source: 7 }, [{ field: 'source', message: 'must be a string' }]],
     ['the recheck page\'s source (SPEC §11: only notification publishes it)', { ...valid, source: 'closeloop-recheck' }, [{ field: 'source', message: '"closeloop-recheck" is reserved for answers on Closeloop\'s recheck page' }]],
+    ['an email in the encrypted form (it would skip its checks, ADR 0024)', { ...valid, customer: { ...valid.customer, email: 'enc:v1:not-an-email' } },
+      [{ field: 'customer.email', message: 'must not start with "enc:v1:" (the form of an encrypted field)' }]],
+    ['a comment in the encrypted form, with another bad field', { ...valid, comment: 'enc:v1:x', score: 11 }, [
+      { field: 'score', message: 'must be an integer from 0 to 10 for metric nps' },
+      { field: 'comment', message: 'must not start with "enc:v1:" (the form of an encrypted field)' },
+    ]],
     ['too long source', { ...valid, source: 'x'.repeat(101) }, [{ field: 'source', message: 'must be shorter than or equal to 100 characters' }]],
     ['unknown metric', { ...valid, metric: 'ces2' }, [{ field: 'metric', message: 'must be one of nps, csat, ces' }]],
     ['score out of nps scale', { ...valid, score: 11 }, [{ field: 'score', message: 'must be an integer from 0 to 10 for metric nps' }]],

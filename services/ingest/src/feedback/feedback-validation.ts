@@ -1,4 +1,4 @@
-import { FeedbackDto, FieldError, RECHECK_SOURCE, validatePlain } from '@closeloop/contracts';
+import { ENCRYPTED_PREFIX, FeedbackDto, FieldError, RECHECK_SOURCE, Topic, isEncrypted, personalFieldsOf, validatePlain } from '@closeloop/contracts';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
@@ -60,7 +60,12 @@ export function tidyFieldErrors(errors: FieldError[], input: unknown): FieldErro
  */
 export function validateFeedback(body: unknown): Validated<FeedbackDto> {
   const r = validatePlain(FeedbackDto, body, { forbidUnknown: true });
-  if (!r.ok) return { ok: false, errors: tidyFieldErrors(r.errors, body) };
+  // a personal text in the encrypted form would skip its checks (@Personal) and be taken for ciphertext downstream (ADR 0024)
+  const lookalikes: FieldError[] = (personalFieldsOf(Topic.FeedbackReceived)?.fields ?? [])
+    .filter((field) => isEncrypted(valueAt(body, field)))
+    .map((field) => ({ field, message: `must not start with "${ENCRYPTED_PREFIX}" (the form of an encrypted field)` }));
+  if (!r.ok) return { ok: false, errors: [...tidyFieldErrors(r.errors, body), ...lookalikes] };
+  if (lookalikes.length) return { ok: false, errors: lookalikes };
   // recheck answers come only from the recheck page: a lookalike could use up or shadow a customer's answer
   if (r.value.source === RECHECK_SOURCE) return { ok: false, errors: [{ field: 'source', message: `"${RECHECK_SOURCE}" is reserved for answers on Closeloop's recheck page` }] };
   return r;

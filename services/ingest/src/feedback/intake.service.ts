@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FeedbackDto, FieldError, feedbackIdFor } from '@closeloop/contracts';
+import { FeedbackDto, FeedbackReceivedEvent, FieldError, Topic, feedbackIdFor } from '@closeloop/contracts';
 import { KafkaUnavailableError } from '@closeloop/messaging';
-import { Logger, SERVICE_LOGGER } from '@closeloop/platform';
+import { DataKey, Logger, Privacy, SERVICE_LOGGER, sealEventWith } from '@closeloop/platform';
 import { MAX_BATCH_ITEMS } from '../config';
 import { KAFKA_RETRY_AFTER_SECONDS, ProblemError, problems } from '../http/problem';
 import { KafkaLink } from '../kafka/kafka-link';
 import { RevisionStore } from '../persistence/revision-store';
+import { databaseUnavailable } from '../persistence/database-unavailable';
 import { feedbackAccepted, feedbackInvalid } from '../metrics';
 import { ItemPlan, PlannedMessage, planAcceptance } from './feedback-event';
 import { validateBatchEnvelope, validateFeedback } from './feedback-validation';
@@ -26,6 +27,7 @@ export class IntakeService {
     private readonly kafka: KafkaLink,
     private readonly revisions: RevisionStore,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly privacy: Privacy,
   ) {}
 
   async submitOne(body: unknown): Promise<Accepted> {
@@ -85,8 +87,10 @@ export class IntakeService {
   private async accept(items: FeedbackDto[]): Promise<ItemPlan[]> {
     if (!items.length) return [];
     const receivedAt = new Date().toISOString();
+    const keys = await this.customerKeys(items);
+    const seal = (e: FeedbackReceivedEvent) => sealEventWith(Topic.FeedbackReceived, e, keys.get(e.data.customer.id) as DataKey);
     const { plans, changed } = await this.revisions.reserve(items.map((f) => feedbackIdFor(f.source, f.externalId)), (known) => {
-      const plan = planAcceptance(items, receivedAt, known);
+      const plan = planAcceptance(items, receivedAt, known, seal);
       return { value: plan, write: plan.changed };
     });
     const messages: PlannedMessage[] = [];
@@ -105,6 +109,19 @@ export class IntakeService {
     if (fresh) feedbackAccepted.inc({ duplicate: 'false' }, fresh);
     if (duplicates) feedbackAccepted.inc({ duplicate: 'true' }, duplicates);
     return plans;
+  }
+
+  /** Each customer's data key, created on first sight, before the revisions' locks are taken (ADR 0024). */
+  private async customerKeys(items: FeedbackDto[]): Promise<Map<string, DataKey>> {
+    const keys = new Map<string, DataKey>();
+    try {
+      for (const id of new Set(items.map((f) => f.customer.id))) keys.set(id, await this.privacy.keys.keyFor(id));
+    } catch (err) {
+      // the driver's or the unwrap's message only: neither carries the customer id (a bound parameter)
+      this.logger.warn({ err: (err as Error).message }, 'customer keys unavailable: nothing published, request answered 503');
+      throw databaseUnavailable();
+    }
+    return keys;
   }
 
   private async publish(messages: PlannedMessage[]): Promise<void> {

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TICKET_COMMAND_TYPES, Topic, ticketIdOf, type RoutingConfig, type TicketCommandType, type TicketEvent } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
+import { Privacy } from '@closeloop/platform';
 import { emailDomainOf, slackConfigured, twilioConfigured, SERVICE, type NotificationConfig } from '../config';
 import { DeliveryPublisher } from '../delivery/delivery-publisher';
 import { DeliveryWorker } from '../delivery/delivery-worker';
@@ -32,6 +33,7 @@ export class TicketEventsConsumer {
     private readonly recheckLinks: RecheckLinks,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
+    private readonly privacy: Privacy,
   ) {
     this.planOptions = {
       chat: slackConfigured(cfg) ? 'slack' : 'log',
@@ -43,8 +45,10 @@ export class TicketEventsConsumer {
   }
 
   @EventPattern(Topic.TicketEvents)
-  async onTicketEvent(@Payload() event: TicketEvent): Promise<void> {
-    const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+  async onTicketEvent(@Payload() received: TicketEvent): Promise<void> {
+    const ran = await this.inbox.processOnce(this.ds, SERVICE, received.eventId, async (m) => {
+      // personal fields opened in the handler's (batch's) transaction: ADR 0024
+      const event = await this.privacy.open(Topic.TicketEvents, received, m);
       // a refused command for an unknown ticket comes without a snapshot: it names the ticket by id only
       const ticket = event.data.ticket;
       if (ticket) await this.repo.saveSnapshot(m, ticket);

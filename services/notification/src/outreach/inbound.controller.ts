@@ -84,7 +84,11 @@ export class TwilioInboundController {
     const at = new Date();
     const command = optOut
       ? optOutCommand(ticketId, 'stop_reply', at, eventId)
-      : (makeEnvelope('ticket.customer_replied', { ticketId, channel: 'sms', body: sms.body.slice(0, 1_600), providerId: sms.providerId, at: at.toISOString() }, SERVICE, {
+      : (makeEnvelope('ticket.customer_replied', {
+        ticketId, channel: 'sms', body: sms.body.slice(0, 1_600), providerId: sms.providerId, at: at.toISOString(),
+        // whose key encrypts the text (ADR 0024)
+        ...(snapshot ? { customerId: snapshot.customerId } : {}),
+      }, SERVICE, {
         eventId, occurredAt: at,
       }) as CustomerReplyCommand);
     await this.outbox.add(m, Topic.TicketCommands, ticketId, command);

@@ -316,7 +316,10 @@ export class SlackInteractionsController implements BeforeApplicationShutdown {
   private async sendCommand(type: TicketCommandType, commandId: string, slackUserId: string, data: TicketCommandData): Promise<void> {
     await this.ds.transaction(async (m) => {
       const fresh = await this.repo.recordSlackCommand(m, { commandId, type, ticketId: data.ticketId, agentId: data.agentId, slackUserId });
-      if (fresh) await this.outbox.add(m, Topic.TicketCommands, data.ticketId, makeEnvelope(type, data, SERVICE, { eventId: commandId }));
+      if (!fresh) return;
+      // the customer whose key encrypts the command's note or text (ADR 0024): the ticket's, as last seen
+      const customerId = (data.note || data.body) ? (await this.repo.latestSnapshot(m, data.ticketId))?.customerId : undefined;
+      await this.outbox.add(m, Topic.TicketCommands, data.ticketId, makeEnvelope(type, { ...data, ...(customerId ? { customerId } : {}) }, SERVICE, { eventId: commandId }));
     });
     this.log.info({ type, ticketId: data.ticketId, agentId: data.agentId, commandId }, 'command sent from slack');
   }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { FeedbackReceivedEvent, FeedbackScoredData, RoutingConfig, Topic, feedbackScoredEventId, makeEnvelope, revisionOf } from '@closeloop/contracts';
 import { Inbox, MESSAGING_LOGGER, Outbox } from '@closeloop/messaging';
+import { Privacy } from '@closeloop/platform';
 import { NegativeHistory, PreviousNegative } from '../persistence/negative-history';
 import { ROUTING } from '../tokens';
 import { SERVICE } from '../config';
@@ -27,15 +28,17 @@ export class FeedbackConsumer {
     private readonly history: NegativeHistory,
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(MESSAGING_LOGGER) private readonly logger: Logger,
+    private readonly privacy: Privacy,
   ) {}
 
   @EventPattern(Topic.FeedbackReceived)
   async onFeedback(@Payload() event: FeedbackReceivedEvent): Promise<void> {
-    const feedback = event.data;
-    const customerId = feedback.customer.id;
+    // ids, scores and touchpoints read the same before and after opening; personal fields only after it (ADR 0024)
+    const customerId = event.data.customer.id;
     let scored: { data: FeedbackScoredData; decision: Decision } | undefined;
 
     const processed = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+      const feedback = (await this.privacy.open(Topic.FeedbackReceived, event, m)).data;
       let previous: PreviousNegative | null = null;
       if (isNegative(classify(feedback.metric, feedback.score))) {
         await this.history.lockCustomer(m, customerId);
@@ -53,6 +56,7 @@ export class FeedbackConsumer {
       scored = { data, decision };
     });
 
+    const feedback = event.data; // ids and numbers only from here: its personal fields are still sealed
     if (!processed || !scored) {
       this.logger.debug({ eventId: event.eventId, feedbackId: feedback.feedbackId }, 'feedback already scored; redelivery ignored');
       return;

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { CONSENT_COMMAND_TYPES, ConsentCommand, CustomerReplyCommand, DeliveryEvent, FeedbackScoredEvent, TicketCommand, Topic } from '@closeloop/contracts';
 import { Inbox } from '@closeloop/messaging';
+import { Privacy } from '@closeloop/platform';
 import { summaries } from '../domain/timeline';
 import { ContactRepository } from '../messages/contact.repository';
 import { CustomerMessageService } from '../messages/customer-message.service';
@@ -34,6 +35,7 @@ export class TicketConsumers {
     @Inject(TICKETS_CONFIG) private readonly cfg: TicketsConfig,
     private readonly contacts: ContactRepository,
     private readonly customerMessages: CustomerMessageService,
+    private readonly privacy: Privacy,
   ) {}
 
   /** CONSOLE_URL, for a clickable link in the log line of each opened or attached ticket. */
@@ -42,9 +44,11 @@ export class TicketConsumers {
   }
 
   @EventPattern(Topic.FeedbackScored)
-  async onFeedbackScored(@Payload() event: FeedbackScoredEvent): Promise<void> {
+  async onFeedbackScored(@Payload() scored: FeedbackScoredEvent): Promise<void> {
     let tx: ReturnType<typeof newTx> | undefined;
-    const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, event.eventId, async (m) => {
+    const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, scored.eventId, async (m) => {
+      // personal fields opened in the handler's (batch's) transaction: ADR 0024
+      const event = await this.privacy.open(Topic.FeedbackScored, scored, m);
       tx = newTx(m);
       // how to reach the customer (SPEC §11), from every feedback: personal data, never logged
       await this.contacts.remember(m, event.data.feedback.customer, event.data.feedback.respondedAt);
@@ -60,13 +64,14 @@ export class TicketConsumers {
 
   @EventPattern(Topic.TicketCommands)
   async onCommand(@Payload() cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
+    // a command's `note` and `body` are personal (ADR 0024): each handler opens it in its transaction
     if (cmd.type === 'ticket.customer_replied') return this.onCustomerReply(cmd);
     if (isConsentCommand(cmd)) return this.onConsent(cmd);
     if (cmd.type === 'ticket.message_customer') return this.onMessageCommand(cmd);
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
       tx = newTx(m);
-      const r = await this.tickets.applyCommand(tx, cmd);
+      const r = await this.tickets.applyCommand(tx, await this.privacy.open(Topic.TicketCommands, cmd, m));
       tx.afterCommit(() =>
         r.ok
           ? this.logger.info({ ticketId: cmd.data.ticketId, command: cmd.type, agentId: cmd.data.agentId, changed: r.changed }, 'command applied')
@@ -82,7 +87,7 @@ export class TicketConsumers {
     let outcome: Awaited<ReturnType<CustomerMessageService['requestFromCommand']>> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
       tx = newTx(m);
-      outcome = await this.customerMessages.requestFromCommand(tx, cmd);
+      outcome = await this.customerMessages.requestFromCommand(tx, await this.privacy.open(Topic.TicketCommands, cmd, m));
     });
     if (ran) tx?.committed();
     if (outcome?.ok) this.logger.info({ ticketId: cmd.data.ticketId, agentId: cmd.data.agentId, messageId: outcome.message.id }, 'customer message requested from slack');
@@ -103,7 +108,7 @@ export class TicketConsumers {
   private async onCustomerReply(cmd: CustomerReplyCommand): Promise<void> {
     let known = true;
     await this.inbox.processOnce(this.ds, CONSUMER.commands, cmd.eventId, async (m) => {
-      known = await this.customerMessages.reply(newTx(m), cmd);
+      known = await this.customerMessages.reply(newTx(m), await this.privacy.open(Topic.TicketCommands, cmd, m));
     });
     if (!known) this.logger.warn({ ticketId: cmd.data.ticketId, eventId: cmd.eventId }, 'customer reply for an unknown ticket ignored');
   }

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import type { DataKey } from './field-crypto';
+import { MasterKey, WrappedKey, newDataKey, unwrapKey, wrapKey } from './master-key';
+
+/**
+ * The customers' data keys (SPEC §13, ADR 0024): one row per customer in the `privacy` schema of the shared database,
+ * the key wrapped by `CLOSELOOP_MASTER_KEY`. The platform library owns the schema; every service that migrates also
+ * migrates it (runMigrations). Producers create a customer's key on first sight; consumers read keys by id. Erasing a
+ * customer deletes the row: every field encrypted under it, wherever it was copied, reads as erased.
+ */
+export const PRIVACY_SCHEMA = 'privacy';
+
+class CustomerKeys1764561600000 implements MigrationInterface {
+  name = 'CustomerKeys1764561600000';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "${PRIVACY_SCHEMA}".customer_key (
+      customer_id text PRIMARY KEY,
+      key_id uuid NOT NULL UNIQUE,
+      master_key_id text NOT NULL,
+      wrapped bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    await q.query(`CREATE INDEX customer_key_master ON "${PRIVACY_SCHEMA}".customer_key (master_key_id)`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "${PRIVACY_SCHEMA}".customer_key`);
+  }
+}
+
+export const PRIVACY_MIGRATIONS: (new () => MigrationInterface)[] = [CustomerKeys1764561600000];
+
+/** `CLOSELOOP_MASTER_KEY`, and during a rotation the key it replaces (`CLOSELOOP_PREVIOUS_MASTER_KEY`). */
+export interface MasterKeys {
+  current: MasterKey;
+  previous?: MasterKey;
+}
+
+/** What the key store needs of a database: a DataSource, an EntityManager or a pg client all fit. */
+export interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<any>;
+}
+
+interface KeyRow {
+  key_id: string;
+  master_key_id: string;
+  wrapped: Buffer;
+}
+
+const toWrapped = (r: KeyRow): WrappedKey => ({ keyId: r.key_id, masterKeyId: r.master_key_id, wrapped: r.wrapped });
+
+/** Unwraps with whichever configured master key wrapped it; throws when neither did (a wrong key stops, never guesses). */
+export function unwrapWith(masters: MasterKeys, w: WrappedKey): DataKey {
+  const master = masters.previous && w.masterKeyId === masters.previous.id ? masters.previous : masters.current;
+  return unwrapKey(w, master);
+}
+
+export class CustomerKeyStore {
+  private readonly byCustomer = new Map<string, { key: DataKey; until: number }>();
+  private readonly byId = new Map<string, { key: Buffer | null; until: number }>();
+
+  /**
+   * @param ttlMs how long an unwrapped key (or its absence) is kept in memory: an erasure reaches every instance
+   * within this time (the erasure orchestration waits it out before it says done).
+   */
+  constructor(
+    private readonly db: Queryable,
+    private readonly masters: MasterKeys,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  /**
+   * The customer's data key, created on first sight. `within`: the caller's transaction (the outbox's), so a key is
+   * never waited for on a second connection while one is held (a pool of N busy transactions would wait on itself);
+   * a key created there is committed or rolled back with the events sealed under it, and is only cached once it was
+   * found already committed.
+   */
+  async keyFor(customerId: string, within?: Queryable): Promise<DataKey> {
+    const cached = this.byCustomer.get(customerId);
+    if (cached && cached.until > Date.now()) return cached.key;
+    const db = within ?? this.db;
+    const fresh = wrapKey(newDataKey(randomUUID()), this.masters.current);
+    const created: unknown[] = await db.query(
+      `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO NOTHING RETURNING key_id`,
+      [customerId, fresh.keyId, fresh.masterKeyId, fresh.wrapped],
+    );
+    const rows: KeyRow[] = await db.query(
+      `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1`,
+      [customerId],
+    );
+    if (!rows.length) throw new Error('a customer key was erased while it was being created; try again');
+    const key = unwrapWith(this.masters, toWrapped(rows[0]));
+    if (!within || created.length === 0) this.remember(customerId, key);
+    return key;
+  }
+
+  /**
+   * A data key by id, or null when it was erased (or never existed). `within`: the consumer's transaction (its
+   * batch's, ADR 0023), so a handler never waits for a second connection while its batch holds one.
+   */
+  async keyById(keyId: string, within?: Queryable): Promise<Buffer | null> {
+    const cached = this.byId.get(keyId);
+    if (cached && cached.until > Date.now()) return cached.key;
+    const rows: KeyRow[] = await (within ?? this.db).query(
+      `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE key_id = $1`,
+      [keyId],
+    );
+    const key = rows.length ? unwrapWith(this.masters, toWrapped(rows[0])).key : null;
+    this.byId.set(keyId, { key, until: Date.now() + this.ttlMs });
+    return key;
+  }
+
+  /** Crypto-shredding: deletes the customer's key. True when there was one. (Other instances forget it within ttlMs.) */
+  async erase(customerId: string): Promise<boolean> {
+    // a SELECT around the DELETE: every driver answers it with the rows (TypeORM answers a bare DELETE with [rows, count])
+    const rows: { key_id: string }[] = await this.db.query(
+      `WITH gone AS (DELETE FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1 RETURNING key_id) SELECT key_id FROM gone`,
+      [customerId],
+    );
+    this.byCustomer.delete(customerId);
+    for (const r of rows) this.byId.delete(r.key_id);
+    return rows.length > 0;
+  }
+
+  private remember(customerId: string, key: DataKey): void {
+    const until = Date.now() + this.ttlMs;
+    this.byCustomer.set(customerId, { key, until });
+    this.byId.set(key.id, { key: key.key, until });
+  }
+}
+
+/**
+ * Master-key rotation: every data key wrapped by `from` is re-wrapped by `to`, in batches, each in its own
+ * transaction (rows locked, so two rotations never race). Events are not touched: their fields name the data key,
+ * which stays the same. Resumable: what is already under `to` is skipped. Returns how many keys were re-wrapped.
+ */
+export async function rotateMasterKey(
+  transaction: <T>(work: (q: Queryable) => Promise<T>) => Promise<T>,
+  from: MasterKey,
+  to: MasterKey,
+  batchSize = 500,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await transaction(async (q) => {
+      const rows: KeyRow[] = await q.query(
+        `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE master_key_id = $1
+         ORDER BY key_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [from.id, batchSize],
+      );
+      for (const r of rows) {
+        const w = wrapKey(unwrapKey(toWrapped(r), from), to);
+        await q.query(`UPDATE "${PRIVACY_SCHEMA}".customer_key SET master_key_id = $2, wrapped = $3 WHERE key_id = $1`, [w.keyId, w.masterKeyId, w.wrapped]);
+      }
+      return rows.length;
+    });
+    total += n;
+    if (n < batchSize) return total;
+  }
+}

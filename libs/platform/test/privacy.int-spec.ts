@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { Topic, type FeedbackReceivedEvent } from '@closeloop/contracts';
+import { runDatabaseUrl, uniqueName } from './run-infra';
+import { CustomerKeyStore, ERASED, openEvent, parseMasterKey, rotateMasterKeyCommand, runMigrations, sealEvent, type MasterKeys } from '../src';
+
+/**
+ * The key store on real Postgres (ADR 0024): migrated with any service's migrations, keys created once per customer
+ * across instances, master-key rotation re-wraps them so events sealed before still open, erasure shreds them.
+ * The master keys here are this file's own: the rotation touches only the keys they wrapped, never the run's.
+ */
+const newMaster = () => randomBytes(32).toString('base64');
+const [OLD, NEW] = [newMaster(), newMaster()];
+const schema = uniqueName('privacy_it');
+const customer = uniqueName('c-rotation');
+let client: Client;
+
+const store = (keys: MasterKeys, ttlMs = 0) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, ttlMs);
+const AT = new Date().toISOString();
+const event = (): FeedbackReceivedEvent => ({
+  eventId: '6f1c2b1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f', type: 'feedback.received', version: 1, occurredAt: AT, producer: 'it',
+  data: {
+    feedbackId: 'f-1', source: 'web', externalId: 'r-1', touchpoint: 'checkout', metric: 'nps', score: 1, receivedAt: AT,
+    respondedAt: AT, comment: '服务员太粗鲁了', customer: { id: customer, name: 'Deniz Yılmaz', email: 'deniz@example.com' },
+  },
+});
+
+beforeAll(async () => {
+  // a service's migrations bring the privacy schema with them
+  await runMigrations({ url: runDatabaseUrl(), schema, entities: [], migrations: [] });
+  client = new Client({ connectionString: runDatabaseUrl() });
+  await client.connect();
+});
+afterAll(async () => {
+  await client?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client?.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [customer]);
+  await client?.end();
+});
+
+describe('customer keys in Postgres (ADR 0024)', () => {
+  it('one key per customer however many instances ask at once, stored wrapped (never the key itself)', async () => {
+    const master: MasterKeys = { current: parseMasterKey(OLD) };
+    const keys = await Promise.all(Array.from({ length: 5 }, () => store(master).keyFor(customer)));
+    expect(new Set(keys.map((k) => k.id)).size).toBe(1);
+    const rows = (await client.query('SELECT key_id, master_key_id, wrapped FROM privacy.customer_key WHERE customer_id = $1', [customer])).rows;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ key_id: keys[0].id, master_key_id: master.current.id });
+    expect((rows[0].wrapped as Buffer).includes(keys[0].key)).toBe(false);
+  });
+
+  it('a key created in the outbox\'s transaction goes with it: rolled back, it is neither kept nor remembered', async () => {
+    const other = uniqueName('c-rolled-back');
+    const keys = store({ current: parseMasterKey(OLD) }, 60_000);
+    const tx = new Client({ connectionString: runDatabaseUrl() });
+    await tx.connect();
+    try {
+      await tx.query('BEGIN');
+      const inside = await keys.keyFor(other, { query: async (sql, params) => (await tx.query(sql, params)).rows });
+      await tx.query('ROLLBACK');
+      const after = await keys.keyFor(other);
+      expect(after.id).not.toBe(inside.id);
+      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [other])).rows).toEqual([{ key_id: after.id }]);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
+      await tx.end();
+    }
+  });
+
+  it('rotation re-wraps the keys: events sealed before open with the new master key alone; the old one no longer opens them', async () => {
+    const sealed = await sealEvent(Topic.FeedbackReceived, event(), (id) => store({ current: parseMasterKey(OLD) }).keyFor(id));
+    expect(JSON.stringify(sealed)).not.toMatch(/服务员|Deniz|deniz@/);
+
+    const env = { DATABASE_URL: runDatabaseUrl(), CLOSELOOP_MASTER_KEY: NEW, CLOSELOOP_PREVIOUS_MASTER_KEY: OLD };
+    expect(await rotateMasterKeyCommand(env)).toMatch(/^re-wrapped 1 data key\(s\) from master key \w{8} to \w{8}/);
+    expect(await rotateMasterKeyCommand(env)).toMatch(/^re-wrapped 0 data key/); // again: nothing left to do
+
+    const opened = await openEvent(Topic.FeedbackReceived, sealed, (id) => store({ current: parseMasterKey(NEW) }).keyById(id));
+    expect(opened).toEqual(event());
+    // while services still run with the old key as their only one, they stop rather than read garbage
+    await expect(openEvent(Topic.FeedbackReceived, sealed, (id) => store({ current: parseMasterKey(OLD) }).keyById(id))).rejects.toThrow(/wrapped by master key/);
+  });
+
+  it('refuses a rotation without the old key, or with the same key twice, naming the variable', async () => {
+    const base = { DATABASE_URL: runDatabaseUrl(), CLOSELOOP_MASTER_KEY: NEW };
+    await expect(rotateMasterKeyCommand(base)).rejects.toThrow(/CLOSELOOP_PREVIOUS_MASTER_KEY: required for a rotation/);
+    await expect(rotateMasterKeyCommand({ ...base, CLOSELOOP_PREVIOUS_MASTER_KEY: NEW })).rejects.toThrow(/CLOSELOOP_PREVIOUS_MASTER_KEY: is the same key/);
+  });
+
+  it('erasure deletes the key: every copy of the event reads as erased (contacts as absent), never a throw', async () => {
+    const keys = store({ current: parseMasterKey(NEW) });
+    const sealed = await sealEvent(Topic.FeedbackReceived, event(), (id) => keys.keyFor(id));
+    expect(await keys.erase(customer)).toBe(true);
+    expect(await keys.erase(customer)).toBe(false);
+    const opened = await openEvent(Topic.FeedbackReceived, sealed, (id) => store({ current: parseMasterKey(NEW) }).keyById(id));
+    expect(opened.data).toMatchObject({ comment: ERASED, customer: { id: customer, name: ERASED } });
+    expect(opened.data.customer.email).toBeUndefined();
+  });
+});
