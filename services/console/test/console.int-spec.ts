@@ -25,7 +25,7 @@ describe('console API', () => {
       expect({ path, status: bad.status }).toEqual({ path, status: 401 });
     }
     const me = await c.api('/api/me', { token: AGENT_TOKEN });
-    expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', role: 'agent' }, permissions: ['session', 'tickets.read', 'tickets.act'] });
+    expect(me.body).toEqual({ agent: { id: 'ayse', name: 'Ayşe Yılmaz', team: 'cx', role: 'agent' }, locale: 'en', permissions: ['session', 'tickets.read', 'tickets.act'] });
     // an agent's console has no ops pages: the API says so with the roles that may (SPEC §12)
     for (const path of ['/api/ops/lag', '/api/ops/dlq', '/api/ops/health', '/api/sources', '/api/reports/summary']) {
       const r = await c.api(path, { token: AGENT_TOKEN });
