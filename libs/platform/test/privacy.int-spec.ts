@@ -15,7 +15,7 @@ const schema = uniqueName('privacy_it');
 const customer = uniqueName('c-rotation');
 let client: Client;
 
-const store = (keys: MasterKeys, ttlMs = 0) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, ttlMs);
+const store = (keys: MasterKeys, ttlMs = 0, maxCached?: number) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, ttlMs, maxCached);
 const AT = new Date().toISOString();
 const event = (): FeedbackReceivedEvent => ({
   eventId: '6f1c2b1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f', type: 'feedback.received', version: 1, occurredAt: AT, producer: 'it',
@@ -63,6 +63,58 @@ describe('customer keys in Postgres (ADR 0024)', () => {
     } finally {
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
       await tx.end();
+    }
+  });
+
+  it('a key read again in the transaction that created it is not remembered either: a rollback takes it away', async () => {
+    const other = uniqueName('c-twice-in-tx');
+    const keys = store({ current: parseMasterKey(OLD) }, 60_000);
+    const tx = new Client({ connectionString: runDatabaseUrl() });
+    await tx.connect();
+    try {
+      await tx.query('BEGIN');
+      const within = { query: async (sql: string, params?: unknown[]) => (await tx.query(sql, params)).rows };
+      const first = await keys.keyFor(other, within);
+      expect((await keys.keyFor(other, within)).id).toBe(first.id); // two events of one new customer in one outbox write
+      await tx.query('ROLLBACK');
+      expect((await keys.keyFor(other)).id).not.toBe(first.id);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
+      await tx.end();
+    }
+  });
+
+  it('keysFor: many customers in one go, new and known, one key each, the same keys keyFor gives', async () => {
+    const master: MasterKeys = { current: parseMasterKey(OLD) };
+    const ids = Array.from({ length: 40 }, (_, i) => uniqueName(`c-batch-${i}`));
+    try {
+      const known = await store(master).keyFor(ids[0]);
+      const [a, b] = await Promise.all([store(master).keysFor([...ids, ids[1]]), store(master).keysFor(ids.slice(10))]);
+      expect([...a.keys()].sort()).toEqual([...ids].sort());
+      expect(a.get(ids[0])?.id).toBe(known.id);
+      for (const id of ids.slice(10)) expect(b.get(id)?.id).toBe(a.get(id)?.id); // two instances at once: one key each
+      expect((await store(master).keyFor(ids[39])).id).toBe(a.get(ids[39])?.id);
+      expect(Number((await client.query('SELECT count(*) AS n FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids])).rows[0].n)).toBe(40);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids]);
+    }
+  });
+
+  it('keeps at most maxCached keys in memory: the oldest is read from Postgres again', async () => {
+    const ids = [uniqueName('c-lru-a'), uniqueName('c-lru-b'), uniqueName('c-lru-c')];
+    const keys = store({ current: parseMasterKey(OLD) }, 60_000, 2);
+    try {
+      const first = await keys.keyFor(ids[0]);
+      await keys.keyFor(ids[1]);
+      // behind the store's back: only a store that asks Postgres again sees that the first key is gone
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [ids[0]]);
+      expect((await keys.keyFor(ids[0])).id).toBe(first.id); // still cached (2 of 2)
+      await keys.keyFor(ids[2]); // a third: the least recently used (ids[1]) goes
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [ids[1]]);
+      const second = await keys.keyFor(ids[1]);
+      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [ids[1]])).rows).toEqual([{ key_id: second.id }]);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids]);
     }
   });
 

@@ -55,6 +55,9 @@ export function unwrapWith(masters: MasterKeys, w: WrappedKey): DataKey {
   return unwrapKey(w, master);
 }
 
+/** How many unwrapped keys a store keeps at most, per map (the oldest go first): memory stays bounded however many customers. */
+export const KEY_CACHE_MAX = 20_000;
+
 export class CustomerKeyStore {
   private readonly byCustomer = new Map<string, { key: DataKey; until: number }>();
   private readonly byId = new Map<string, { key: Buffer | null; until: number }>();
@@ -67,32 +70,106 @@ export class CustomerKeyStore {
     private readonly db: Queryable,
     private readonly masters: MasterKeys,
     private readonly ttlMs = 60_000,
+    private readonly maxCached = KEY_CACHE_MAX,
   ) {}
 
   /**
    * The customer's data key, created on first sight. `within`: the caller's transaction (the outbox's), so a key is
    * never waited for on a second connection while one is held (a pool of N busy transactions would wait on itself);
    * a key created there is committed or rolled back with the events sealed under it, and is only cached once it was
-   * found already committed.
+   * found already committed. One round trip when the key exists (the common case downstream of ingest), two to create.
    */
   async keyFor(customerId: string, within?: Queryable): Promise<DataKey> {
-    const cached = this.byCustomer.get(customerId);
-    if (cached && cached.until > Date.now()) return cached.key;
+    const cached = this.fresh(this.byCustomer, customerId);
+    if (cached) return cached.key;
     const db = within ?? this.db;
-    const fresh = wrapKey(newDataKey(randomUUID()), this.masters.current);
+    const found = await this.select(db, [customerId]);
+    const existing = found.get(customerId);
+    if (existing) {
+      const key = unwrapWith(this.masters, existing);
+      // a row this very transaction created (created_at = its start) may still roll back: not remembered
+      if (!within || existing.settled) this.remember(customerId, key);
+      return key;
+    }
+    const fresh = newDataKey(randomUUID());
+    const wrapped = wrapKey(fresh, this.masters.current);
     const created: unknown[] = await db.query(
       `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped) VALUES ($1, $2, $3, $4)
        ON CONFLICT (customer_id) DO NOTHING RETURNING key_id`,
-      [customerId, fresh.keyId, fresh.masterKeyId, fresh.wrapped],
+      [customerId, wrapped.keyId, wrapped.masterKeyId, wrapped.wrapped],
     );
-    const rows: KeyRow[] = await db.query(
-      `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1`,
-      [customerId],
-    );
-    if (!rows.length) throw new Error('a customer key was erased while it was being created; try again');
-    const key = unwrapWith(this.masters, toWrapped(rows[0]));
-    if (!within || created.length === 0) this.remember(customerId, key);
+    if (created.length) {
+      // ours: remembered only when committed on its own (not inside a transaction that may still roll back)
+      if (!within) this.remember(customerId, fresh);
+      return fresh;
+    }
+    // another instance created it in between: theirs is the customer's key
+    const again = await this.select(db, [customerId]);
+    const w = again.get(customerId);
+    if (!w) throw new Error('a customer key was erased while it was being created; try again');
+    const key = unwrapWith(this.masters, w);
+    if (!within || w.settled) this.remember(customerId, key);
     return key;
+  }
+
+  /**
+   * The data keys of many customers at once (ingest's batch endpoint): the missing ones created with one multi-row
+   * INSERT and all read with one SELECT, outside any transaction, so every key returned is committed and cached.
+   */
+  async keysFor(customerIds: Iterable<string>): Promise<Map<string, DataKey>> {
+    const out = new Map<string, DataKey>();
+    const wanted: string[] = [];
+    for (const id of new Set(customerIds)) {
+      const cached = this.fresh(this.byCustomer, id);
+      if (cached) out.set(id, cached.key);
+      else wanted.push(id);
+    }
+    if (!wanted.length) return out;
+    let found = await this.select(this.db, wanted);
+    const missing = wanted.filter((id) => !found.has(id));
+    if (missing.length) {
+      const fresh = missing.map(() => wrapKey(newDataKey(randomUUID()), this.masters.current));
+      await this.db.query(
+        `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[]) ON CONFLICT (customer_id) DO NOTHING`,
+        [missing, fresh.map((w) => w.keyId), fresh.map((w) => w.masterKeyId), fresh.map((w) => w.wrapped)],
+      );
+      found = new Map([...found, ...(await this.select(this.db, missing))]);
+    }
+    for (const id of wanted) {
+      const w = found.get(id);
+      if (!w) throw new Error('a customer key was erased while it was being created; try again');
+      const key = unwrapWith(this.masters, w);
+      this.remember(id, key);
+      out.set(id, key);
+    }
+    return out;
+  }
+
+  /** `settled`: created before the reading transaction began, so committed by someone else (never rolled back with it). */
+  private async select(db: Queryable, customerIds: string[]): Promise<Map<string, WrappedKey & { settled: boolean }>> {
+    const rows: (KeyRow & { customer_id: string; settled: boolean })[] = await db.query(
+      `SELECT customer_id, key_id, master_key_id, wrapped, created_at < now() AS settled
+         FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = ANY($1::text[])`,
+      [customerIds],
+    );
+    return new Map(rows.map((r) => [r.customer_id, { ...toWrapped(r), settled: r.settled }]));
+  }
+
+  /** A cached entry still within its time (moved to the end: least recently used goes first); an expired one is dropped. */
+  private fresh<V extends { until: number }>(map: Map<string, V>, k: string): V | undefined {
+    const v = map.get(k);
+    if (!v) return undefined;
+    map.delete(k);
+    if (v.until <= Date.now()) return undefined;
+    map.set(k, v);
+    return v;
+  }
+
+  private put<V>(map: Map<string, V>, k: string, v: V): void {
+    map.delete(k); // re-inserted last: the Map's order is the order of use
+    map.set(k, v);
+    while (map.size > this.maxCached) map.delete(map.keys().next().value as string);
   }
 
   /**
@@ -100,14 +177,14 @@ export class CustomerKeyStore {
    * batch's, ADR 0023), so a handler never waits for a second connection while its batch holds one.
    */
   async keyById(keyId: string, within?: Queryable): Promise<Buffer | null> {
-    const cached = this.byId.get(keyId);
-    if (cached && cached.until > Date.now()) return cached.key;
+    const cached = this.fresh(this.byId, keyId);
+    if (cached) return cached.key;
     const rows: KeyRow[] = await (within ?? this.db).query(
       `SELECT key_id, master_key_id, wrapped FROM "${PRIVACY_SCHEMA}".customer_key WHERE key_id = $1`,
       [keyId],
     );
     const key = rows.length ? unwrapWith(this.masters, toWrapped(rows[0])).key : null;
-    this.byId.set(keyId, { key, until: Date.now() + this.ttlMs });
+    this.put(this.byId, keyId, { key, until: Date.now() + this.ttlMs });
     return key;
   }
 
@@ -125,8 +202,8 @@ export class CustomerKeyStore {
 
   private remember(customerId: string, key: DataKey): void {
     const until = Date.now() + this.ttlMs;
-    this.byCustomer.set(customerId, { key, until });
-    this.byId.set(key.id, { key: key.key, until });
+    this.put(this.byCustomer, customerId, { key, until });
+    this.put(this.byId, key.id, { key: key.key, until });
   }
 }
 

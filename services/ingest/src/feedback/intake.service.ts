@@ -113,15 +113,13 @@ export class IntakeService {
 
   /** Each customer's data key, created on first sight, before the revisions' locks are taken (ADR 0024). */
   private async customerKeys(items: FeedbackDto[]): Promise<Map<string, DataKey>> {
-    const keys = new Map<string, DataKey>();
     try {
-      for (const id of new Set(items.map((f) => f.customer.id))) keys.set(id, await this.privacy.keys.keyFor(id));
+      return await this.privacy.keys.keysFor(items.map((f) => f.customer.id));
     } catch (err) {
       // the driver's or the unwrap's message only: neither carries the customer id (a bound parameter)
       this.logger.warn({ err: (err as Error).message }, 'customer keys unavailable: nothing published, request answered 503');
       throw databaseUnavailable();
     }
-    return keys;
   }
 
   private async publish(messages: PlannedMessage[]): Promise<void> {
