@@ -113,8 +113,9 @@ export class CustomerKeyStore {
   }
 
   /**
-   * The data keys of many customers at once (ingest's batch endpoint): the missing ones created with one multi-row
-   * INSERT and all read with one SELECT, outside any transaction, so every key returned is committed and cached.
+   * The data keys of many customers at once (ingest's requests): one multi-row INSERT creates the missing ones (a new
+   * customer costs that one round trip), one SELECT reads the ones that existed; outside any transaction, so every key
+   * returned is committed and cached.
    */
   async keysFor(customerIds: Iterable<string>): Promise<Map<string, DataKey>> {
     const out = new Map<string, DataKey>();
@@ -125,24 +126,28 @@ export class CustomerKeyStore {
       else wanted.push(id);
     }
     if (!wanted.length) return out;
-    let found = await this.select(this.db, wanted);
-    const missing = wanted.filter((id) => !found.has(id));
-    if (missing.length) {
-      const fresh = missing.map(() => wrapKey(newDataKey(randomUUID()), this.masters.current));
-      await this.db.query(
-        `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped)
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[]) ON CONFLICT (customer_id) DO NOTHING`,
-        [missing, fresh.map((w) => w.keyId), fresh.map((w) => w.masterKeyId), fresh.map((w) => w.wrapped)],
-      );
-      found = new Map([...found, ...(await this.select(this.db, missing))]);
-    }
-    for (const id of wanted) {
-      const w = found.get(id);
-      if (!w) throw new Error('a customer key was erased while it was being created; try again');
-      const key = unwrapWith(this.masters, w);
+    const fresh = wanted.map(() => newDataKey(randomUUID()));
+    const wrapped = fresh.map((k) => wrapKey(k, this.masters.current));
+    const inserted: { customer_id: string }[] = await this.db.query(
+      `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bytea[]) ON CONFLICT (customer_id) DO NOTHING
+       RETURNING customer_id`,
+      [wanted, wrapped.map((w) => w.keyId), wrapped.map((w) => w.masterKeyId), wrapped.map((w) => w.wrapped)],
+    );
+    const ours = new Set(inserted.map((r) => r.customer_id));
+    const existing = wanted.filter((id) => !ours.has(id));
+    const found = existing.length ? await this.select(this.db, existing) : new Map<string, WrappedKey>();
+    wanted.forEach((id, i) => {
+      let key: DataKey;
+      if (ours.has(id)) key = fresh[i];
+      else {
+        const w = found.get(id);
+        if (!w) throw new Error('a customer key was erased while it was being created; try again');
+        key = unwrapWith(this.masters, w);
+      }
       this.remember(id, key);
       out.set(id, key);
-    }
+    });
     return out;
   }
 
