@@ -31,6 +31,8 @@ export interface Refusal {
   status: 403;
   detail: string;
   requiredRoles: AgentRole[];
+  /** Which rule refused: the caller's role never may, or it may only on its own team (so a sender can say it in the reader's language). */
+  rule?: 'role' | 'team';
 }
 
 const roleList = (roles: readonly AgentRole[]) => (roles.length === 1 ? roles[0] : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`);
@@ -43,7 +45,7 @@ export function authorize(agent: Pick<Agent, 'role' | 'team'>, permission: Permi
   const rule = PERMISSIONS[permission];
   const roles = rule.roles as readonly AgentRole[];
   if (!roles.includes(agent.role)) {
-    return { status: 403, detail: `${describe(permission)} needs the role ${roleList(roles)} (yours is ${agent.role})`, requiredRoles: [...roles] };
+    return { status: 403, detail: `${describe(permission)} needs the role ${roleList(roles)} (yours is ${agent.role})`, requiredRoles: [...roles], rule: 'role' };
   }
   if (team !== undefined && team !== agent.team && (rule.ownTeam as readonly AgentRole[]).includes(agent.role)) {
     const wider = roles.filter((r) => !(rule.ownTeam as readonly AgentRole[]).includes(r));
@@ -51,6 +53,7 @@ export function authorize(agent: Pick<Agent, 'role' | 'team'>, permission: Permi
       status: 403,
       detail: `this belongs to team ${team}; ${agent.role === 'lead' ? 'a' : 'an'} ${agent.role} ${VERBS[permission]} only their own team's (${agent.team}); on any team it needs the role ${roleList(wider)}`,
       requiredRoles: wider,
+      rule: 'team',
     };
   }
   return null;

@@ -112,7 +112,11 @@ it('Slack obeys the same roles: a claim from an agent of another team or from op
     const cmd = makeEnvelope('ticket.claim', { ticketId: id, agentId, via: 'slack' as const, responseUrl: `https://hooks.slack.com/actions/T/${agentId}/x` }, 'notification') as TicketCommand;
     await bus.publish(Topic.TicketCommands, id, cmd);
     const rejected = await bus.waitForEvent((e) => e.type === 'ticket.command_rejected' && (e.data as { commandId?: string }).commandId === cmd.eventId, `rejection of ${agentId}'s claim`);
-    expect(rejected.data).toMatchObject({ statusCode: 403, responseUrl: `https://hooks.slack.com/actions/T/${agentId}/x`, actor: { id: agentId } });
+    expect(rejected.data).toMatchObject({
+      statusCode: 403, responseUrl: `https://hooks.slack.com/actions/T/${agentId}/x`, actor: { id: agentId },
+      // said in the reader's language by notification (SPEC §14)
+      reasonCode: agentId === 'noa' ? 'forbidden_team' : 'forbidden_role',
+    });
     expect((rejected.data as { reason: string }).reason).toMatch(agentId === 'noa' ? /team cx/ : /needs the role agent, lead or admin \(yours is ops\)/);
   }
   const ok = makeEnvelope('ticket.claim', { ticketId: id, agentId: 'ayse', via: 'slack' as const }, 'notification') as TicketCommand;

@@ -260,7 +260,7 @@ describe('commands (cx.ticket.commands.v1) and deliveries (cx.notification.event
     await bus.publish(Topic.TicketCommands, id, cmd); // redelivered: rejected once
     const ev = await bus.waitForEvent((e) => e.type === 'ticket.command_rejected' && e.data.commandId === cmd.eventId, 'ticket.command_rejected');
     expect(ev.data).toMatchObject({
-      reason: 'the ticket is already claimed by Noa Levi', statusCode: 409, responseUrl: 'https://hooks.slack.test/actions/T1/1/abc',
+      reason: 'the ticket is already claimed by Noa Levi', reasonCode: 'already_claimed', statusCode: 409, responseUrl: 'https://hooks.slack.test/actions/T1/1/abc',
       actor: { kind: 'agent', id: 'wei', name: 'Lin Wei' }, ticket: { id, status: 'claimed', assigneeId: 'noa', version: 2 },
     });
 

@@ -54,6 +54,10 @@ export const TICKET_EVENT_TYPES = [
 ] as const;
 export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
 
+/** Why tickets refused a command, for its sender to say in the reader's language; a refusal without one is said in English. */
+export const REFUSAL_CODES = ['already_claimed', 'resolved_reopen_first', 'already_resolved', 'not_found', 'forbidden_role', 'forbidden_team'] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
+
 export const CUSTOMER_MESSAGE_CHANNELS = ['sms', 'email'] as const;
 export type CustomerMessageChannel = (typeof CUSTOMER_MESSAGE_CHANNELS)[number];
 
@@ -112,6 +116,8 @@ class TicketEventFields {
   @IsOptional() @IsString() previousAssigneeId?: string;
   /** for `ticket.command_rejected`: the command and where to tell its sender */
   @IsOptional() @IsString() commandId?: string;
+  /** for `ticket.command_rejected`: why, as a code its sender can say in the reader's language (SPEC §14); `reason` is the English text */
+  @IsOptional() @IsIn(REFUSAL_CODES as unknown as string[]) reasonCode?: RefusalCode;
   @IsOptional() @IsString() responseUrl?: string;
   @IsOptional() @IsInt() statusCode?: number;
   /** for `ticket.customer_message_requested` */

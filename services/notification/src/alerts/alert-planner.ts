@@ -177,7 +177,9 @@ function rejectionAnswer(data: CommandRejectedData, now: Date, options: PlanOpti
       status: 'pending',
       notBefore: now,
       critical: false,
-      payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, data.reason, i18n) },
+      payload: { kind: 'ephemeral', responseUrl: data.responseUrl, text: renderCommandRejected(options.rejectedCommandType, {
+        reason: data.reason, reasonCode: data.reasonCode, assignee: data.ticket?.assigneeName ?? data.ticket?.assigneeId ?? undefined, team: data.ticket?.team,
+      }, i18n) },
     },
   ];
 }

@@ -136,7 +136,7 @@ describe('the Assign menu (SPEC §12)', () => {
   });
 
   it('a refused assignment is answered as such', () => {
-    expect(renderCommandRejected('ticket.assign', 'the assign action needs the role lead or admin', EN)).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
+    expect(renderCommandRejected('ticket.assign', { reason: 'the assign action needs the role lead or admin' }, EN)).toBe("You can't assign this ticket: the assign action needs the role lead or admin");
   });
 
   it('renders the ticket.assigned thread reply', () => {
@@ -199,7 +199,18 @@ describe('renderCommandRejected', () => {
     [undefined, 'ticket not found', "You can't change this ticket: ticket not found"],
     ['ticket.claim', 'agentId: unknown agent "<!channel>"', 'You can\'t claim this ticket: agentId: unknown agent "&lt;!channel&gt;"'],
   ] as const)('%s', (type, reason, expected) => {
-    expect(renderCommandRejected(type, reason, EN)).toBe(expected);
+    expect(renderCommandRejected(type, { reason }, EN)).toBe(expected);
+  });
+
+  it.each([
+    ['en', EN, { reasonCode: 'already_claimed', assignee: 'Noa Levi' }, "You can't claim this ticket: Noa Levi has already claimed it"],
+    ['tr', translator('tr'), { reasonCode: 'already_claimed', assignee: 'Noa Levi' }, 'Bu talebi üstlenemezsiniz: Noa Levi zaten üstlendi'],
+    ['tr', translator('tr'), { reasonCode: 'forbidden_team', team: 'delivery' }, 'Bu talebi üstlenemezsiniz: talep delivery ekibinin; yalnızca kendi ekibinizde işlem yapabilirsiniz'],
+    ['zh', translator('zh'), { reasonCode: 'resolved_reopen_first' }, '无法认领此工单：工单已解决，请先重新打开'],
+    // in Hebrew every value is isolated, the name inside the reason too
+    ['he', translator('he'), { reasonCode: 'already_claimed', assignee: 'Noa Levi' }, 'אי אפשר לקחת את הפנייה: \u2068\u2068Noa Levi\u2069 כבר לקח/ה אותה\u2069'],
+  ] as const)('%s: a refusal tickets gave a code for is said in the reader\'s language (%j)', (_locale, i18n, why, expected) => {
+    expect(renderCommandRejected('ticket.claim', { reason: 'English text from tickets', ...why }, i18n)).toBe(expected);
   });
 });
 
@@ -312,7 +323,7 @@ describe('in the team\'s language (SPEC §14)', () => {
   ] as const)('%s: the thread reply after a claim and a refused claim', (_locale, i18n, reply, refused) => {
     const e = ticketEvent('ticket.claimed', { ticket: { status: 'claimed', assigneeName: 'Ayşe Yılmaz' } } as never);
     expect(renderThreadReply(e.type, e.data, i18n)).toBe(reply);
-    expect(renderCommandRejected('ticket.claim', 'ticket is already claimed by Noa Levi', i18n)).toBe(refused);
+    expect(renderCommandRejected('ticket.claim', { reason: 'ticket is already claimed by Noa Levi' }, i18n)).toBe(refused);
   });
 
   it.each([

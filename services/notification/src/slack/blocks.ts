@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock, StaticSelect } from '@slack/web-api';
-import { METRIC_SCALES, type Severity, type TicketCommandType, type Translator, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
+import { METRIC_SCALES, type RefusalCode, type Severity, type TicketCommandType, type Translator, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
  * Block Kit for the one top-level alert of a ticket, its thread replies and the resolve modal. Pure: everything
@@ -256,10 +256,23 @@ const REJECTED_COMMAND: Record<TicketCommandType, string> = {
   'ticket.claim': 'claim', 'ticket.resolve': 'resolve', 'ticket.assign': 'assign', 'ticket.message_customer': 'message',
 };
 
+/** Why tickets refused, as it said it: a code (said in the reader's language) and its English text (said as written otherwise). */
+export interface RejectionReason {
+  reason?: string;
+  reasonCode?: RefusalCode;
+  /** who holds the ticket (`already_claimed`) and whose it is (`forbidden_team`): from the refused ticket's snapshot */
+  assignee?: string;
+  team?: string;
+}
+
 /** What the Slack user who pressed a button is told when tickets refused the command (ephemeral). */
-export function renderCommandRejected(commandType: TicketCommandType | undefined, reason: string | undefined, i18n: Translator): string {
+export function renderCommandRejected(commandType: TicketCommandType | undefined, why: RejectionReason, i18n: Translator): string {
   const command = commandType ? REJECTED_COMMAND[commandType] : 'other';
-  return i18n.t('slack.rejected', { command, reason: escapeMrkdwn(reason ?? i18n.t('slack.rejected.noReason')) });
+  const english = why.reason ?? i18n.t('slack.rejected.noReason');
+  const reason = why.reasonCode
+    ? i18n.t('slack.rejected.reason', { code: why.reasonCode, assignee: why.assignee ?? '?', team: why.team ?? '?', reason: english })
+    : english;
+  return i18n.t('slack.rejected', { command, reason: escapeMrkdwn(reason) });
 }
 
 /** What the resolve modal carries from the button press to the submission. */

@@ -112,12 +112,13 @@ describe('transitions', () => {
     it.each<[string, Ticket, string, { changed: boolean; status: TicketStatus; assignee: string; version: number } | string]>([
       ['open → claimed', open, 'ayse', { changed: true, status: 'claimed', assignee: 'ayse', version: 2 }],
       ['claimed by the same agent → no change', claimedByAyse, 'ayse', { changed: false, status: 'claimed', assignee: 'ayse', version: 2 }],
-      ['claimed by another agent → 409', claimedByAyse, 'mehmet', 'the ticket is already claimed by Ayşe Yılmaz'],
-      ['resolved → 409', resolved, 'ayse', 'the ticket is resolved; reopen it before claiming'],
+      ['claimed by another agent → 409', claimedByAyse, 'mehmet', 'the ticket is already claimed by Ayşe Yılmaz|already_claimed'],
+      ['resolved → 409', resolved, 'ayse', 'the ticket is resolved; reopen it before claiming|resolved_reopen_first'],
     ])('%s', (_name, t, agent, expected) => {
       const r = claimTicket(t, agent, at(30), nameOf);
       if (typeof expected === 'string') {
-        expect(r).toEqual({ ok: false, refusal: { kind: 'conflict', reason: expected } });
+        const [reason, code] = expected.split('|');
+        expect(r).toEqual({ ok: false, refusal: { kind: 'conflict', reason, code } });
         return;
       }
       if (!r.ok) throw new Error(r.refusal.reason);
@@ -139,7 +140,7 @@ describe('transitions', () => {
     it.each<[string, Ticket, Partial<typeof input>, Partial<Ticket> | { refusal: unknown }]>([
       ['claimed → resolved, assignee kept', claimedByAyse, {}, { status: 'resolved', assigneeId: 'ayse', claimedAt: at(10), resolvedAt: at(40), version: 3 }],
       ['open → resolved, claimed by the resolver in the same step', open, {}, { status: 'resolved', assigneeId: 'mehmet', claimedAt: at(40), resolvedAt: at(40), version: 2 }],
-      ['resolved → 409', resolved, {}, { refusal: { kind: 'conflict', reason: 'the ticket is already resolved' } }],
+      ['resolved → 409', resolved, {}, { refusal: { kind: 'conflict', reason: 'the ticket is already resolved', code: 'already_resolved' } }],
       ['unknown root cause → invalid rootCause', claimedByAyse, { rootCause: 'gremlins' }, { refusal: { kind: 'invalid', field: 'rootCause', reason: 'must be one of billing, wait-time, other' } }],
       ['the input is checked before the state', resolved, { rootCause: 'gremlins' }, { refusal: { kind: 'invalid', field: 'rootCause', reason: 'must be one of billing, wait-time, other' } }],
     ])('%s', (_name, t, over, expected) => {

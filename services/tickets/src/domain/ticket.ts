@@ -1,4 +1,4 @@
-import { Metric, Severity, TicketStatus, maxSeverity, severityRank } from '@closeloop/contracts';
+import { Metric, type RefusalCode, Severity, TicketStatus, maxSeverity, severityRank } from '@closeloop/contracts';
 import { SlaBudget, slaDueTimes } from './sla';
 
 /** A follow-up ticket, as the rules see it (the database row in camelCase, dates as Date). */
@@ -47,14 +47,14 @@ export interface TicketFeedback {
  * Why a request cannot be applied. `conflict`: the ticket's state does not allow it (HTTP 409);
  * `invalid`: the input is wrong for this system (HTTP 400 naming `field`, 422 for a command).
  */
-export type Refusal = { kind: 'conflict'; reason: string } | { kind: 'invalid'; field: string; reason: string };
+export type Refusal = { kind: 'conflict'; reason: string; code?: RefusalCode } | { kind: 'invalid'; field: string; reason: string };
 
 /** `changed: false` is an idempotent repeat (e.g. the assignee claiming again): no event, no new version. */
 export type Outcome = { ok: true; ticket: Ticket; changed: boolean } | { ok: false; refusal: Refusal };
 
 export type AttachOutcome = { ok: true; ticket: Ticket; previousSeverity?: Severity } | { ok: false; refusal: Refusal };
 
-const conflict = (reason: string): Outcome => ({ ok: false, refusal: { kind: 'conflict', reason } });
+const conflict = (reason: string, code?: RefusalCode): Outcome => ({ ok: false, refusal: { kind: 'conflict', reason, ...(code ? { code } : {}) } });
 
 function bump(t: Ticket, now: Date, change: Partial<Ticket>): Ticket {
   return { ...t, ...change, version: t.version + 1, updatedAt: now };
@@ -150,10 +150,10 @@ export function feedbackStep(input: { newest: boolean; onTicket: boolean; action
  * anyone else gets a conflict naming the assignee. `claimedAt` keeps the first claim (the first response).
  */
 export function claimTicket(t: Ticket, agentId: string, now: Date, nameOf: (agentId: string) => string = (id) => id): Outcome {
-  if (t.status === 'resolved') return conflict('the ticket is resolved; reopen it before claiming');
+  if (t.status === 'resolved') return conflict('the ticket is resolved; reopen it before claiming', 'resolved_reopen_first');
   if (t.status === 'claimed') {
     if (t.assigneeId === agentId) return { ok: true, ticket: t, changed: false };
-    return conflict(`the ticket is already claimed by ${nameOf(t.assigneeId ?? '?')}`);
+    return conflict(`the ticket is already claimed by ${nameOf(t.assigneeId ?? '?')}`, 'already_claimed');
   }
   return { ok: true, changed: true, ticket: bump(t, now, { status: 'claimed', assigneeId: agentId, claimedAt: t.claimedAt ?? now }) };
 }
@@ -175,7 +175,7 @@ export function resolveTicket(t: Ticket, r: Resolution, rootCauses: readonly str
   if (!rootCauses.includes(r.rootCause)) {
     return { ok: false, refusal: { kind: 'invalid', field: 'rootCause', reason: `must be one of ${rootCauses.join(', ')}` } };
   }
-  if (t.status === 'resolved') return conflict('the ticket is already resolved');
+  if (t.status === 'resolved') return conflict('the ticket is already resolved', 'already_resolved');
   return {
     ok: true,
     changed: true,

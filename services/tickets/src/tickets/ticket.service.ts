@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  Agent, AgentRole, CommandRejectedData, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
+  Agent, AgentRole, CommandRejectedData, RefusalCode, FeedbackScoredData, RECHECK_SOURCE, RoutingConfig, Team, TicketCommand, TicketEventData, TicketEventType, Topic,
   agentById, assignableAgents, deterministicId, makeEnvelope, revisionOf, teamById, teamFor,
 } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
@@ -34,7 +34,7 @@ export function isTicketId(id: string): boolean {
 
 export type NotFound = { kind: 'not_found'; reason: string };
 /** SPEC §12: the caller's role does not reach this ticket (another team's, or an action their role does not have). */
-export type Forbidden = { kind: 'forbidden'; reason: string; requiredRoles: AgentRole[] };
+export type Forbidden = { kind: 'forbidden'; reason: string; requiredRoles: AgentRole[]; rule?: 'role' | 'team' };
 export type ChangeResult =
   | { ok: true; ticket: Ticket; changed: boolean }
   | { ok: false; refusal: Refusal | NotFound | Forbidden; ticket: Ticket | null };
@@ -42,7 +42,7 @@ export type ChangeResult =
 /** The roles' answer for `agent` doing `permission` on `t`, as a refusal; null when they may. */
 export function forbiddenOn(agent: Agent, permission: Permission, t: Ticket): Forbidden | null {
   const r = authorize(agent, permission, t.team);
-  return r ? { kind: 'forbidden', reason: r.detail, requiredRoles: r.requiredRoles } : null;
+  return r ? { kind: 'forbidden', reason: r.detail, requiredRoles: r.requiredRoles, rule: r.rule } : null;
 }
 
 export type FeedbackOutcome =
@@ -343,8 +343,11 @@ export class TicketService {
     // the contract caps `reason` at 2,000 characters; an agent id from a command is not ours to trust
     const reason = truncate(refusal.kind === 'invalid' ? `${refusal.field}: ${refusal.reason}` : refusal.reason, 2_000);
     const actor: Actor = agent ? agentActor(agent) : { kind: 'agent', id: cmd.data.agentId };
+    const reasonCode: RefusalCode | undefined = refusal.kind === 'not_found' ? 'not_found'
+      : refusal.kind === 'forbidden' ? (refusal.rule === 'team' ? 'forbidden_team' : refusal.rule === 'role' ? 'forbidden_role' : undefined)
+      : refusal.kind === 'conflict' ? refusal.code : undefined;
     const data = {
-      actor, reason, statusCode, commandId: cmd.eventId, ticketId: cmd.data.ticketId,
+      actor, reason, ...(reasonCode ? { reasonCode } : {}), statusCode, commandId: cmd.eventId, ticketId: cmd.data.ticketId,
       ...(cmd.data.responseUrl ? { responseUrl: cmd.data.responseUrl } : {}),
     };
     const command = cmd.type === 'ticket.claim' ? 'Claim' : cmd.type === 'ticket.resolve' ? 'Resolve' : cmd.type === 'ticket.assign' ? 'Assign' : 'Message to the customer';

@@ -61,6 +61,7 @@ export const en = {
 
   // what only the Slack user who pressed a button sees (ephemeral answers, modal errors)
   'slack.rejected': "You can't {command, select, claim {claim this ticket} resolve {resolve this ticket} assign {assign this ticket} message {message this ticket's customer} other {change this ticket}}: {reason}",
+  'slack.rejected.reason': '{code, select, already_claimed {{assignee} has already claimed it} resolved_reopen_first {it is resolved; reopen it first} already_resolved {it is already resolved} not_found {there is no such ticket} forbidden_role {your role cannot do this} forbidden_team {it belongs to team {team}, and you act on your own team only} other {{reason}}}',
   'slack.rejected.noReason': 'the request was refused',
   'slack.unknownUser': "Your Slack user isn't linked to a Closeloop agent, so nothing was changed. Ask an admin to add your Slack user id to the routing file.",
   'slack.claimFailed': "Closeloop couldn't record your claim just now. Please try again in a moment.",

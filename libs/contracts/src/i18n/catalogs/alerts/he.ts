@@ -56,6 +56,7 @@ export const he: Record<AlertsKey, string> = {
   'escalation.mention': '{who} נא לבדוק',
 
   'slack.rejected': '{command, select, claim {אי אפשר לקחת את הפנייה} resolve {אי אפשר לסגור את הפנייה} assign {אי אפשר להקצות את הפנייה} message {אי אפשר לשלוח הודעה ללקוח של הפנייה} other {אי אפשר לשנות את הפנייה}}: {reason}',
+  'slack.rejected.reason': '{code, select, already_claimed {{assignee} כבר לקח/ה אותה} resolved_reopen_first {הפנייה סגורה; יש לפתוח אותה מחדש קודם} already_resolved {הפנייה כבר סגורה} not_found {אין פנייה כזו} forbidden_role {לתפקיד שלך אין הרשאה לכך} forbidden_team {הפנייה שייכת לצוות {team}, ואפשר לפעול רק בצוות שלך} other {{reason}}}',
   'slack.rejected.noReason': 'הבקשה נדחתה',
   'slack.unknownUser': 'משתמש ה-Slack שלך אינו מקושר לנציג ב-Closeloop, ולכן לא שונה דבר. בקש/י ממנהל להוסיף את מזהה משתמש ה-Slack שלך לקובץ הניתוב.',
   'slack.claimFailed': 'Closeloop לא הצליח לרשום את הלקיחה כרגע. נא לנסות שוב בעוד רגע.',

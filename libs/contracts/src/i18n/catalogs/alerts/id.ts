@@ -53,6 +53,7 @@ export const id: Record<AlertsKey, string> = {
   'escalation.mention': '{who} mohon dicek',
 
   'slack.rejected': '{command, select, claim {Anda tidak bisa mengambil tiket ini} resolve {Anda tidak bisa menyelesaikan tiket ini} assign {Anda tidak bisa menugaskan tiket ini} message {Anda tidak bisa mengirim pesan ke pelanggan tiket ini} other {Anda tidak bisa mengubah tiket ini}}: {reason}',
+  'slack.rejected.reason': '{code, select, already_claimed {{assignee} sudah mengambilnya} resolved_reopen_first {tiket sudah selesai; buka kembali dulu} already_resolved {tiket sudah selesai} not_found {tiket tidak ada} forbidden_role {peran Anda tidak bisa melakukan ini} forbidden_team {tiket milik tim {team}, dan Anda hanya bisa bertindak di tim sendiri} other {{reason}}}',
   'slack.rejected.noReason': 'permintaan ditolak',
   'slack.unknownUser': 'Pengguna Slack Anda belum terhubung ke agen Closeloop, jadi tidak ada yang berubah. Minta admin menambahkan ID pengguna Slack Anda ke file routing.',
   'slack.claimFailed': 'Closeloop belum bisa mencatat pengambilan Anda. Silakan coba lagi sebentar lagi.',

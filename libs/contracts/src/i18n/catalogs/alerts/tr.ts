@@ -53,6 +53,7 @@ export const tr: Record<AlertsKey, string> = {
   'escalation.mention': '{who} lütfen bakın',
 
   'slack.rejected': '{command, select, claim {Bu talebi üstlenemezsiniz} resolve {Bu talebi çözemezsiniz} assign {Bu talebi atayamazsınız} message {Bu talebin müşterisine yazamazsınız} other {Bu talebi değiştiremezsiniz}}: {reason}',
+  'slack.rejected.reason': '{code, select, already_claimed {{assignee} zaten üstlendi} resolved_reopen_first {talep çözüldü; önce yeniden açın} already_resolved {talep zaten çözüldü} not_found {böyle bir talep yok} forbidden_role {rolünüz bunu yapamaz} forbidden_team {talep {team} ekibinin; yalnızca kendi ekibinizde işlem yapabilirsiniz} other {{reason}}}',
   'slack.rejected.noReason': 'istek reddedildi',
   'slack.unknownUser': 'Slack kullanıcınız bir Closeloop temsilcisine bağlı değil, hiçbir şey değişmedi. Bir yöneticiden Slack kullanıcı kimliğinizi yönlendirme dosyasına eklemesini isteyin.',
   'slack.claimFailed': 'Closeloop üstlenmenizi şu an kaydedemedi. Lütfen biraz sonra tekrar deneyin.',

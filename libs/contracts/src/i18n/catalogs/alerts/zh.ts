@@ -53,6 +53,7 @@ export const zh: Record<AlertsKey, string> = {
   'escalation.mention': '{who} 请查看',
 
   'slack.rejected': '{command, select, claim {无法认领此工单} resolve {无法解决此工单} assign {无法分配此工单} message {无法联系此工单的客户} other {无法修改此工单}}：{reason}',
+  'slack.rejected.reason': '{code, select, already_claimed {{assignee} 已认领} resolved_reopen_first {工单已解决，请先重新打开} already_resolved {工单已解决} not_found {没有这个工单} forbidden_role {您的角色不能执行此操作} forbidden_team {该工单属于 {team} 团队，您只能处理本团队的工单} other {{reason}}}',
   'slack.rejected.noReason': '请求被拒绝',
   'slack.unknownUser': '你的 Slack 用户未关联 Closeloop 客服，未做任何更改。请管理员把你的 Slack 用户 ID 加入路由文件。',
   'slack.claimFailed': 'Closeloop 暂时无法记录你的认领，请稍后再试。',
