@@ -8,6 +8,7 @@ import {
   parseAssignValue,
   renderAlert,
   renderCommandRejected,
+  humanDuration,
   renderThreadReply,
   resolveModal,
   SLACK_LIMITS,
@@ -189,6 +190,20 @@ describe('renderThreadReply', () => {
   ] as const)('%s', (type, over, expected) => {
     const e = ticketEvent(type, over as never);
     expect(renderThreadReply(e.type, e.data, EN)).toBe(expected);
+  });
+});
+
+describe('humanDuration', () => {
+  it.each([
+    ['PT1H30M', '1 hr 30 min'],
+    ['PT15M', '15 min'],
+    ['P1W', '7 days'],
+    ['PT1.5H', '1 hr 30 min'],
+    ['P3D', '3 days'],
+    ['soon', 'soon'],
+    ['P1M', 'P1M'],
+  ])('%s → %s (as the routing file reads it; anything else as written)', (iso, text) => {
+    expect(humanDuration(iso, EN).replace(/\u00a0/g, ' ')).toBe(text);
   });
 });
 

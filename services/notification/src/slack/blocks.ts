@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, ModalView, PlainTextOption, SectionBlock, StaticSelect } from '@slack/web-api';
-import { METRIC_SCALES, type RefusalCode, type Severity, type TicketCommandType, type Translator, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
+import { METRIC_SCALES, checkIsoDuration, type RefusalCode, type Severity, type TicketCommandType, type Translator, type TicketEscalatedData, type TicketEventData, type TicketEventType, type TicketSnapshot } from '@closeloop/contracts';
 
 /**
  * Block Kit for the one top-level alert of a ticket, its thread replies and the resolve modal. Pure: everything
@@ -244,12 +244,10 @@ export function renderThreadReply(type: TicketEventType, data: TicketEventData, 
   }
 }
 
-/** `PT1H30M` → "1 hr 30 min" in the reader's language; anything unusual is shown as written. */
+/** `PT1H30M` → "1 hr 30 min" in the reader's language, read as the routing file reads durations; anything else as written. */
 export function humanDuration(iso: string, i18n: Translator): string {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(iso);
-  if (!m || !/\d/.test(iso)) return iso;
-  const [d, h, min, s] = [m[1], m[2], m[3], m[4]].map((n) => Number(n ?? 0));
-  return i18n.duration((((d * 24 + h) * 60 + min) * 60 + s) * 1000);
+  const d = checkIsoDuration(iso);
+  return d.ok ? i18n.duration(d.ms) : iso;
 }
 
 const REJECTED_COMMAND: Record<TicketCommandType, string> = {
