@@ -74,12 +74,7 @@ export class NotificationRepository {
 
   /** Keeps the newest snapshot per ticket: a redelivered or late older event never overwrites a newer one. */
   async saveSnapshot(q: Queryable, t: TicketSnapshot): Promise<void> {
-    await q.query(
-      `INSERT INTO ${this.s}.ticket_snapshot (ticket_id, version, snapshot) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (ticket_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot, updated_at = now()
-       WHERE ticket_snapshot.version < excluded.version`,
-      [t.id, t.version, JSON.stringify(t)],
-    );
+    await this.saveNewest(q, 'ticket_snapshot', 'ticket_id', t.id, t.version, t);
   }
 
   async latestSnapshot(q: Queryable, ticketId: string): Promise<TicketSnapshot | undefined> {
@@ -89,11 +84,16 @@ export class NotificationRepository {
 
   /** The newest state of a trend (SPEC §12); an older event arriving late changes nothing. */
   async saveTrend(q: Queryable, t: TrendEventData): Promise<void> {
+    await this.saveNewest(q, 'trend_snapshot', 'trend_id', t.trendId, t.version, t);
+  }
+
+  /** One row per id holding the newest version of `snapshot`: a write of an older or equal version changes nothing. */
+  private async saveNewest(q: Queryable, table: 'ticket_snapshot' | 'trend_snapshot', key: 'ticket_id' | 'trend_id', id: string, version: number, snapshot: unknown): Promise<void> {
     await q.query(
-      `INSERT INTO ${this.s}.trend_snapshot (trend_id, version, snapshot) VALUES ($1, $2, $3::jsonb)
-       ON CONFLICT (trend_id) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot, updated_at = now()
-       WHERE trend_snapshot.version < excluded.version`,
-      [t.trendId, t.version, JSON.stringify(t)],
+      `INSERT INTO ${this.s}.${table} (${key}, version, snapshot) VALUES ($1, $2, $3::jsonb)
+       ON CONFLICT (${key}) DO UPDATE SET version = excluded.version, snapshot = excluded.snapshot, updated_at = now()
+       WHERE ${table}.version < excluded.version`,
+      [id, version, JSON.stringify(snapshot)],
     );
   }
 
