@@ -4,11 +4,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import kafkajs from 'kafkajs';
-import { LOG4J2, assertJava, ensureKafkaJars, jvmOptions, randomClusterId, runCommand, serverProperties } from './kafka.mjs';
-import { guard, pickFreePort, removeDirSync, sleep, spawnChild, toLogger } from './process.mjs';
-
-const { Kafka, logLevel } = kafkajs;
+import { LOG4J2, assertJava, ensureKafkaJars, jvmOptions, randomClusterId, runCommand, serverProperties, waitForBroker } from './kafka.mjs';
+import { guard, pickFreePort, removeDirSync, spawnChild, toLogger } from './process.mjs';
 
 /**
  * @typedef {object} ClusterNode
@@ -99,34 +96,13 @@ export async function startLocalKafkaCluster(options = {}) {
     });
   };
 
-  /** Until the node at `i` answers and the cluster's metadata lists `want` brokers. */
-  async function waitForNodes(i, want) {
-    const deadline = Date.now() + readyTimeoutMs;
-    const kafka = new Kafka({ clientId: 'closeloop-infra', brokers: [address(i)], logLevel: logLevel.NOTHING, connectionTimeout: 1_000, requestTimeout: 3_000, retry: { retries: 0 } });
-    let last = 'no answer yet';
-    while (Date.now() < deadline) {
-      const child = children[i];
-      if (child && !child.running()) throw new Error(`Kafka cluster: node ${i + 1} exited during start-up. Its last output:\n${child.tail() || '(none)'}`);
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        if (cluster.brokers.length >= want) return;
-        last = `${cluster.brokers.length} of ${want} brokers registered`;
-      } catch (err) {
-        last = err instanceof Error ? err.message : String(err);
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
-      await sleep(250);
-    }
-    throw new Error(`Kafka cluster: node ${i + 1} (${address(i)}) not ready within ${readyTimeoutMs / 1000} s (${last})`);
-  }
+  /** Until the node at `i` answers and the cluster's metadata lists all `count` brokers. */
+  const waitForNode = (i) => waitForBroker(address(i), readyTimeoutMs, children[i], count);
 
   const started = Date.now();
   try {
     for (let i = 0; i < count; i++) launch(i);
-    await Promise.all(ports.map((_, i) => waitForNodes(i, count)));
+    await Promise.all(ports.map((_, i) => waitForNode(i)));
   } catch (err) {
     await stop();
     throw err;
@@ -148,7 +124,7 @@ export async function startLocalKafkaCluster(options = {}) {
       const t = Date.now();
       if (children[i]?.running()) await children[i].stop(20_000);
       launch(i);
-      await waitForNodes(i, count);
+      await waitForNode(i);
       return Date.now() - t;
     },
   }));

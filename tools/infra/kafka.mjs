@@ -283,12 +283,14 @@ export async function startLocalKafka(options = {}) {
 }
 
 /**
- * Polls describeCluster until the broker answers. Fails early, with the broker's last output, if the JVM exits.
+ * Polls describeCluster until the broker answers and the cluster counts `minBrokers` brokers (a cluster node that
+ * rejoins). Fails early, with the broker's last output, if the JVM exits.
  * @param {string} brokers
  * @param {number} timeoutMs
  * @param {{ running(): boolean, tail(): string }} [child]
+ * @param {number} [minBrokers]
  */
-export async function waitForBroker(brokers, timeoutMs, child) {
+export async function waitForBroker(brokers, timeoutMs, child, minBrokers = 1) {
   const deadline = Date.now() + timeoutMs;
   const kafka = new Kafka({
     clientId: 'closeloop-infra', brokers: brokers.split(','), logLevel: logLevel.NOTHING,
@@ -305,7 +307,8 @@ export async function waitForBroker(brokers, timeoutMs, child) {
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length > 0) return;
+      if (cluster.brokers.length >= minBrokers) return;
+      lastError = new Error(`${cluster.brokers.length} of ${minBrokers} brokers registered`);
     } catch (err) {
       lastError = err;
     } finally {
