@@ -18,7 +18,7 @@ describe('topics', () => {
       'cx.feedback.received.v1', 'cx.feedback.received.v1.dlq', 'cx.feedback.scored.v1', 'cx.feedback.scored.v1.dlq',
       'cx.ticket.events.v1', 'cx.ticket.events.v1.dlq', 'cx.ticket.commands.v1', 'cx.ticket.commands.v1.dlq',
       'cx.notification.events.v1', 'cx.notification.events.v1.dlq', 'cx.trend.events.v1', 'cx.trend.events.v1.dlq',
-      'cx.team.digests.v1', 'cx.team.digests.v1.dlq',
+      'cx.team.digests.v1', 'cx.team.digests.v1.dlq', 'cx.privacy.events.v1', 'cx.privacy.events.v1.dlq',
     ]);
     expect(dlqTopicOf(Topic.TicketEvents)).toBe('cx.ticket.events.v1.dlq');
   });

@@ -8,6 +8,7 @@ import {
 } from './events/ticket';
 import { DeliveryEventData } from './events/notification';
 import { TeamDigestData } from './events/digest';
+import { ErasureProgressData, ErasureRequestedData } from './events/privacy';
 import { TREND_EVENT_TYPES, TrendEventData, TrendEventType } from './events/trend';
 import { FieldError, validatePlain } from './validation';
 
@@ -47,6 +48,7 @@ export const TOPIC_SCHEMAS: Record<Topic, Record<string, DataClass>> = {
   [Topic.NotificationEvents]: { 'notification.delivery': DeliveryEventData },
   [Topic.TrendEvents]: Object.fromEntries(TREND_EVENT_TYPES.map((t) => [t, TrendEventData])),
   [Topic.TeamDigests]: { 'team.digest': TeamDigestData },
+  [Topic.PrivacyEvents]: { 'customer.erasure_requested': ErasureRequestedData, 'customer.erasure_progress': ErasureProgressData },
 };
 
 /** Typed envelopes per topic. */
@@ -62,6 +64,8 @@ export type CustomerReplyCommand = Envelope<'ticket.customer_replied', CustomerR
 export type DeliveryEvent = Envelope<'notification.delivery', DeliveryEventData>;
 export type TrendEvent = Envelope<TrendEventType, TrendEventData>;
 export type TeamDigestEvent = Envelope<'team.digest', TeamDigestData>;
+export type ErasureRequestedEvent = Envelope<'customer.erasure_requested', ErasureRequestedData>;
+export type ErasureProgressEvent = Envelope<'customer.erasure_progress', ErasureProgressData>;
 
 export interface TopicEvents {
   [Topic.FeedbackReceived]: FeedbackReceivedEvent;
@@ -71,6 +75,7 @@ export interface TopicEvents {
   [Topic.NotificationEvents]: DeliveryEvent;
   [Topic.TrendEvents]: TrendEvent;
   [Topic.TeamDigests]: TeamDigestEvent;
+  [Topic.PrivacyEvents]: ErasureRequestedEvent | ErasureProgressEvent;
 }
 
 export type EventValidation<E> = { ok: true; event: E } | { ok: false; errors: FieldError[] };

@@ -8,6 +8,7 @@ export * from './events/ticket';
 export * from './events/notification';
 export * from './events/trend';
 export * from './events/digest';
+export * from './events/privacy';
 export * from './routing';
 export * from './templates';
 export * from './i18n';

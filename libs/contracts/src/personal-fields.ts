@@ -62,6 +62,7 @@ const BY_TOPIC: Record<Topic, PersonalFields | null> = {
   [Topic.NotificationEvents]: null,
   [Topic.TrendEvents]: null,
   [Topic.TeamDigests]: null,
+  [Topic.PrivacyEvents]: null,
 };
 
 export function personalFieldsOf(topic: Topic): PersonalFields | null {

@@ -14,6 +14,8 @@ export enum Topic {
   TrendEvents = 'cx.trend.events.v1',
   /** key: team id (SPEC §12 daily digest) */
   TeamDigests = 'cx.team.digests.v1',
+  /** key: customer id (SPEC §13 erasure: requests and each store's progress) */
+  PrivacyEvents = 'cx.privacy.events.v1',
 }
 
 export const ALL_TOPICS: readonly Topic[] = Object.values(Topic);
