@@ -16,6 +16,7 @@ import { validateTeams } from './sections/teams';
 import { validateTemplates } from './sections/templates';
 import { validateTouchpoints } from './sections/touchpoints';
 import { validateTrends } from './sections/trends';
+import { validateRetention } from './sections/retention';
 import { validateDigest } from './sections/digest';
 
 
@@ -77,7 +78,7 @@ export function formatRoutingErrors(errors: readonly RoutingConfigProblem[], sou
 // The schema
 
 function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
-  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources', 'templates', 'trends', 'digest']);
+  const root = mapping(p, raw, [], ['defaults', 'teams', 'rootCauses'], ['touchpoints', 'keywords', 'agents', 'sources', 'templates', 'trends', 'digest', 'retention']);
   if (!root) return undefined;
 
   const { teams, ids: teamIds } = validateTeams(p, root.teams, ['teams']);
@@ -101,6 +102,7 @@ function validateRoot(p: Problems, raw: unknown): RoutingConfig | undefined {
     sources: validateSources(p, root.sources, ['sources']),
     templates: validateTemplates(p, root.templates, ['templates']),
     ...(root.trends != null && { trends: validateTrends(p, root.trends, ['trends']) }),
+    ...(root.retention != null && { retention: validateRetention(p, root.retention, ['retention']) }),
     ...(root.digest != null && { digest: validateDigest(p, root.digest, ['digest']) }),
   } as RoutingConfig; // only returned to the caller when no problem was recorded, i.e. every field is set
 }

@@ -105,6 +105,21 @@ export interface RoutingConfig {
   trends?: Trends;
   /** The leads' daily digest (SPEC §12); absent when the file has none. */
   digest?: Digest;
+  /** How long personal data is kept before it is anonymised (SPEC §13); absent when the file has none. */
+  retention?: Retention;
+}
+
+/** An age past which personal data is anonymised, as written (`P365D`) and in milliseconds. */
+export interface RetentionAge { text: string; ms: number }
+
+/** SPEC §13: per kind of data, how long it keeps its personal fields; a kind not named is kept until erased. */
+export interface Retention {
+  /** resolved tickets (by resolution time), with their notes, timeline texts and customer messages */
+  resolvedTickets?: RetentionAge;
+  /** feedback (by received time): comments and customer contact fields, wherever kept */
+  feedback?: RetentionAge;
+  /** what survey tools sent, kept by ingest (by received time) */
+  sourcePayloads?: RetentionAge;
 }
 
 /** A group of action-required feedback spikes: ≥ minNegatives in `window` and ≥ factor × the usual rate (ADR 0020). */
