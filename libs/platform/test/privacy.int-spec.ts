@@ -15,6 +15,11 @@ const schema = uniqueName('privacy_it');
 const customer = uniqueName('c-rotation');
 let client: Client;
 
+/** A key the test expects to exist (keyFor is null only for an erased customer). */
+const must = <T>(v: T | null | undefined): T => {
+  if (v === null || v === undefined) throw new Error('expected a key');
+  return v;
+};
 const store = (keys: MasterKeys, ttlMs = 0, maxCached?: number) => new CustomerKeyStore({ query: async (sql, params) => (await client.query(sql, params)).rows }, keys, ttlMs, maxCached);
 const AT = new Date().toISOString();
 const event = (): FeedbackReceivedEvent => ({
@@ -34,13 +39,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await client?.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [customer]);
+  await client?.query('DELETE FROM privacy.erased_customer WHERE customer_id = $1', [customer]);
   await client?.end();
 });
 
 describe('customer keys in Postgres (ADR 0024)', () => {
   it('one key per customer however many instances ask at once, stored wrapped (never the key itself)', async () => {
     const master: MasterKeys = { current: parseMasterKey(OLD) };
-    const keys = await Promise.all(Array.from({ length: 5 }, () => store(master).keyFor(customer)));
+    const keys = await Promise.all(Array.from({ length: 5 }, () => store(master).keyFor(customer).then(must)));
     expect(new Set(keys.map((k) => k.id)).size).toBe(1);
     const rows = (await client.query('SELECT key_id, master_key_id, wrapped FROM privacy.customer_key WHERE customer_id = $1', [customer])).rows;
     expect(rows).toHaveLength(1);
@@ -58,8 +64,8 @@ describe('customer keys in Postgres (ADR 0024)', () => {
       const inside = await keys.keyFor(other, { query: async (sql, params) => (await tx.query(sql, params)).rows });
       await tx.query('ROLLBACK');
       const after = await keys.keyFor(other);
-      expect(after.id).not.toBe(inside.id);
-      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [other])).rows).toEqual([{ key_id: after.id }]);
+      expect(must(after).id).not.toBe(must(inside).id);
+      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [other])).rows).toEqual([{ key_id: must(after).id }]);
     } finally {
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
       await tx.end();
@@ -75,9 +81,9 @@ describe('customer keys in Postgres (ADR 0024)', () => {
       await tx.query('BEGIN');
       const within = { query: async (sql: string, params?: unknown[]) => (await tx.query(sql, params)).rows };
       const first = await keys.keyFor(other, within);
-      expect((await keys.keyFor(other, within)).id).toBe(first.id); // two events of one new customer in one outbox write
+      expect(must(await keys.keyFor(other, within)).id).toBe(must(first).id); // two events of one new customer in one outbox write
       await tx.query('ROLLBACK');
-      expect((await keys.keyFor(other)).id).not.toBe(first.id);
+      expect(must(await keys.keyFor(other)).id).not.toBe(must(first).id);
     } finally {
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [other]);
       await tx.end();
@@ -91,9 +97,9 @@ describe('customer keys in Postgres (ADR 0024)', () => {
       const known = await store(master).keyFor(ids[0]);
       const [a, b] = await Promise.all([store(master).keysFor([...ids, ids[1]]), store(master).keysFor(ids.slice(10))]);
       expect([...a.keys()].sort()).toEqual([...ids].sort());
-      expect(a.get(ids[0])?.id).toBe(known.id);
+      expect(a.get(ids[0])?.id).toBe(must(known).id);
       for (const id of ids.slice(10)) expect(b.get(id)?.id).toBe(a.get(id)?.id); // two instances at once: one key each
-      expect((await store(master).keyFor(ids[39])).id).toBe(a.get(ids[39])?.id);
+      expect(must(await store(master).keyFor(ids[39])).id).toBe(a.get(ids[39])?.id);
       expect(Number((await client.query('SELECT count(*) AS n FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids])).rows[0].n)).toBe(40);
     } finally {
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids]);
@@ -108,11 +114,11 @@ describe('customer keys in Postgres (ADR 0024)', () => {
       await keys.keyFor(ids[1]);
       // behind the store's back: only a store that asks Postgres again sees that the first key is gone
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [ids[0]]);
-      expect((await keys.keyFor(ids[0])).id).toBe(first.id); // still cached (2 of 2)
+      expect(must(await keys.keyFor(ids[0])).id).toBe(must(first).id); // still cached (2 of 2)
       await keys.keyFor(ids[2]); // a third: the least recently used (ids[1]) goes
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [ids[1]]);
       const second = await keys.keyFor(ids[1]);
-      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [ids[1]])).rows).toEqual([{ key_id: second.id }]);
+      expect((await client.query('SELECT key_id FROM privacy.customer_key WHERE customer_id = $1', [ids[1]])).rows).toEqual([{ key_id: must(second).id }]);
     } finally {
       await client.query('DELETE FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids]);
     }
@@ -146,5 +152,34 @@ describe('customer keys in Postgres (ADR 0024)', () => {
     const opened = await openEvent(Topic.FeedbackReceived, sealed, (id) => store({ current: parseMasterKey(NEW) }).keyById(id));
     expect(opened.data).toMatchObject({ comment: ERASED, customer: { id: customer, name: ERASED } });
     expect(opened.data.customer.email).toBeUndefined();
+  });
+
+  it('a tombstone: after an erasure an in-flight event sealed again gets no new key (its fields read erased); new feedback through keysFor makes one, deliberately', async () => {
+    const id = uniqueName('c-tombstone');
+    const keys = store({ current: parseMasterKey(NEW) });
+    try {
+      const first = await keys.keyFor(id);
+      expect(first).not.toBeNull();
+      expect(await keys.erase(id)).toBe(true);
+      expect((await client.query('SELECT count(*)::int AS n FROM privacy.erased_customer WHERE customer_id = $1', [id])).rows[0].n).toBe(1);
+      // an outbox sealing an event of the erased customer (read before the key went): no key is made, the texts go erased
+      expect(await keys.keyFor(id)).toBeNull();
+      const ev = { ...event(), data: { ...event().data, customer: { id, name: 'Ayşe Kaya', email: 'ayse@example.com' }, comment: 'Garson çok kabaydı' } };
+      const sealed = await sealEvent(Topic.FeedbackReceived, ev, (c) => keys.keyFor(c));
+      expect(JSON.stringify(sealed)).not.toMatch(/Ayşe|ayse@|Garson/);
+      expect(sealed.data).toMatchObject({ comment: ERASED, customer: { id, name: ERASED } });
+      expect(sealed.data.customer.email).toBeUndefined();
+      expect((await client.query('SELECT count(*)::int AS n FROM privacy.customer_key WHERE customer_id = $1', [id])).rows[0].n).toBe(0);
+      // genuinely new feedback (ingest's keysFor) re-creates the key and lifts the tombstone, and says so
+      const revived: string[][] = [];
+      const again = (await keys.keysFor([id], { onRevived: (ids) => revived.push(ids) })).get(id);
+      expect(again?.id).not.toBe(must(first).id);
+      expect(revived).toEqual([[id]]);
+      expect((await client.query('SELECT count(*)::int AS n FROM privacy.erased_customer WHERE customer_id = $1', [id])).rows[0].n).toBe(0);
+      expect(must(await keys.keyFor(id)).id).toBe(must(again).id);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = $1', [id]);
+      await client.query('DELETE FROM privacy.erased_customer WHERE customer_id = $1', [id]);
+    }
   });
 });

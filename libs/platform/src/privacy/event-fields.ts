@@ -7,8 +7,8 @@ import { DataKey, ERASED, decryptField, encryptField, isEncrypted, keyIdOf } fro
  * Both return a copy: the event given is never changed.
  */
 
-/** The customer's data key, created on first sight (the key store's `keyFor`). */
-export type KeyForCustomer = (customerId: string) => Promise<DataKey>;
+/** The customer's data key, created on first sight (the key store's `keyFor`); null when the customer was erased. */
+export type KeyForCustomer = (customerId: string) => Promise<DataKey | null>;
 /** A data key by id; null when it is erased (or never existed): its fields read as ERASED. */
 export type KeyById = (keyId: string) => Promise<Buffer | null>;
 
@@ -49,7 +49,19 @@ export function customerOfEvent(topic: Topic, data: unknown): string | undefined
 export async function sealEvent<E extends { data: unknown }>(topic: Topic, event: E, keyFor: KeyForCustomer): Promise<E> {
   const customerId = customerOfEvent(topic, event.data);
   if (!customerId || !toSeal(topic, event).length) return event;
-  return sealEventWith(topic, event, await keyFor(customerId));
+  const key = await keyFor(customerId);
+  return key ? sealEventWith(topic, event, key) : erasedEvent(topic, event);
+}
+
+/**
+ * An erased customer's event (no key, and none is made: ADR 0026): what any reader would see once the key is gone,
+ * personal texts ERASED and contact fields absent.
+ */
+export function erasedEvent<E extends { data: unknown }>(topic: Topic, event: E): E {
+  const spec = personalFieldsOf(topic);
+  let data = event.data;
+  for (const path of toSeal(topic, event)) data = withValue(data, path.split('.'), spec?.contacts.includes(path) ? undefined : ERASED);
+  return { ...event, data };
 }
 
 /** `sealEvent` with the customer's key already at hand (a producer that fetched its customers' keys up front). */

@@ -28,7 +28,25 @@ class CustomerKeys1764561600000 implements MigrationInterface {
   }
 }
 
-export const PRIVACY_MIGRATIONS: (new () => MigrationInterface)[] = [CustomerKeys1764561600000];
+/**
+ * The tombstone of an erasure (ADR 0026): `erase` leaves one, so `keyFor` (sealing a derived event at an outbox) never
+ * silently re-creates the key of an erased customer; `keysFor` (new feedback arriving at ingest) does, deliberately,
+ * and removes it.
+ */
+class ErasedCustomers1765600000000 implements MigrationInterface {
+  name = 'ErasedCustomers1765600000000';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE TABLE "${PRIVACY_SCHEMA}".erased_customer (
+      customer_id text PRIMARY KEY,
+      erased_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "${PRIVACY_SCHEMA}".erased_customer`);
+  }
+}
+
+export const PRIVACY_MIGRATIONS: (new () => MigrationInterface)[] = [CustomerKeys1764561600000, ErasedCustomers1765600000000];
 
 /** `CLOSELOOP_MASTER_KEY`, and during a rotation the key it replaces (`CLOSELOOP_PREVIOUS_MASTER_KEY`). */
 export interface MasterKeys {
@@ -78,8 +96,10 @@ export class CustomerKeyStore {
    * never waited for on a second connection while one is held (a pool of N busy transactions would wait on itself);
    * a key created there is committed or rolled back with the events sealed under it, and is only cached once it was
    * found already committed. One round trip when the key exists (the common case downstream of ingest), two to create.
+   * Null for an erased customer (a tombstone in `privacy.erased_customer`, ADR 0026): an in-flight event passed on
+   * after the erasure is sealed with its personal fields erased, and no key is made for it.
    */
-  async keyFor(customerId: string, within?: Queryable): Promise<DataKey> {
+  async keyFor(customerId: string, within?: Queryable): Promise<DataKey | null> {
     const cached = this.fresh(this.byCustomer, customerId);
     if (cached) return cached.key;
     const db = within ?? this.db;
@@ -94,7 +114,8 @@ export class CustomerKeyStore {
     const fresh = newDataKey(randomUUID());
     const wrapped = wrapKey(fresh, this.masters.current);
     const created: unknown[] = await db.query(
-      `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped) VALUES ($1, $2, $3, $4)
+      `INSERT INTO "${PRIVACY_SCHEMA}".customer_key (customer_id, key_id, master_key_id, wrapped)
+       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM "${PRIVACY_SCHEMA}".erased_customer WHERE customer_id = $1)
        ON CONFLICT (customer_id) DO NOTHING RETURNING key_id`,
       [customerId, wrapped.keyId, wrapped.masterKeyId, wrapped.wrapped],
     );
@@ -103,10 +124,10 @@ export class CustomerKeyStore {
       if (!within) this.remember(customerId, fresh);
       return fresh;
     }
-    // another instance created it in between: theirs is the customer's key
+    // another instance created it in between (theirs is the customer's key), or the customer is erased (tombstone)
     const again = await this.select(db, [customerId]);
     const w = again.get(customerId);
-    if (!w) throw new Error('a customer key was erased while it was being created; try again');
+    if (!w) return null;
     const key = unwrapWith(this.masters, w);
     if (!within || w.settled) this.remember(customerId, key);
     return key;
@@ -115,9 +136,10 @@ export class CustomerKeyStore {
   /**
    * The data keys of many customers at once (ingest's requests): one multi-row INSERT creates the missing ones (a new
    * customer costs that one round trip), one SELECT reads the ones that existed; outside any transaction, so every key
-   * returned is committed and cached.
+   * returned is committed and cached. This is the path of new feedback (ingest): a customer erased before gets a new
+   * key, deliberately (their tombstone is removed; `onRevived` hears their ids, to log it), ADR 0026.
    */
-  async keysFor(customerIds: Iterable<string>): Promise<Map<string, DataKey>> {
+  async keysFor(customerIds: Iterable<string>, opts: { onRevived?: (customerIds: string[]) => void } = {}): Promise<Map<string, DataKey>> {
     const out = new Map<string, DataKey>();
     const wanted: string[] = [];
     for (const id of new Set(customerIds)) {
@@ -135,6 +157,13 @@ export class CustomerKeyStore {
       [wanted, wrapped.map((w) => w.keyId), wrapped.map((w) => w.masterKeyId), wrapped.map((w) => w.wrapped)],
     );
     const ours = new Set(inserted.map((r) => r.customer_id));
+    if (ours.size) {
+      const revived: { customer_id: string }[] = await this.db.query(
+        `DELETE FROM "${PRIVACY_SCHEMA}".erased_customer WHERE customer_id = ANY($1::text[]) RETURNING customer_id`,
+        [[...ours]],
+      );
+      if (revived.length) opts.onRevived?.(revived.map((r) => r.customer_id));
+    }
     const existing = wanted.filter((id) => !ours.has(id));
     const found = existing.length ? await this.select(this.db, existing) : new Map<string, WrappedKey>();
     wanted.forEach((id, i) => {
@@ -193,11 +222,17 @@ export class CustomerKeyStore {
     return key;
   }
 
-  /** Crypto-shredding: deletes the customer's key. True when there was one. (Other instances forget it within ttlMs.) */
-  async erase(customerId: string): Promise<boolean> {
+  /**
+   * Crypto-shredding: deletes the customer's key and leaves a tombstone (so `keyFor` does not make a new one). True when
+   * there was a key. (Other instances forget it within ttlMs.) `within`: the caller's transaction (the erasure's step).
+   */
+  async erase(customerId: string, within?: Queryable): Promise<boolean> {
     // a SELECT around the DELETE: every driver answers it with the rows (TypeORM answers a bare DELETE with [rows, count])
-    const rows: { key_id: string }[] = await this.db.query(
-      `WITH gone AS (DELETE FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1 RETURNING key_id) SELECT key_id FROM gone`,
+    const rows: { key_id: string }[] = await (within ?? this.db).query(
+      `WITH gone AS (DELETE FROM "${PRIVACY_SCHEMA}".customer_key WHERE customer_id = $1 RETURNING key_id),
+            tomb AS (INSERT INTO "${PRIVACY_SCHEMA}".erased_customer (customer_id) VALUES ($1)
+                     ON CONFLICT (customer_id) DO UPDATE SET erased_at = now())
+       SELECT key_id FROM gone`,
       [customerId],
     );
     this.byCustomer.delete(customerId);
