@@ -30,6 +30,12 @@ import { TrendScheduler } from './trends/trend.scheduler';
 import { TrendService } from './trends/trend.service';
 import { TrendsController } from './trends/trends.controller';
 import { LOGGER, ROUTING, TICKETS_CONFIG } from './tokens';
+import { ErasureConsumers } from './privacy/erasure.consumers';
+import { ErasureController } from './privacy/erasure.controller';
+import { ErasureRepository } from './privacy/erasure.repository';
+import { ErasureScheduler } from './privacy/erasure.scheduler';
+import { ErasureService } from './privacy/erasure.service';
+import { RetentionScheduler } from './privacy/retention';
 
 /** The open-tickets gauge reads the table at scrape time. */
 @Injectable()
@@ -54,7 +60,7 @@ export class TicketsModule {
         DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
-      controllers: [TicketConsumers, TicketsController, MessagesController, ReportsController, TrendsController],
+      controllers: [TicketConsumers, ErasureConsumers, TicketsController, MessagesController, ReportsController, TrendsController, ErasureController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: TICKETS_CONFIG, useValue: cfg },
@@ -77,6 +83,10 @@ export class TicketsModule {
         { provide: DigestRepository, useValue: new DigestRepository(schema) },
         DigestService,
         DigestScheduler,
+        { provide: ErasureRepository, useValue: new ErasureRepository(schema) },
+        ErasureService,
+        ErasureScheduler,
+        RetentionScheduler,
         { provide: BearerAuth, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },
         AgentAuthGuard,
         OpenTicketsGauge,

@@ -25,6 +25,10 @@ export function loadTicketsConfig(source: NodeJS.ProcessEnv = process.env) {
       recheckCheckIntervalMs: env.int('RECHECK_CHECK_INTERVAL_MS', 10_000, { min: 50, max: 3_600_000 }),
       /** how often unclaimed tickets are checked against their team's escalation chain (SPEC §12) */
       escalationCheckIntervalMs: env.int('ESCALATION_CHECK_INTERVAL_MS', 5_000, { min: 50, max: 3_600_000 }),
+      /** how often erasures whose participants are all done get their key step (SPEC §13, ADR 0026) */
+      erasureCheckIntervalMs: env.int('ERASURE_CHECK_INTERVAL_MS', 5_000, { min: 50, max: 3_600_000 }),
+      /** how often the retention pass runs (SPEC §13 `retention`; only with resolvedTickets or feedback in the routing file) */
+      retentionCheckIntervalMs: env.int('RETENTION_CHECK_INTERVAL_MS', 86_400_000, { min: 50, max: 7 * 86_400_000 }),
     },
     source,
     SERVICE,

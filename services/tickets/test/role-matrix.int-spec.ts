@@ -41,6 +41,9 @@ const ROUTES: { route: string; body?: unknown; headers?: Record<string, string>;
   },
   { route: 'GET /v1/trends', expect: same(200) }, // agents and leads: their own team's
   { route: 'GET /v1/reports/summary', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
+  // SPEC §13: admins only (a ticket's id serves as the customer id here; an erasure id that is none is 404 past the role)
+  { route: 'POST /v1/customers/:id/erase', expect: { agent: 403, lead: 403, ops: 403, admin: 202, 'agent of another team': 403 } },
+  { route: 'GET /v1/erasures/:erasureId', expect: { agent: 403, lead: 403, ops: 403, admin: 404, 'agent of another team': 403 } },
   { route: 'GET /v1/reports/timeseries', expect: { agent: 403, lead: 200, ops: 403, admin: 200, 'agent of another team': 403 } },
 ];
 

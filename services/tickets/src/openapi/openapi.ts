@@ -1,7 +1,7 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { CUSTOMER_MESSAGE_CHANNELS, METRICS, SEVERITIES, TICKET_STATUSES } from '@closeloop/contracts';
+import { CUSTOMER_MESSAGE_CHANNELS, ERASURE_STATUSES, ERASURE_STORES, METRICS, SEVERITIES, TICKET_STATUSES } from '@closeloop/contracts';
 import { PROBLEM_SCHEMAS, problemResponse, schemaRef as ref, setupOpenApiDocs, type OpenApiOptions } from '@closeloop/platform';
 import { CSV_COLUMNS } from '../export/csv';
 
@@ -24,6 +24,7 @@ export const SCHEMAS = {
       team: { type: 'string' },
       touchpoint: { type: 'string' },
       customer: { type: 'object', properties: { id: { type: 'string' }, name: nullable({ type: 'string' }), locale: nullable({ type: 'string' }) } },
+      customerErased: { type: 'boolean', description: 'the customer\'s personal data was erased (SPEC §13: an erasure or retention); name, comment and notes read ‹erased›' },
       assignee: nullable(person),
       metric: { type: 'string', enum: [...METRICS] },
       score: { type: 'integer' },
@@ -103,6 +104,22 @@ export const SCHEMAS = {
   },
   ReportSummary: { type: 'object', additionalProperties: true, description: 'counts, medians and rates over the window (services/tickets/README.md)' },
   ReportTimeseries: { type: 'object', additionalProperties: true, description: 'tickets opened and resolved per day, NPS per touchpoint per week, time-to-claim buckets (services/tickets/README.md)' },
+  ErasureAccepted: { type: 'object', required: ['erasureId'], properties: { erasureId: { type: 'string', format: 'uuid' } } },
+  Erasure: {
+    type: 'object', required: ['erasureId', 'customerId', 'requestedBy', 'requestedAt', 'status', 'stores'],
+    description: 'SPEC §13: failed as soon as a store failed (POST the erase again to retry it), done once every store is (the customer\'s key, `kafka`, last)',
+    properties: {
+      erasureId: { type: 'string', format: 'uuid' }, customerId: { type: 'string' }, requestedBy: { type: 'string' }, requestedAt: date,
+      status: { type: 'string', enum: [...ERASURE_STATUSES] },
+      stores: {
+        type: 'object', required: [...ERASURE_STORES],
+        properties: Object.fromEntries(ERASURE_STORES.map((s) => [s, {
+          type: 'object', required: ['status'],
+          properties: { status: { type: 'string', enum: [...ERASURE_STATUSES] }, erased: { type: 'integer', minimum: 0 }, reason: { type: 'string' }, at: date },
+        }])),
+      },
+    },
+  },
   TrendList: { type: 'object', additionalProperties: true, description: '{items: [{id, team, group, status, count, peak, baseline, ticketIds, openedAt, endedAt}]} newest first (SPEC §12 trend alerts)' },
 } satisfies Record<string, SchemaObject>;
 
@@ -110,7 +127,7 @@ type Problem = 400 | 403 | 404 | 409 | 422;
 const PROBLEMS: Record<Problem, string> = {
   400: 'Invalid query or body: `errors` names every bad field',
   403: 'The caller\'s role does not allow it: `requiredRoles` names the roles that do',
-  404: 'No such ticket',
+  404: 'No such ticket (or erasure)',
   409: 'The ticket\'s state does not allow it: `detail` says why',
   422: 'Well-formed but not applicable: `errors` names the field',
 };
@@ -144,7 +161,7 @@ export const TICKETS_DOCS: OpenApiOptions = {
   title: 'Closeloop agent API',
   description:
     'Tickets for unhappy customers (SPEC §6, §11, §12): list, read, claim, assign, resolve, reopen, notes, messages to the customer, ' +
-    'the CSV export and the reports. Every /v1 route takes an agent\'s API token; what a role may do is in services/tickets/README.md. ' +
+    'the CSV export, the reports and the erasure of a customer (SPEC §13). Every /v1 route takes an agent\'s API token; what a role may do is in services/tickets/README.md. ' +
     'Errors are application/problem+json. Health: GET /health/live, GET /health/ready; metrics: GET /metrics.',
   bearers: { [AGENT_BEARER]: 'An agent\'s API token (API_TOKENS)' },
   schemas: SCHEMAS,

@@ -1,4 +1,5 @@
 import { revisionOf, type FeedbackScoredData, type TicketSnapshot } from '@closeloop/contracts';
+import { ERASED } from '@closeloop/platform';
 import type { Ticket } from '../domain/ticket';
 import type { TimelineEntry } from '../persistence/ticket.repository';
 
@@ -43,6 +44,8 @@ export function toTicketJson(t: Ticket, nameOf: (agentId: string) => string) {
     team: t.team,
     touchpoint: t.touchpoint,
     customer: { id: t.customerId, name: t.customerName, locale: t.customerLocale },
+    // SPEC §13: erased (an erasure, or retention): the console says so instead of showing the mark
+    customerErased: t.customerName === ERASED,
     assignee: t.assigneeId === null ? null : { id: t.assigneeId, name: nameOf(t.assigneeId) },
     metric: t.metric,
     score: t.score,

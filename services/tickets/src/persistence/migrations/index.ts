@@ -251,5 +251,35 @@ export function migrationsFor(schema: string) {
       [`ALTER TABLE ${s}.timeline ADD COLUMN summary_parts jsonb`],
       [`ALTER TABLE ${s}.timeline DROP COLUMN summary_parts`],
     ),
+    // SPEC §13 erasure (ADR 0026): one row per erasure (at most one unfinished per customer, so a second request answers
+    // the same id) and one per (erasure, store) from the participants' progress; `key_deleted_at` is the kafka step's
+    // first half (key gone), `done_at` its end (every instance's key cache has forgotten it)
+    sqlMigration(
+      'TicketsErasure1765600000100',
+      [
+        `CREATE TABLE ${s}.erasure (
+          id uuid PRIMARY KEY,
+          customer_id text NOT NULL,
+          requested_by text NOT NULL,
+          requested_at timestamptz NOT NULL,
+          key_deleted_at timestamptz,
+          key_existed boolean,
+          done_at timestamptz,
+          CHECK (done_at IS NULL OR key_deleted_at IS NOT NULL)
+        )`,
+        `CREATE UNIQUE INDEX erasure_one_unfinished_per_customer ON ${s}.erasure (customer_id) WHERE done_at IS NULL`,
+        `CREATE TABLE ${s}.erasure_store (
+          erasure_id uuid NOT NULL REFERENCES ${s}.erasure (id),
+          store text NOT NULL,
+          status text NOT NULL CHECK (status IN ('done', 'failed')),
+          erased integer NOT NULL CHECK (erased >= 0),
+          reason text,
+          reported_by text NOT NULL,
+          at timestamptz NOT NULL,
+          PRIMARY KEY (erasure_id, store)
+        )`,
+      ],
+      [`DROP TABLE ${s}.erasure_store`, `DROP TABLE ${s}.erasure`],
+    ),
   ];
 }
