@@ -117,6 +117,8 @@ export interface Ticket {
   team: string;
   touchpoint: string;
   customer: { id: string; name?: string | null; locale?: string | null };
+  /** SPEC §13: the customer's personal data was erased (their texts read ‹erased›) */
+  customerErased?: boolean;
   assignee: { id: string; name: string } | null;
   metric: string;
   score: number;

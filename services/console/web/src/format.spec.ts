@@ -1,5 +1,5 @@
 import { translator } from '@closeloop/contracts/i18n';
-import { formatCount, formatDay, formatNps, formatPercent, formatRange } from './format';
+import { customerLabel, formatCount, formatDay, formatNps, formatPercent, formatRange, shownText } from './format';
 
 const MIN = 60_000;
 
@@ -47,5 +47,17 @@ describe('formatPercent, formatCount, formatNps, formatDay, formatRange (in the 
 
   it('a range in the reader\'s language', () => {
     expect(formatRange(tr, 0, 5 * MIN).replace(/\u00a0/g, ' ')).toBe('5 dk. altında');
+  });
+});
+
+describe('an erased customer (SPEC §13) is said in the agent\'s language, never as the stored mark', () => {
+  it.each(['en', 'tr', 'zh', 'he', 'id'] as const)('%s', (locale) => {
+    const i18n = translator(locale);
+    expect(shownText(i18n, '‹erased›')).toBe(i18n.t('console.ticket.erased'));
+    expect(shownText(i18n, 'Garson çok kabaydı')).toBe('Garson çok kabaydı');
+    expect(customerLabel(i18n, { customerErased: true, customer: { id: 'c-1', name: '‹erased›' } })).toBe(i18n.t('console.ticket.erasedCustomer'));
+    expect(customerLabel(i18n, { customerErased: false, customer: { id: 'c-1', name: 'Deniz' } })).toBe('Deniz');
+    expect(customerLabel(i18n, { customer: { id: 'c-1', name: null } })).toBe('c-1');
+    expect(i18n.t('console.ticket.erased')).not.toMatch(/‹erased›/);
   });
 });

@@ -57,3 +57,20 @@ export function currentSla(t: { status: string; firstResponseDue: string | null;
   const breached = remainingMs < 0 || !!(kind === 'firstResponse' ? t.firstResponseBreachedAt : t.resolveBreachedAt);
   return { kind, dueAt: due, remainingMs, breached };
 }
+
+/**
+ * What tickets stores in place of an erased customer's texts (SPEC §13: an erasure or retention; libs/platform's
+ * `ERASED`). The console never shows the mark: it says "erased" in the agent's language.
+ */
+export const ERASED_MARK = '‹erased›';
+
+/** A customer's text as shown: the text, or the translated "erased" when it was erased. */
+export function shownText(i18n: Translator, text: string): string {
+  return text === ERASED_MARK ? i18n.t('console.ticket.erased') : text;
+}
+
+/** The customer as a ticket names them: their name, "Erased customer" when erased, else their id. */
+export function customerLabel(i18n: Translator, t: { customerErased?: boolean; customer: { id: string; name?: string | null } }): string {
+  if (t.customerErased || t.customer.name === ERASED_MARK) return i18n.t('console.ticket.erasedCustomer');
+  return t.customer.name ?? t.customer.id;
+}

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import { CATALOGS, type Locale, type MessageKey, type Translator, supportedLocale, translator } from '@closeloop/contracts/i18n';
 import { ApiError } from './api';
+import { shownText } from './format';
 
 /**
  * The console speaks the signed-in agent's language (SPEC §14: `/api/me`'s `locale`, switchable in the header) and
@@ -48,6 +49,7 @@ export function errorText(i18n: Translator, err: unknown): string {
  */
 export function timelineText(i18n: Translator, e: { summary: string; summaryParts?: { key: string; args: Record<string, string | number> }[] }): string {
   const parts = e.summaryParts ?? [];
-  if (!parts.length || !parts.every((p) => Object.prototype.hasOwnProperty.call(CATALOGS.en, p.key))) return e.summary;
-  return parts.map((p) => i18n.t(p.key as MessageKey, p.args)).join('');
+  if (!parts.length || !parts.every((p) => Object.prototype.hasOwnProperty.call(CATALOGS.en, p.key))) return shownText(i18n, e.summary);
+  // an erased customer's words (SPEC §13) are said as "erased" in the agent's language, never as the stored mark
+  return parts.map((p) => i18n.t(p.key as MessageKey, Object.fromEntries(Object.entries(p.args).map(([k, v]) => [k, typeof v === 'string' ? shownText(i18n, v) : v])))).join('');
 }

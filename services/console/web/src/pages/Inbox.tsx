@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
+import { customerLabel, shownText } from '../format';
 import { errorText, useI18n, when } from '../i18n';
 import { inboxOrder, initialTeam } from '../inbox-team';
 
@@ -113,10 +114,10 @@ export function Inbox({ config, me }: { config: ConsoleConfig; me: Me }) {
             <tr key={t.id} data-testid="ticket-row" data-ticket-id={t.id}>
               <td><SeverityBadge severity={t.severity} /></td>
               <td><StatusBadge status={t.status} /></td>
-              <td><a href={`/tickets/${t.id}`} onClick={link(`/tickets/${t.id}`)}>{t.customer.name ?? t.customer.id}</a>{t.customer.name && <div className="muted small">{t.customer.id}</div>}</td>
+              <td><a href={`/tickets/${t.id}`} onClick={link(`/tickets/${t.id}`)}>{customerLabel(i18n, t)}</a>{t.customer.name && <div className="muted small">{t.customer.id}</div>}</td>
               <td>{t.touchpoint}<div className="muted small">{t.team}</div></td>
               <td>{t.metric.toUpperCase()} {t.score}{t.feedbackCount > 1 && <span className="muted small"> ×{t.feedbackCount}</span>}</td>
-              <td className="comment" dir="auto" lang={t.customer.locale ?? undefined}>{t.comment ?? <span className="muted">{i18n.t('console.none')}</span>}</td>
+              <td className="comment" dir="auto" lang={t.customer.locale ?? undefined}>{t.comment !== null ? shownText(i18n, t.comment) : <span className="muted">{i18n.t('console.none')}</span>}</td>
               <td>{t.assignee?.name ?? <span className="muted">{i18n.t('console.ticket.unassigned')}</span>}</td>
               <td><SlaCell ticket={t} now={now} /></td>
               <td className="small" data-testid="opened-at" data-at={t.openedAt}>{when(i18n, t.openedAt)}</td>

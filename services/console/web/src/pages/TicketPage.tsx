@@ -4,6 +4,7 @@ import { useLive } from '../live';
 import { link } from '../router';
 import { useDebounced, useNow } from '../hooks';
 import { ErrorNote, SeverityBadge, SlaCell, StatusBadge } from '../components';
+import { customerLabel, shownText } from '../format';
 import { errorText, timelineText, useI18n, when } from '../i18n';
 
 interface Detail {
@@ -57,7 +58,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
     <section className="ticket" data-testid="ticket-page" data-status={t.status}>
       {back}
       <h1>
-        {t.customer.name ?? t.customer.id} · {t.touchpoint} <SeverityBadge severity={t.severity} /> <StatusBadge status={t.status} />
+        {customerLabel(i18n, t)} · {t.touchpoint} <SeverityBadge severity={t.severity} /> <StatusBadge status={t.status} />
       </h1>
       <dl className="facts">
         <div><dt>{i18n.t('console.ticket.customer')}</dt><dd>{t.customer.id}{t.customer.locale && <span className="muted"> · {t.customer.locale}</span>}</dd></div>
@@ -69,7 +70,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
         {t.claimedAt && <div><dt>{i18n.t('console.ticket.claimed')}</dt><dd>{when(i18n, t.claimedAt)}</dd></div>}
         {t.resolvedAt && <div><dt>{i18n.t('console.ticket.resolved')}</dt><dd>{when(i18n, t.resolvedAt)}</dd></div>}
         {t.rootCause && <div><dt>{i18n.t('console.ticket.rootCause')}</dt><dd data-testid="root-cause">{t.rootCause}</dd></div>}
-        {t.resolutionNote && <div><dt>{i18n.t('console.ticket.resolution')}</dt><dd dir="auto">{t.resolutionNote}</dd></div>}
+        {t.resolutionNote && <div><dt>{i18n.t('console.ticket.resolution')}</dt><dd dir="auto">{shownText(i18n, t.resolutionNote)}</dd></div>}
         {t.customerContacted !== null && t.status === 'resolved' && <div><dt>{i18n.t('console.ticket.contacted')}</dt><dd>{i18n.t(t.customerContacted ? 'console.ticket.yes' : 'console.ticket.no')}</dd></div>}
         {t.reopenCount > 0 && <div><dt>{i18n.t('console.ticket.reopened')}</dt><dd>{i18n.t('console.ticket.reopenedTimes', { count: t.reopenCount })}</dd></div>}
       </dl>
@@ -88,7 +89,7 @@ export function TicketPage({ id, config, me }: { id: string; config: ConsoleConf
                   <span className="muted small"> · {f.source} · {f.channel ?? i18n.t('console.none')} · {when(i18n, f.respondedAt)}{(f.revision ?? 1) > 1 ? ` · ${i18n.t('console.ticket.revised', { revision: f.revision })}` : ''}</span>
                 </header>
                 {/* as the customer wrote it, in its own direction: never translated (SPEC §14) */}
-                {f.comment ? <blockquote lang={locale} dir="auto">{f.comment}</blockquote> : <p className="muted">{i18n.t('console.ticket.noComment')}</p>}
+                {f.comment ? <blockquote lang={locale} dir="auto">{shownText(i18n, f.comment)}</blockquote> : <p className="muted">{i18n.t('console.ticket.noComment')}</p>}
                 {!!f.matchedKeywords?.length && <p className="small">{i18n.t('console.ticket.keywords', { keywords: new Intl.ListFormat(i18n.locale, { type: 'unit', style: 'short' }).format(f.matchedKeywords) })}</p>}
               </article>
             );

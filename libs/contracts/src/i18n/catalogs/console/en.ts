@@ -91,6 +91,8 @@ export const en = {
   'console.ticket.feedback': 'Feedback ({count})',
   'console.ticket.revised': 'revised by the customer (revision {revision})',
   'console.ticket.noComment': 'No comment.',
+  'console.ticket.erased': 'erased',
+  'console.ticket.erasedCustomer': 'Erased customer (personal data removed)',
   'console.ticket.keywords': 'Keywords: {keywords}',
   'console.ticket.timeline': 'Timeline',
   'console.ticket.kind':

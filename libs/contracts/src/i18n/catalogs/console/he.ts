@@ -87,6 +87,8 @@ export const he: Record<ConsoleKey, string> = {
   'console.ticket.feedback': 'משוב ({count})',
   'console.ticket.revised': 'עודכן על ידי הלקוח (גרסה {revision})',
   'console.ticket.noComment': 'אין תגובה.',
+  'console.ticket.erased': 'נמחק',
+  'console.ticket.erasedCustomer': 'לקוח שנמחק (המידע האישי הוסר)',
   'console.ticket.keywords': 'מילות מפתח: {keywords}',
   'console.ticket.timeline': 'ציר זמן',
   'console.ticket.kind':

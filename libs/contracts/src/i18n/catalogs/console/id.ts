@@ -87,6 +87,8 @@ export const id: Record<ConsoleKey, string> = {
   'console.ticket.feedback': 'Masukan ({count})',
   'console.ticket.revised': 'diubah oleh pelanggan (revisi {revision})',
   'console.ticket.noComment': 'Tanpa komentar.',
+  'console.ticket.erased': 'dihapus',
+  'console.ticket.erasedCustomer': 'Pelanggan yang dihapus (data pribadi dihapus)',
   'console.ticket.keywords': 'Kata kunci: {keywords}',
   'console.ticket.timeline': 'Linimasa',
   'console.ticket.kind':

@@ -87,6 +87,8 @@ export const tr: Record<ConsoleKey, string> = {
   'console.ticket.feedback': 'Geri bildirim ({count})',
   'console.ticket.revised': 'müşteri tarafından değiştirildi (sürüm {revision})',
   'console.ticket.noComment': 'Yorum yok.',
+  'console.ticket.erased': 'silindi',
+  'console.ticket.erasedCustomer': 'Silinmiş müşteri (kişisel veriler kaldırıldı)',
   'console.ticket.keywords': 'Anahtar kelimeler: {keywords}',
   'console.ticket.timeline': 'Zaman çizelgesi',
   'console.ticket.kind':

@@ -87,6 +87,8 @@ export const zh: Record<ConsoleKey, string> = {
   'console.ticket.feedback': '反馈（{count}）',
   'console.ticket.revised': '客户已修改（第 {revision} 版）',
   'console.ticket.noComment': '无评论。',
+  'console.ticket.erased': '已删除',
+  'console.ticket.erasedCustomer': '已删除的客户（个人数据已移除）',
   'console.ticket.keywords': '关键词：{keywords}',
   'console.ticket.timeline': '时间线',
   'console.ticket.kind':
