@@ -7,7 +7,8 @@ import { setupTicketsOpenApi } from './openapi/openapi';
 
 /**
  * Starts tickets: the agent API, health and metrics over HTTP; consumers of cx.feedback.scored.v1,
- * cx.ticket.commands.v1 and cx.notification.events.v1 (group `tickets`); the SLA poller. Used by main.ts and
+ * cx.ticket.commands.v1, cx.notification.events.v1 and cx.privacy.events.v1 (group `tickets`); the pollers (SLA,
+ * recheck, escalation, trends, digest, the erasure's key step, retention). Used by main.ts and
  * by the tests in-process. Migrations are run separately (migrate.ts).
  */
 export function startTickets(cfg: TicketsConfig): Promise<INestApplication> {
