@@ -4,6 +4,7 @@ import { ERASED } from '@closeloop/platform';
 import { uniqueName, waitFor } from '@closeloop/testing';
 import { TicketsConfig } from '../src/config';
 import { ErasureScheduler } from '../src/privacy/erasure.scheduler';
+import { ErasureService } from '../src/privacy/erasure.service';
 import { RetentionScheduler } from '../src/privacy/retention';
 import { RunningTickets, TestBus, api, dropSchema, migrate, scoredEvent, startApp, testEnvironment, ticketIdFor } from './harness';
 
@@ -193,6 +194,36 @@ describe('an erasure from request to done (SPEC §13)', () => {
     call = api(svc.url, 'dewi');
     const done = await waitFor(async () => { const e = await erasure(erasureId); return e.status === 'done' ? e : null; }, { what: 'erasure done after the restart', timeoutMs: 30_000 });
     expect(done.stores.kafka).toMatchObject({ status: 'done', erased: 1 });
+  });
+});
+
+describe('two instances (SPEC §9)', () => {
+  it('the key step acts once per erasure however many run it at once: one key deletion, one `kafka` done', async () => {
+    const customerId = uniqueName('c-twice');
+    await bus.publish(Topic.FeedbackScored, customerId, scoredEvent({ externalId: `${customerId}-f1`, customerId, ...CX, comment: 'Garson çok kabaydı', customerName: 'İki Kez' }));
+    await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket.id === ticketIdFor(`${customerId}-f1`), 'ticket.opened');
+    expect(await keyRows(customerId)).toBe(1);
+    const scheduler = svc.app.get(ErasureScheduler);
+    await scheduler.onModuleDestroy(); // no background pass: the two below are the only ones
+    try {
+      const erasureId = (await call('POST', `/v1/customers/${customerId}/erase`)).body.erasureId as string;
+      await otherParticipantsDone(erasureId, customerId);
+      await waitFor(async () => { const e = await erasure(erasureId); return PARTICIPANT_STORES.every((s) => e.stores[s].status === 'done'); }, { what: 'every participant done' });
+      const service = svc.app.get(ErasureService);
+      const now = new Date();
+      const first = await Promise.all([service.keyStep(now), service.keyStep(now), service.keyStep(now)]);
+      expect(first.reduce((n, r) => n + r.keysDeleted, 0)).toBe(1);
+      expect(first.reduce((n, r) => n + r.finished, 0)).toBe(0); // the key caches have not forgotten it yet
+      expect(await keyRows(customerId)).toBe(0);
+      const later = new Date(now.getTime() + cfg.privacy.keyCacheMs + 1_000); // as if the cache time had passed
+      const second = await Promise.all([service.keyStep(later), service.keyStep(later), service.keyStep(later)]);
+      expect(second.reduce((n, r) => n + r.keysDeleted, 0)).toBe(0);
+      expect(second.reduce((n, r) => n + r.finished, 0)).toBe(1);
+      expect((await erasure(erasureId))).toMatchObject({ status: 'done', stores: { kafka: { status: 'done', erased: 1 } } });
+      expect(await service.keyStep(later)).toEqual({ keysDeleted: 0, finished: 0 }); // and nothing is left to do
+    } finally {
+      scheduler.onApplicationBootstrap();
+    }
   });
 });
 
