@@ -119,9 +119,14 @@ export function requestLogLevel(url: string, status: number, failed: boolean): '
  * it never reaches a log.
  */
 const CAPABILITY_PATH = /^(\/[ru]\/)[^/?#]+/;
+/**
+ * A customer id in a path (tickets' `POST /v1/customers/:id/erase`, SPEC §13): where a source falls back to an email
+ * as the id (ADR 0024), the id is personal data, so it never reaches a log either.
+ */
+const CUSTOMER_PATH = /^(\/v1\/customers\/)[^/?#]+/;
 
 export function redactCapabilityPath(url: string | undefined): string | undefined {
-  return url?.replace(CAPABILITY_PATH, '$1[redacted]');
+  return url?.replace(CAPABILITY_PATH, '$1[redacted]').replace(CUSTOMER_PATH, '$1[redacted]');
 }
 
 /** The serializers of the request log: the platform's error serializer (no row data) and a request without capabilities. */

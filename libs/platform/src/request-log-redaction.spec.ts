@@ -14,6 +14,9 @@ describe('request log: capabilities in URLs never reach a log', () => {
     ['/u/AbCdEf', '/u/[redacted]'],
     ['/rx/abc', '/rx/abc'],
     ['/health/ready', '/health/ready'],
+    ['/v1/customers/deniz%40example.com/erase', '/v1/customers/[redacted]/erase'],
+    ['/v1/customers/c-42/erase?x=1', '/v1/customers/[redacted]/erase?x=1'],
+    ['/v1/erasures/6f1c2b1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f', '/v1/erasures/6f1c2b1e-1a2b-4c3d-8e4f-5a6b7c8d9e0f'],
   ])('%s → %s', (url, expected) => {
     expect(redactCapabilityPath(url)).toBe(expected);
   });
