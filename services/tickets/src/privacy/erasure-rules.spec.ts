@@ -1,24 +1,23 @@
 import { ERASED } from '@closeloop/platform';
 import type { SummaryPart } from '../domain/timeline';
-import { overallStatus, readyForKey, storesView, erasedTimeline, type TimelineText } from './erasure-rules';
+import { overallStatus, storesView, erasedTimeline, type TimelineText } from './erasure-rules';
 import { customerIdProblem } from './erasure.controller';
 import { retentionCutoffs } from './retention';
 
 const P = ['tickets', 'scoring', 'sourcePayloads', 'notification', 'slack', 'twilio', 'email'] as const;
 const done = (...stores: string[]) => stores.map((store) => ({ store: store as never, status: 'done' as const }));
 
-describe('an erasure\'s overall status and when the key may go (SPEC §13, ADR 0026)', () => {
+describe('an erasure\'s overall status (SPEC §13, ADR 0026)', () => {
   it.each([
-    ['nothing reported yet', [], 'pending', false],
-    ['tickets done only', done('tickets'), 'pending', false],
-    ['every participant done', done(...P), 'pending', true],
-    ['every participant and the key done', done(...P, 'kafka'), 'done', false],
-    ['one store failed', [...done('tickets'), { store: 'slack' as never, status: 'failed' as const }], 'failed', false],
-    ['failed, then done on a retry', [...done(...P.filter((s) => s !== 'slack')), { store: 'slack' as never, status: 'failed' as const }, ...done('slack')], 'pending', true],
-    ['done is never taken back by a later failed', [...done(...P), { store: 'slack' as never, status: 'failed' as const }], 'pending', true],
-  ])('%s → %s (key may go: %s)', (_, progress, overall, key) => {
+    ['nothing reported yet', [], 'pending'],
+    ['tickets done only', done('tickets'), 'pending'],
+    ['every participant done', done(...P), 'pending'],
+    ['every participant and the key done', done(...P, 'kafka'), 'done'],
+    ['one store failed', [...done('tickets'), { store: 'slack' as never, status: 'failed' as const }], 'failed'],
+    ['failed, then done on a retry', [...done(...P.filter((s) => s !== 'slack')), { store: 'slack' as never, status: 'failed' as const }, ...done('slack')], 'pending'],
+    ['done is never taken back by a later failed', [...done(...P), { store: 'slack' as never, status: 'failed' as const }], 'pending'],
+  ])('%s → %s', (_, progress, overall) => {
     expect(overallStatus(progress)).toBe(overall);
-    expect(readyForKey(progress)).toBe(key);
   });
 
   it('lists every store, pending ones with their status only; a reason only while failed', () => {

@@ -1,10 +1,10 @@
-import { ERASURE_STORES, ErasureStatus, ErasureStore, PARTICIPANT_STORES, erasureStatusOf, translator, type TimelineKey } from '@closeloop/contracts';
+import { ERASURE_STORES, ErasureStatus, ErasureStore, erasureStatusOf, translator, type TimelineKey } from '@closeloop/contracts';
 import { ERASED } from '@closeloop/platform';
 import type { SummaryPart } from '../domain/timeline';
 
 /**
- * The erasure's pure rules (SPEC §13, ADR 0026): an erasure's overall status from its stores', when the key may go,
- * and what of a timeline entry is the customer's. Table-tested in erasure-rules.spec.ts.
+ * The erasure's pure rules (SPEC §13, ADR 0026): an erasure's overall status from its stores' and what of a timeline
+ * entry is the customer's (when the key may go is SQL: erasure.repository.ts `readyForKeyDeletion`). Table-tested in erasure-rules.spec.ts.
  */
 
 /** What one store reported (the last write wins, but a `done` is never taken back: erasureStatusOf). */
@@ -24,12 +24,6 @@ export function overallStatus(progress: readonly Pick<StoreProgress, 'store' | '
   const all = Object.values(stores);
   if (all.includes('failed')) return 'failed';
   return all.every((s) => s === 'done') ? 'done' : 'pending';
-}
-
-/** The key may be deleted once every participant store is done (and the `kafka` step itself is not). */
-export function readyForKey(progress: readonly Pick<StoreProgress, 'store' | 'status'>[]): boolean {
-  const stores = erasureStatusOf(progress);
-  return PARTICIPANT_STORES.every((s) => stores[s] === 'done') && stores.kafka !== 'done';
 }
 
 /** `stores` of GET /v1/erasures/:id: every store, pending ones included. */
