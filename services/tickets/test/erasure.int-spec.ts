@@ -146,6 +146,9 @@ describe('an erasure from request to done (SPEC §13)', () => {
     const shown = (await call('GET', `/v1/tickets/${ticketId}`)).body;
     expect(shown.ticket).toMatchObject({ customerErased: true, customer: { id: customerId, name: ERASED }, comment: ERASED, score: 2, status: 'resolved', feedbackCount: 2 });
     expect(shown.timeline.find((e: any) => e.kind === 'note').summary).toBe(`Note by Ayşe Yılmaz: ${ERASED}`);
+    // nor does the API answer any of it (ticket, feedback, timeline)
+    const answered = JSON.stringify(shown);
+    for (const s of [PERSONAL.name, PERSONAL.email, PERSONAL.phone, ...PERSONAL.comments, PERSONAL.note, PERSONAL.message, PERSONAL.reply]) expect({ s, found: answered.includes(s) }).toEqual({ s, found: false });
     expect((await call('GET', `/v1/tickets/${other.ticketId}`)).body.ticket).toMatchObject({ customerErased: false, customer: { name: 'Kerem Aksoy' } });
     expect((await report())).toEqual(before);
 
