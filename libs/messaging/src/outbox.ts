@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Topic, TopicEvents, validateEvent } from '@closeloop/contracts';
+import { BatchTransaction } from './batch-transaction';
 import { InvalidEventError } from './errors';
 import { outboxPending, outboxPublishedTotal } from './metrics';
 import { EventProducer } from './producer';
@@ -25,7 +26,13 @@ export class Outbox {
       `INSERT INTO "${this.schema}".outbox (event_id, topic, key, payload) VALUES ($1, $2, $3, $4::jsonb)`,
       [event.eventId, topic, key, JSON.stringify(event)],
     );
-    // delivered only at commit, and not at all on rollback
+    // delivered only at commit, and not at all on rollback; once per transaction is enough (a batch's: ADR 0023)
+    const batch = BatchTransaction.current()?.batch;
+    if (batch?.owns(m)) {
+      const notified = batch.local(this, () => ({ done: false }));
+      if (notified.done) return;
+      notified.done = true;
+    }
     await m.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
   }
 }
