@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Topic } from '@closeloop/contracts';
 
 /** Thrown to a handler waiting for its batch's commit when the batch was rolled back: the consumer runs the message again. */
 export class BatchRolledBackError extends Error {
@@ -15,6 +16,24 @@ export type TurnOutcome = { kind: 'done' } | { kind: 'parked' } | { kind: 'faile
 interface Turn {
   batch: BatchTransaction;
   index: number;
+}
+
+/**
+ * What the consumer knows of each message of the batch before its handler runs (index = the message's turn): its
+ * event id and, for a handler declared with `@EventPattern(topic, { inbox: '<consumer>' })`, the inbox consumer it
+ * claims under. `Inbox.processOnce` uses it to claim the rest of the batch in one statement.
+ */
+export interface BatchMessage {
+  /** The decoded event (what its handler receives). */
+  event?: unknown;
+  eventId?: string;
+  inbox?: string;
+}
+
+export interface BatchOptions {
+  /** The logical topic of the batch. */
+  topic?: Topic;
+  messages?: BatchMessage[];
 }
 
 const turns = new AsyncLocalStorage<Turn>();
@@ -36,8 +55,14 @@ export class BatchTransaction {
   private readonly parked = new Map<number, () => void>();
   private readonly outcome: Promise<void>;
   private settle!: { resolve: () => void; reject: (err: unknown) => void };
+  private readonly beforeCommitHooks: ((m: EntityManager) => Promise<void>)[] = [];
+  private readonly locals = new Map<unknown, unknown>();
+  readonly messages: readonly BatchMessage[];
+  readonly topic?: Topic;
 
-  constructor() {
+  constructor(opts: BatchOptions = {}) {
+    this.messages = opts.messages ?? [];
+    this.topic = opts.topic;
     this.outcome = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.outcome.catch(() => undefined); // nobody may be parked: a rollback must not be an unhandled rejection
   }
@@ -97,11 +122,28 @@ export class BatchTransaction {
     return result;
   }
 
+  /** Whether `m` is this batch's open transaction (what a batch-wide shortcut may rely on). */
+  owns(m: EntityManager): boolean {
+    return this.state === 'open' && this.qr !== null && this.qr.manager === m;
+  }
+
+  /** State kept for the batch's transaction only (a retried batch is a new BatchTransaction, so it starts afresh). */
+  local<T>(owner: unknown, init: () => T): T {
+    if (!this.locals.has(owner)) this.locals.set(owner, init());
+    return this.locals.get(owner) as T;
+  }
+
+  /** Work done in the transaction right before it commits (after the last handler); a failure rolls the batch back. */
+  beforeCommit(hook: (m: EntityManager) => Promise<void>): void {
+    this.beforeCommitHooks.push(hook);
+  }
+
   /** Commits what the handlers did; resumes them. Throws (after rolling back) when the transaction cannot commit. */
   async commit(): Promise<void> {
     if (this.firstFailure) throw this.firstFailure.err;
     try {
       if (this.qr) {
+        for (const hook of this.beforeCommitHooks) await hook(this.qr.manager);
         // an aborted transaction answers COMMIT with ROLLBACK and no error: make sure it is not aborted
         await this.qr.query('SELECT 1');
         await this.qr.commitTransaction();

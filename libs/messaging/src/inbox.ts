@@ -1,4 +1,5 @@
 import { DataSource, EntityManager } from 'typeorm';
+import type { Topic } from '@closeloop/contracts';
 import { BatchTransaction } from './batch-transaction';
 
 /** How long every consumer remembers an eventId it processed (its inbox row): redeliveries are deduplicated for this long. */
@@ -12,6 +13,8 @@ export const INBOX_RETENTION_DAYS = 14;
  */
 export const DLQ_REPLAY_MAX_AGE_DAYS = 7;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Rows deleted per statement when pruning: short transactions, no long lock on a table under load. */
 const PRUNE_BATCH = 5_000;
 
@@ -19,8 +22,14 @@ const PRUNE_BATCH = 5_000;
  * Inbox: consumers record each eventId in the same transaction as the work it caused, so a redelivered
  * (or twice-relayed) event has its effect once.
  */
+/** What a batch's first claim also does, in its transaction, with the batch's events from there on (key-prefetch.ts). */
+export type BatchPrefetch = (topic: Topic, events: readonly unknown[], m: EntityManager) => Promise<void>;
+
 export class Inbox {
-  constructor(private readonly schema: string) {}
+  constructor(
+    private readonly schema: string,
+    private readonly prefetch?: BatchPrefetch,
+  ) {}
 
   /** True the first time (consumer, eventId) is seen in a committed transaction. */
   async claim(m: EntityManager, consumer: string, eventId: string): Promise<boolean> {
@@ -39,14 +48,62 @@ export class Inbox {
    * transaction of its own.
    */
   async processOnce(ds: DataSource, consumer: string, eventId: string, work: (m: EntityManager) => Promise<void>): Promise<boolean> {
-    const once = async (m: EntityManager) => {
+    const turn = BatchTransaction.current();
+    if (turn?.batch.accepts(ds)) {
+      const { batch, index } = turn;
+      return batch.join(index, ds, async (m) => {
+        if (!(await this.claimInBatch(batch, index, m, consumer, eventId))) return false;
+        await work(m);
+        return true;
+      });
+    }
+    return ds.transaction(async (m) => {
       if (!(await this.claim(m, consumer, eventId))) return false;
       await work(m);
       return true;
-    };
-    const turn = BatchTransaction.current();
-    if (turn?.batch.accepts(ds)) return turn.batch.join(turn.index, ds, once);
-    return ds.transaction(once);
+    });
+  }
+
+  /**
+   * `claim` inside a batch's transaction. The first claim under `consumer` also claims, in the same statement, every
+   * later message of the batch whose handler declared that inbox consumer (`BatchMessage.inbox`): one round trip per
+   * batch instead of one per message. Each row inserted that way is handed to the first claim of its event id; rows
+   * no handler claimed by the end of the batch are deleted before the commit (never a row without its work).
+   */
+  private async claimInBatch(batch: BatchTransaction, index: number, m: EntityManager, consumer: string, eventId: string): Promise<boolean> {
+    if (!batch.owns(m) || !UUID.test(eventId)) return this.claim(m, consumer, eventId);
+    const id = eventId.toLowerCase(); // Postgres answers uuids in lower case
+    const state = batch.local(this, () => new Map<string, Map<string, 'fresh' | 'taken'>>());
+    if (state.size === 0 && this.prefetch && batch.topic) {
+      await this.prefetch(batch.topic, batch.messages.slice(index).flatMap((msg) => (msg.event === undefined ? [] : [msg.event])), m);
+    }
+    let claims = state.get(consumer);
+    if (!claims) {
+      claims = new Map();
+      state.set(consumer, claims);
+      const ids = new Set<string>();
+      batch.messages.forEach((msg, i) => {
+        if (i > index && msg.inbox === consumer && msg.eventId && UUID.test(msg.eventId)) ids.add(msg.eventId.toLowerCase());
+      });
+      ids.add(id);
+      const rows: { event_id: string }[] = await m.query(
+        `INSERT INTO "${this.schema}".inbox (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text`,
+        [consumer, [...ids]],
+      );
+      const fresh = new Set(rows.map((r) => r.event_id));
+      for (const x of ids) claims.set(x, fresh.has(x) ? 'fresh' : 'taken');
+      const mine = claims;
+      batch.beforeCommit(async (tm) => {
+        const unclaimed = [...mine.entries()].filter(([, v]) => v === 'fresh').map(([id]) => id);
+        if (unclaimed.length) {
+          await tm.query(`DELETE FROM "${this.schema}".inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [consumer, unclaimed]);
+        }
+      });
+    }
+    const known = claims.get(id);
+    if (known === undefined) return this.claim(m, consumer, eventId); // not announced: its own statement, as always
+    claims.set(id, 'taken'); // a second claim of the same id in this batch is a duplicate
+    return known === 'fresh';
   }
 
   /**

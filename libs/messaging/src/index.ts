@@ -12,3 +12,4 @@ export * from './migration';
 export * from './messaging.module';
 export * from './serial-runner';
 export * from './sealing-outbox';
+export * from './key-prefetch';

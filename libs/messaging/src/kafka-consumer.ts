@@ -50,6 +50,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export const OWN_TRANSACTION = { transaction: 'own' } as const;
 
+/**
+ * `@EventPattern(Topic.X, { inbox: '<consumer>' })`: this handler claims each message with
+ * `inbox.processOnce(ds, '<consumer>', event.eventId, …)`. Batched, the first claim then claims the whole batch's
+ * messages in one statement (inbox.ts); a message whose handler does not claim it after all loses its row before the
+ * commit, so the declaration is an optimisation, never a change of what is processed.
+ */
+export function inboxOf(handler: MessageHandler): string | undefined {
+  const inbox = (handler.extras as { inbox?: unknown } | undefined)?.inbox;
+  return typeof inbox === 'string' ? inbox : undefined;
+}
+
 /** One message of a fetched batch, decoded once. */
 interface Item {
   message: KafkaMessage;
@@ -176,7 +187,10 @@ export class CloseloopKafkaServer extends ServerKafka {
    */
   private async tryShared(p: PartitionBatch, items: Item[]): Promise<number | null> {
     const labels = { topic: p.topic, group: this.s.groupId };
-    const tx = new BatchTransaction();
+    const tx = new BatchTransaction({
+      topic: p.topic,
+      messages: items.map((i) => (i.route.ok ? { event: i.route.event, eventId: (i.route.event as { eventId?: string }).eventId, inbox: inboxOf(i.route.handler) } : {})),
+    });
     const finished: Promise<void>[] = [];
     const startedAt: number[] = [];
     let failure: { index: number; err: unknown } | null = null;

@@ -6,6 +6,7 @@ import { KafkaSettings } from './kafka';
 import { EventProducer } from './producer';
 import { Outbox, OutboxRelay } from './outbox';
 import { Inbox } from './inbox';
+import { keyPrefetch } from './key-prefetch';
 import { SealingOutbox } from './sealing-outbox';
 import { ensureTopics } from './topics';
 
@@ -65,7 +66,8 @@ export class MessagingModule {
       providers.push(
         // personal fields are encrypted on the way in (ADR 0024): a service with an outbox imports PrivacyModule
         { provide: Outbox, inject: [Privacy], useFactory: (privacy: Privacy) => new SealingOutbox(schema, privacy) },
-        { provide: Inbox, useValue: new Inbox(schema) },
+        // a batch's first claim also reads the data keys of the batch's events in one statement (key-prefetch.ts)
+        { provide: Inbox, inject: [Privacy], useFactory: (privacy: Privacy) => new Inbox(schema, keyPrefetch(privacy.keys)) },
         {
           provide: OutboxRelay,
           inject: [DataSource, EventProducer, MESSAGING_LOGGER],

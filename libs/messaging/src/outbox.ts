@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
 import { Topic, TopicEvents, validateEvent } from '@closeloop/contracts';
+import { BatchTransaction } from './batch-transaction';
 import { InvalidEventError } from './errors';
 import { outboxPending, outboxPublishedTotal } from './metrics';
 import { EventProducer } from './producer';
@@ -21,14 +22,39 @@ export class Outbox {
   async add<T extends Topic>(m: EntityManager, topic: T, key: string, event: TopicEvents[T]): Promise<void> {
     const v = validateEvent(topic, event);
     if (!v.ok) throw new InvalidEventError(topic, event.type, v.errors);
-    await m.query(
-      `INSERT INTO "${this.schema}".outbox (event_id, topic, key, payload) VALUES ($1, $2, $3, $4::jsonb)`,
-      [event.eventId, topic, key, JSON.stringify(event)],
-    );
+    const row: OutboxRow = [event.eventId, topic, key, JSON.stringify(event)];
+    // in a batch's transaction (ADR 0023): the batch's rows go in one multi-row INSERT right before its commit, in
+    // the order they were added (the relay sends by id: per-key order holds)
+    const batch = BatchTransaction.current()?.batch;
+    if (batch?.owns(m)) {
+      batch.local(this, () => {
+        const rows: OutboxRow[] = [];
+        batch.beforeCommit((tm) => this.insert(tm, rows));
+        return rows;
+      }).push(row);
+      return;
+    }
+    await this.insert(m, [row]);
+  }
+
+  private async insert(m: EntityManager, rows: OutboxRow[]): Promise<void> {
+    if (!rows.length) return;
+    if (rows.length === 1) {
+      await m.query(`INSERT INTO "${this.schema}".outbox (event_id, topic, key, payload) VALUES ($1, $2, $3, $4::jsonb)`, rows[0]);
+    } else {
+      await m.query(
+        `INSERT INTO "${this.schema}".outbox (event_id, topic, key, payload)
+         SELECT e, t, k, p::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS r(e, t, k, p, n) ORDER BY n`,
+        [0, 1, 2, 3].map((i) => rows.map((r) => r[i])),
+      );
+    }
     // delivered only at commit, and not at all on rollback
     await m.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
   }
 }
+
+/** event_id, topic, key, payload (JSON text). */
+type OutboxRow = [string, string, string, string];
 
 export interface RelayOptions {
   batchSize?: number;

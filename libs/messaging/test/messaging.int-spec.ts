@@ -38,11 +38,13 @@ const inbox = new Inbox(schema);
 
 @Controller()
 class FeedbackHandler {
-  @EventPattern(Topic.FeedbackReceived)
+  // the inbox consumer it claims under: a batch's claims are made in one statement (inbox.ts)
+  @EventPattern(Topic.FeedbackReceived, { inbox: 'test-consumer' })
   async onFeedback(@Payload() event: FeedbackReceivedEvent, @Ctx() ctx: KafkaContext) {
     seen.push(event.data.externalId);
     handledBy.set(event.data.externalId, ctx.getConsumer());
     if (event.data.externalId.startsWith('fail-always')) throw new Error('this input can never be handled');
+    if (event.data.externalId.startsWith('no-claim')) return; // declared an inbox consumer, but claims nothing for this one
     await beforeWork?.(event.data.externalId);
     await inbox.processOnce(consumerDs, 'test-consumer', event.eventId, async (m) => {
       await m.query(`INSERT INTO "${schema}".effects (event_id, customer_id, external_id) VALUES ($1, $2, $3)`, [event.eventId, event.data.customer.id, event.data.externalId]);
@@ -231,6 +233,21 @@ describe('libs/messaging against real Kafka and Postgres', () => {
     expect(dead[0].headers[DlqHeader.Reason]).toBe('failed after 2 attempts: this input can never be handled');
     expect(dead[0].headers[DlqHeader.Attempts]).toBe('2');
     expect(dead[0].headers[DlqHeader.OriginalTopic]).toBe(Topic.FeedbackReceived);
+  });
+
+  it('a batch claimed in one statement: a duplicate in the batch takes effect once, a message its handler did not claim leaves no inbox row', async () => {
+    const first = feedbackEvent('claim-1', 'c-claim');
+    const unclaimed = feedbackEvent('no-claim-1', 'c-claim');
+    const last = feedbackEvent('claim-2', 'c-claim');
+    await publish('c-claim', [first, first, unclaimed, last, first]); // one produce request: one fetched batch
+
+    await waitFor(async () => (await effectsOf('c-claim')).length === 2, { what: 'the two claimed events' });
+    await settled(settings);
+    expect((await effectsOf('c-claim')).map((e) => [e.external_id, e.n]).sort()).toEqual([['claim-1', 1], ['claim-2', 1]]);
+    expect(seen.filter((x) => x === 'claim-1').length).toBeGreaterThanOrEqual(3); // each delivery reached the handler
+    const rows = await ds.query(`SELECT event_id::text AS id FROM "${schema}".inbox WHERE event_id = ANY($1::uuid[])`, [[first, unclaimed, last].map((e) => e.eventId)]);
+    expect(rows.map((r: { id: string }) => r.id).sort()).toEqual([first.eventId, last.eventId].sort());
+    expect(await transactionsOf([first, last])).toBe(1);
   });
 
   it('(e) Postgres connections cut in the middle of a batch: the partition waits, nothing is lost or doubled', async () => {

@@ -106,6 +106,34 @@ describe('customer keys in Postgres (ADR 0024)', () => {
     }
   });
 
+  it('prefetchByIds: a batch\'s keys in one statement, then keyById and keyFor of those customers answer from memory', async () => {
+    const master: MasterKeys = { current: parseMasterKey(OLD) };
+    const ids = Array.from({ length: 5 }, (_, i) => uniqueName(`c-prefetch-${i}`));
+    try {
+      const found = await store(master).keysFor(ids);
+      const keyOf = (id: string) => {
+        const k = found.get(id);
+        if (!k) throw new Error(`no key for ${id}`);
+        return k;
+      };
+      const statements: string[] = [];
+      const counting = new CustomerKeyStore({ query: async (sql, params) => (statements.push(sql), (await client.query(sql, params)).rows) }, master, 60_000);
+      const unknown = '00000000-0000-4000-8000-000000000000';
+      await counting.prefetchByIds([...ids.map((id) => keyOf(id).id), unknown, keyOf(ids[0]).id]);
+      expect(statements).toHaveLength(1);
+      for (const id of ids) {
+        expect((await counting.keyById(keyOf(id).id))?.equals(keyOf(id).key)).toBe(true);
+        expect((await counting.keyFor(id)).id).toBe(keyOf(id).id);
+      }
+      expect(await counting.keyById(unknown)).toBeNull(); // absent: remembered as absent, like keyById does
+      expect(statements).toHaveLength(1);
+      await counting.prefetchByIds(ids.map((id) => keyOf(id).id)); // all cached: no statement
+      expect(statements).toHaveLength(1);
+    } finally {
+      await client.query('DELETE FROM privacy.customer_key WHERE customer_id = ANY($1)', [ids]);
+    }
+  });
+
   it('keeps at most maxCached keys in memory: the oldest is read from Postgres again', async () => {
     const ids = [uniqueName('c-lru-a'), uniqueName('c-lru-b'), uniqueName('c-lru-c')];
     const keys = store({ current: parseMasterKey(OLD) }, 60_000, 2);

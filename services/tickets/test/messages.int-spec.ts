@@ -143,6 +143,22 @@ describe('POST /v1/tickets/:id/messages (SPEC §11)', () => {
     expect(ev.data.message?.recipient.phone).toBe('+905551230004');
   });
 
+  it('one customer three times in one fetched batch: their contact rows merge as one by one would (newest wins, older fills gaps)', async () => {
+    const customerId = 'c-msg-contact-batch';
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const ev = (n: number, respondedAt: string, contact: { phone?: string; locale?: string; email?: string }) =>
+      withContact(scoredEvent({ externalId: `msg-contact-batch-${n}`, customerId, ...CX, customerName: 'Deniz', respondedAt }), contact);
+    // one produce request: one fetched batch, the rows written together before its commit (contact.repository.ts)
+    await bus.producer.publish([
+      ev(1, at(0), { phone: '+905551230010', locale: 'tr' }),
+      ev(2, at(60_000), { phone: '+905551230011', locale: 'en' }),
+      ev(3, '2020-01-01T00:00:00Z', { phone: '+905551230012', locale: 'id', email: 'deniz@example.com' }),
+    ].map((event) => ({ topic: Topic.FeedbackScored, key: customerId, event })));
+    await bus.quiet(ds, schema);
+    const rows = await ds.query(`SELECT phone, locale, email FROM "${schema}".customer_contact WHERE customer_id = $1`, [customerId]);
+    expect(rows).toEqual([{ phone: '+905551230011', locale: 'en', email: 'deniz@example.com' }]);
+  });
+
   it('ticket.customer_opt_out (Twilio 21610 in notification) → every later POST is 409 "opted out", for any ticket of the customer', async () => {
     const id = await openFor('msg-optout-1', 'c-msg-optout', { phone: '+905551230006', locale: 'tr' });
     const other = await openFor('msg-optout-2', 'c-msg-optout', { phone: '+905551230006', locale: 'tr' }, 'terrace'); // unlisted: the default team, cx

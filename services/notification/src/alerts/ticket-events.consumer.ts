@@ -44,7 +44,7 @@ export class TicketEventsConsumer {
     };
   }
 
-  @EventPattern(Topic.TicketEvents)
+  @EventPattern(Topic.TicketEvents, { inbox: SERVICE })
   async onTicketEvent(@Payload() received: TicketEvent): Promise<void> {
     const ran = await this.inbox.processOnce(this.ds, SERVICE, received.eventId, async (m) => {
       // personal fields opened in the handler's (batch's) transaction: ADR 0024

@@ -31,7 +31,7 @@ export class FeedbackConsumer {
     private readonly privacy: Privacy,
   ) {}
 
-  @EventPattern(Topic.FeedbackReceived)
+  @EventPattern(Topic.FeedbackReceived, { inbox: SERVICE })
   async onFeedback(@Payload() event: FeedbackReceivedEvent): Promise<void> {
     // ids, scores and touchpoints read the same before and after opening; personal fields only after it (ADR 0024)
     const customerId = event.data.customer.id;

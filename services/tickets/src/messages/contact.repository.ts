@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CustomerDto, CustomerMessageChannel } from '@closeloop/contracts';
+import { BatchTransaction } from '@closeloop/messaging';
 
 /** How to reach a customer, and whether they still want SMS (SPEC §11). Personal data: never logged. */
 export interface CustomerContact {
@@ -28,6 +29,9 @@ interface ContactRow {
 
 const FIELDS = ['name', 'email', 'phone', 'locale'] as const;
 
+/** customer_id, name, email, phone, locale, as_of, updated_at. */
+type RememberRow = [string, string | null, string | null, string | null, string | null, string, string];
+
 /** SQL over `customer_contact`: one row per customer, the newest details any feedback gave, and consent. */
 export class ContactRepository {
   constructor(private readonly schema: string) {}
@@ -42,15 +46,45 @@ export class ContactRepository {
    * older feedback arriving late only fills fields still empty. Consent is never touched here.
    */
   async remember(m: EntityManager, customer: CustomerDto, respondedAt: string, now = new Date()): Promise<void> {
+    const row: RememberRow = [customer.id, customer.name ?? null, customer.email ?? null, customer.phone ?? null, customer.locale ?? null, respondedAt, now.toISOString()];
+    // in a consumer's batch (ADR 0023) nothing reads these rows before the commit: the batch's go in right before it,
+    // a multi-row statement per round (below) instead of one statement per feedback
+    const batch = BatchTransaction.current()?.batch;
+    if (batch?.owns(m)) {
+      batch.local(this, () => {
+        const rows: RememberRow[] = [];
+        batch.beforeCommit((tm) => this.upsert(tm, rows));
+        return rows;
+      }).push(row);
+      return;
+    }
+    await this.upsert(m, [row]);
+  }
+
+  /**
+   * The rows in the order given. A customer twice in one statement is refused by Postgres (ON CONFLICT DO UPDATE
+   * cannot change a row twice), so the rows go in rounds: the n-th row of each customer in round n. Each customer's
+   * rows are applied in their order, and customers do not affect one another: the same result as one by one.
+   */
+  private async upsert(m: EntityManager, rows: RememberRow[]): Promise<void> {
+    const rounds: RememberRow[][] = [];
+    const seen = new Map<string, number>();
+    for (const r of rows) {
+      const n = seen.get(r[0]) ?? 0;
+      seen.set(r[0], n + 1);
+      (rounds[n] ??= []).push(r);
+    }
     const pick = (f: string) =>
       `${f} = CASE WHEN EXCLUDED.as_of >= c.as_of THEN COALESCE(EXCLUDED.${f}, c.${f}) ELSE COALESCE(c.${f}, EXCLUDED.${f}) END`;
-    await m.query(
-      `INSERT INTO ${this.table} AS c (customer_id, name, email, phone, locale, as_of, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (customer_id) DO UPDATE SET ${FIELDS.map(pick).join(', ')},
-         as_of = GREATEST(c.as_of, EXCLUDED.as_of), updated_at = EXCLUDED.updated_at`,
-      [customer.id, customer.name ?? null, customer.email ?? null, customer.phone ?? null, customer.locale ?? null, respondedAt, now],
-    );
+    for (const round of rounds) {
+      await m.query(
+        `INSERT INTO ${this.table} AS c (customer_id, name, email, phone, locale, as_of, updated_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[])
+         ON CONFLICT (customer_id) DO UPDATE SET ${FIELDS.map(pick).join(', ')},
+           as_of = GREATEST(c.as_of, EXCLUDED.as_of), updated_at = EXCLUDED.updated_at`,
+        [0, 1, 2, 3, 4, 5, 6].map((i) => round.map((r) => r[i])),
+      );
+    }
   }
 
   async find(m: EntityManager, customerId: string): Promise<CustomerContact | null> {

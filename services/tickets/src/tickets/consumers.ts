@@ -43,7 +43,7 @@ export class TicketConsumers {
     return this.cfg.consoleUrl;
   }
 
-  @EventPattern(Topic.FeedbackScored)
+  @EventPattern(Topic.FeedbackScored, { inbox: CONSUMER.scored })
   async onFeedbackScored(@Payload() scored: FeedbackScoredEvent): Promise<void> {
     let tx: ReturnType<typeof newTx> | undefined;
     const ran = await this.inbox.processOnce(this.ds, CONSUMER.scored, scored.eventId, async (m) => {
@@ -62,7 +62,7 @@ export class TicketConsumers {
     if (ran) tx?.committed();
   }
 
-  @EventPattern(Topic.TicketCommands)
+  @EventPattern(Topic.TicketCommands, { inbox: CONSUMER.commands })
   async onCommand(@Payload() cmd: TicketCommand | ConsentCommand | CustomerReplyCommand): Promise<void> {
     // a command's `note` and `body` are personal (ADR 0024): each handler opens it in its transaction
     if (cmd.type === 'ticket.customer_replied') return this.onCustomerReply(cmd);

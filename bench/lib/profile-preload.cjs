@@ -1,0 +1,46 @@
+// Profiling aid for the bench's services (not part of any figure): counts pg statements per SQL text with their wall
+// time, and runs V8's sampling profiler (`--cpu-prof` is refused in NODE_OPTIONS). Use it as
+//   BENCH_SERVICE_NODE_OPTIONS="--max-old-space-size=128 -r $PWD/bench/lib/profile-preload.cjs" BENCH_SKIP=… node bench/run.mjs --closeloop-only
+// and create <tmpdir>/closeloop-profile/stop when the phase of interest is over: each process then writes
+// sql-<service>-<pid>.txt (count, total ms, statement) and <service>-<pid>.cpuprofile (open in Chrome DevTools) there.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const inspector = require('inspector');
+
+const dir = path.join(os.tmpdir(), 'closeloop-profile');
+fs.mkdirSync(dir, { recursive: true });
+const name = process.argv[1] ? path.basename(path.dirname(path.dirname(process.argv[1]))) : 'node';
+const stats = new Map();
+try {
+  const pg = require(require.resolve('pg', { paths: [process.cwd()] }));
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (config) {
+    const text = typeof config === 'string' ? config : config && config.text;
+    const key = String(text || '?').replace(/\s+/g, ' ').slice(0, 160);
+    let s = stats.get(key);
+    if (!s) stats.set(key, (s = { n: 0, ns: 0n }));
+    s.n++;
+    const t0 = process.hrtime.bigint();
+    const r = query.apply(this, arguments);
+    const done = () => { s.ns += process.hrtime.bigint() - t0; };
+    if (r && typeof r.then === 'function') r.then(done, done);
+    return r;
+  };
+} catch {
+  /* no pg here */
+}
+
+const session = new inspector.Session();
+session.connect();
+session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 200 }, () => session.post('Profiler.start')));
+const timer = setInterval(() => {
+  if (!fs.existsSync(path.join(dir, 'stop'))) return;
+  clearInterval(timer);
+  const rows = [...stats.entries()].sort((a, b) => b[1].n - a[1].n).map(([k, v]) => `${v.n}\t${(Number(v.ns) / 1e6).toFixed(0)}ms\t${k}`);
+  fs.writeFileSync(path.join(dir, `sql-${name}-${process.pid}.txt`), `${rows.join('\n')}\n`);
+  session.post('Profiler.stop', (err, r) => {
+    if (!err) fs.writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
+  });
+}, 500);
+timer.unref();
