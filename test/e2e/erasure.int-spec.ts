@@ -1,0 +1,342 @@
+/**
+ * SPEC §13 erasure, end to end: a customer with a name, email, phone and comments in Turkish and Chinese gets tickets,
+ * Slack alerts and thread replies, on-call SMS, a team email, a customer SMS (and answers it), and a kept source
+ * payload (QuestionPro's webhook); an admin erases them (POST /v1/customers/:id/erase) and every store of
+ * GET /v1/erasures/:id reaches `done`. Then nothing Closeloop wrote holds them readable: no row of any schema, no
+ * event on any topic or dead-letter topic (read from the beginning, opened with the run's keys), no Slack message as it
+ * stands after the redaction, no Twilio message record (each DELETEd), no line of the services' logs; and the report's
+ * counts are what they were. The four services run as real processes, Slack/Twilio/SMTP are the stubs.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { ALL_TOPICS, ERASURE_STORES, Topic, dlqTopicOf, personalFieldsOf } from '@closeloop/contracts';
+import {
+  SlackStub, SmtpStub, TwilioStub, openedEvents, readTopic, messagesOnTopic, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub,
+  testInfra, testKafka, uniqueName, waitFor,
+} from '@closeloop/testing';
+import { questionproResponse } from '../../services/ingest/src/sources/fixtures/questionpro';
+import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
+import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
+
+const SIGNING_SECRET = randomToken('ss_');
+const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
+const INGEST_KEY = randomToken('ik_');
+const QP_SECRET = randomToken('qp_');
+const AGENT_TOKEN = randomToken('at_');
+const ADMIN_TOKEN = randomToken('ad_');
+const ON_CALL = '+905551112299';
+
+const routing = `
+defaults:
+  team: cx
+  alertAt: { nps: 6, csat: 2, ces: 3 }
+teams:
+  - id: cx
+    slackChannel: C0CX
+    onCall: ["${ON_CALL}"]
+    sla: { firstResponse: PT1H, resolve: PT48H }
+    email: ["cx-leads@example.com"]
+    locale: tr
+touchpoints:
+  - { id: checkout, team: cx }
+  - { id: dine-in, team: cx }
+keywords:
+  critical: ["avukat"]
+  alert: ["退款"]
+agents:
+  - { id: ayse, name: "Ayşe Yılmaz", team: cx, slackUserId: U0AYSE }
+  - { id: ada, name: "Ada Lovelace", team: cx, role: admin }
+rootCauses: [staff-behaviour, other]
+sources:
+  - { id: qp, kind: questionpro, secretEnv: QP_SECRET, touchpoint: dine-in, fields: { score: Q2, comment: Q3 } }
+templates:
+  apology:
+    en: { sms: "Hi {{customer.name}}, this is {{agent.name}}. We are sorry. (Ref {{ticket.id}})" }
+    tr: { sms: "Merhaba {{customer.name}}, ben {{agent.name}}. Çok üzgünüz. (Ref: {{ticket.id}})" }
+`;
+
+let slack: SlackStub;
+let twilio: TwilioStub;
+let smtp: SmtpStub;
+let stackHandle: Awaited<ReturnType<typeof startServices>>;
+let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+const run = uniqueName('erase');
+const serviceLogs: string[] = [];
+const prefix = () => `${testInfra().topicPrefix}${run}.`;
+
+/** One customer of this file: every string of theirs that must be gone after the erasure. */
+function person(tag: string, first: string, last: string, phone: string, dish: string, dishZh: string) {
+  const id = `${run}-${tag}`;
+  return {
+    id, phone, first, last, dish, dishZh,
+    name: `${first} ${last}`,
+    email: `${tag}.${run}@example.com`,
+    turkish: `${dish} soğuktu, garson çok kabaydı, avukatımla görüşeceğim`,
+    chinese: `${dishZh}是冷的，服务员很粗鲁，我要退款`,
+    sourceComment: `${dish} tatlısı bayattı, 甜点不新鲜`,
+    reply: `${dish} için hâlâ bekliyorum`,
+  };
+}
+type Person = ReturnType<typeof person>;
+/**
+ * Their strings, and the pieces a copy could hold on its own (a first name in a greeting, a comment cut short: each of
+ * their comments starts with a word of their own). A masked phone (+90555***0022) keeps its last digits on purpose.
+ */
+const stringsOf = (p: Person) => [p.name, p.first, p.last, p.email, p.phone, p.phone.slice(1), p.turkish, p.chinese, p.sourceComment, p.reply, p.dish, p.dishZh];
+
+async function submit(p: Person, patch: Record<string, unknown>) {
+  const r = await fetch(`${stackHandle.url('ingest')}/v1/feedback`, {
+    method: 'POST', headers: { Authorization: `Bearer ${INGEST_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      source: 'e2e', externalId: `${run}-${randomBytes(4).toString('hex')}`, touchpoint: 'checkout', channel: 'web', metric: 'nps', score: 2,
+      customer: { id: p.id, name: p.name, email: p.email, phone: p.phone, locale: 'tr' }, respondedAt: new Date().toISOString(), ...patch,
+    }),
+  });
+  expect(r.status).toBe(202);
+}
+
+async function api(method: string, path: string, body?: unknown, token = AGENT_TOKEN, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  const r = await fetch(`${stackHandle.url('tickets')}${path}`, {
+    method, headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, json: text ? JSON.parse(text) : null };
+}
+
+const ticketsOf = async (p: Person) => (await api('GET', `/v1/tickets?customer=${encodeURIComponent(p.id)}`)).json.items as any[];
+
+const quiet = () => pipelineQuiet({
+  dbUrl: db.url, prefix: prefix(),
+  requests: { slack: () => slack.requests.length, twilio: () => twilio.requests.length, smtp: () => smtp.messages.length },
+});
+
+/** QuestionPro posts the customer's answer (its documented webhook body; fixture cites the page): a kept source payload. */
+async function answerInQuestionPro(p: Person) {
+  const payload = {
+    ...questionproResponse, responseID: Math.floor(Math.random() * 1e9), externalReference: p.id,
+    responseSet: questionproResponse.responseSet.map((q) => (q.questionCode === 'Q3'
+      ? { ...q, answerValues: q.answerValues.map((a) => ({ ...a, value: { ...a.value, text: p.sourceComment } })) } : q)),
+  };
+  const r = await fetch(`${stackHandle.url('ingest')}/v1/sources/qp`, {
+    method: 'POST', headers: { Authorization: `Bearer ${QP_SECRET}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload),
+  });
+  expect(r.status).toBe(202);
+}
+
+/** The customer texts back (Twilio's signed inbound webhook; fixture in services/notification/src/outreach/fixtures). */
+async function replyBySms(p: Person) {
+  const url = `${stackHandle.url('notification')}/twilio/inbound`;
+  const params = { ...TWILIO_INBOUND_SMS, AccountSid: TWILIO.accountSid, From: p.phone, Body: p.reply, MessageSid: `SM${randomBytes(16).toString('hex')}` };
+  const r = await fetch(url, {
+    method: 'POST', body: new URLSearchParams(params).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signTwilioCallback(TWILIO.authToken, url, params) },
+  });
+  expect(r.status).toBe(200);
+}
+
+/**
+ * Everything a detractor leaves behind: a Turkish comment with a critical word (ticket, alert, on-call SMS, team email),
+ * a Chinese one with an alert word (attached: the alert updated, a thread reply), a QuestionPro answer (kept payload),
+ * an agent's apology SMS to them and their SMS answer.
+ */
+async function leaveTraces(p: Person): Promise<string> {
+  await submit(p, { comment: p.turkish });
+  const [t] = await waitFor(async () => { const items = await ticketsOf(p); return items.length ? items : undefined; }, { what: `the ticket of ${p.id}`, timeoutMs: 30_000 }) as any[];
+  await submit(p, { comment: p.chinese, metric: 'csat', score: 1 });
+  await answerInQuestionPro(p);
+  await waitFor(async () => (await api('GET', `/v1/tickets/${t.id}`)).json.feedback?.length >= 3, { what: `three feedbacks on ${t.id}`, timeoutMs: 30_000 });
+  const sent = await api('POST', `/v1/tickets/${t.id}/messages`, { channel: 'sms', template: 'apology' }, AGENT_TOKEN, { 'Idempotency-Key': `${run}-${p.id}` });
+  expect(sent.status).toBe(202);
+  await waitFor(() => twilio.messages.some((m) => m.to === p.phone), { what: `the apology to ${p.id}`, timeoutMs: 30_000 });
+  await replyBySms(p);
+  await waitFor(async () => ((await api('GET', `/v1/tickets/${t.id}`)).json.timeline as any[]).some((e) => JSON.stringify(e).includes(p.reply)), { what: 'the reply on the timeline', timeoutMs: 30_000 });
+  await quiet();
+  // the traces are really there before the erasure (else the checks after it would prove nothing)
+  const slackText = JSON.stringify(slack.messages());
+  for (const s of [p.turkish, p.chinese]) expect(slackText).toContain(s);
+  expect(twilio.messages.filter((m) => m.to === ON_CALL && m.body.includes(p.name)).length).toBeGreaterThan(0);
+  expect(smtp.messages.some((m) => m.text.includes(t.id))).toBe(true);
+  return t.id;
+}
+
+async function erase(p: Person): Promise<string> {
+  const r = await api('POST', `/v1/customers/${encodeURIComponent(p.id)}/erase`, undefined, ADMIN_TOKEN);
+  expect(r.status).toBe(202);
+  expect(r.json.erasureId).toEqual(expect.any(String));
+  return r.json.erasureId;
+}
+
+async function erasureDone(erasureId: string, timeoutMs = 90_000) {
+  return waitFor(async () => {
+    const r = await api('GET', `/v1/erasures/${erasureId}`, undefined, ADMIN_TOKEN);
+    expect(r.status).toBe(200);
+    if (r.json.status === 'failed') throw new Error(`erasure failed: ${JSON.stringify(r.json.stores)}`);
+    return r.json.status === 'done' ? r.json : undefined;
+  }, { what: `erasure ${erasureId} done`, timeoutMs, intervalMs: 250 });
+}
+
+/** Every row of every table of every schema, as text (what a dump of the database holds). */
+async function everyRow(): Promise<string> {
+  const c = new Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const { rows: tables } = await c.query(
+      `SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+    );
+    expect(tables.map((t) => t.table_schema)).toEqual(expect.arrayContaining(['ingest', 'scoring', 'tickets', 'notification', 'privacy']));
+    const out: string[] = [];
+    for (const t of tables) {
+      const { rows } = await c.query(`SELECT x::text AS row FROM "${t.table_schema}"."${t.table_name}" x`);
+      out.push(...rows.map((r) => `${t.table_schema}.${t.table_name}: ${r.row}`));
+    }
+    return out.join('\n');
+  } finally {
+    await c.end();
+  }
+}
+
+/** Every event on every topic and dead-letter topic, from the beginning: as stored, and as a consumer opens it now. */
+async function everyEvent(): Promise<string> {
+  const kafka = testKafka();
+  const out: string[] = [];
+  for (const topic of ALL_TOPICS) {
+    for (const name of [topic, dlqTopicOf(topic)]) {
+      const count = await messagesOnTopic(kafka, `${prefix()}${name}`);
+      if (!count) continue;
+      const messages = await readTopic(kafka, `${prefix()}${name}`, { minCount: count });
+      out.push(...messages.map((m) => `${m.key} ${m.value}`));
+      if (name === topic && personalFieldsOf(topic)) {
+        out.push(...(await openedEvents(topic, messages.map((m) => m.value), { databaseUrl: db.url })).map((e) => JSON.stringify(e)));
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+function expectNone(where: string, text: string, p: Person) {
+  const found = stringsOf(p).filter((s) => text.includes(s));
+  expect({ where, found }).toEqual({ where, found: [] });
+}
+
+async function summary() {
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 3_600_000).toISOString();
+  const r = await api('GET', `/v1/reports/summary?team=cx&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, undefined, ADMIN_TOKEN);
+  expect(r.status).toBe(200);
+  return r.json;
+}
+
+/** The Twilio message records about the customer: SMS to them, and on-call SMS that quote them. */
+const twilioRecordsOf = (p: Person) => twilio.messages.filter((m) => m.to === p.phone || stringsOf(p).some((s) => m.body.includes(s))).map((m) => m.sid);
+const deletedSids = () => new Set(twilio.requests.filter((r) => r.method === 'DELETE').map((r) => /\/Messages\/([^/.]+)\.json$/.exec(r.path)?.[1]));
+
+beforeAll(async () => {
+  slack = await startSlackStub({ token: 'xoxb-e2e' });
+  twilio = await startTwilioStub(TWILIO);
+  smtp = await startSmtpStub();
+  db = await createE2eDatabase();
+  const { brokers, topicPrefix } = testInfra();
+  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
+    PATH: process.env.PATH,
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
+    DATABASE_URL: db.url,
+    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
+    CLOSELOOP_CONFIG: writeRoutingFile(routing),
+    INGEST_API_KEYS: INGEST_KEY,
+    QP_SECRET,
+    API_TOKENS: `ayse:${AGENT_TOKEN},ada:${ADMIN_TOKEN}`,
+    SLACK_BOT_TOKEN: 'xoxb-e2e',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.url,
+    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+    TWILIO_AUTH_TOKEN: TWILIO.authToken,
+    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_API_URL: twilio.url,
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+    CLOSELOOP_KEY_CACHE_MS: '1000',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+  }, (l) => {
+    serviceLogs.push(l);
+    if (process.env.E2E_LOG_LEVEL) console.log(l);
+  }, (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+}, 180_000);
+
+afterAll(async () => {
+  await stackHandle?.stop();
+  await slack?.close();
+  await twilio?.close();
+  await smtp?.close();
+  await db?.drop();
+});
+
+describe('SPEC §13: erasing a customer everywhere', () => {
+  it('only an admin may erase; a bad id is a 400 naming the field', async () => {
+    expect((await api('POST', `/v1/customers/${run}-nobody/erase`)).status).toBe(403);
+    expect((await fetch(`${stackHandle.url('tickets')}/v1/customers/${run}-nobody/erase`, { method: 'POST' })).status).toBe(401);
+    const tooLong = await api('POST', `/v1/customers/${'x'.repeat(300)}/erase`, undefined, ADMIN_TOKEN);
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.json)).toContain('id');
+    expect((await api('GET', `/v1/erasures/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, undefined, ADMIN_TOKEN)).status).toBe(404);
+  });
+
+  it('every store reaches done, and nothing Closeloop wrote holds the customer readable; the report still adds up', async () => {
+    const elif = person('a', 'Elif', 'Şahin', '+905557770022', 'Mantı', '饺子');
+    const other = person('b', 'Burak', 'Çelikkaya', '+905557770033', 'Lahmacun', '拉面');
+    const ticketId = await leaveTraces(elif);
+    const otherTicket = await leaveTraces(other);
+    const before = await summary();
+
+    const erasureId = await erase(elif);
+    expect((await api('POST', `/v1/customers/${encodeURIComponent(elif.id)}/erase`, undefined, ADMIN_TOKEN)).json.erasureId).toBe(erasureId); // asked twice: one erasure
+    const done = await erasureDone(erasureId);
+    expect(Object.fromEntries(Object.entries(done.stores).map(([s, v]: [string, any]) => [s, v.status]))).toEqual(Object.fromEntries(ERASURE_STORES.map((s) => [s, 'done'])));
+    await quiet();
+
+    expectNone('Postgres', await everyRow(), elif);
+    expectNone('Kafka', await everyEvent(), elif);
+    const aboutHer = slack.messages().filter((m) => JSON.stringify(m).includes(ticketId));
+    expect(aboutHer.length).toBeGreaterThanOrEqual(3); // the alert and its thread replies
+    expectNone('Slack', JSON.stringify(slack.messages()), elif);
+    const records = twilioRecordsOf(elif);
+    expect(records.length).toBeGreaterThanOrEqual(2); // the on-call SMS and the apology
+    const deleted = deletedSids();
+    expect(records.filter((sid) => !deleted.has(sid))).toEqual([]);
+    expectNone('the services\' logs', serviceLogs.join('\n'), elif);
+
+    // the ticket is still there, counted, and reads erased; the other customer is untouched
+    const after = await api('GET', `/v1/tickets/${ticketId}`);
+    expect(after.status).toBe(200);
+    expect(JSON.stringify(after.json)).toContain('‹erased›');
+    expect(await summary()).toEqual(before);
+    const kept = await api('GET', `/v1/tickets/${otherTicket}`);
+    expect(kept.json).toMatchObject({ comment: other.turkish, customer: { name: other.name } });
+    expect(JSON.stringify(slack.messages())).toContain(other.chinese);
+    expect(twilioRecordsOf(other).filter((sid) => deleted.has(sid))).toEqual([]);
+  });
+
+  it('with notification SIGKILLed in the middle of the Slack redactions, the erasure reaches done after its restart', async () => {
+    const can = person('c', 'Cansu', 'Öztürkmen', '+905557770044', 'Börek', '包子');
+    const ticketId = await leaveTraces(can);
+    const updatesBefore = slack.calls('chat.update').length;
+    slack.script('chat.update', { hang: true }); // the first redaction never gets an answer: notification is mid-erasure when it dies
+    const erasureId = await erase(can);
+    await waitFor(() => slack.calls('chat.update').length > updatesBefore, { what: 'the first redaction under way', timeoutMs: 60_000 });
+    const mid = (await api('GET', `/v1/erasures/${erasureId}`, undefined, ADMIN_TOKEN)).json;
+    expect(mid.status).toBe('pending');
+    expect(mid.stores.slack.status).toBe('pending');
+    await stackHandle.handles.notification.kill();
+    await stackHandle.restart('notification');
+
+    await erasureDone(erasureId);
+    await quiet();
+    const aboutHim = slack.messages().filter((m) => JSON.stringify(m).includes(ticketId));
+    expect(aboutHim.length).toBeGreaterThanOrEqual(3);
+    expectNone('Slack', JSON.stringify(slack.messages()), can);
+    const deleted = deletedSids();
+    expect(twilioRecordsOf(can).filter((sid) => !deleted.has(sid))).toEqual([]);
+    expectNone('Postgres', await everyRow(), can);
+    expectNone('the services\' logs', serviceLogs.join('\n'), can);
+  });
+});
