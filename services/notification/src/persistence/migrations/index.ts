@@ -208,5 +208,53 @@ export function migrationsFor(schema: string) {
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'))`,
       ],
     ),
+    // SPEC §13 erasure (ADR 0024 "Next"): the durable work list of a customer's records outside Postgres, one row per
+    // (erasure, kind, external id), recorded with the erasure in the inbox transaction and drained by the redaction
+    // worker (src/privacy/); and the stores still to report per erasure
+    sqlMigration(
+      'NotificationErasure1765600000100',
+      [
+        `CREATE TABLE ${s}.erasure_task (
+          erasure_id uuid NOT NULL,
+          kind text NOT NULL CHECK (kind IN ('slack', 'twilio', 'email')),
+          -- slack: channel:ts; twilio: the message SID; email: the delivery id
+          external_id text NOT NULL,
+          customer_id text NOT NULL,
+          ticket_id text NOT NULL,
+          -- slack: the alert itself or a thread reply (which redacted text it gets); its team's language
+          role text,
+          team text,
+          status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+          attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz NOT NULL DEFAULT now(),
+          lease_until timestamptz,
+          claim_token uuid,
+          -- why it failed or how it ended (vendor codes, never personal data)
+          reason text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (erasure_id, kind, external_id)
+        )`,
+        `CREATE INDEX erasure_task_due ON ${s}.erasure_task (next_attempt_at) WHERE status = 'pending'`,
+        `CREATE TABLE ${s}.erasure_report (
+          erasure_id uuid NOT NULL,
+          store text NOT NULL CHECK (store IN ('slack', 'twilio', 'email')),
+          customer_id text NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          reported_at timestamptz,
+          PRIMARY KEY (erasure_id, store)
+        )`,
+        `CREATE INDEX erasure_report_open ON ${s}.erasure_report (created_at) WHERE reported_at IS NULL`,
+        // the customer's tickets are found by the snapshot's customerId
+        `CREATE INDEX ticket_snapshot_customer ON ${s}.ticket_snapshot ((snapshot->>'customerId'))`,
+        `CREATE INDEX recheck_link_customer ON ${s}.recheck_link (customer_id)`,
+      ],
+      [
+        `DROP INDEX ${s}.recheck_link_customer`,
+        `DROP INDEX ${s}.ticket_snapshot_customer`,
+        `DROP TABLE ${s}.erasure_report`,
+        `DROP TABLE ${s}.erasure_task`,
+      ],
+    ),
   ];
 }
