@@ -135,7 +135,13 @@ export class TwilioSmsChannel implements SmsChannel {
       outcome = { kind: 'deleted' };
     } catch (err) {
       const e = err as { status?: unknown; isAxiosError?: unknown } | null;
-      outcome = e && e.isAxiosError !== true && e.status === 404 ? { kind: 'not_found' } : twilioErrorOutcome(err, parseRetryAfter(call.retryAfter));
+      const code = (err as { code?: unknown } | null)?.code;
+      outcome =
+        e && e.isAxiosError !== true && e.status === 404 ? { kind: 'not_found' }
+        // "Cannot delete this resource before it is complete": a message just sent; Twilio says to wait minutes and
+        // try again (https://www.twilio.com/docs/api/errors/20009)
+        : code === 20009 ? { kind: 'retry', reason: 'Twilio cannot delete a message still in progress', code: '20009' }
+        : twilioErrorOutcome(err, parseRetryAfter(call.retryAfter));
     }
     const fields = { provider: 'twilio', method: 'messages.remove', messageSid: providerId, result: outcome.kind };
     if (outcome.kind === 'deleted' || outcome.kind === 'not_found') this.log.debug(fields, 'twilio message record deleted');
