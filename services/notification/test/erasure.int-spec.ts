@@ -93,7 +93,9 @@ describe('notification: erasing a customer (SPEC §13)', () => {
       claimed(o),
     );
     await h.quiet();
-    expect((await inbound({ MessageSid: `SM${randomUUID().replace(/-/g, '')}`, AccountSid: 'AC0123456789abcdef0123456789abcdef', From: AYSE.phone, To: '+15005550006', Body: AYSE.comments[0] })).status).toBe(200);
+    // her answer by SMS: a record in the Twilio account, then the incoming-message webhook
+    const reply = h.twilio.receive({ from: AYSE.phone, to: '+15005550006', body: AYSE.comments[0] });
+    expect((await inbound({ MessageSid: reply.sid, AccountSid: 'AC0123456789abcdef0123456789abcdef', From: AYSE.phone, To: '+15005550006', Body: AYSE.comments[0] })).status).toBe(200);
     await h.quiet();
 
     // what there is to erase, before
@@ -102,7 +104,9 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect(ayseMessages.length).toBe(6);
     expect(ayseMessages.map(shown).join('\n')).toContain(AYSE.name);
     const ayseSids: string[] = (await h.ds.query(`SELECT provider_id FROM "${h.schema}".delivery WHERE ticket_id = ANY($1) AND channel = 'sms' AND provider_id IS NOT NULL`, [[t1.id, t2.id]])).map((r: { provider_id: string }) => r.provider_id).sort();
-    expect(ayseSids).toHaveLength(3); // two on-call SMS quoting her, one to her
+    expect(ayseSids).toHaveLength(3); // two on-call SMS quoting her, one to her; and her reply
+    ayseSids.push(reply.sid);
+    ayseSids.sort();
     const emails: number = (await h.ds.query(`SELECT count(*)::int AS n FROM "${h.schema}".delivery WHERE ticket_id = ANY($1) AND channel = 'email'`, [[t1.id, t2.id]]))[0].n;
     expect(emails).toBe(2); // the alert to the leads' mailbox, and the email to her
     for (const s of AYSE_STRINGS) expect(await dump()).toContain(s);
@@ -122,7 +126,7 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect(byStore.notification).toMatchObject({ status: 'done', customerId: AYSE.id, by: 'notification', erased: expect.any(Number) });
     expect(byStore.notification.erased).toBeGreaterThan(0);
     expect(byStore.slack).toMatchObject({ status: 'done', erased: 6 });
-    expect(byStore.twilio).toMatchObject({ status: 'done', erased: 3 });
+    expect(byStore.twilio).toMatchObject({ status: 'done', erased: 4 });
     expect(byStore.email).toMatchObject({ status: 'done', erased: emails });
     for (const e of progress) expect(e.data.reason).toBeUndefined();
 
@@ -140,6 +144,7 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect([...h.twilio.deleted].sort()).toEqual(ayseSids);
     const deletes = h.twilio.requests.filter((r) => r.method === 'DELETE');
     expect(deletes.map((r) => r.path.split('/').pop()).sort()).toEqual(ayseSids.map((sid) => `${sid}.json`));
+    for (const sid of ayseSids) expect(h.twilio.messages.some((m) => m.sid === sid)).toBe(false);
     for (const sid of mehmetSids) expect(h.twilio.messages.some((m) => m.sid === sid)).toBe(true);
 
     // the notification schema holds none of her strings; Mehmet's rows are as they were

@@ -117,6 +117,16 @@ describe('Twilio stub', () => {
     expect((await client.messages.list({ to: '+905551112233' })).map((m) => m.sid)).toEqual([kept.sid]);
   });
 
+  it('an inbound message (receive) is an account record like the others: listed, then deleted once', async () => {
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: redirectTo(stub.url) });
+    const inbound = stub.receive({ from: '+905551234567', to: '+15005550006', body: 'merhaba' });
+    expect(inbound).toMatchObject({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), direction: 'inbound', status: 'received', from: '+905551234567' });
+    expect((await client.messages.list({ from: '+905551234567' })).map((m) => m.sid)).toEqual([inbound.sid]);
+    await expect(client.messages(inbound.sid).remove()).resolves.toBe(true);
+    await expect(client.messages(inbound.sid).remove()).rejects.toMatchObject({ status: 404, code: 20404 });
+    expect(stub.deleted).toEqual([inbound.sid]);
+  });
+
   it('deleting needs the account credentials, and scripted delete answers come first', async () => {
     const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: redirectTo(stub.url) });
     const m = await client.messages.create({ to: '+905551112233', from: '+15005550006', body: 'x' });

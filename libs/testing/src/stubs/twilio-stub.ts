@@ -40,7 +40,7 @@ export interface TwilioStubMessage {
   messaging_service_sid: string | null;
   body: string;
   status: string;
-  direction: 'outbound-api';
+  direction: 'outbound-api' | 'inbound';
   num_segments: string;
   num_media: string;
   error_code: number | null;
@@ -66,6 +66,11 @@ export interface TwilioStub {
   script(...responses: TwilioStubResponse[]): void;
   /** Queues answers for the next Messages.json GETs (message list); then real lists resume. */
   listScript(...responses: TwilioStubResponse[]): void;
+  /**
+   * Plays a phone texting our number: the account gets an inbound message record (`direction: 'inbound'`, listed and
+   * deletable like the others); returns it, so a test can post the incoming-message webhook with its `MessageSid`.
+   */
+  receive(message: { from: string; to: string; body: string }): TwilioStubMessage;
   /** SIDs whose message record a `DELETE …/Messages/{Sid}.json` removed (answered 204), in order. */
   deleted: string[];
   /** Queues answers for the next `DELETE …/Messages/{Sid}.json`; then real deletions resume. */
@@ -239,6 +244,18 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     },
     listScript: (...responses) => {
       listScripts.push(...responses);
+    },
+    receive: ({ from, to, body }) => {
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      const now = rfc2822(new Date());
+      const message: TwilioStubMessage = {
+        sid, account_sid: accountSid, api_version: '2010-04-01', to, from, messaging_service_sid: null, body, status: 'received', direction: 'inbound',
+        num_segments: String(segmentCount(body)), num_media: '0', error_code: null, error_message: null, price: null, price_unit: 'USD',
+        date_created: now, date_updated: now, date_sent: now, uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+        subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json`, feedback: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Feedback.json` },
+      };
+      messages.push(message);
+      return { ...message };
     },
     deleted,
     deleteScript: (...responses) => {

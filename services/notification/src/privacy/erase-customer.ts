@@ -60,7 +60,7 @@ export class ErasureRepository {
   /**
    * Records the work list of an erasure: every Slack message about the tickets (the alert by channel and ts, each
    * thread reply posted), every Twilio message SID recorded for them (on-call SMS quoting the customer, SMS to the
-   * customer) and every email delivery (the email log). Must run before the rows are anonymised (it reads them).
+   * customer, SMS from the customer) and every email delivery (the email log). Must run before the rows are anonymised (it reads them).
    * Also records the stores to report, so a kind with no row still reports `done` with 0.
    */
   async recordWorkList(q: Queryable, erasureId: string, customerId: string, ticketIds: string[]): Promise<void> {
@@ -75,6 +75,9 @@ export class ErasureRepository {
        UNION ALL
        SELECT $1::uuid, 'twilio', x.provider_id, $2, x.ticket_id, NULL, NULL
        FROM ${this.s}.delivery x WHERE x.ticket_id = ANY($3::text[]) AND x.channel = 'sms' AND x.provider = 'twilio' AND x.provider_id IS NOT NULL
+       UNION ALL
+       SELECT $1::uuid, 'twilio', x.message_sid, $2, x.ticket_id, NULL, NULL
+       FROM ${this.s}.inbound_sms x WHERE x.ticket_id = ANY($3::text[])
        UNION ALL
        SELECT $1::uuid, 'email', x.id::text, $2, x.ticket_id, NULL, NULL
        FROM ${this.s}.delivery x WHERE x.ticket_id = ANY($3::text[]) AND x.channel = 'email'

@@ -245,6 +245,14 @@ export function migrationsFor(schema: string) {
           PRIMARY KEY (erasure_id, store)
         )`,
         `CREATE INDEX erasure_report_open ON ${s}.erasure_report (created_at) WHERE reported_at IS NULL`,
+        // SMS the customer sent us (POST /twilio/inbound), by MessageSid: their Twilio records are deleted on erasure.
+        // Ids only: the text lives in the thread reply delivery, the number nowhere
+        `CREATE TABLE ${s}.inbound_sms (
+          message_sid text PRIMARY KEY,
+          ticket_id text NOT NULL,
+          received_at timestamptz NOT NULL DEFAULT now()
+        )`,
+        `CREATE INDEX inbound_sms_ticket ON ${s}.inbound_sms (ticket_id)`,
         // the customer's tickets are found by the snapshot's customerId
         `CREATE INDEX ticket_snapshot_customer ON ${s}.ticket_snapshot ((snapshot->>'customerId'))`,
         `CREATE INDEX recheck_link_customer ON ${s}.recheck_link (customer_id)`,
@@ -252,6 +260,7 @@ export function migrationsFor(schema: string) {
       [
         `DROP INDEX ${s}.recheck_link_customer`,
         `DROP INDEX ${s}.ticket_snapshot_customer`,
+        `DROP TABLE ${s}.inbound_sms`,
         `DROP TABLE ${s}.erasure_report`,
         `DROP TABLE ${s}.erasure_task`,
       ],
