@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { makeEnvelope, type ErasureProgressEvent, type ErasureRequestedEvent, type TicketEventData, type TicketSnapshot } from '@closeloop/contracts';
 import { signTwilioCallback, type SlackStubMessage } from '@closeloop/testing';
+import { ErasureRepository } from '../src/privacy/erase-customer';
+import { RedactionWorker } from '../src/privacy/redaction-worker';
 import { PrivacyRetention } from '../src/privacy/retention';
 import { routingYaml, ticketEvent } from './fixtures';
 import { TWILIO_TOKEN, startHarness, until, type NotificationHarness } from './harness';
@@ -266,5 +268,30 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     const kept = await rowsOf(recent);
     expect(kept).toContain('Yeni Müşteri');
     expect(kept).toContain('Taze bir şikayet');
+  });
+  // last: it stops this app's own redaction worker, so the claims below are the only ones
+  it('the work list: two instances claiming at once never share a row; the rows of an instance that died are taken again once their lease ran out', async () => {
+    await h.app.get(RedactionWorker).beforeApplicationShutdown();
+    const repo = new ErasureRepository(h.schema);
+    const erasureId = randomUUID();
+    await h.ds.query(
+      `INSERT INTO "${h.schema}".erasure_task (erasure_id, kind, external_id, customer_id, ticket_id)
+       SELECT $1, 'twilio', 'SM' || lpad(i::text, 32, '0'), 'c-lease', 't-lease' FROM generate_series(1, 30) AS i`,
+      [erasureId],
+    );
+    const ids = (rows: { external_id: string }[]) => rows.map((r) => r.external_id).sort();
+    const [a, b] = await Promise.all([repo.claim(h.ds, 20, 60_000, randomUUID()), repo.claim(h.ds, 20, 60_000, randomUUID())]);
+    expect(a.length + b.length).toBe(30);
+    expect(new Set([...ids(a), ...ids(b)]).size).toBe(30);
+    expect(await repo.claim(h.ds, 50, 60_000, randomUUID())).toEqual([]); // every row leased
+
+    // "a" dies without recording anything: once its lease has run out its rows, and only they, are claimed again
+    await h.ds.query(`UPDATE "${h.schema}".erasure_task SET lease_until = now() - interval '1 millisecond' WHERE erasure_id = $1 AND external_id = ANY($2)`, [erasureId, ids(a)]);
+    const again = await repo.claim(h.ds, 50, 60_000, randomUUID());
+    expect(ids(again)).toEqual(ids(a));
+    // the dead claim can no longer record an outcome; the live ones can
+    expect(await repo.finish(h.ds, a[0], { status: 'done' })).toBe(false);
+    expect(await repo.finish(h.ds, again[0], { status: 'done' })).toBe(true);
+    expect(await repo.finish(h.ds, b[0], { status: 'done' })).toBe(true);
   });
 });
