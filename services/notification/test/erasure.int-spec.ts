@@ -269,6 +269,26 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect(kept).toContain('Yeni Müşteri');
     expect(kept).toContain('Taze bir şikayet');
   });
+  it('a ticket whose snapshot and deliveries housekeeping pruned long ago: its alert is still found and redacted', async () => {
+    const customer = `c-${randomUUID()}`;
+    const t = randomUUID();
+    await h.publish(ticketEvent('ticket.opened', { ticket: { id: t, customerId: customer, customerName: 'Selin Acar', comment: 'Kahve soğuktu', team: 'cx', touchpoint: 'dine-in' } }));
+    await h.quiet();
+    // what housekeeping leaves after NOTIFICATION_RETENTION_DAYS: the alert_message row only
+    await h.ds.query(`DELETE FROM "${h.schema}".delivery WHERE ticket_id = $1`, [t]);
+    await h.ds.query(`DELETE FROM "${h.schema}".ticket_snapshot WHERE ticket_id = $1`, [t]);
+    const [ts] = await alertTs(t);
+    const erasure = erasureRequested(customer);
+    await h.publishPrivacy(erasure);
+    const progress = await progressOf(erasure.data.erasureId, 4);
+    await h.quiet();
+    expect(progress.find((e) => e.data.store === 'slack')?.data).toMatchObject({ status: 'done', erased: 1 });
+    const alert = h.slack.messages('C0CX').find((m) => m.ts === ts) as SlackStubMessage;
+    expect(alert.text).toMatch(/erased at the customer's request/);
+    expect(shown(alert)).not.toContain('Selin');
+    expect(shown(alert)).not.toContain('Kahve soğuktu');
+  });
+
   // last: it stops this app's own redaction worker, so the claims below are the only ones
   it('the work list: two instances claiming at once never share a row; the rows of an instance that died are taken again once their lease ran out', async () => {
     await h.app.get(RedactionWorker).beforeApplicationShutdown();

@@ -63,7 +63,7 @@ export class TicketEventsConsumer {
       let deliveries = plan.deliveries;
       if (plan.alert) {
         const alertId = deliveryIdFor(event.eventId, plan.alert.provider, plan.alert.channel, 'alert');
-        const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId);
+        const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId, ticket?.customerId);
         // Another ticket.opened for the same ticket (replayed with a new eventId): the alert exists, never post a second.
         // Nor a second first message of its email thread.
         if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert' && !(d.payload.kind === 'email' && d.payload.inReplyTo === undefined));

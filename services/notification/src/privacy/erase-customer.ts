@@ -45,13 +45,15 @@ export class ErasureRepository {
 
   /**
    * The tickets notification knows to be the customer's: its snapshots (ADR 0024: `customerId` names the customer),
-   * and the recheck and unsubscribe links issued for them (a ticket whose idle snapshot was pruned still has those).
+   * and the alert messages, recheck and unsubscribe links recorded for them (a ticket whose idle snapshot was pruned
+   * still has those).
    */
   async customerTickets(q: Queryable, customerId: string): Promise<string[]> {
     const rows: { ticket_id: string }[] = await q.query(
       `SELECT ticket_id FROM ${this.s}.ticket_snapshot WHERE snapshot->>'customerId' = $1
        UNION SELECT ticket_id FROM ${this.s}.recheck_link WHERE customer_id = $1
-       UNION SELECT ticket_id FROM ${this.s}.unsubscribe_link WHERE customer_id = $1`,
+       UNION SELECT ticket_id FROM ${this.s}.unsubscribe_link WHERE customer_id = $1
+       UNION SELECT ticket_id FROM ${this.s}.alert_message WHERE customer_id = $1`,
       [customerId],
     );
     return rows.map((r) => r.ticket_id).sort();

@@ -253,6 +253,10 @@ export function migrationsFor(schema: string) {
           received_at timestamptz NOT NULL DEFAULT now()
         )`,
         `CREATE INDEX inbound_sms_ticket ON ${s}.inbound_sms (ticket_id)`,
+        // whose ticket an alert is about: the alert row is kept after the snapshot is pruned (Retention), so an
+        // erasure still finds the customer's old alerts (set from now on; older rows have none)
+        `ALTER TABLE ${s}.alert_message ADD COLUMN customer_id text`,
+        `CREATE INDEX alert_message_customer ON ${s}.alert_message (customer_id) WHERE customer_id IS NOT NULL`,
         // the customer's tickets are found by the snapshot's customerId
         `CREATE INDEX ticket_snapshot_customer ON ${s}.ticket_snapshot ((snapshot->>'customerId'))`,
         `CREATE INDEX recheck_link_customer ON ${s}.recheck_link (customer_id)`,
@@ -261,6 +265,8 @@ export function migrationsFor(schema: string) {
         `DROP INDEX ${s}.recheck_link_customer`,
         `DROP INDEX ${s}.ticket_snapshot_customer`,
         `DROP TABLE ${s}.inbound_sms`,
+        `DROP INDEX ${s}.alert_message_customer`,
+        `ALTER TABLE ${s}.alert_message DROP COLUMN customer_id`,
         `DROP TABLE ${s}.erasure_report`,
         `DROP TABLE ${s}.erasure_task`,
       ],
