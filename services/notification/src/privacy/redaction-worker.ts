@@ -9,6 +9,7 @@ import { teamIdTranslator } from '../alerts/team-language';
 import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type SmsChannel } from '../channels';
 import type { NotificationConfig } from '../config';
 import { backoffDelayMs } from '../delivery/retry-policy';
+import { NotificationRepository } from '../persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import { ErasureRepository, type TaskRow } from './erase-customer';
 import { progressEvent, storeOutcome } from './progress';
@@ -38,6 +39,7 @@ export class RedactionWorker implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly ds: DataSource,
     private readonly repo: ErasureRepository,
+    private readonly alerts: NotificationRepository,
     private readonly outbox: Outbox,
     @Inject(CHAT_CHANNEL) private readonly chat: ChatChannel,
     @Inject(SMS_CHANNEL) private readonly sms: SmsChannel,
@@ -104,8 +106,17 @@ export class RedactionWorker implements OnApplicationBootstrap, BeforeApplicatio
     if (t.kind === 'slack') {
       const at = t.external_id.indexOf(':');
       const [channel, ts] = [t.external_id.slice(0, at), t.external_id.slice(at + 1)];
-      const message = renderRedacted(t.role === 'reply' ? 'reply' : 'alert', t.ticket_id, this.cfg.consoleUrl, teamIdTranslator(this.routing, t.team ?? this.routing.defaults.team));
-      const outcome = await this.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      const role = t.role === 'reply' ? 'reply' : 'alert';
+      // the alert's own update lease: a delivery worker that rendered the alert before the erasure never overwrites
+      // the redacted version with what it rendered (it renders again, from the anonymised snapshot, after us)
+      if (role === 'alert' && !(await this.alerts.lockAlertForUpdate(this.ds, t.ticket_id, channel, this.leaseMs))) {
+        await this.repo.finish(this.ds, t, { status: 'pending', reason: 'alert_being_updated', retryInMs: 500 });
+        return false;
+      }
+      const message = renderRedacted(role, t.ticket_id, this.cfg.consoleUrl, teamIdTranslator(this.routing, t.team ?? this.routing.defaults.team));
+      const outcome = await this.chat.update({ channel, ts, text: message.text, blocks: message.blocks }).finally(async () => {
+        if (role === 'alert') await this.alerts.unlockAlert(this.ds, t.ticket_id, channel).catch(() => undefined);
+      });
       // a message someone already deleted holds nothing of the customer any more: done, and said so
       result = outcome.kind === 'failed' && outcome.code === 'message_not_found' ? { status: 'done', reason: 'message_not_found' } : this.resultOf(outcome, t);
     } else {
