@@ -289,6 +289,33 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect(shown(alert)).not.toContain('Kahve soğuktu');
   });
 
+  it('a message to the customer still waiting to be sent is never sent after the erasure', async () => {
+    const customer = `c-${randomUUID()}`;
+    const phone = '+905559876543';
+    const t: Ticket = { id: randomUUID(), customerId: customer, customerName: 'Deniz Kurt', comment: 'Sıra çok uzundu', team: 'cx', touchpoint: 'dine-in' };
+    await h.publish(ticketEvent('ticket.opened', { ticket: t }));
+    await h.quiet();
+    const email = 'deniz.kurt@example.com';
+    h.twilio.script(...Array.from({ length: 200 }, () => ({ status: 503 })));
+    h.smtp.script(...Array.from({ length: 200 }, () => ({ reject: { code: 451, message: 'try again later' } })));
+    await h.publish(customerSms(t, phone, 'Merhaba Deniz Kurt, özür dileriz.'), customerEmail(t, email, 'Özür dileriz', 'Merhaba Deniz Kurt'));
+    const waiting = async (purpose: string) => ((await h.deliveries(t.id)).find((d) => d.purpose === purpose && d.status === 'retrying') ? true : undefined);
+    await until(() => waiting('customer_sms'), 'the SMS to the customer retrying');
+    await until(() => waiting('customer_email'), 'the email to the customer retrying');
+    const erasure = erasureRequested(customer);
+    await h.publishPrivacy(erasure);
+    await progressOf(erasure.data.erasureId, 4);
+    // Twilio and the mail server answer again: nothing must go out now
+    h.twilio.reset();
+    h.smtp.reset();
+    await h.quiet();
+    const rows = await h.deliveries(t.id);
+    expect(rows.find((d) => d.purpose === 'customer_sms')).toMatchObject({ status: 'failed', last_error_code: 'customer_erased', recipient: '‹erased›', payload: { kind: 'sms', body: '‹erased›' } });
+    expect(rows.find((d) => d.purpose === 'customer_email')).toMatchObject({ status: 'failed', last_error_code: 'customer_erased', recipient: '‹erased›', payload: { subject: '‹erased›', text: '‹erased›' } });
+    expect(h.twilio.messages.filter((m) => m.to === phone)).toEqual([]);
+    expect(h.smtp.messages).toEqual([]);
+  });
+
   // last: it stops this app's own redaction worker, so the claims below are the only ones
   it('the work list: two instances claiming at once never share a row; the rows of an instance that died are taken again once their lease ran out', async () => {
     await h.app.get(RedactionWorker).beforeApplicationShutdown();

@@ -114,6 +114,21 @@ export class ErasureRepository {
     return snapshots + (await this.anonymiseDeliveries(q, { ticketIds }, deliveries));
   }
 
+  /**
+   * Messages to the customer not sent yet (SMS and email alike) are failed (`customer_erased`) at once, in the erasure's
+   * transaction: the email ones are anonymised later by the worker, and must not go out meanwhile.
+   */
+  async cancelWaitingToCustomer(q: Queryable, ticketIds: string[]): Promise<number> {
+    if (ticketIds.length === 0) return 0;
+    return countOf(
+      await q.query(
+        `UPDATE ${this.s}.delivery SET status = 'failed', last_error_code = 'customer_erased', updated_at = now()
+         WHERE ticket_id = ANY($1::text[]) AND purpose = ANY($2::text[]) AND status = ANY($3::text[])`,
+        [ticketIds, CUSTOMER_PURPOSES, WAITING],
+      ),
+    );
+  }
+
   /** The delivery half of `anonymiseTickets`, also used alone by the worker for the `email` store's rows (by id). */
   async anonymiseDeliveries(q: Queryable, which: { ticketIds?: string[]; ids?: string[] }, scope: DeliveryScope): Promise<number> {
     const res = await q.query(

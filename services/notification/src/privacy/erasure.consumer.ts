@@ -38,6 +38,7 @@ export class ErasureConsumer {
       const ticketIds = await this.repo.customerTickets(m, customerId);
       tickets = ticketIds.length;
       await this.repo.recordWorkList(m, erasureId, customerId, ticketIds);
+      await this.repo.cancelWaitingToCustomer(m, ticketIds);
       erased = await this.repo.anonymiseTickets(m, ticketIds, 'not_email');
       await this.outbox.add(m, Topic.PrivacyEvents, customerId, progressEvent({ erasureId, customerId, store: 'notification', status: 'done', erased }));
     });
