@@ -157,6 +157,18 @@ describe('notification: erasing a customer (SPEC §13)', () => {
     expect(text).toContain(MEHMET.comment);
     expect(await h.deliveries(o.id)).toEqual(mehmetRows);
     expect((await messagesAbout([o.id])).map(shown)).toEqual(mehmetBefore);
+
+    // late events about her ticket, sent before tickets erased its own copy (her key still exists): her words stay out
+    const sentBefore = h.twilio.messages.length;
+    await h.publish(
+      ticketEvent('ticket.resolved', { actor: LALE, ticket: { ...t1, status: 'resolved', assigneeId: 'lale', assigneeName: 'Lale Kaya', resolvedAt: new Date().toISOString(), version: 3 } }),
+      customerSms({ ...t1, version: 3 }, AYSE.phone, `Merhaba ${AYSE.name}, sorun çözüldü.`),
+    );
+    await h.quiet();
+    const late = await dump();
+    for (const s of AYSE_STRINGS) expect(late).not.toContain(s);
+    for (const m of await messagesAbout([t1.id])) for (const s of AYSE_STRINGS) expect(shown(m)).not.toContain(s);
+    expect(h.twilio.messages.slice(sentBefore).filter((m) => m.to === AYSE.phone)).toEqual([]);
   });
 
   it('a customer notification has never written to: every store done with 0', async () => {

@@ -114,6 +114,15 @@ export class ErasureRepository {
     return snapshots + (await this.anonymiseDeliveries(q, { ticketIds }, deliveries));
   }
 
+  /** Whether this ticket's copies were anonymised (an erasure, or retention): a late event must not bring its words back. */
+  async isAnonymised(q: Queryable, ticketId: string): Promise<boolean> {
+    const rows = await q.query(
+      `SELECT 1 FROM ${this.s}.ticket_snapshot WHERE ticket_id = $1 AND (snapshot->>'customerName' = $2 OR snapshot->>'comment' = $2)`,
+      [ticketId, ERASED],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Messages to the customer not sent yet (SMS and email alike) are failed (`customer_erased`) at once, in the erasure's
    * transaction: the email ones are anonymised later by the worker, and must not go out meanwhile.
