@@ -201,6 +201,20 @@ describe('notification: erasing a customer (SPEC §13)', () => {
       `SELECT kind, status, reason FROM "${h.schema}".erasure_task WHERE erasure_id = $1 AND kind = 'slack' ORDER BY status`, [erasure.data.erasureId],
     );
     expect(tasks).toEqual([{ kind: 'slack', status: 'done', reason: 'message_not_found' }, { kind: 'slack', status: 'failed', reason: 'cant_update_message' }]);
+
+    // the admin retries (ADR 0026: the same erasure requested again, a new event): the failed row is tried again, and
+    // every store answers the new request with a report of its own (a new eventId, so tickets does not drop it)
+    const updates = h.slack.calls('chat.update').length;
+    const retry = makeEnvelope('customer.erasure_requested', { ...erasure.data, requestedAt: new Date().toISOString() }, 'tickets') as ErasureRequestedEvent;
+    await h.publishPrivacy(retry);
+    const all = await progressOf(erasure.data.erasureId, 8);
+    await h.quiet();
+    expect(all).toHaveLength(8);
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(8);
+    const second = Object.fromEntries(all.slice(4).map((e) => [e.data.store, e.data]));
+    expect(second.slack).toMatchObject({ status: 'done', erased: 2 });
+    expect(second.twilio).toMatchObject({ status: 'done', erased: 2 });
+    expect(h.slack.calls('chat.update').length).toBe(updates + 1); // only the failed one again
   });
 
   it('resumes after the app is stopped mid-way: every message redacted once, every store reported once', async () => {

@@ -65,7 +65,7 @@ export class ErasureRepository {
    * customer, SMS from the customer) and every email delivery (the email log). Must run before the rows are anonymised (it reads them).
    * Also records the stores to report, so a kind with no row still reports `done` with 0.
    */
-  async recordWorkList(q: Queryable, erasureId: string, customerId: string, ticketIds: string[]): Promise<void> {
+  async recordWorkList(q: Queryable, erasureId: string, customerId: string, ticketIds: string[], requestEventId: string): Promise<void> {
     const team = `(SELECT sn.snapshot->>'team' FROM ${this.s}.ticket_snapshot sn WHERE sn.ticket_id = x.ticket_id)`;
     await q.query(
       `INSERT INTO ${this.s}.erasure_task (erasure_id, kind, external_id, customer_id, ticket_id, role, team)
@@ -83,12 +83,16 @@ export class ErasureRepository {
        UNION ALL
        SELECT $1::uuid, 'email', x.id::text, $2, x.ticket_id, NULL, NULL
        FROM ${this.s}.delivery x WHERE x.ticket_id = ANY($3::text[]) AND x.channel = 'email'
-       ON CONFLICT DO NOTHING`,
+       -- the admin's retry (ADR 0026: the same erasure requested again): what failed is tried again, what is done stays
+       ON CONFLICT (erasure_id, kind, external_id) DO UPDATE SET status = 'pending', attempts = 0, reason = NULL, next_attempt_at = now(), updated_at = now()
+         WHERE erasure_task.status = 'failed'`,
       [erasureId, customerId, ticketIds],
     );
+    // every store reports again to this request (a `done` is never taken back by tickets, nor counted twice)
     await q.query(
-      `INSERT INTO ${this.s}.erasure_report (erasure_id, store, customer_id) SELECT $1::uuid, k, $2 FROM unnest($3::text[]) AS k ON CONFLICT DO NOTHING`,
-      [erasureId, customerId, [...WORK_KINDS]],
+      `INSERT INTO ${this.s}.erasure_report (erasure_id, store, customer_id, request_event_id) SELECT $1::uuid, k, $2, $4::uuid FROM unnest($3::text[]) AS k
+       ON CONFLICT (erasure_id, store) DO UPDATE SET reported_at = NULL, request_event_id = excluded.request_event_id`,
+      [erasureId, customerId, [...WORK_KINDS], requestEventId],
     );
   }
 
@@ -223,10 +227,10 @@ export class ErasureRepository {
    * The stores of erasures whose rows are all done or failed and which have not reported yet, locked for this
    * transaction (SKIP LOCKED: another instance reporting the same one is left alone), with their counts.
    */
-  async finishedStores(q: Queryable, limit: number): Promise<{ erasure_id: string; store: WorkKind; customer_id: string; done: number; failed: number; reasons: string[] | null }[]> {
+  async finishedStores(q: Queryable, limit: number): Promise<{ erasure_id: string; store: WorkKind; customer_id: string; request_event_id: string; done: number; failed: number; reasons: string[] | null }[]> {
     return q.query(
       `WITH ready AS (
-         SELECT r.erasure_id, r.store, r.customer_id FROM ${this.s}.erasure_report r
+         SELECT r.erasure_id, r.store, r.customer_id, r.request_event_id FROM ${this.s}.erasure_report r
          WHERE r.reported_at IS NULL
            AND NOT EXISTS (SELECT 1 FROM ${this.s}.erasure_task t WHERE t.erasure_id = r.erasure_id AND t.kind = r.store AND t.status = 'pending')
          ORDER BY r.created_at LIMIT $1 FOR UPDATE SKIP LOCKED

@@ -37,10 +37,10 @@ export class ErasureConsumer {
     const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
       const ticketIds = await this.repo.customerTickets(m, customerId);
       tickets = ticketIds.length;
-      await this.repo.recordWorkList(m, erasureId, customerId, ticketIds);
+      await this.repo.recordWorkList(m, erasureId, customerId, ticketIds, event.eventId);
       await this.repo.cancelWaitingToCustomer(m, ticketIds);
       erased = await this.repo.anonymiseTickets(m, ticketIds, 'not_email');
-      await this.outbox.add(m, Topic.PrivacyEvents, customerId, progressEvent({ erasureId, customerId, store: 'notification', status: 'done', erased }));
+      await this.outbox.add(m, Topic.PrivacyEvents, customerId, progressEvent({ erasureId, customerId, store: 'notification', status: 'done', erased }, event.eventId));
     });
     if (!ran) return;
     // ids and counts only: the customer id is the pseudonymous key (ADR 0024)

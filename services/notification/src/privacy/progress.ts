@@ -5,13 +5,14 @@ import { SERVICE } from '../config';
 const REASON_MAX = 500;
 
 /**
- * `customer.erasure_progress` of one store of one erasure. Its id derives from (erasure, store, reporter), so a
- * report sent again after a crash is the same event (tickets keeps the last one; `done` is never taken back).
+ * `customer.erasure_progress` of one store, answering one `customer.erasure_requested`. Its id derives from (request,
+ * store, reporter): a report sent again after a crash is the same event, while an admin's retry (a new request for
+ * the same erasure, ADR 0026) gets a new report that tickets does not take for a duplicate.
  */
-export function progressEvent(p: Omit<ErasureProgressData, 'by'>, at: Date = new Date()): ErasureProgressEvent {
+export function progressEvent(p: Omit<ErasureProgressData, 'by'>, requestEventId: string, at: Date = new Date()): ErasureProgressEvent {
   const data: ErasureProgressData = { ...p, by: SERVICE, ...(p.reason !== undefined ? { reason: p.reason.slice(0, REASON_MAX) } : {}) };
   return makeEnvelope('customer.erasure_progress', data, SERVICE, {
-    eventId: deterministicId('customer.erasure_progress', p.erasureId, p.store, SERVICE),
+    eventId: deterministicId('customer.erasure_progress', requestEventId, p.store, SERVICE),
     occurredAt: at,
   }) as ErasureProgressEvent;
 }

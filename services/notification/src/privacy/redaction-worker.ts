@@ -146,7 +146,7 @@ export class RedactionWorker implements OnApplicationBootstrap, BeforeApplicatio
     await this.ds.transaction(async (m) => {
       for (const r of await this.repo.finishedStores(m, 100)) {
         const outcome = storeOutcome(r.done, r.failed, r.reasons ?? []);
-        await this.outbox.add(m, Topic.PrivacyEvents, r.customer_id, progressEvent({ erasureId: r.erasure_id, customerId: r.customer_id, store: r.store, ...outcome }));
+        await this.outbox.add(m, Topic.PrivacyEvents, r.customer_id, progressEvent({ erasureId: r.erasure_id, customerId: r.customer_id, store: r.store, ...outcome }, r.request_event_id));
         await this.repo.markReported(m, r.erasure_id, r.store);
         this.log.info({ erasureId: r.erasure_id, store: r.store, status: outcome.status, erased: outcome.erased, failed: r.failed }, 'erasure store reported');
       }

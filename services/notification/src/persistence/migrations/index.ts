@@ -240,6 +240,8 @@ export function migrationsFor(schema: string) {
           erasure_id uuid NOT NULL,
           store text NOT NULL CHECK (store IN ('slack', 'twilio', 'email')),
           customer_id text NOT NULL,
+          -- the request being answered: an admin's retry is a new request (new eventId) for the same erasure (ADR 0026)
+          request_event_id uuid NOT NULL,
           created_at timestamptz NOT NULL DEFAULT now(),
           reported_at timestamptz,
           PRIMARY KEY (erasure_id, store)
