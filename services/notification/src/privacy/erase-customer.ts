@@ -129,15 +129,17 @@ export class ErasureRepository {
 
   /**
    * Messages to the customer not sent yet (SMS and email alike) are failed (`customer_erased`) at once, in the erasure's
-   * transaction: the email ones are anonymised later by the worker, and must not go out meanwhile.
+   * transaction: the email ones are anonymised later by the worker, and must not go out meanwhile. One being sent
+   * right now (`sending`) loses its claim too, so its outcome is never recorded and it is never tried again (if that
+   * very call went through, it went out before the erasure; nothing can take it back).
    */
   async cancelWaitingToCustomer(q: Queryable, ticketIds: string[]): Promise<number> {
     if (ticketIds.length === 0) return 0;
     return countOf(
       await q.query(
-        `UPDATE ${this.s}.delivery SET status = 'failed', last_error_code = 'customer_erased', updated_at = now()
+        `UPDATE ${this.s}.delivery SET status = 'failed', last_error_code = 'customer_erased', claim_token = NULL, lease_until = NULL, updated_at = now()
          WHERE ticket_id = ANY($1::text[]) AND purpose = ANY($2::text[]) AND status = ANY($3::text[])`,
-        [ticketIds, CUSTOMER_PURPOSES, WAITING],
+        [ticketIds, CUSTOMER_PURPOSES, [...WAITING, 'sending']],
       ),
     );
   }
