@@ -19,6 +19,10 @@ import { UnsubscribeController } from './outreach/unsubscribe.controller';
 import { UnsubscribeLinks } from './outreach/unsubscribe-links';
 import { RecheckController } from './recheck/recheck.controller';
 import { RecheckLinks } from './recheck/recheck-links';
+import { ErasureRepository } from './privacy/erase-customer';
+import { ErasureConsumer } from './privacy/erasure.consumer';
+import { RedactionWorker } from './privacy/redaction-worker';
+import { PrivacyRetention } from './privacy/retention';
 import { SlackInteractionsController } from './slack/interactions.controller';
 import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG, ROUTING } from './tokens';
 import { TwilioStatusController } from './twilio/status.controller';
@@ -39,7 +43,7 @@ export class NotificationModule {
         DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema: cfg.database.schema }),
       ],
-      controllers: [TicketEventsConsumer, TrendEventsConsumer, TeamDigestsConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],
+      controllers: [TicketEventsConsumer, TrendEventsConsumer, TeamDigestsConsumer, ErasureConsumer, SlackInteractionsController, TwilioStatusController, RecheckController, TwilioInboundController, UnsubscribeController],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: NOTIFICATION_CONFIG, useValue: cfg },
@@ -91,6 +95,9 @@ export class NotificationModule {
         { provide: OutreachRepository, useValue: new OutreachRepository(cfg.database.schema) },
         DeliveryWorker,
         Housekeeping,
+        { provide: ErasureRepository, useValue: new ErasureRepository(cfg.database.schema) },
+        RedactionWorker,
+        PrivacyRetention,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
       ],
     };

@@ -10,7 +10,7 @@ import ts from 'typescript';
  * Not text for people, so not scanned: log messages, thrown errors, SQL, HTML markup (the text between tags is),
  * imports, types, the `detail` of an HTTP error answered to Slack or Twilio (a machine), and the short list below.
  */
-const DIRS = ['slack', 'alerts', 'trends', 'digest', 'recheck', 'outreach'];
+const DIRS = ['slack', 'alerts', 'trends', 'digest', 'recheck', 'outreach', 'privacy'];
 const SHOWN = new Set(['text', 'title', 'label', 'placeholder', 'submit', 'close']);
 const WORD = /\p{L}{2,}/u;
 const SENTENCE = /\p{L}{2,}\s+\p{L}{2,}/u;

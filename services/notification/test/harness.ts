@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Topic, ticketIdOf, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent, type TrendEvent, type TeamDigestEvent } from '@closeloop/contracts';
+import { Topic, ticketIdOf, type ErasureProgressEvent, type ErasureRequestedEvent, type DeliveryEvent, type FeedbackReceivedEvent, type TicketCommand, type TicketEvent, type TrendEvent, type TeamDigestEvent } from '@closeloop/contracts';
 import { EventProducer, ensureTopics, prefixed, type KafkaSettings } from '@closeloop/messaging';
 import { Privacy, createDataSource, runMigrations } from '@closeloop/platform';
 import {
@@ -53,6 +53,12 @@ export interface NotificationHarness {
   publishTrend(...events: TrendEvent[]): Promise<void>;
   /** Daily digests (SPEC §12) on cx.team.digests.v1, keyed by team. */
   publishDigest(...events: TeamDigestEvent[]): Promise<void>;
+  /** Erasure requests (SPEC §13) on cx.privacy.events.v1, keyed by customer id. */
+  publishPrivacy(...events: (ErasureRequestedEvent | ErasureProgressEvent)[]): Promise<void>;
+  /** `customer.erasure_progress` events published so far (by notification), read from the start of the topic. */
+  erasureProgress(minCount: number): Promise<ErasureProgressEvent[]>;
+  /** Stops the app (as a shutdown would) and starts a new instance on the same schema, topics and stubs. */
+  restart(): Promise<INestApplication>;
   deliveries(ticketId: string): Promise<DeliveryRow[]>;
   /** notification.delivery events published so far for a ticket (reads the topic from the start). */
   deliveryEvents(ticketId: string, minCount: number): Promise<DeliveryEvent[]>;
@@ -131,7 +137,7 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   });
   await ensureTopics(testKafka(), kafka, { partitions: 2 });
   await runMigrations(databaseOptions(cfg));
-  const app = await startNotification(cfg);
+  let app = await startNotification(cfg);
   const ds = createDataSource({ url: cfg.database.url, schema, entities: [], migrations: [], poolSize: 2 });
   await ds.initialize();
   const producer = new EventProducer(kafka, uniqueName('notif-test-producer'), testLogger);
@@ -141,9 +147,10 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     deliveries: [] as DeliveryEvent[],
     commands: [] as { key: string | null; event: TicketCommand }[],
     feedback: [] as { key: string | null; event: FeedbackReceivedEvent }[],
+    progress: [] as ErasureProgressEvent[],
   };
   const privacy = app.get(Privacy);
-  const collected = [Topic.NotificationEvents, Topic.TicketCommands, Topic.FeedbackReceived].map((t) => prefixed(kafka, t));
+  const collected = [Topic.NotificationEvents, Topic.TicketCommands, Topic.FeedbackReceived, Topic.PrivacyEvents].map((t) => prefixed(kafka, t));
   const collectorGroup = uniqueName('notif-test-collector');
   const collector = testKafka().consumer({ groupId: collectorGroup, maxWaitTimeInMs: READER_MAX_WAIT_MS });
   await collector.connect();
@@ -155,6 +162,9 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
       const value = await privacy.open(logical, JSON.parse(message.value?.toString() ?? '{}'));
       if (topic === prefixed(kafka, Topic.NotificationEvents)) published.deliveries.push(value);
       else if (topic === prefixed(kafka, Topic.TicketCommands)) published.commands.push({ key: message.key?.toString() ?? null, event: value });
+      else if (topic === prefixed(kafka, Topic.PrivacyEvents)) {
+        if (value.type === 'customer.erasure_progress') published.progress.push(value);
+      }
       else published.feedback.push({ key: message.key?.toString() ?? null, event: value });
     },
   });
@@ -163,7 +173,9 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
   const count = async (sql: string) => Number((await ds.query(sql))[0].n);
 
   return {
-    app,
+    get app() {
+      return app;
+    },
     cfg,
     baseUrl,
     slack,
@@ -175,6 +187,16 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     publish: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TicketEvents, key: ticketIdOf(event), event }))),
     publishTrend: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TrendEvents, key: event.data.trendId, event }))),
     publishDigest: (...events) => producer.publish(events.map((event) => ({ topic: Topic.TeamDigests, key: event.data.team, event }))),
+    publishPrivacy: (...events) => producer.publish(events.map((event) => ({ topic: Topic.PrivacyEvents, key: event.data.customerId, event }))),
+    erasureProgress: async (minCount) => {
+      await waitFor(() => published.progress.length >= minCount, { timeoutMs: 30_000, what: `${minCount} erasure progress event(s)` });
+      return [...published.progress];
+    },
+    restart: async () => {
+      await app.close();
+      app = await startNotification(cfg);
+      return app;
+    },
     deliveries: (ticketId) => ds.query(`SELECT * FROM "${schema}".delivery WHERE ticket_id = $1 ORDER BY created_at, purpose, recipient`, [ticketId]),
     deliveryEvents: async (ticketId, minCount) => {
       const mine = () => published.deliveries.filter((e) => e.data.ticketId === ticketId);
@@ -207,7 +229,9 @@ export async function startHarness(label: string, opts: { env?: Record<string, s
     },
     quiet: async () => void await waitForQuiescence({
       pending: {
-        'ticket, trend and digest events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [Topic.TicketEvents, Topic.TrendEvents, Topic.TeamDigests].map((t) => prefixed(kafka, t))),
+        'ticket, trend, digest and privacy events not handled': () => consumerLag(admin, prefixed(kafka, 'notification'), [Topic.TicketEvents, Topic.TrendEvents, Topic.TeamDigests, Topic.PrivacyEvents].map((t) => prefixed(kafka, t))),
+        'erasure records not redacted yet': () => count(`SELECT count(*) AS n FROM "${schema}".erasure_task WHERE status = 'pending'`),
+        'erasure stores not reported yet': () => count(`SELECT count(*) AS n FROM "${schema}".erasure_report WHERE reported_at IS NULL`),
         'deliveries queued or in flight': () => count(`SELECT count(*) AS n FROM "${schema}".delivery WHERE status IN ('pending', 'retrying', 'sending') OR (status = 'held' AND next_attempt_at <= now())`),
         'outbox rows not relayed': () => count(`SELECT count(*) AS n FROM "${schema}".outbox`),
         'published events not collected': () => consumerLag(admin, collectorGroup, collected),

@@ -148,6 +148,31 @@ describe('Slack stub', () => {
     }
   });
 
+  it('keeps every version of a message; chat.update with text and no blocks removes the blocks, as Slack documents', async () => {
+    const c = new WebClient('x', { slackApiUrl: stub.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: 'Ayşe said hi' } }];
+    const posted = await c.chat.postMessage({ channel: 'CV', text: 'Ayşe said hi', blocks });
+    const ts = String(posted.ts);
+    const redacted = [{ type: 'section', text: { type: 'mrkdwn', text: 'erased' } }];
+    await c.chat.update({ channel: 'CV', ts, text: 'erased', blocks: redacted });
+    await c.chat.update({ channel: 'CV', ts, text: 'plain' });
+    const [m] = stub.messages('CV');
+    expect(m.versions).toEqual([{ text: 'Ayşe said hi', blocks }, { text: 'erased', blocks: redacted }, { text: 'plain', blocks: undefined }]);
+    expect(m).toMatchObject({ text: 'plain', edits: 2 });
+    expect(m.blocks).toBeUndefined();
+    await expect(c.chat.update({ channel: 'CV', ts: '1.000001', text: 'x' })).rejects.toMatchObject({ data: { error: 'message_not_found' } });
+  });
+
+  it('delayMs: answers as Slack would, later', async () => {
+    const c = new WebClient('x', { slackApiUrl: stub.url, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR });
+    const posted = await c.chat.postMessage({ channel: 'CD', text: 'a' });
+    stub.script('chat.update', { delayMs: 300 });
+    const started = Date.now();
+    await expect(c.chat.update({ channel: 'CD', ts: String(posted.ts), text: 'b' })).resolves.toMatchObject({ ok: true, ts: posted.ts });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(stub.messages('CD')[0].text).toBe('b');
+  });
+
   it('closes even while a request hangs', async () => {
     const hanging = await startSlackStub();
     hanging.script('chat.postMessage', { hang: true });

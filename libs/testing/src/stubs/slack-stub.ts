@@ -17,7 +17,9 @@ export type SlackStubResponse =
    * Slack did the work (the message exists, `conversations.history` shows it) but the answer never arrives:
    * the ambiguous timeout a client without an idempotency key has to reconcile.
    */
-  | { dropResponse: true };
+  | { dropResponse: true }
+  /** Answers as Slack would (the default answer, the work done), only after `delayMs`: a slow Slack. */
+  | { delayMs: number };
 
 export interface SlackStubRequest {
   /** Web API method (`chat.postMessage`), or `response_url` for posts to `respondUrl(id)`. */
@@ -41,6 +43,13 @@ export interface SlackStubMessage {
   metadata?: unknown;
   /** How many times `chat.update` changed it. */
   edits: number;
+  /** Every version it had, oldest first: as posted, then after each `chat.update` (the last is the one shown now). */
+  versions: SlackStubMessageVersion[];
+}
+
+export interface SlackStubMessageVersion {
+  text?: string;
+  blocks?: unknown[];
 }
 
 export interface SlackStubOptions {
@@ -124,7 +133,9 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
 
     const queue = scripts.get(method);
     const dropResponse = queue?.[0] !== undefined && 'dropResponse' in queue[0];
-    if (dropResponse) queue?.shift();
+    const delayed = queue?.[0] !== undefined && 'delayMs' in queue[0] ? queue.shift() as { delayMs: number } : undefined;
+    if (delayed) await new Promise((r) => setTimeout(r, delayed.delayMs));
+    else if (dropResponse) queue?.shift();
     else if (answerScripted(method, res)) return;
 
     const auth = req.headers.authorization ?? (typeof form.token === 'string' ? `Bearer ${form.token}` : undefined);
@@ -170,7 +181,10 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
         if (form.blocks !== undefined && !Array.isArray(form.blocks)) return { ok: false, error: 'invalid_blocks_format' };
         const threadTs = str(form.thread_ts);
         const ts = nextTs();
-        const stored: SlackStubMessage = { channel, ts, edits: 0, text: str(form.text), blocks: form.blocks, metadata: form.metadata, ...(threadTs ? { thread_ts: threadTs } : {}) };
+        const stored: SlackStubMessage = {
+          channel, ts, edits: 0, text: str(form.text), blocks: form.blocks, metadata: form.metadata, ...(threadTs ? { thread_ts: threadTs } : {}),
+          versions: [{ text: str(form.text), blocks: form.blocks }],
+        };
         history.push(stored);
         return { ok: true, channel, ts, message: messageBody(stored) };
       }
@@ -181,9 +195,15 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
         const stored = history.find((m) => m.channel === channel && m.ts === ts);
         if (!stored) return { ok: false, error: 'message_not_found' };
         if (!str(form.text) && !form.blocks && !form.attachments) return { ok: false, error: 'no_text' };
-        stored.text = str(form.text);
+        // https://docs.slack.dev/reference/methods/chat.update: "If you don't include blocks, the message's previous
+        // blocks will only be retained if the text argument is not provided. If the text argument is provided and
+        // blocks are not provided, the blocks will be removed"; an empty array removes them too.
+        const text = str(form.text);
         if (form.blocks !== undefined) stored.blocks = form.blocks;
+        else if (text) stored.blocks = undefined;
+        stored.text = text;
         stored.edits += 1;
+        stored.versions.push({ text: stored.text, blocks: stored.blocks });
         return { ok: true, channel, ts, text: stored.text, message: messageBody(stored) };
       }
       case 'conversations.history':
@@ -287,7 +307,7 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     script: (method, ...responses) => {
       scripts.set(method, [...(scripts.get(method) ?? []), ...responses]);
     },
-    messages: (channel) => history.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m })),
+    messages: (channel) => history.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m, versions: m.versions.map((v) => ({ ...v })) })),
     respondUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
     waitForCalls: (method, count = 1, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {

@@ -96,6 +96,48 @@ describe('Twilio stub', () => {
     }
   });
 
+  it('deletes a message record through the SDK: 204 once, then 404 (20404); the record leaves the list', async () => {
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: redirectTo(stub.url) });
+    const kept = await client.messages.create({ to: '+905551112233', from: '+15005550006', body: 'kept' });
+    const gone = await client.messages.create({ to: '+905551112233', from: '+15005550006', body: 'gone' });
+
+    await expect(client.messages(gone.sid).remove()).resolves.toBe(true);
+    const second = await client.messages(gone.sid).remove().then(() => undefined, (err: unknown) => err);
+    expect(second).toMatchObject({ status: 404, code: 20404 });
+    const unknown = await client.messages('SM00000000000000000000000000000000').remove().then(() => undefined, (err: unknown) => err);
+    expect(unknown).toMatchObject({ status: 404, code: 20404 });
+
+    expect(stub.deleted).toEqual([gone.sid]);
+    const deletes = stub.requests.filter((r) => r.method === 'DELETE');
+    expect(deletes.map((r) => r.path)).toEqual([
+      `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${gone.sid}.json`,
+      `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${gone.sid}.json`,
+      `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/SM00000000000000000000000000000000.json`,
+    ]);
+    expect((await client.messages.list({ to: '+905551112233' })).map((m) => m.sid)).toEqual([kept.sid]);
+  });
+
+  it('an inbound message (receive) is an account record like the others: listed, then deleted once', async () => {
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: redirectTo(stub.url) });
+    const inbound = stub.receive({ from: '+905551234567', to: '+15005550006', body: 'merhaba' });
+    expect(inbound).toMatchObject({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), direction: 'inbound', status: 'received', from: '+905551234567' });
+    expect((await client.messages.list({ from: '+905551234567' })).map((m) => m.sid)).toEqual([inbound.sid]);
+    await expect(client.messages(inbound.sid).remove()).resolves.toBe(true);
+    await expect(client.messages(inbound.sid).remove()).rejects.toMatchObject({ status: 404, code: 20404 });
+    expect(stub.deleted).toEqual([inbound.sid]);
+  });
+
+  it('deleting needs the account credentials, and scripted delete answers come first', async () => {
+    const client = twilio(ACCOUNT_SID, AUTH_TOKEN, { httpClient: redirectTo(stub.url) });
+    const m = await client.messages.create({ to: '+905551112233', from: '+15005550006', body: 'x' });
+    const res = await fetch(`${stub.url}/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${m.sid}.json`, { method: 'DELETE' });
+    expect(res.status).toBe(401);
+    stub.deleteScript({ status: 503 });
+    await expect(client.messages(m.sid).remove()).rejects.toMatchObject({ status: 503 });
+    await expect(client.messages(m.sid).remove()).resolves.toBe(true);
+    expect(stub.deleted).toEqual([m.sid]);
+  });
+
   it('scripted answers are served in order, then successes resume', async () => {
     stub.script({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' }, { status: 503 });
     const form = { To: '+905551112233', From: '+15005550006', Body: 'x' };

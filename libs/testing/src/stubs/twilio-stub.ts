@@ -15,7 +15,7 @@ export type TwilioStubResponse =
   | { hang: true };
 
 export interface TwilioStubRequest {
-  /** `POST` (send) or `GET` (list). */
+  /** `POST` (send), `GET` (list) or `DELETE` (a message record). */
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
@@ -40,7 +40,7 @@ export interface TwilioStubMessage {
   messaging_service_sid: string | null;
   body: string;
   status: string;
-  direction: 'outbound-api';
+  direction: 'outbound-api' | 'inbound';
   num_segments: string;
   num_media: string;
   error_code: number | null;
@@ -66,6 +66,15 @@ export interface TwilioStub {
   script(...responses: TwilioStubResponse[]): void;
   /** Queues answers for the next Messages.json GETs (message list); then real lists resume. */
   listScript(...responses: TwilioStubResponse[]): void;
+  /**
+   * Plays a phone texting our number: the account gets an inbound message record (`direction: 'inbound'`, listed and
+   * deletable like the others); returns it, so a test can post the incoming-message webhook with its `MessageSid`.
+   */
+  receive(message: { from: string; to: string; body: string }): TwilioStubMessage;
+  /** SIDs whose message record a `DELETE …/Messages/{Sid}.json` removed (answered 204), in order. */
+  deleted: string[];
+  /** Queues answers for the next `DELETE …/Messages/{Sid}.json`; then real deletions resume. */
+  deleteScript(...responses: TwilioStubResponse[]): void;
   /**
    * Plays Twilio's part of a status callback: POSTs a signed form (`MessageSid`, `MessageStatus`, `ErrorCode`, …)
    * to the StatusCallback the message was created with.
@@ -93,6 +102,8 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
   const messages: TwilioStubMessage[] = [];
   const scripts: TwilioStubResponse[] = [];
   const listScripts: TwilioStubResponse[] = [];
+  const deleteScripts: TwilioStubResponse[] = [];
+  const deleted: string[] = [];
   const waiters = new Set<() => void>();
 
   const server = createServer((req, res) => {
@@ -125,6 +136,8 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
       res.setHeader('WWW-Authenticate', 'Basic realm="Twilio API"');
       return sendError(res, 401, 20003, 'Authenticate');
     }
+    const one = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/.exec(path);
+    if (one && req.method === 'DELETE') return deleteMessage(res, path, one[1], one[2]);
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
     if (!match || (req.method !== 'POST' && req.method !== 'GET')) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
     if (match[1] !== accountSid) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
@@ -201,6 +214,24 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     });
   }
 
+  /**
+   * "Delete a Message resource" as Twilio documents it: `DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`
+   * answers `204 No Content` with no body and the record is gone from the account (no longer listed); a SID the
+   * account does not have (never existed, or already deleted) answers `404` with error 20404.
+   * https://www.twilio.com/docs/messaging/api/message-resource#delete-a-message-resource
+   * https://www.twilio.com/docs/api/errors/20404
+   */
+  function deleteMessage(res: ServerResponse, path: string, account: string, sid: string): void {
+    const scripted = deleteScripts.shift();
+    if (scripted !== undefined) return answerScripted(res, scripted);
+    const i = messages.findIndex((m) => m.sid === sid);
+    if (account !== accountSid || i < 0) return sendError(res, 404, 20404, `The requested resource ${path} was not found`);
+    messages.splice(i, 1);
+    deleted.push(sid);
+    res.writeHead(204);
+    res.end();
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -213,6 +244,22 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
     },
     listScript: (...responses) => {
       listScripts.push(...responses);
+    },
+    receive: ({ from, to, body }) => {
+      const sid = `SM${randomBytes(16).toString('hex')}`;
+      const now = rfc2822(new Date());
+      const message: TwilioStubMessage = {
+        sid, account_sid: accountSid, api_version: '2010-04-01', to, from, messaging_service_sid: null, body, status: 'received', direction: 'inbound',
+        num_segments: String(segmentCount(body)), num_media: '0', error_code: null, error_message: null, price: null, price_unit: 'USD',
+        date_created: now, date_updated: now, date_sent: now, uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+        subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json`, feedback: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Feedback.json` },
+      };
+      messages.push(message);
+      return { ...message };
+    },
+    deleted,
+    deleteScript: (...responses) => {
+      deleteScripts.push(...responses);
     },
     deliverStatus: async (sid, status, extra = {}) => {
       const message = messages.find((m) => m.sid === sid);
@@ -263,6 +310,8 @@ export async function startTwilioStub(options: TwilioStubOptions): Promise<Twili
       messages.length = 0;
       scripts.length = 0;
       listScripts.length = 0;
+      deleteScripts.length = 0;
+      deleted.length = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

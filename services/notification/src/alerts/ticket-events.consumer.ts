@@ -10,6 +10,7 @@ import { DeliveryWorker } from '../delivery/delivery-worker';
 import { deliveriesTotal } from '../metrics';
 import { NotificationRepository, deliveryIdFor } from '../persistence/notification.repository';
 import { RecheckLinks } from '../recheck/recheck-links';
+import { ErasureRepository } from '../privacy/erase-customer';
 import { NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import { UnsubscribeLinks, withUnsubscribe } from '../outreach/unsubscribe-links';
 import { planAlerts, type PlannedDelivery, type PlanOptions } from './alert-planner';
@@ -34,6 +35,7 @@ export class TicketEventsConsumer {
     @Inject(ROUTING) private readonly routing: RoutingConfig,
     @Inject(NOTIFICATION_CONFIG) private readonly cfg: NotificationConfig,
     private readonly privacy: Privacy,
+    private readonly erasure: ErasureRepository,
   ) {
     this.planOptions = {
       chat: slackConfigured(cfg) ? 'slack' : 'log',
@@ -51,6 +53,9 @@ export class TicketEventsConsumer {
       const event = await this.privacy.open(Topic.TicketEvents, received, m);
       // a refused command for an unknown ticket comes without a snapshot: it names the ticket by id only
       const ticket = event.data.ticket;
+      // a ticket already anonymised (erasure, retention) stays so: an event sent before tickets erased its own copy
+      // (the customer's key still exists until every participant is done) must not bring the words back
+      const anonymised = ticket ? await this.erasure.isAnonymised(m, ticket.id) : false;
       if (ticket) await this.repo.saveSnapshot(m, ticket);
       const ref = { id: ticketIdOf(event), version: ticket?.version ?? 0 };
 
@@ -63,7 +68,7 @@ export class TicketEventsConsumer {
       let deliveries = plan.deliveries;
       if (plan.alert) {
         const alertId = deliveryIdFor(event.eventId, plan.alert.provider, plan.alert.channel, 'alert');
-        const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId);
+        const created = await this.repo.createAlertMessage(m, ref.id, plan.alert.channel, plan.alert.provider, alertId, ticket?.customerId);
         // Another ticket.opened for the same ticket (replayed with a new eventId): the alert exists, never post a second.
         // Nor a second first message of its email thread.
         if (!created) deliveries = deliveries.filter((d) => d.purpose !== 'alert' && !(d.payload.kind === 'email' && d.payload.inReplyTo === undefined));
@@ -79,6 +84,10 @@ export class TicketEventsConsumer {
         }, new Date());
       }
       const inserted = await this.repo.insertDeliveries(m, event.eventId, event.type, ref, deliveries);
+      if (anonymised) {
+        await this.erasure.cancelWaitingToCustomer(m, [ref.id]);
+        await this.erasure.anonymiseTickets(m, [ref.id], 'all');
+      }
       for (const row of inserted) {
         if (row.status === 'held') {
           deliveriesTotal.inc({ channel: row.channel, purpose: row.purpose, outcome: 'held' });

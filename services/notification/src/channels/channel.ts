@@ -112,7 +112,14 @@ export interface SmsChannel {
    * key: after an attempt that may have gone out (its result could not be recorded), this tells whether it did.
    */
   findSent(query: FindSmsQuery): Promise<FindSmsOutcome>;
+  /**
+   * Deletes a message's record from the provider (SPEC §13 erasure): `deleted`, or `not_found` when the provider
+   * has no such record (never existed, or already deleted: a repeated erasure is harmless).
+   */
+  deleteMessage(providerId: string): Promise<DeleteSmsOutcome>;
 }
+
+export type DeleteSmsOutcome = { kind: 'deleted' } | { kind: 'not_found' } | Exclude<DeliveryOutcome, { kind: 'sent' }>;
 
 export interface FindSmsQuery {
   to: string;

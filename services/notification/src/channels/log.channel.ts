@@ -4,6 +4,7 @@ import type {
   ChatChannel,
   ChatMessage,
   ChatMessageUpdate,
+  DeleteSmsOutcome,
   DeliveryOutcome,
   EmailChannel,
   EmailMessage,
@@ -69,6 +70,11 @@ export class LogChannel implements ChatChannel, SmsChannel, EmailChannel {
 
   /** The log keeps no record to search: a log "SMS" whose result was not recorded is logged again (harmless). */
   async findSent(): Promise<FindSmsOutcome> {
+    return { kind: 'not_found' };
+  }
+
+  /** A log "SMS" has no record at any provider: nothing to delete. */
+  async deleteMessage(): Promise<DeleteSmsOutcome> {
     return { kind: 'not_found' };
   }
 

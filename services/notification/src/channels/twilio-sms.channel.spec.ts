@@ -125,6 +125,25 @@ describe('TwilioSmsChannel against the Twilio stub (real twilio SDK)', () => {
     expect(outcome).toMatchObject({ kind: 'retry', code: 'ECONNREFUSED', maybeDelivered: false });
   });
 
+  it.each<[string, TwilioStubResponse | undefined, string, string | undefined]>([
+    ['a message record it has', undefined, 'deleted', undefined],
+    ['a record already deleted (404, 20404)', { status: 404, code: 20404, message: 'The requested resource was not found' }, 'not_found', undefined],
+    ['a message still in progress (20009)', { status: 409, code: 20009, message: 'Cannot delete this resource before it is complete' }, 'retry', '20009'],
+    ['an outage (503)', { status: 503 }, 'retry', 'http_503'],
+    ['refused credentials (20003)', { status: 401, code: 20003, message: 'Authenticate' }, 'failed', '20003'],
+  ])('deleteMessage: %s → %s', async (_what, scripted, kind, code) => {
+    const sent = await sms.send({ to: '+905551234567', body: 'x' });
+    const sid = sent.kind === 'sent' ? sent.providerId : '';
+    if (scripted) stub.deleteScript(scripted);
+    const outcome = await sms.deleteMessage(sid);
+    expect(outcome.kind).toBe(kind);
+    if (code !== undefined) expect(outcome).toMatchObject({ code });
+    expect(stub.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${sid}.json`]);
+    expect(stub.deleted).toEqual(scripted ? [] : [sid]);
+    // deleting again: the record is gone (or was never deleted, for a scripted failure)
+    expect((await sms.deleteMessage(sid)).kind).toBe(scripted ? 'deleted' : 'not_found');
+  });
+
   it('the stub validates like Twilio: an invalid To is 21211 → failed', async () => {
     expect(await sms.send({ to: '0555 111 22 33', body: 'hi' })).toMatchObject({ kind: 'failed', code: '21211' });
   });

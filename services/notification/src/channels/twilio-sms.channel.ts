@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type Response from 'twilio/lib/http/response';
-import { silentLogger, type ChannelLogger, type DeliveryOutcome, type FindSmsOutcome, type FindSmsQuery, type SmsChannel, type SmsMessage } from './channel';
+import { silentLogger, type ChannelLogger, type DeleteSmsOutcome, type DeliveryOutcome, type FindSmsOutcome, type FindSmsQuery, type SmsChannel, type SmsMessage } from './channel';
 import { parseRetryAfter, twilioErrorOutcome } from './provider-errors';
 import { maskPhoneNumber } from './redact';
 import { fromTwilioStatus } from './twilio-status';
@@ -119,6 +119,33 @@ export class TwilioSmsChannel implements SmsChannel {
     const fields = { provider: 'twilio', method: 'messages.list', to: maskPhoneNumber(query.to), result: outcome.kind };
     if (outcome.kind === 'found' || outcome.kind === 'not_found') this.log.debug(fields, 'twilio messages searched');
     else this.log.warn({ ...fields, reason: outcome.reason, code: outcome.code }, 'twilio message search failed');
+    return outcome;
+  }
+
+  /**
+   * `client.messages(sid).remove()`: Twilio's "Delete a Message resource" (`DELETE …/Messages/{Sid}.json`, 204;
+   * https://www.twilio.com/docs/messaging/api/message-resource#delete-a-message-resource). A 404 (20404: unknown or
+   * already deleted) means there is nothing left to delete. Other errors go through the one table of Twilio errors.
+   */
+  async deleteMessage(providerId: string): Promise<DeleteSmsOutcome> {
+    const call: CallContext = {};
+    let outcome: DeleteSmsOutcome;
+    try {
+      await this.calls.run(call, () => this.client.messages(providerId).remove());
+      outcome = { kind: 'deleted' };
+    } catch (err) {
+      const e = err as { status?: unknown; isAxiosError?: unknown } | null;
+      const code = (err as { code?: unknown } | null)?.code;
+      outcome =
+        e && e.isAxiosError !== true && e.status === 404 ? { kind: 'not_found' }
+        // "Cannot delete this resource before it is complete": a message just sent; Twilio says to wait minutes and
+        // try again (https://www.twilio.com/docs/api/errors/20009)
+        : code === 20009 ? { kind: 'retry', reason: 'Twilio cannot delete a message still in progress', code: '20009' }
+        : twilioErrorOutcome(err, parseRetryAfter(call.retryAfter));
+    }
+    const fields = { provider: 'twilio', method: 'messages.remove', messageSid: providerId, result: outcome.kind };
+    if (outcome.kind === 'deleted' || outcome.kind === 'not_found') this.log.debug(fields, 'twilio message record deleted');
+    else this.log.warn({ ...fields, reason: outcome.reason, code: outcome.code }, 'twilio message record not deleted');
     return outcome;
   }
 }

@@ -66,6 +66,7 @@ export class TwilioInboundController {
   private async record(m: EntityManager, sms: InboundSms): Promise<'reply' | 'opt_out' | 'duplicate' | 'unknown_number'> {
     const ticketId = await this.outreach.ticketLastTexted(m, sms.from);
     if (!ticketId) return 'unknown_number';
+    await this.outreach.recordInbound(m, sms.providerId, ticketId);
     const optOut = isOptOut(sms.body);
     const eventId = deterministicId('twilio.inbound', sms.providerId);
     // the thread reply row is the marker of "handled": a retried webhook inserts nothing and sends nothing again

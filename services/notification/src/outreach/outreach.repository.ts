@@ -19,4 +19,9 @@ export class OutreachRepository {
     );
     return rows[0]?.ticket_id;
   }
+
+  /** Remembers an inbound SMS's MessageSid with its ticket (an erasure deletes its Twilio record); once per SID. */
+  async recordInbound(q: Queryable, messageSid: string, ticketId: string): Promise<void> {
+    await q.query(`INSERT INTO ${this.s}.inbound_sms (message_sid, ticket_id) VALUES ($1, $2) ON CONFLICT (message_sid) DO NOTHING`, [messageSid, ticketId]);
+  }
 }

@@ -103,11 +103,12 @@ export class NotificationRepository {
   }
 
   /** Creates the ticket's alert message row for a channel; false when one exists (then no second top-level post is planned). */
-  async createAlertMessage(q: Queryable, ticketId: string, channel: string, provider: 'slack' | 'log', alertDeliveryId: string): Promise<boolean> {
+  /** `customerId`: whose ticket it is (kept with the row, so an erasure still finds the message once the snapshot was pruned). */
+  async createAlertMessage(q: Queryable, ticketId: string, channel: string, provider: 'slack' | 'log', alertDeliveryId: string, customerId?: string): Promise<boolean> {
     const rows = await q.query(
-      `INSERT INTO ${this.s}.alert_message (ticket_id, channel, provider, alert_delivery_id) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${this.s}.alert_message (ticket_id, channel, provider, alert_delivery_id, customer_id) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (ticket_id, channel) DO NOTHING RETURNING 1`,
-      [ticketId, channel, provider, alertDeliveryId],
+      [ticketId, channel, provider, alertDeliveryId, customerId ?? null],
     );
     return rows.length === 1;
   }

@@ -208,5 +208,70 @@ export function migrationsFor(schema: string) {
         `ALTER TABLE ${s}.delivery ADD CONSTRAINT delivery_purpose_check CHECK (purpose IN ('alert', 'update', 'thread_reply', 'sms', 'email', 'ephemeral', 'customer_sms', 'customer_email'))`,
       ],
     ),
+    // SPEC §13 erasure (ADR 0024 "Next"): the durable work list of a customer's records outside Postgres, one row per
+    // (erasure, kind, external id), recorded with the erasure in the inbox transaction and drained by the redaction
+    // worker (src/privacy/); and the stores still to report per erasure
+    sqlMigration(
+      'NotificationErasure1765600000100',
+      [
+        `CREATE TABLE ${s}.erasure_task (
+          erasure_id uuid NOT NULL,
+          kind text NOT NULL CHECK (kind IN ('slack', 'twilio', 'email')),
+          -- slack: channel:ts; twilio: the message SID; email: the delivery id
+          external_id text NOT NULL,
+          customer_id text NOT NULL,
+          ticket_id text NOT NULL,
+          -- slack: the alert itself or a thread reply (which redacted text it gets); its team's language
+          role text,
+          team text,
+          status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+          attempts integer NOT NULL DEFAULT 0,
+          next_attempt_at timestamptz NOT NULL DEFAULT now(),
+          lease_until timestamptz,
+          claim_token uuid,
+          -- why it failed or how it ended (vendor codes, never personal data)
+          reason text,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          updated_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (erasure_id, kind, external_id)
+        )`,
+        `CREATE INDEX erasure_task_due ON ${s}.erasure_task (next_attempt_at) WHERE status = 'pending'`,
+        `CREATE TABLE ${s}.erasure_report (
+          erasure_id uuid NOT NULL,
+          store text NOT NULL CHECK (store IN ('slack', 'twilio', 'email')),
+          customer_id text NOT NULL,
+          -- the request being answered: an admin's retry is a new request (new eventId) for the same erasure (ADR 0026)
+          request_event_id uuid NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          reported_at timestamptz,
+          PRIMARY KEY (erasure_id, store)
+        )`,
+        `CREATE INDEX erasure_report_open ON ${s}.erasure_report (created_at) WHERE reported_at IS NULL`,
+        // SMS the customer sent us (POST /twilio/inbound), by MessageSid: their Twilio records are deleted on erasure.
+        // Ids only: the text lives in the thread reply delivery, the number nowhere
+        `CREATE TABLE ${s}.inbound_sms (
+          message_sid text PRIMARY KEY,
+          ticket_id text NOT NULL,
+          received_at timestamptz NOT NULL DEFAULT now()
+        )`,
+        `CREATE INDEX inbound_sms_ticket ON ${s}.inbound_sms (ticket_id)`,
+        // whose ticket an alert is about: the alert row is kept after the snapshot is pruned (Retention), so an
+        // erasure still finds the customer's old alerts (set from now on; older rows have none)
+        `ALTER TABLE ${s}.alert_message ADD COLUMN customer_id text`,
+        `CREATE INDEX alert_message_customer ON ${s}.alert_message (customer_id) WHERE customer_id IS NOT NULL`,
+        // the customer's tickets are found by the snapshot's customerId
+        `CREATE INDEX ticket_snapshot_customer ON ${s}.ticket_snapshot ((snapshot->>'customerId'))`,
+        `CREATE INDEX recheck_link_customer ON ${s}.recheck_link (customer_id)`,
+      ],
+      [
+        `DROP INDEX ${s}.recheck_link_customer`,
+        `DROP INDEX ${s}.ticket_snapshot_customer`,
+        `DROP TABLE ${s}.inbound_sms`,
+        `DROP INDEX ${s}.alert_message_customer`,
+        `ALTER TABLE ${s}.alert_message DROP COLUMN customer_id`,
+        `DROP TABLE ${s}.erasure_report`,
+        `DROP TABLE ${s}.erasure_task`,
+      ],
+    ),
   ];
 }

@@ -154,6 +154,10 @@ export const en = {
   'unsubscribe.done': 'Done: you will not get emails from us anymore.',
   'unsubscribe.invalid': 'This link is not valid.',
   'unsubscribe.footer': 'To stop emails from us',
+  // a Slack message about a customer who asked to be erased (SPEC §13), replaced with chat.update: the ticket stays findable
+  'erasure.alertRedacted': '🗑️ This alert was erased at the customer\'s request.',
+  'erasure.replyRedacted': '🗑️ This message was erased at the customer\'s request.',
+  'erasure.ticket': 'Ticket',
 } as const;
 
 export type AlertsKey = keyof typeof en;

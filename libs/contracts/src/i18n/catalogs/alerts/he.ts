@@ -143,4 +143,7 @@ export const he: Record<AlertsKey, string> = {
   'unsubscribe.done': 'בוצע: לא יישלחו אליך עוד הודעות דוא"ל מאיתנו.',
   'unsubscribe.invalid': 'הקישור אינו תקף.',
   'unsubscribe.footer': 'להפסקת קבלת הודעות דוא"ל מאיתנו',
+  'erasure.alertRedacted': '🗑️ התראה זו נמחקה לבקשת הלקוח.',
+  'erasure.replyRedacted': '🗑️ הודעה זו נמחקה לבקשת הלקוח.',
+  'erasure.ticket': 'פנייה',
 };

@@ -140,4 +140,7 @@ export const id: Record<AlertsKey, string> = {
   'unsubscribe.done': 'Selesai: Anda tidak akan menerima email dari kami lagi.',
   'unsubscribe.invalid': 'Tautan ini tidak valid.',
   'unsubscribe.footer': 'Untuk berhenti menerima email dari kami',
+  'erasure.alertRedacted': '🗑️ Peringatan ini dihapus atas permintaan pelanggan.',
+  'erasure.replyRedacted': '🗑️ Pesan ini dihapus atas permintaan pelanggan.',
+  'erasure.ticket': 'Tiket',
 };

@@ -140,4 +140,7 @@ export const tr: Record<AlertsKey, string> = {
   'unsubscribe.done': 'Tamam: artık bizden e-posta almayacaksınız.',
   'unsubscribe.invalid': 'Bu bağlantı geçerli değil.',
   'unsubscribe.footer': 'Bizden e-posta almak istemiyorsanız',
+  'erasure.alertRedacted': '🗑️ Bu uyarı müşterinin isteği üzerine silindi.',
+  'erasure.replyRedacted': '🗑️ Bu mesaj müşterinin isteği üzerine silindi.',
+  'erasure.ticket': 'Talep',
 };

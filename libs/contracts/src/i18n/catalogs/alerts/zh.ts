@@ -140,4 +140,7 @@ export const zh: Record<AlertsKey, string> = {
   'unsubscribe.done': '已完成：您将不会再收到我们的邮件。',
   'unsubscribe.invalid': '此链接无效。',
   'unsubscribe.footer': '如不想再收到我们的邮件',
+  'erasure.alertRedacted': '🗑️ 应客户要求，此提醒已被删除。',
+  'erasure.replyRedacted': '🗑️ 应客户要求，此消息已被删除。',
+  'erasure.ticket': '工单',
 };
