@@ -464,7 +464,7 @@ describe('Kafka', () => {
       && (a.operations.includes(op) || a.operations.includes('All')));
     const app = overlayEnv.KAFKA_SASL_USERNAME;
     for (const topic of allTopicsWithDlq()) for (const op of ['Describe', 'Read', 'Write']) expect(`${op} ${topic}: ${allows(app, 'topic', topic, op)}`).toBe(`${op} ${topic}: true`);
-    for (const group of ['scoring', 'tickets', 'notification', 'console']) expect(`${group}: ${allows(app, 'group', group, 'Read')}`).toBe(`${group}: true`);
+    for (const group of ['scoring', 'tickets', 'notification', 'console', 'ingest']) expect(`${group}: ${allows(app, 'group', group, 'Read')}`).toBe(`${group}: true`);
     const keda = one('Secret', 'closeloop-keda-kafka').stringData.username;
     for (const so of ofKind('ScaledObject')) {
       for (const t of so.spec.triggers) {
@@ -481,7 +481,7 @@ describe('KEDA', () => {
 
   it('scales every database-service consumer but the console on lag; each target Deployment leaves replicas to it', () => {
     // the console runs one replica: it holds the whole live view (a second would split its group's partitions);
-    // ingest has a database but consumes nothing (no lag to scale on): its HorizontalPodAutoscaler scales it on CPU
+    // ingest consumes only the rare erasure requests (SPEC §13; no lag worth scaling on): its HorizontalPodAutoscaler scales it on CPU
     expect(scaled.map((s) => s.spec.scaleTargetRef.name).sort()).toEqual(DB_SERVICES.filter((s) => s !== 'console' && s !== 'ingest').sort());
     expect(deploymentOf('console').spec.replicas).toBe(1);
     for (const so of scaled) expect(deploymentOf(so.spec.scaleTargetRef.name).spec.replicas).toBeUndefined();

@@ -9,6 +9,7 @@ export * from './events/notification';
 export * from './events/trend';
 export * from './events/digest';
 export * from './events/privacy';
+export * from './events/erasure-progress';
 export * from './routing';
 export * from './templates';
 export * from './i18n';

@@ -25,6 +25,13 @@ export interface ConsumerSettings {
   maxPerTransaction?: number;
   /** Errors that mean "a dependency is down": retried without limit, never dead-lettered. */
   isTransient?: (err: unknown) => boolean;
+  /**
+   * Start without waiting for Kafka: the service's start does not wait for the consumer, which connects and subscribes
+   * once `startAfter` resolves (trying again, 1 s doubling to 15 s, if that first try fails), unless the service closed
+   * first. For ingest, an HTTP edge that must start (and answer 503) while Kafka is down: it passes "connected to Kafka
+   * once". The other services wait for Kafka at start.
+   */
+  startAfter?: () => Promise<unknown>;
 }
 
 export function isTransientInfrastructureError(err: unknown): boolean {
@@ -90,7 +97,7 @@ interface PartitionBatch {
  */
 export class CloseloopKafkaServer extends ServerKafka {
   private closing = false;
-  private readonly s: Required<Omit<ConsumerSettings, 'kafka' | 'clientId' | 'groupId' | 'logger'>> & ConsumerSettings;
+  private readonly s: Required<Omit<ConsumerSettings, 'kafka' | 'clientId' | 'groupId' | 'logger' | 'startAfter'>> & ConsumerSettings;
 
   constructor(settings: ConsumerSettings) {
     super({
@@ -131,8 +138,33 @@ export class CloseloopKafkaServer extends ServerKafka {
     });
   }
 
+  override async listen(callback: (err?: unknown, ...args: unknown[]) => void): Promise<void> {
+    const startAfter = this.s.startAfter;
+    if (!startAfter) return super.listen(callback);
+    callback();
+    void startAfter().then(() => {
+      if (!this.closing) this.starting = this.listenUntilStarted();
+    }, () => undefined);
+  }
+
+  /** The background start (startAfter), once begun: close() waits for it. */
+  private starting: Promise<void> | undefined;
+
+  private async listenUntilStarted(): Promise<void> {
+    for (let delay = 1_000; !this.closing; delay = Math.min(delay * 2, 15_000)) {
+      const err = await new Promise<unknown>((done) => void super.listen((e?: unknown) => done(e)));
+      if (!err) return;
+      await super.close().catch(() => undefined);
+      if (this.closing) return;
+      this.s.logger.warn({ err, group: this.s.groupId }, 'Kafka consumer could not start; trying again');
+      for (let waited = 0; waited < delay && !this.closing; waited += 100) await sleep(100);
+    }
+  }
+
   override async close(): Promise<void> {
     this.closing = true;
+    // a background start under way ends first: disconnecting a consumer while it subscribes would leave it running
+    await this.starting;
     await super.close();
   }
 

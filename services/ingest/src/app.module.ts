@@ -19,11 +19,15 @@ import { SourceIntakeService, SourcesSettings } from './sources/intake/source-in
 import { SourcesController } from './sources/intake/sources.controller';
 import { SourcesOpsController } from './sources/ops/sources-ops.controller';
 import { ReplayService } from './sources/replay/replay.service';
+import { ErasureConsumer } from './privacy/erasure.consumer';
+import { erasureMessagingProviders } from './privacy/erasure-messaging';
+import { PayloadRetention } from './privacy/retention';
 
 /**
- * Ingest publishes straight to Kafka (nothing to relay, nothing consumed), so it does not use MessagingModule
- * (outbox/inbox) and its start does not wait for Kafka: KafkaLink owns the producer's lifecycle and the readiness
- * check (see kafka-link.ts). Its database (schema `ingest`) holds what it records about deliveries; like the other
+ * Ingest publishes feedback straight to Kafka, and its start does not wait for Kafka: KafkaLink owns the producer's
+ * lifecycle and the readiness check (see kafka-link.ts). Its one consumer, the erasure requests (SPEC §13), has an
+ * inbox and an outbox from libs/messaging without MessagingModule's lifecycle (privacy/erasure-messaging.ts) and starts
+ * once KafkaLink first connected (app.ts). Its database (schema `ingest`) holds what it records about deliveries; like the other
  * database services it connects at start and its readiness checks Postgres too.
  */
 @Module({})
@@ -32,7 +36,7 @@ export class IngestModule implements NestModule {
     return {
       module: IngestModule,
       imports: [ObservabilityModule.forRoot({ service: SERVICE, logLevel: cfg.log.level }), DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy)],
-      controllers: [FeedbackController, SourcesController, SourcesOpsController],
+      controllers: [FeedbackController, SourcesController, SourcesOpsController, ErasureConsumer],
       providers: [
         { provide: EventProducer, inject: [SERVICE_LOGGER], useFactory: (logger: Logger) => new EventProducer(cfg.kafka, `closeloop-${SERVICE}`, logger, cfg.kafkaTimeoutMs) },
         { provide: KafkaLink, inject: [EventProducer, SERVICE_LOGGER], useFactory: (p: EventProducer, logger: Logger) => new KafkaLink(p, cfg.kafka, logger, cfg.kafkaTimeoutMs) },
@@ -48,6 +52,8 @@ export class IngestModule implements NestModule {
         DeliveryRecorder,
         DeliveryHousekeeping,
         ReplayService,
+        ...erasureMessagingProviders(cfg.database.schema),
+        PayloadRetention,
         { provide: ROUTING, useValue: cfg.routing },
         // the ops API's agents, throttled per address like the tickets API (people sign in with these, machines do not)
         { provide: AGENT_AUTH, useValue: new BearerAuth(cfg.apiTokens, new AuthFailureThrottle()) },

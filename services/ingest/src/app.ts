@@ -1,11 +1,17 @@
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { bootstrapService } from '@closeloop/platform';
+import { SERVICE_LOGGER, bootstrapService } from '@closeloop/platform';
+import { connectKafkaConsumer } from '@closeloop/messaging';
 import { IngestConfig, SERVICE } from './config';
 import { IngestModule } from './app.module';
 import { setupOpenApi } from './openapi/openapi';
+import { KafkaLink } from './kafka/kafka-link';
 
-/** Starts ingest: the feedback API (SPEC §4), its OpenAPI document, health and metrics. Used by main.ts and the tests. */
+/**
+ * Starts ingest: the feedback API (SPEC §4), its OpenAPI document, health and metrics, and its consumer of the erasure
+ * requests (SPEC §13, group `ingest`), which subscribes once ingest first reached Kafka: ingest starts while Kafka is
+ * down. Used by main.ts and the tests.
+ */
 export function startIngest(cfg: IngestConfig): Promise<INestApplication> {
   return bootstrapService({
     service: SERVICE,
@@ -22,6 +28,10 @@ export function startIngest(cfg: IngestConfig): Promise<INestApplication> {
       express.set('etag', false);
       express.disable('x-powered-by');
       setupOpenApi(app, [IngestModule]);
+      const link = app.get(KafkaLink);
+      connectKafkaConsumer(app, {
+        kafka: cfg.kafka, clientId: `closeloop-${SERVICE}`, groupId: SERVICE, logger: app.get(SERVICE_LOGGER), startAfter: () => link.whenConnected(),
+      });
     },
   });
 }

@@ -6,7 +6,9 @@ import { databaseOptions } from './database';
 import { NegativeHistory } from './persistence/negative-history';
 import { FeedbackConsumer } from './scoring/feedback.consumer';
 import { Housekeeping } from './scoring/housekeeping';
-import { ROUTING } from './tokens';
+import { ErasureConsumer } from './privacy/erasure.consumer';
+import { HistoryRetention } from './privacy/retention';
+import { ROUTING, SCHEMA } from './tokens';
 
 @Module({})
 export class ScoringModule {
@@ -19,11 +21,13 @@ export class ScoringModule {
         DatabaseModule.forRoot(databaseOptions(cfg)), PrivacyModule.forRoot(cfg.privacy),
         MessagingModule.forRoot({ service: SERVICE, kafka: cfg.kafka, schema }),
       ],
-      controllers: [FeedbackConsumer],
+      controllers: [FeedbackConsumer, ErasureConsumer],
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
+        { provide: SCHEMA, useValue: schema },
         { provide: NegativeHistory, useValue: new NegativeHistory(schema) },
         Housekeeping,
+        HistoryRetention,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },
       ],
     };

@@ -28,6 +28,8 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
   private attempt: Promise<boolean> | undefined;
   private readonly probe: Kafka;
   private readonly sender: CoalescingSender<SizedMessage>;
+  private firstConnected!: () => void;
+  private readonly firstConnection = new Promise<void>((resolve) => (this.firstConnected = resolve));
 
   constructor(
     private readonly producer: EventProducer,
@@ -63,6 +65,14 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.sender.submit(messages);
   }
 
+  /**
+   * Resolves once ingest has reached Kafka for the first time (its topics ensured): when its consumer may start
+   * (ConsumerSettings.startAfter). Never, if Kafka never answers.
+   */
+  whenConnected(): Promise<void> {
+    return this.firstConnection;
+  }
+
   readiness(): ReadinessCheck {
     return {
       name: 'kafka',
@@ -91,6 +101,7 @@ export class KafkaLink implements OnApplicationBootstrap, OnApplicationShutdown 
         if (this.stopped) return false;
         await this.producer.connect();
         this.connected = true;
+        this.firstConnected();
         this.logger.info({ brokers: this.settings.brokers }, 'connected to Kafka');
         return true;
       } catch (err) {

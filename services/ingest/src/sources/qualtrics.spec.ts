@@ -75,7 +75,7 @@ describe('qualtrics: the fetched response → feedback', () => {
     ['the score question is absent', withValues({ QID1: undefined }), 'question "QID1" in result.values: not answered'],
     ['the score is out of the nps scale', withValues({ QID1: 12 }), 'question "QID1" in result.values: 12 is outside the nps scale 0-10'],
   ])('unmappable when %s', (_, fetched, message) => {
-    expect(qualtrics.mapFetched?.(notification, fetched, source, ctx)).toEqual({ outcome: 'unmappable', errors: [{ field: 'score', message }] });
+    expect(qualtrics.mapFetched?.(notification, fetched, source, ctx)).toMatchObject({ outcome: 'unmappable', errors: [{ field: 'score', message }] });
   });
 
   it('unmappable when the API answered something else', () => {

@@ -67,14 +67,14 @@ describe('questionpro: mapping', () => {
     ['the score question is absent', { score: 'Q9' }, 'score', 'question "Q9" in responseSet: not answered'],
     ['the score is not a number', { score: 'Q1' }, 'score', 'question "Q1" in responseSet: not a whole number ("Yes")'],
   ])('unmappable when %s, naming the field', (_, fields, field, message) => {
-    expect(questionpro.map(response, sourceOf('questionpro', { fields }), ctx)).toEqual({ outcome: 'unmappable', errors: [{ field, message }] });
+    expect(questionpro.map(response, sourceOf('questionpro', { fields }), ctx)).toMatchObject({ outcome: 'unmappable', errors: [{ field, message }] });
   });
 
   it('unmappable when the score is outside the metric scale (csat 1-5)', () => {
     const r = questionpro.map(response, sourceOf('questionpro', { metric: 'csat', fields: { score: 'Q2' } }), ctx);
     expect(r.outcome).toBe('feedback');
     const seven = { ...response, responseSet: [{ ...response.responseSet[1], answerValues: [{ ...response.responseSet[1].answerValues[0], answerText: '7' }] }] };
-    expect(questionpro.map(seven, sourceOf('questionpro', { metric: 'csat', fields: { score: 'Q2' } }), ctx)).toEqual({
+    expect(questionpro.map(seven, sourceOf('questionpro', { metric: 'csat', fields: { score: 'Q2' } }), ctx)).toMatchObject({
       outcome: 'unmappable', errors: [{ field: 'score', message: 'question "Q2" in responseSet: 7 is outside the csat scale 1-5' }],
     });
   });

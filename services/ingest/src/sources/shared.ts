@@ -112,7 +112,9 @@ export function toFeedback(payload: unknown, source: Source, found: Found): MapR
   else respondedAt = toIsoTime(found.respondedAt);
   if (respondedAt === undefined) errors.push({ field: 'respondedAt', message: `not a date-time or Unix seconds (${describe(found.respondedAt)})` });
 
-  if (errors.length > 0) return { outcome: 'unmappable', errors };
+  // the customer id, when found, goes with an unmappable result too: the kept payload is erased with its customer
+  const named = customerId === undefined ? {} : { customerId };
+  if (errors.length > 0) return { outcome: 'unmappable', errors, ...named };
 
   const comment = typeof found.comment === 'string' && found.comment.trim() !== '' ? found.comment : undefined;
   const email = typeof found.email === 'string' && isEmail(found.email) ? found.email : undefined;
@@ -129,7 +131,7 @@ export function toFeedback(payload: unknown, source: Source, found: Found): MapR
     respondedAt,
   };
   const checked = validateFeedback(body);
-  return checked.ok ? { outcome: 'feedback', feedback: checked.value } : { outcome: 'unmappable', errors: checked.errors };
+  return checked.ok ? { outcome: 'feedback', feedback: checked.value } : { outcome: 'unmappable', errors: checked.errors, ...named };
 }
 
 /** A whole number in the metric's scale, given as a number or as digits ("7"); the message says what was wrong. */

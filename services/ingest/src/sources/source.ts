@@ -22,12 +22,13 @@ export interface FetchRequest {
 /**
  * What a delivery becomes (SPEC §10): feedback exactly as `POST /v1/feedback` accepts it (`202`), ignored with why
  * (`200`), unmappable with every missing or bad field (`422`, kept for replay), or, for the kinds that only notify,
- * the request that fetches the answers.
+ * the request that fetches the answers. An unmappable result names the customer id when the payload gave one, so
+ * the kept payload can be found when that customer is erased (SPEC §13).
  */
 export type MapResult =
   | { outcome: 'feedback'; feedback: FeedbackDto }
   | { outcome: 'ignored'; reason: string }
-  | { outcome: 'unmappable'; errors: FieldError[] }
+  | { outcome: 'unmappable'; errors: FieldError[]; customerId?: string }
   | { outcome: 'fetch'; request: FetchRequest };
 
 export interface MapContext {

@@ -44,7 +44,7 @@ describe('surveymonkey: the notification → what to fetch', () => {
   });
 
   it('unmappable without object_id', () => {
-    expect(surveymonkey.map({ ...event, object_id: undefined }, source, ctx)).toEqual({ outcome: 'unmappable', errors: [{ field: 'object_id', message: 'is required' }] });
+    expect(surveymonkey.map({ ...event, object_id: undefined }, source, ctx)).toMatchObject({ outcome: 'unmappable', errors: [{ field: 'object_id', message: 'is required' }] });
   });
 });
 
@@ -68,6 +68,6 @@ describe('surveymonkey: the fetched details → feedback', () => {
     ['the score question is absent', { score: '999' }, details, 'question "999" in pages[].questions[]: not answered'],
     ['the answer is not a number', { score: '222223' }, details, 'question "222223" in pages[].questions[]: not a whole number ("Rude staff")'],
   ])('unmappable when %s', (_, fields, fetched, message) => {
-    expect(surveymonkey.mapFetched?.(event, fetched, { ...source, fields }, ctx)).toEqual({ outcome: 'unmappable', errors: [{ field: 'score', message }] });
+    expect(surveymonkey.mapFetched?.(event, fetched, { ...source, fields }, ctx)).toMatchObject({ outcome: 'unmappable', errors: [{ field: 'score', message }] });
   });
 });

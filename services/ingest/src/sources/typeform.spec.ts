@@ -66,11 +66,23 @@ describe('typeform: mapping', () => {
       ? { ...event, form_response: { ...event.form_response, answers: [{ ...event.form_response.answers[0], number: 0 }] } }
       : event;
     const r = typeform.map(payload, src, ctx);
-    expect(r).toEqual({ outcome: 'unmappable', errors: [{ field: 'score', message: message ?? 'question "nps_q" in form_response.answers: 0 is outside the ces scale 1-7' }] });
+    expect(r).toMatchObject({ outcome: 'unmappable', errors: [{ field: 'score', message: message ?? 'question "nps_q" in form_response.answers: 0 is outside the ces scale 1-7' }] });
+  });
+
+  // SPEC §13: a kept (unmappable) payload is found by its customer when it is erased, so the result names the customer
+  // the connector read, with the kind's default chain (hidden.customer_id, else the first email answer, else the token)
+  it.each([
+    ['hidden.customer_id', event, 'c-42'],
+    ['the email answer without a hidden id', { ...event, form_response: { ...event.form_response, hidden: {} } }, 'laura@example.com'],
+    ['the token without either', { ...event, form_response: { ...event.form_response, hidden: {}, answers: event.form_response.answers.slice(0, 2) } }, event.form_response.token],
+  ])('an unmappable response names its customer: %s', (_, payload, customerId) => {
+    expect(typeform.map(payload, sourceOf('typeform', { fields: { score: 'missing_q' } }), ctx)).toEqual({
+      outcome: 'unmappable', errors: [{ field: 'score', message: 'question "missing_q" in form_response.answers: not answered' }], customerId,
+    });
   });
 
   it('unmappable when submitted_at is not a date-time', () => {
     const r = typeform.map({ ...event, form_response: { ...event.form_response, submitted_at: 'yesterday' } }, source, ctx);
-    expect(r).toEqual({ outcome: 'unmappable', errors: [{ field: 'respondedAt', message: 'not a date-time or Unix seconds ("yesterday")' }] });
+    expect(r).toMatchObject({ outcome: 'unmappable', errors: [{ field: 'respondedAt', message: 'not a date-time or Unix seconds ("yesterday")' }] });
   });
 });

@@ -1,11 +1,13 @@
 import type { MigrationInterface } from 'typeorm';
+import { messagingTablesMigration } from '@closeloop/messaging';
 import { sqlMigration } from '@closeloop/platform';
 
 /**
  * Every migration of the ingest schema, in order (an explicit list: bundlers break globs). Parameterised by schema,
  * so tests can migrate a schema of their own (DATABASE_SCHEMA). Never edit a migration that may have run somewhere:
- * add the next one. Ingest has no outbox or inbox (it publishes straight to Kafka and consumes nothing), so, unlike
- * the other services, its first migration is not the messaging tables.
+ * add the next one. Ingest publishes feedback straight to Kafka; its outbox and inbox (the messaging tables, added
+ * last: TypeORM orders by the timestamp in the name, so a fresh database creates them first) serve its one consumer,
+ * the erasure requests of cx.privacy.events.v1 (SPEC §13).
  */
 export function migrationsFor(schema: string): (new () => MigrationInterface)[] {
   const s = `"${schema}"`;
@@ -81,6 +83,24 @@ export function migrationsFor(schema: string): (new () => MigrationInterface)[] 
         )`,
       ],
       [`DROP TABLE ${s}.feedback_revision`],
+    ),
+    // SPEC §13: ingest answers erasure requests (inbox) with progress events (outbox)
+    messagingTablesMigration(schema),
+    // SPEC §13: kept payloads found by customer (erasure) and anonymised once (erasure and retention). Rows kept before
+    // this migration have no customer_id: an erasure cannot find them, retention (by received_at) and the
+    // INGEST_KEPT_DAYS bound still remove what they hold.
+    sqlMigration(
+      'IngestKeptPayloadCustomer1764500000300',
+      [
+        `ALTER TABLE ${s}.kept_payload ADD COLUMN customer_id text`,
+        `ALTER TABLE ${s}.kept_payload ADD COLUMN anonymised_at timestamptz`,
+        `CREATE INDEX kept_payload_customer ON ${s}.kept_payload (customer_id) WHERE customer_id IS NOT NULL`,
+      ],
+      [
+        `DROP INDEX ${s}.kept_payload_customer`,
+        `ALTER TABLE ${s}.kept_payload DROP COLUMN anonymised_at`,
+        `ALTER TABLE ${s}.kept_payload DROP COLUMN customer_id`,
+      ],
     ),
   ];
 }

@@ -27,6 +27,8 @@ export interface KeptInsert {
   fetched: string | null;
   reason: string;
   errors: FieldError[];
+  /** The customer the payload names, when the connector found one: what an erasure finds it by (SPEC §13). */
+  customerId: string | null;
 }
 
 export interface KeptItem {
@@ -85,9 +87,9 @@ export class DeliveryStore {
   async keep(m: EntityManager, k: KeptInsert): Promise<{ byCount: number; byAge: number }> {
     const size = k.body.length + (k.fetched === null ? 0 : Buffer.byteLength(k.fetched, 'utf8'));
     await m.query(
-      `INSERT INTO ${this.t('kept_payload')} (id, source_id, kind, received_at, content_type, body, fetched, reason, errors, size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [k.id, k.sourceId, k.kind, k.receivedAt, k.contentType, k.body, k.fetched, k.reason, JSON.stringify(k.errors), size],
+      `INSERT INTO ${this.t('kept_payload')} (id, source_id, kind, received_at, content_type, body, fetched, reason, errors, size, customer_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [k.id, k.sourceId, k.kind, k.receivedAt, k.contentType, k.body, k.fetched, k.reason, JSON.stringify(k.errors), size, k.customerId],
     );
     return this.pruneKept(m, k.sourceId, k.receivedAt);
   }
@@ -198,8 +200,12 @@ export class DeliveryStore {
     return rows[0] ?? null;
   }
 
-  async markReplayed(m: EntityManager, id: string, outcome: string, feedbackId: string | null, at: Date): Promise<void> {
-    await m.query(`UPDATE ${this.t('kept_payload')} SET replayed_at = $2, replay_outcome = $3, feedback_id = $4 WHERE id = $1`, [id, at, outcome, feedbackId]);
+  /** `customerId`: the customer the replayed feedback names (the fixed routing file may have found one the delivery did not). */
+  async markReplayed(m: EntityManager, id: string, outcome: string, feedbackId: string | null, at: Date, customerId: string | null = null): Promise<void> {
+    await m.query(
+      `UPDATE ${this.t('kept_payload')} SET replayed_at = $2, replay_outcome = $3, feedback_id = $4, customer_id = COALESCE($5, customer_id) WHERE id = $1`,
+      [id, at, outcome, feedbackId, customerId],
+    );
   }
 
   /** A replay that is still unmappable: the reason shown is the current one. */

@@ -42,7 +42,7 @@ export type Mapped =
 type Processed =
   | { kind: 'refused'; outcome: SourceOutcome; problem: Problem; headers?: Record<string, string>; fields?: FieldError[] }
   | { kind: 'ignored'; reason: string }
-  | { kind: 'unmappable'; errors: FieldError[]; raw: Buffer; contentType: string; fetched?: unknown }
+  | { kind: 'unmappable'; errors: FieldError[]; raw: Buffer; contentType: string; fetched?: unknown; customerId: string | null }
   | { kind: 'accepted'; feedbackId: string; duplicate: boolean; revision: number };
 
 /** Which header a kind's authenticity check reads, for the 401's detail (never the value). */
@@ -148,13 +148,18 @@ export class SourceIntakeService {
       case 'ignored':
         return { kind: 'ignored', reason: result.reason };
       case 'unmappable':
-        return { kind: 'unmappable', errors: result.errors, raw, contentType: String(req.headers['content-type'] ?? connector.contentType), fetched: mapped.fetched };
+        return {
+          kind: 'unmappable', errors: result.errors, raw, contentType: String(req.headers['content-type'] ?? connector.contentType), fetched: mapped.fetched,
+          customerId: result.customerId ?? null,
+        };
       case 'feedback':
         break;
     }
     try {
       const plan = await this.intake.acceptValidated(result.feedback);
-      if (plan.kind === 'rejected') return { kind: 'unmappable', errors: plan.errors, raw, contentType: String(req.headers['content-type']), fetched: mapped.fetched };
+      if (plan.kind === 'rejected') {
+        return { kind: 'unmappable', errors: plan.errors, raw, contentType: String(req.headers['content-type']), fetched: mapped.fetched, customerId: result.feedback.customer.id };
+      }
       return { kind: 'accepted', feedbackId: plan.feedbackId, duplicate: plan.duplicate, revision: plan.revision };
     } catch (err) {
       if (err instanceof ProblemError && err.problem.status === 503) {
@@ -216,7 +221,7 @@ export class SourceIntakeService {
         try {
           keptId = await this.recorder.keep(row('unmappable', 422, problem.detail), {
             sourceId: source.id, kind: source.kind, receivedAt, contentType: p.contentType, body: p.raw,
-            fetched: keptFetched(p.fetched, this.settings.bounds.keptFetchedMaxBytes), reason: problem.detail, errors: p.errors,
+            fetched: keptFetched(p.fetched, this.settings.bounds.keptFetchedMaxBytes), reason: problem.detail, errors: p.errors, customerId: p.customerId,
           });
         } catch (err) {
           return this.unrecordable(source, err);

@@ -112,7 +112,7 @@ export class ReplayService {
         const outcome = plan.duplicate ? 'duplicate' : 'accepted';
         published = { status: 202, body: { feedbackId: plan.feedbackId, duplicate: plan.duplicate, keptId, replayedAt: now.toISOString() } };
         this.counted(sourceId, outcome);
-        await this.store.markReplayed(m, keptId, outcome, plan.feedbackId, now);
+        await this.store.markReplayed(m, keptId, outcome, plan.feedbackId, now, result.feedback.customer.id);
         return published;
       });
     } catch (err) {
