@@ -460,6 +460,9 @@ function report(res) {
     el ? `${fmt(el.p50Ms)} / ${fmt(el.p99Ms)} (EndToEndLatency)` : '—', '', `p99 ≤ ${TARGETS.e2eUnloadedP99Ms}`, verdict(res.e2e.unloadedP99Ms, TARGETS.e2eUnloadedP99Ms, false)]);
   rows.push([`e2e at 50% load (${fmt(res.e2e.loadedRatePerSec)}/s) p50 / p99 (ms)`, `${fmt(res.e2e.loadedP50Ms, 1)} / ${fmt(res.e2e.loadedP99Ms, 1)}`, '', '',
     `p99 ≤ ${TARGETS.e2eLoadedP99Ms}`, verdict(res.e2e.loadedP99Ms, TARGETS.e2eLoadedP99Ms, false)]);
+  const enc = res.encryption;
+  rows.push(['without field encryption: unloaded p99 (ms) / pipeline (feedback/s)', enc ? `${fmt(enc.unsealed.e2eUnloadedP99Ms, 1)} / ${fmt(enc.unsealed.pipelineSteadyPerSec)}` : '—',
+    '', enc ? `sealed p99 ×${fmtRatio(enc.p99Ratio)}; unsealed throughput ×${fmtRatio(enc.throughputRatio)}` : '', '', '']);
   for (const s of SERVICES_UNDER_TEST) {
     rows.push([`RSS under load: ${s} (MB)`, fmt(res.rssMb[s]), '', '', `≤ ${TARGETS.rssMb}`, verdict(res.rssMb[s], TARGETS.rssMb, false)]);
   }
@@ -704,6 +707,41 @@ export async function runBench() {
       } catch (err) {
         res.errors.push(`whole-loop phases: ${err.message}`);
         sampler.end();
+      }
+
+      // C: what encryption costs (SPEC §13): the whole loop once more in a database of its own, the same build with
+      // bench/lib/unsealed-preload.cjs (events pass unencrypted, no key lookups), unloaded e2e and the pipeline only
+      if (!OPTIONS.skip.has('loop') && !OPTIONS.skip.has('unsealed') && res.closeloop.pipeline) try {
+        log('• Closeloop without field encryption (the same build, bench/lib/unsealed-preload.cjs): unloaded e2e and the pipeline…');
+        const cName = `${dbName}_unsealed`;
+        const cUrl = await infraLib.createDatabase(infra.postgres.url, cName);
+        cleanups.push(() => infraLib.dropDatabase(infra.postgres.url, cName));
+        const cDb = new Client({ connectionString: cUrl });
+        await cDb.connect();
+        cleanups.push(() => cDb.end());
+        const preload = `-r "${path.join(repoRoot, 'bench/lib/unsealed-preload.cjs')}"`;
+        const c = new Stack({
+          ...env, DATABASE_URL: cUrl, KAFKA_TOPIC_PREFIX: `${run}-c.`, PUBLIC_BASE_URL: 'http://127.0.0.1:3003',
+          NODE_OPTIONS: `${env.NODE_OPTIONS ?? require(path.join(repoRoot, 'scripts/lib/stack.cjs')).SERVICE_NODE_OPTIONS} ${preload}`,
+        }, logFile);
+        cleanups.push(() => c.stop());
+        await c.migrate(['ingest', 'scoring', 'tickets', 'notification']);
+        await c.start(SERVICES_UNDER_TEST);
+        const cRun = `${run}c`;
+        const u = await e2eUnloaded(c, apiKey, cRun, board, cDb);
+        const pc = await pipeline(c, apiKey, cRun, cDb);
+        await c.stop();
+        const sealed = { e2eUnloadedP99Ms: res.closeloop.e2eUnloaded?.p99Ms ?? null, e2eUnloadedP50Ms: res.closeloop.e2eUnloaded?.p50Ms ?? null, pipelineSteadyPerSec: res.closeloop.pipeline?.steadyPerSec ?? null };
+        const unsealed = { e2eUnloadedP99Ms: u.p99Ms ?? null, e2eUnloadedP50Ms: u.p50Ms ?? null, pipelineSteadyPerSec: pc.steadyPerSec ?? null, e2eSamples: u.samples, pipelinePersisted: pc.persisted };
+        res.encryption = {
+          sealed, unsealed,
+          // > 1: encryption makes it slower (latency) / costs throughput
+          p99Ratio: sealed.e2eUnloadedP99Ms && unsealed.e2eUnloadedP99Ms ? round(sealed.e2eUnloadedP99Ms / unsealed.e2eUnloadedP99Ms, 2) : null,
+          throughputRatio: sealed.pipelineSteadyPerSec && unsealed.pipelineSteadyPerSec ? round(unsealed.pipelineSteadyPerSec / sealed.pipelineSteadyPerSec, 2) : null,
+        };
+        info(`without encryption: unloaded p99 ${fmt(unsealed.e2eUnloadedP99Ms, 1)} ms (sealed ${fmt(sealed.e2eUnloadedP99Ms, 1)}), pipeline ${fmt(unsealed.pipelineSteadyPerSec)} feedback/s (sealed ${fmt(sealed.pipelineSteadyPerSec)})`);
+      } catch (err) {
+        res.errors.push(`unsealed phases: ${err.message}`);
       }
     }
 
