@@ -13,3 +13,4 @@ export * from './messaging.module';
 export * from './serial-runner';
 export * from './sealing-outbox';
 export * from './key-prefetch';
+export * from './erasure-participant';

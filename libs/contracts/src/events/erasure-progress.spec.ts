@@ -22,4 +22,10 @@ describe('erasureProgressEvent', () => {
     expect(erasureProgressEvent({ ...request, eventId: 'a5b7c9d1-2e3f-4a5b-8c7d-9e0f1a2b3c4d' }, p).eventId).not.toBe(erasureProgressEvent(request, p).eventId);
     expect(erasureProgressEvent(request, { ...p, store: 'sourcePayloads' }).eventId).not.toBe(erasureProgressEvent(request, p).eventId);
   });
+
+  it('cuts a long reason to the contract\'s 500 characters instead of producing an invalid event', () => {
+    const e = erasureProgressEvent(request, { store: 'slack', status: 'failed', erased: 0, by: 'notification', reason: 'x'.repeat(900) });
+    expect(e.data.reason).toHaveLength(500);
+    expect(validateEvent(Topic.PrivacyEvents, e).ok).toBe(true);
+  });
 });

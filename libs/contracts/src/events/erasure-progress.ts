@@ -2,6 +2,8 @@ import type { ErasureProgressEvent, ErasureRequestedEvent } from '../envelope';
 import { deterministicId, makeEnvelope } from '../envelope';
 import type { ErasureProgressData } from './privacy';
 
+const REASON_MAX = 500;
+
 /**
  * A participant's answer to one `customer.erasure_requested` (SPEC §13): `customer.erasure_progress` for its store.
  * The eventId derives from the request's eventId and the store, so handling the same request again (a redelivery the
@@ -9,7 +11,7 @@ import type { ErasureProgressData } from './privacy';
  * same erasure (a retry by the orchestrator) gets an answer of its own.
  */
 export function erasureProgressEvent(
-  request: Pick<ErasureRequestedEvent, 'eventId' | 'data'>,
+  request: { eventId: string; data: Pick<ErasureRequestedEvent['data'], 'erasureId' | 'customerId'> },
   progress: Pick<ErasureProgressData, 'store' | 'status' | 'erased' | 'by' | 'reason'>,
   occurredAt: Date = new Date(),
 ): ErasureProgressEvent {
@@ -20,7 +22,8 @@ export function erasureProgressEvent(
     status: progress.status,
     erased: progress.erased,
     by: progress.by,
-    ...(progress.reason !== undefined && { reason: progress.reason }),
+    // the contract's longest reason: a participant's list of vendor codes is cut, never refused
+    ...(progress.reason !== undefined && { reason: progress.reason.slice(0, REASON_MAX) }),
   };
   return makeEnvelope('customer.erasure_progress', data, progress.by, {
     eventId: deterministicId('erasure-progress', request.eventId, progress.store),

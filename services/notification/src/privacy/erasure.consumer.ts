@@ -3,11 +3,10 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { Topic, type ErasureProgressEvent, type ErasureRequestedEvent } from '@closeloop/contracts';
-import { Inbox, Outbox } from '@closeloop/messaging';
+import { Inbox, Outbox, eraseOnce } from '@closeloop/messaging';
 import { SERVICE } from '../config';
 import { LOGGER } from '../tokens';
 import { ErasureRepository } from './erase-customer';
-import { progressEvent } from './progress';
 import { RedactionWorker } from './redaction-worker';
 
 /**
@@ -33,18 +32,17 @@ export class ErasureConsumer {
     if (event.type !== 'customer.erasure_requested') return;
     const { erasureId, customerId } = event.data;
     let tickets = 0;
-    let erased = 0;
-    const ran = await this.inbox.processOnce(this.ds, SERVICE, event.eventId, async (m) => {
+    const participant = { ds: this.ds, inbox: this.inbox, outbox: this.outbox, consumer: SERVICE, by: SERVICE };
+    const erased = await eraseOnce(participant, event, 'notification', async (m) => {
       const ticketIds = await this.repo.customerTickets(m, customerId);
       tickets = ticketIds.length;
       await this.repo.recordWorkList(m, erasureId, customerId, ticketIds, event.eventId);
       await this.repo.cancelWaitingToCustomer(m, ticketIds);
-      erased = await this.repo.anonymiseTickets(m, ticketIds, 'not_email');
-      await this.outbox.add(m, Topic.PrivacyEvents, customerId, progressEvent({ erasureId, customerId, store: 'notification', status: 'done', erased }, event.eventId));
+      return this.repo.anonymiseTickets(m, ticketIds, 'not_email');
     });
-    if (!ran) return;
-    // ids and counts only: the customer id is the pseudonymous key (ADR 0024)
-    this.log.info({ erasureId, customerId, tickets, erased }, 'customer erased from notification; redacting Slack, Twilio and email records');
+    if (erased === undefined) return;
+    // ids and counts only, never the customer id (a source may fall back to an email as the id)
+    this.log.info({ erasureId, tickets, erased }, 'customer erased from notification; redacting Slack, Twilio and email records');
     this.worker.wake();
   }
 }

@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { Topic, type RoutingConfig } from '@closeloop/contracts';
+import { Topic, erasureProgressEvent, type RoutingConfig } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { PeriodicJob } from '@closeloop/platform';
 import { teamIdTranslator } from '../alerts/team-language';
 import { CHAT_CHANNEL, SMS_CHANNEL, type ChatChannel, type DeliveryOutcome, type SmsChannel } from '../channels';
-import type { NotificationConfig } from '../config';
+import { SERVICE, type NotificationConfig } from '../config';
 import { backoffDelayMs } from '../delivery/retry-policy';
 import { NotificationRepository } from '../persistence/notification.repository';
 import { LOGGER, NOTIFICATION_CONFIG, ROUTING } from '../tokens';
 import { ErasureRepository, type TaskRow } from './erase-customer';
-import { progressEvent, storeOutcome } from './progress';
+import { storeOutcome } from './progress';
 import { renderRedacted } from './redacted-message';
 
 /** Rows claimed per round; a pass goes on round after round until the due rows are done. */
@@ -146,7 +146,7 @@ export class RedactionWorker implements OnApplicationBootstrap, BeforeApplicatio
     await this.ds.transaction(async (m) => {
       for (const r of await this.repo.finishedStores(m, 100)) {
         const outcome = storeOutcome(r.done, r.failed, r.reasons ?? []);
-        await this.outbox.add(m, Topic.PrivacyEvents, r.customer_id, progressEvent({ erasureId: r.erasure_id, customerId: r.customer_id, store: r.store, ...outcome }, r.request_event_id));
+        await this.outbox.add(m, Topic.PrivacyEvents, r.customer_id, erasureProgressEvent({ eventId: r.request_event_id, data: { erasureId: r.erasure_id, customerId: r.customer_id } }, { store: r.store, ...outcome, by: SERVICE }));
         await this.repo.markReported(m, r.erasure_id, r.store);
         this.log.info({ erasureId: r.erasure_id, store: r.store, status: outcome.status, erased: outcome.erased, failed: r.failed }, 'erasure store reported');
       }

@@ -2,8 +2,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { ErasureProgressEvent, ErasureRequestedEvent, Topic, erasureProgressEvent } from '@closeloop/contracts';
-import { Inbox, MESSAGING_LOGGER, Outbox } from '@closeloop/messaging';
+import { ErasureProgressEvent, ErasureRequestedEvent, Topic } from '@closeloop/contracts';
+import { Inbox, MESSAGING_LOGGER, Outbox, eraseOnce } from '@closeloop/messaging';
 import { SERVICE } from '../config';
 import { SCHEMA } from '../tokens';
 import { anonymiseHistory } from './anonymise-history';
@@ -28,15 +28,10 @@ export class ErasureConsumer {
   @EventPattern(Topic.PrivacyEvents)
   async onPrivacyEvent(@Payload() event: ErasureRequestedEvent | ErasureProgressEvent): Promise<void> {
     if (event.type !== 'customer.erasure_requested') return;
-    const request = event;
-    let erased = 0;
-    const ran = await this.inbox.processOnce(this.ds, SERVICE, request.eventId, async (m) => {
-      erased = await anonymiseHistory(m, this.schema, { customerId: request.data.customerId });
-      const progress = erasureProgressEvent(request, { store: 'scoring', status: 'done', erased, by: SERVICE });
-      await this.outbox.add(m, Topic.PrivacyEvents, request.data.customerId, progress);
-    });
+    const participant = { ds: this.ds, inbox: this.inbox, outbox: this.outbox, consumer: SERVICE, by: SERVICE };
+    const erased = await eraseOnce(participant, event, 'scoring', (m) => anonymiseHistory(m, this.schema, { customerId: event.data.customerId }));
     // the erasure id and a count: never the customer id (it may be an email)
-    if (ran) this.logger.info({ erasureId: request.data.erasureId, store: 'scoring', erased }, 'customer erased from the scoring history');
-    else this.logger.debug({ eventId: request.eventId, erasureId: request.data.erasureId }, 'erasure request already handled; redelivery ignored');
+    if (erased !== undefined) this.logger.info({ erasureId: event.data.erasureId, store: 'scoring', erased }, 'customer erased from the scoring history');
+    else this.logger.debug({ eventId: event.eventId, erasureId: event.data.erasureId }, 'erasure request already handled; redelivery ignored');
   }
 }

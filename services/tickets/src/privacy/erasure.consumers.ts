@@ -3,7 +3,8 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { ErasureProgressEvent, ErasureRequestedEvent, Topic } from '@closeloop/contracts';
-import { Inbox } from '@closeloop/messaging';
+import { Inbox, Outbox, eraseOnce } from '@closeloop/messaging';
+import { SERVICE } from '../config';
 import { LOGGER } from '../tokens';
 import { ErasureScheduler } from './erasure.scheduler';
 import { ErasureService } from './erasure.service';
@@ -24,6 +25,7 @@ export class ErasureConsumers {
   constructor(
     private readonly ds: DataSource,
     private readonly inbox: Inbox,
+    private readonly outbox: Outbox,
     private readonly erasures: ErasureService,
     private readonly scheduler: ErasureScheduler,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -36,10 +38,8 @@ export class ErasureConsumers {
   }
 
   private async onRequested(event: ErasureRequestedEvent): Promise<void> {
-    let erased: number | undefined;
-    await this.inbox.processOnce(this.ds, ERASURE_CONSUMER.requested, event.eventId, async (m) => {
-      erased = await this.erasures.eraseTicketsStore(m, event.data);
-    });
+    const participant = { ds: this.ds, inbox: this.inbox, outbox: this.outbox, consumer: ERASURE_CONSUMER.requested, by: SERVICE };
+    const erased = await eraseOnce(participant, event, 'tickets', (m) => this.erasures.eraseTicketsStore(m, event.data.customerId));
     if (erased !== undefined) this.logger.info({ erasureId: event.data.erasureId, store: 'tickets', erased }, 'erasure: tickets store erased');
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from 'pino';
-import { ErasureProgressData, ErasureRequestedData, Topic, deterministicId, makeEnvelope } from '@closeloop/contracts';
+import { ErasureProgressData, ErasureRequestedData, Topic, erasureProgressEvent, makeEnvelope } from '@closeloop/contracts';
 import { Outbox } from '@closeloop/messaging';
 import { CustomerKeyStore } from '@closeloop/platform';
 import { SERVICE, TicketsConfig } from '../config';
@@ -77,18 +77,17 @@ export class ErasureService {
   }
 
   /**
-   * The tickets participant (in the inbox's transaction): every copy of the customer in the tickets schema anonymised,
-   * and `tickets` reported done through the outbox, together. Returns the rows changed.
+   * The tickets participant (in the inbox's transaction, eraseOnce): every copy of the customer in the tickets schema
+   * anonymised. Returns the rows changed.
    */
-  async eraseTicketsStore(m: EntityManager, data: ErasureRequestedData): Promise<number> {
-    const erased = totalOf(await anonymise(m, this.cfg.database.schema, { kind: 'customer', customerId: data.customerId }));
-    await this.publishProgress(m, data.erasureId, data.customerId, 'tickets', erased);
-    return erased;
+  async eraseTicketsStore(m: EntityManager, customerId: string): Promise<number> {
+    return totalOf(await anonymise(m, this.cfg.database.schema, { kind: 'customer', customerId }));
   }
 
-  private publishProgress(m: EntityManager, erasureId: string, customerId: string, store: 'tickets' | 'kafka', erased: number, eventId?: string): Promise<void> {
-    const data: ErasureProgressData = { erasureId, customerId, store, status: 'done', erased, by: SERVICE };
-    return this.outbox.add(m, Topic.PrivacyEvents, customerId, makeEnvelope('customer.erasure_progress', data, SERVICE, eventId ? { eventId } : {}));
+  /** The key step's answer (`kafka`): it has no request of its own, so the answer derives from the erasure's id. */
+  private publishKeyProgress(m: EntityManager, erasureId: string, customerId: string, erased: number): Promise<void> {
+    const answering = { eventId: erasureId, data: { erasureId, customerId } };
+    return this.outbox.add(m, Topic.PrivacyEvents, customerId, erasureProgressEvent(answering, { store: 'kafka', status: 'done', erased, by: SERVICE }));
   }
 
   /** A store's progress, folded into the erasure (the `kafka` store is tickets' own row, never taken from the topic). */
@@ -127,7 +126,7 @@ export class ErasureService {
           const erased = e.keyExisted ? 1 : 0;
           await this.repo.recordProgress(m, { erasureId: e.id, customerId: e.customerId, store: 'kafka', status: 'done', erased, by: SERVICE }, now);
           await this.repo.markDone(m, e.id, now);
-          await this.publishProgress(m, e.id, e.customerId, 'kafka', erased, deterministicId('erasure.kafka', e.id));
+          await this.publishKeyProgress(m, e.id, e.customerId, erased);
         }
         return ready;
       });
