@@ -79,6 +79,38 @@ describe('revisions of feedback (cx.feedback.scored.v1, SPEC §10)', () => {
     expect(await seen(scoredEvent(base).data.feedbackId)).toMatchObject({ score: 2, revision: 3 });
   });
 
+  it('revisions in one fetched batch are decided as one by one would: open, revise, a late older one and a resend change nothing', async () => {
+    // one produce request: one fetched batch, its feedback read in one statement and written before the commit (feedback-seen.ts)
+    const externalId = uniqueName('batch');
+    const customerId = uniqueName('c-batch');
+    const passiveId = uniqueName('batch-passive');
+    const base = { externalId, customerId, score: 3, comment: 'slow' };
+    const passive = { externalId: passiveId, customerId, touchpoint: 'delivery', score: 7, classification: 'passive' as const, negative: false };
+    const inputs: ScoredInput[] = [
+      base,
+      { ...passive, actionRequired: false },
+      { ...base, revision: 3, score: 2, comment: 'latest words' },
+      { ...passive, revision: 2, comment: 'I want a refund', actionRequired: true },
+      { ...base, revision: 2, score: 0, comment: 'older words', severity: 'critical' },
+      { ...base, revision: 3, score: 2, comment: 'latest words' }, // the same revision again (a resend: a new event id)
+    ];
+    await bus.producer.publish(inputs.map((i) => ({ topic: Topic.FeedbackScored, key: customerId, event: scoredEvent(i) })));
+    const id = ticketIdFor(externalId);
+    const other = ticketIdFor(passiveId);
+    await bus.waitForEvent((e) => e.type === 'ticket.opened' && e.data.ticket.id === other, 'ticket.opened by the passive score\'s revision');
+    await bus.quiet(ds, schema);
+
+    expect(bus.eventsOf(id).map((e) => [e.type, e.data.ticket.version])).toEqual([['ticket.opened', 1], ['ticket.feedback_revised', 2]]);
+    expect(bus.eventsOf(other).map((e) => e.type)).toEqual(['ticket.opened']);
+    expect(await ticketsOf(customerId)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ id, score: 2, comment: 'latest words', severity: 'normal', version: 2, feedback_count: 1 }),
+      expect.objectContaining({ id: other, score: 7, comment: 'I want a refund', feedback_count: 1 }),
+    ]));
+    expect(await ticketsOf(customerId)).toHaveLength(2);
+    expect(await seen(scoredEvent(base).data.feedbackId)).toEqual({ score: 2, revision: 3, action_required: true });
+    expect(await seen(scoredEvent(passive).data.feedbackId)).toEqual({ score: 7, revision: 2, action_required: true });
+  });
+
   it('a passive score opens nothing; its revision saying "refund" opens ONE ticket; the next revision updates it', async () => {
     const externalId = uniqueName('passive');
     const customerId = uniqueName('c-passive');

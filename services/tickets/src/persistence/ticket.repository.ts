@@ -1,9 +1,10 @@
 import { EntityManager } from 'typeorm';
-import { FeedbackScoredData, Metric, Severity, TicketStatus, revisionOf } from '@closeloop/contracts';
+import { FeedbackScoredData, Metric, Severity, TicketStatus } from '@closeloop/contracts';
 import type { DurationRow, RecoveryRow, TicketGroup } from '../domain/report';
 import type { ClaimTimeCount, DayCount, NpsWeekCount } from '../domain/timeseries';
 import type { Ticket } from '../domain/ticket';
 import type { Summary, SummaryPart } from '../domain/timeline';
+import { FeedbackSeen } from './feedback-seen';
 
 /** A timeline entry as stored; `id` is the eventId of what it records. */
 export interface TimelineEntry {
@@ -93,7 +94,11 @@ export class StaleTicketError extends Error {
 
 /** SQL over the tickets schema. Every method takes the EntityManager of the caller's transaction. */
 export class TicketRepository {
-  constructor(private readonly schema: string) {}
+  private readonly seen: FeedbackSeen;
+
+  constructor(private readonly schema: string) {
+    this.seen = new FeedbackSeen(schema);
+  }
 
   private t(table: string): string {
     return `"${this.schema}".${table}`;
@@ -138,10 +143,9 @@ export class TicketRepository {
     if (affected !== 1) throw new StaleTicketError(before.id, before.version);
   }
 
-  /** The ticket this feedback opened or was attached to, if any. */
-  async ticketOfFeedback(m: EntityManager, feedbackId: string): Promise<string | null> {
-    const rows: { ticket_id: string }[] = await m.query(`SELECT ticket_id FROM ${this.t('ticket_feedback')} WHERE feedback_id = $1`, [feedbackId]);
-    return rows.length ? rows[0].ticket_id : null;
+  /** The ticket this feedback opened or was attached to, if any (feedback-seen.ts: read per batch in a consumer's batch). */
+  ticketOfFeedback(m: EntityManager, feedbackId: string): Promise<string | null> {
+    return this.seen.ticketOf(m, feedbackId);
   }
 
   async addFeedback(m: EntityManager, ticketId: string, scored: FeedbackScoredData, openedTicket: boolean, at: Date): Promise<void> {
@@ -149,6 +153,7 @@ export class TicketRepository {
       `INSERT INTO ${this.t('ticket_feedback')} (feedback_id, ticket_id, opened_ticket, attached_at, scored) VALUES ($1, $2, $3, $4, $5::jsonb)`,
       [scored.feedbackId, ticketId, openedTicket, at, JSON.stringify(scored)],
     );
+    this.seen.attached(m, scored.feedbackId, ticketId);
   }
 
   /** A new revision of feedback on a ticket replaces the stored one (its place in the ticket's feedback stays). */
@@ -159,25 +164,10 @@ export class TicketRepository {
   /**
    * Every scored feedback, once per feedback, its latest revision (reports: recovery rate, NPS). True when this
    * revision is newer than every one recorded before (a first one is); false for a redelivery or an older revision
-   * arriving late, which changes nothing. Concurrent revisions of one feedback serialise on the row (ON CONFLICT).
+   * arriving late, which changes nothing (feedback-seen.ts).
    */
-  async recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<boolean> {
-    const rows = await m.query(
-      `INSERT INTO ${this.t('feedback_seen')} AS seen
-         (feedback_id, customer_id, touchpoint, team, metric, score, classification, negative, action_required, responded_at, scored_at, revision, attributes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
-       ON CONFLICT (feedback_id) DO UPDATE SET
-         customer_id = EXCLUDED.customer_id, touchpoint = EXCLUDED.touchpoint, team = EXCLUDED.team, metric = EXCLUDED.metric,
-         score = EXCLUDED.score, classification = EXCLUDED.classification, negative = EXCLUDED.negative,
-         action_required = EXCLUDED.action_required, responded_at = EXCLUDED.responded_at, scored_at = EXCLUDED.scored_at,
-         revision = EXCLUDED.revision, attributes = EXCLUDED.attributes
-       WHERE seen.revision < EXCLUDED.revision
-       RETURNING 1`,
-      [s.feedbackId, s.feedback.customer.id, s.feedback.touchpoint, s.team, s.feedback.metric, s.feedback.score,
-        s.classification, s.negative, s.actionRequired, s.feedback.respondedAt, s.scoredAt, revisionOf(s.feedback),
-        JSON.stringify(s.feedback.attributes ?? {})],
-    );
-    return rows.length === 1;
+  recordSeen(m: EntityManager, s: FeedbackScoredData): Promise<boolean> {
+    return this.seen.record(m, s);
   }
 
   /** Appends to the timeline; a second entry with the same id (a redelivered event) is ignored. True when added. */
