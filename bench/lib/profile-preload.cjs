@@ -1,7 +1,7 @@
 // Profiling aid for the bench's services (not part of any figure): counts pg statements per SQL text with their wall
 // time, and runs V8's sampling profiler (`--cpu-prof` is refused in NODE_OPTIONS). Use it as
 //   BENCH_SERVICE_NODE_OPTIONS="--max-old-space-size=128 -r $PWD/bench/lib/profile-preload.cjs" BENCH_SKIP=… node bench/run.mjs --closeloop-only
-// and create <tmpdir>/closeloop-profile/stop when the phase of interest is over: each process then writes
+// and create <tmpdir>/closeloop-profile/stop (TMPDIR, passed on to the services, keeps one run's files apart) when the phase of interest is over: each process then writes
 // sql-<service>-<pid>.txt (count, total ms, statement) and <service>-<pid>.cpuprofile (open in Chrome DevTools) there.
 const fs = require('fs');
 const os = require('os');
