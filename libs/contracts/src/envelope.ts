@@ -10,6 +10,7 @@ import { DeliveryEventData } from './events/notification';
 import { TeamDigestData } from './events/digest';
 import { ErasureProgressData, ErasureRequestedData } from './events/privacy';
 import { TREND_EVENT_TYPES, TrendEventData, TrendEventType } from './events/trend';
+import { passesCompiled } from './compiled-validation';
 import { FieldError, validatePlain } from './validation';
 
 /** The JSON envelope of every Kafka message (SPEC §8). */
@@ -83,8 +84,23 @@ export type EventValidation<E> = { ok: true; event: E } | { ok: false; errors: F
 /**
  * Validates a decoded message against its topic's schema: the envelope, a known `type` for that topic,
  * and `data` against the type's class. Used by producers before sending and consumers before handling.
+ * The compiled rules decide a valid event (compiled-validation.ts: no reflection per message); anything they do
+ * not accept is validated again by class-validator, which decides and names the errors.
  */
 export function validateEvent<T extends Topic>(topic: T, raw: unknown): EventValidation<TopicEvents[T]> {
+  return passesCompiledEvent(topic, raw) ? { ok: true, event: raw as TopicEvents[T] } : validateEventByClassValidator(topic, raw);
+}
+
+/** Whether the compiled rules accept the event (true means class-validator would too; false decides nothing). */
+export function passesCompiledEvent(topic: Topic, raw: unknown): boolean {
+  const schemas = TOPIC_SCHEMAS[topic];
+  const e = raw as Envelope | null;
+  return schemas !== undefined && passesCompiled(EnvelopeDto, e) && e?.version === 1 && Object.hasOwn(schemas, e.type) &&
+    passesCompiled(schemas[e.type], e.data, { reservedChecked: true });
+}
+
+/** `validateEvent` by class-validator alone: what the compiled rules are held to (their test, the bench). */
+export function validateEventByClassValidator<T extends Topic>(topic: T, raw: unknown): EventValidation<TopicEvents[T]> {
   const schemas = TOPIC_SCHEMAS[topic];
   if (!schemas) return { ok: false, errors: [{ field: '(topic)', message: `unknown topic ${topic}` }] };
   const env = validatePlain(EnvelopeDto, raw);
