@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { LOAD_TEAMS, PROBE_TEAMS, TYPEFORM_SOURCE, feedback, kindOf, probeTouchpoint, routingYaml } from './lib/feedback.mjs';
 import { measureFloor } from './lib/floor.mjs';
+import { measureValidation } from './lib/validation.mjs';
 import { runPeers } from './lib/peers.mjs';
 import { ProcSampler, machineInfo } from './lib/proc.mjs';
 import { fmt, round, summarize, table } from './lib/stats.mjs';
@@ -463,6 +464,9 @@ function report(res) {
   const enc = res.encryption;
   rows.push(['without field encryption: unloaded p99 (ms) / pipeline (feedback/s)', enc ? `${fmt(enc.unsealed.e2eUnloadedP99Ms, 1)} / ${fmt(enc.unsealed.pipelineSteadyPerSec)}` : '—',
     '', enc ? `sealed p99 ×${fmtRatio(enc.p99Ratio)}; unsealed throughput ×${fmtRatio(enc.throughputRatio)}` : '', '', '']);
+  const v = res.validation;
+  rows.push(['event validation, µs/event: compiled (class-validator)', v ? `${fmt(v.scored.compiledUs, 1)} (${fmt(v.scored.classValidatorUs, 1)})` : '—',
+    '', v ? `${fmtRatio(v.scored.speedup)}× faster (feedback.scored)` : '', '', '']);
   for (const s of SERVICES_UNDER_TEST) {
     rows.push([`RSS under load: ${s} (MB)`, fmt(res.rssMb[s]), '', '', `≤ ${TARGETS.rssMb}`, verdict(res.rssMb[s], TARGETS.rssMb, false)]);
   }
@@ -521,6 +525,13 @@ export async function runBench() {
     const record = measureRecordSize(run);
     Object.assign(res.config, { recordSizeBytes: record.bytes, recordSize: record, partitions: OPTIONS.partitions, acks: 'all', options: OPTIONS });
     info(`typical feedback.received event: ${record.bytes} B (min ${record.min}, max ${record.max} over ${record.sample} bench feedback)`);
+    try {
+      res.validation = measureValidation(repoRoot, run);
+      const v = res.validation;
+      info(`event validation, µs per event (JSON.parse included), compiled / class-validator: feedback.received ${v.received.compiledUs} / ${v.received.classValidatorUs} (${v.received.speedup}×), feedback.scored ${v.scored.compiledUs} / ${v.scored.classValidatorUs} (${v.scored.speedup}×)`);
+    } catch (err) {
+      res.errors.push(`event validation not measured: ${err.message}`);
+    }
 
     log('• provisioning Kafka and Postgres (KAFKA_BROKERS / DATABASE_URL → Docker → local)…');
     const infraLib = await import(path.join(repoRoot, 'tools/infra/index.mjs'));

@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { Topic } from './topics';
 import { feedbackIdFor, makeEnvelope, passesCompiledEvent, validateEventByClassValidator } from './envelope';
 import { hasReservedKey } from './compiled-validation';
+import { FeedbackDto } from './events/feedback';
+import { validatePlain } from './validation';
 
 /**
  * The compiled rules (compiled-validation.ts) against class-validator itself, on valid events of every kind of rule
@@ -131,5 +133,39 @@ describe('compiled event rules vs class-validator', () => {
     // both answers were exercised, many times
     expect(accepted).toBeGreaterThan(2_000);
     expect(refused).toBeGreaterThan(2_000);
+  });
+});
+
+/** JSON with every object's keys sorted: the same content, whatever order class-transformer copied it in. */
+const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) =>
+  x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x);
+
+describe('compiled rules in validatePlain (HTTP bodies: forbidUnknown, the value handed on)', () => {
+  const body = { ...feedback } as Record<string, unknown>;
+  delete body.feedbackId;
+  delete body.receivedAt;
+
+  it('a SPEC §4 body: the same answer and the same value as class-validator', () => {
+    const compiled = validatePlain(FeedbackDto, body, { forbidUnknown: true });
+    const classValidator = validatePlain(FeedbackDto, body, { forbidUnknown: true, compiled: false });
+    expect(compiled.ok && classValidator.ok).toBe(true);
+    if (compiled.ok && classValidator.ok) expect(canonical(compiled.value)).toBe(canonical(classValidator.value));
+  });
+
+  it('over 10,000 mutated bodies: the same answer, the same value when valid, the same errors when not', () => {
+    fc.assert(
+      fc.property(fc.nat(), mutation, (pick, m) => {
+        const all = paths(body);
+        const path = all[pick % all.length];
+        const mutated = mutate(body, path, m);
+        const compiled = validatePlain(FeedbackDto, mutated, { forbidUnknown: true });
+        const classValidator = validatePlain(FeedbackDto, mutated, { forbidUnknown: true, compiled: false });
+        if (compiled.ok && !classValidator.ok) return false;
+        if (!compiled.ok) return !classValidator.ok && canonical(compiled.errors) === canonical(classValidator.errors);
+        if (!classValidator.ok) return false;
+        return canonical(compiled.value) === canonical(classValidator.value);
+      }),
+      { numRuns: 10_000, seed: 4 },
+    );
   });
 });

@@ -5,6 +5,15 @@ import { ValidationArguments, ValidationTypes, getMetadataStorage } from 'class-
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: TypeStorage };
 
 type Cls = new () => object;
+
+/** The parts of class-transformer's metadata storage read here (its typings do not export them all). */
+interface TransformerRules {
+  getExposedMetadatas(target: Cls): unknown[];
+  getExcludedMetadatas(target: Cls): unknown[];
+  findTransformMetadatas(target: Cls, propertyName: string, transformationType: number): unknown[];
+}
+/** class-transformer's TransformationType.PLAIN_TO_CLASS. */
+const PLAIN_TO_CLASS = 0;
 type Plain = Record<string, unknown>;
 
 /** One rule of a property: the decorator's own constraint instance, called as class-validator calls it. */
@@ -52,9 +61,13 @@ function compile(cls: Cls): CompiledCheck | null {
   const storage = getMetadataStorage();
   const metadatas = storage.getTargetValidationMetadatas(cls, undefined as unknown as string, false, false, undefined);
   if (!metadatas.length) return () => false; // forbidUnknownValues: class-validator refuses an object of no known class
-  // a constructor that sets a field gives class-validator a value the plain object does not have
+  // a constructor that sets a field gives class-validator a value the plain object does not have, and class-transformer
+  // rules (@Expose, @Exclude, @Transform) a different one: neither is mirrored
   const fresh = new cls() as Plain;
   if (Object.keys(fresh).some((k) => fresh[k] !== undefined)) return null;
+  const types = defaultMetadataStorage as unknown as TransformerRules;
+  if (types.getExposedMetadatas(cls).length || types.getExcludedMetadatas(cls).length) return null;
+  if (metadatas.some((m) => types.findTransformMetadatas(cls, m.propertyName, PLAIN_TO_CLASS).length)) return null;
   const properties: Property[] = [];
   for (const [name, list] of Object.entries(storage.groupByPropertyName(metadatas))) {
     const p: Property = { name, conditions: [], rules: [] };
@@ -137,4 +150,25 @@ export function passesCompiled(cls: Cls, plain: unknown, opts: { reservedChecked
   if (!isPlainObject(plain) || (!opts.reservedChecked && hasReservedKey(plain))) return false;
   const check = compiledCheck(cls);
   return check !== null && check(plain);
+}
+
+const declared = new Map<Cls, Set<string>>();
+
+/**
+ * validatePlain's `forbidUnknown`, compiled: whether `plain` has a key `cls` does not declare, in it or in a nested
+ * DTO object (not in arrays), exactly where validatePlain's own check looks.
+ */
+export function hasUnknownKey(cls: Cls, plain: Plain): boolean {
+  let names = declared.get(cls);
+  if (!names) {
+    names = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+    declared.set(cls, names);
+  }
+  for (const key of Object.keys(plain)) {
+    if (!names.has(key)) return true;
+    const nested = defaultMetadataStorage.findTypeMetadata(cls, key)?.typeFunction?.() as Cls | undefined;
+    const v = plain[key];
+    if (nested && v !== null && typeof v === 'object' && !Array.isArray(v) && hasUnknownKey(nested, v as Plain)) return true;
+  }
+  return false;
 }

@@ -103,7 +103,7 @@ export function passesCompiledEvent(topic: Topic, raw: unknown): boolean {
 export function validateEventByClassValidator<T extends Topic>(topic: T, raw: unknown): EventValidation<TopicEvents[T]> {
   const schemas = TOPIC_SCHEMAS[topic];
   if (!schemas) return { ok: false, errors: [{ field: '(topic)', message: `unknown topic ${topic}` }] };
-  const env = validatePlain(EnvelopeDto, raw);
+  const env = validatePlain(EnvelopeDto, raw, { compiled: false });
   if (!env.ok) return env;
   const e = raw as Envelope;
   const cls = schemas[e.type];
@@ -111,7 +111,7 @@ export function validateEventByClassValidator<T extends Topic>(topic: T, raw: un
     return { ok: false, errors: [{ field: 'type', message: `"${e.type}" is not an event type of ${topic} (expected ${Object.keys(schemas).join(', ')})` }] };
   }
   if (e.version !== 1) return { ok: false, errors: [{ field: 'version', message: `version ${e.version} of ${e.type} is not supported (expected 1)` }] };
-  const data = validatePlain(cls, e.data, { prefix: 'data' });
+  const data = validatePlain(cls, e.data, { prefix: 'data', compiled: false });
   if (!data.ok) return data;
   return { ok: true, event: raw as TopicEvents[T] };
 }

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import { ValidationError, getMetadataStorage, validateSync } from 'class-validator';
+import { hasUnknownKey, passesCompiled } from './compiled-validation';
 
 // class-transformer keeps @Type metadata here; its package exports no typed entry point for it
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
@@ -85,11 +86,16 @@ function keepOriginalValues(cls: Cls, instance: Record<string, unknown>, plain: 
   }
 }
 
-/** Validates a plain object against a class-validator DTO; with `forbidUnknown`, undeclared fields are errors. Never throws. */
+/**
+ * Validates a plain object against a class-validator DTO; with `forbidUnknown`, undeclared fields are errors. Never throws.
+ * The compiled rules (compiled-validation.ts) decide a valid object first, and its value is then `plain` itself (the
+ * same fields and values the class-transformer copy would hold); anything else, or `compiled: false`, goes through
+ * class-transformer and class-validator, which decide and name the errors.
+ */
 export function validatePlain<T extends object>(
   cls: new () => T,
   plain: unknown,
-  opts: { prefix?: string; forbidUnknown?: boolean } = {},
+  opts: { prefix?: string; forbidUnknown?: boolean; compiled?: boolean } = {},
 ): { ok: true; value: T } | { ok: false; errors: FieldError[] } {
   const root = opts.prefix || '(root)';
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
@@ -97,6 +103,10 @@ export function validatePlain<T extends object>(
   }
   const early: FieldError[] = [];
   reservedKeys(plain, opts.prefix ?? '', early);
+  if (!early.length && opts.compiled !== false && passesCompiled(cls, plain, { reservedChecked: true }) &&
+    !(opts.forbidUnknown && hasUnknownKey(cls, plain as Record<string, unknown>))) {
+    return { ok: true, value: plain as T };
+  }
   // with a reserved key, the rest is still checked (on a copy without them) so that every problem is named at once
   if (early.length) plain = withoutReservedKeys(plain);
   if (opts.forbidUnknown) unknownKeys(cls, plain as Record<string, unknown>, opts.prefix ?? '', early);
