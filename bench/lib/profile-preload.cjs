@@ -2,7 +2,7 @@
 // time, and runs V8's sampling profiler (`--cpu-prof` is refused in NODE_OPTIONS). Use it as
 //   BENCH_SERVICE_NODE_OPTIONS="--max-old-space-size=128 -r $PWD/bench/lib/profile-preload.cjs" BENCH_SKIP=… node bench/run.mjs --closeloop-only
 // and create <tmpdir>/closeloop-profile/stop (TMPDIR, passed on to the services, keeps one run's files apart) when the phase of interest is over: each process then writes
-// sql-<service>-<pid>.txt (count, total ms, statement) and <service>-<pid>.cpuprofile (open in Chrome DevTools) there.
+// sql-<service>-<pid>.txt (count, total ms, statement), memory-<service>-<pid>.json (RSS by part) and <service>-<pid>.cpuprofile (open in Chrome DevTools) there.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -39,6 +39,11 @@ const timer = setInterval(() => {
   clearInterval(timer);
   const rows = [...stats.entries()].sort((a, b) => b[1].n - a[1].n).map(([k, v]) => `${v.n}\t${(Number(v.ns) / 1e6).toFixed(0)}ms\t${k}`);
   fs.writeFileSync(path.join(dir, `sql-${name}-${process.pid}.txt`), `${rows.join('\n')}\n`);
+  // where the RSS is: V8's heap spaces, external memory and array buffers (MB), at the moment the phase ended
+  const mb = (n) => Math.round((n / 1048576) * 10) / 10;
+  const spaces = Object.fromEntries(require('v8').getHeapSpaceStatistics().map((x) => [x.space_name, { size: mb(x.space_size), used: mb(x.space_used_size) }]));
+  const usage = Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)]));
+  fs.writeFileSync(path.join(dir, `memory-${name}-${process.pid}.json`), `${JSON.stringify({ usage, spaces }, null, 1)}\n`);
   session.post('Profiler.stop', (err, r) => {
     if (!err) fs.writeFileSync(path.join(dir, `${name}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
   });
