@@ -4,6 +4,7 @@ import { KAFKA_READINESS, MessagingModule } from '@closeloop/messaging';
 import { ScoringConfig, SERVICE } from './config';
 import { databaseOptions } from './database';
 import { NegativeHistory } from './persistence/negative-history';
+import { announcedNegative } from './scoring/repeat-negative';
 import { FeedbackConsumer } from './scoring/feedback.consumer';
 import { Housekeeping } from './scoring/housekeeping';
 import { ErasureConsumer } from './privacy/erasure.consumer';
@@ -25,7 +26,7 @@ export class ScoringModule {
       providers: [
         { provide: ROUTING, useValue: cfg.routing },
         { provide: SCHEMA, useValue: schema },
-        { provide: NegativeHistory, useValue: new NegativeHistory(schema) },
+        { provide: NegativeHistory, useValue: new NegativeHistory(schema, announcedNegative) },
         Housekeeping,
         HistoryRetention,
         { provide: READINESS_CHECKS, inject: [DATABASE_READINESS, KAFKA_READINESS], useFactory: (...checks: unknown[]) => checks },

@@ -180,7 +180,7 @@ describe('scoring against real Kafka and Postgres', () => {
     expect([o1.severity, h.severity, o2.severity]).toEqual(['normal', 'normal', 'critical']);
     expect(o2.reasons.map((r) => r.rule)).toEqual(['score-at-or-below-threshold', 'repeat-negative']);
 
-    const rows = await ds.query(`SELECT customer_id, feedback_id FROM "${schema}".customer_negative WHERE customer_id IN ('c-repeat', 'c-ooo') ORDER BY responded_at`);
+    const rows = await ds.query(`SELECT customer_id, feedback_id FROM "${schema}".customer_negative WHERE customer_id IN ('c-repeat', 'c-ooo') ORDER BY responded_at, customer_id`);
     expect(rows).toEqual([
       { customer_id: 'c-ooo', feedback_id: earlyResponse.data.feedbackId },
       { customer_id: 'c-repeat', feedback_id: first.data.feedbackId },

@@ -8,15 +8,16 @@ import { Privacy } from '@closeloop/platform';
 import { NegativeHistory, PreviousNegative } from '../persistence/negative-history';
 import { ROUTING } from '../tokens';
 import { SERVICE } from '../config';
-import { Decision, classify, decide, isNegative, repeatNegativeWindow } from './rules';
+import { Decision, classify, decide, isNegative } from './rules';
+import { negativeToScore } from './repeat-negative';
 import { feedbackScoredTotal, stageLatencySeconds } from './metrics';
 
 /**
  * cx.feedback.received.v1 → decision (rules.ts) → cx.feedback.scored.v1, for every feedback (promoters too), and for
- * every revision of it (SPEC §10). A revision is never its own "previous negative": findNear skips the same feedbackId,
- * and record keeps one row per feedback.
+ * every revision of it (SPEC §10). A revision is never its own "previous negative": the lookup skips the same
+ * feedbackId, and the record keeps one row per feedback.
  * Per event: inbox claim, repeat-negative lookup and record, outbox row, in the transaction of its fetched batch
- * (docs/adr/0023). A redelivered event finds its inbox row and changes nothing; a failure rolls all of it back and
+ * (docs/adr/0023; each of them a batch-wide statement there, NegativeHistory.previousThenRecord for the history). A redelivered event finds its inbox row and changes nothing; a failure rolls all of it back and
  * the event is retried.
  */
 @Controller()
@@ -41,9 +42,7 @@ export class FeedbackConsumer {
       const feedback = (await this.privacy.open(Topic.FeedbackReceived, event, m)).data;
       let previous: PreviousNegative | null = null;
       if (isNegative(classify(feedback.metric, feedback.score))) {
-        await this.history.lockCustomer(m, customerId);
-        previous = await this.history.findNear(m, customerId, feedback.feedbackId, repeatNegativeWindow(feedback.respondedAt), new Date(feedback.respondedAt));
-        await this.history.record(m, customerId, feedback.feedbackId, feedback.respondedAt);
+        previous = await this.history.previousThenRecord(m, negativeToScore(customerId, feedback.feedbackId, feedback.respondedAt));
       }
       const decision = decide({ feedback, routing: this.routing, recentNegativeWithin30d: previous !== null, previousNegative: previous ?? undefined });
       const scoredAt = new Date().toISOString();
