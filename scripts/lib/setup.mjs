@@ -1,5 +1,5 @@
 // Shared by `npm start`, `npm test`, `npm run demo` and `npm run bench`: make a fresh clone runnable with nothing done by hand.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,42 @@ export function run(cmd, args, opts = {}) {
   if (r.status !== 0) {
     const err = new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
     err.exitCode = r.status ?? 1;
+    throw err;
+  }
+}
+
+/**
+ * Runs jobs at the same time, each a list of `[cmd, args, opts]` run one after the other (for single-threaded tools:
+ * one job per core). A job's output is held and printed in one piece when it ends, so the logs never interleave.
+ * Resolves when all have ended; rejects naming every job that failed.
+ * @param {{ name: string, commands: [string, string[], { env?: Record<string, string> }?][] }[]} jobs
+ */
+export async function runAtOnce(jobs) {
+  const runOne = (cmd, args, opts = {}) => new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...opts.env } });
+    const output = [];
+    child.stdout.on('data', (c) => output.push(c));
+    child.stderr.on('data', (c) => output.push(c));
+    child.on('error', (err) => resolve({ code: 1, output: Buffer.concat([...output, Buffer.from(`${err.message}\n`)]) }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), signal, output: Buffer.concat(output) }));
+  });
+  const results = await Promise.all(jobs.map(async (job) => {
+    const started = Date.now();
+    for (const [cmd, args, opts] of job.commands) {
+      const r = await runOne(cmd, args, opts);
+      process.stdout.write(r.output);
+      if (r.code !== 0) {
+        console.log(`  ✘ ${job.name}: ${cmd} ${args.join(' ')} failed (exit ${r.signal ?? r.code})`);
+        return { job, exitCode: r.code || 1 };
+      }
+    }
+    console.log(`  ✔ ${job.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return { job, exitCode: 0 };
+  }));
+  const failed = results.filter((r) => r.exitCode !== 0);
+  if (failed.length > 0) {
+    const err = new Error(`${failed.map((r) => r.job.name).join(' and ')} failed`);
+    err.exitCode = failed[0].exitCode;
     throw err;
   }
 }

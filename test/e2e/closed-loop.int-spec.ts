@@ -6,13 +6,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { ALL_TOPICS, Topic, dlqTopicOf, feedbackIdFor } from '@closeloop/contracts';
 import { ERASED } from '@closeloop/platform';
 import {
-  SlackStub, SmtpStub, TwilioStub, messagesOnTopic, openedEvents, readTopic, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub, testInfra,
+  SlackStub, SmtpStub, TwilioStub, messagesOnTopic, openedEvents, readTopic, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub,
   testKafka, testKeyStore, uniqueName, waitFor,
 } from '@closeloop/testing';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
-import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
+import { type LoopStack, randomToken, startLoopStack } from './stack';
 
 const SIGNING_SECRET = randomToken('ss_');
 const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
@@ -59,8 +59,7 @@ let slack: SlackStub;
 let twilio: TwilioStub;
 /** the team's mail server: a real SMTP server in this process */
 let smtp: SmtpStub;
-let stackHandle: Awaited<ReturnType<typeof startServices>>;
-let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+let stackHandle: LoopStack;
 const run = uniqueName('run');
 /** Every line the services wrote (SPEC §13: logs never carry personal data; the privacy test reads them all). */
 const serviceLogs: string[] = [];
@@ -98,10 +97,7 @@ function topLevelPostsFor(ticketId: string) {
 const okTopLevelFor = (ticketId: string) => slack.messages('C0CX').filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(ticketId));
 
 /** Every planned post, update, reply and SMS has gone out, and nothing else is on its way. */
-const quiet = () => pipelineQuiet({
-  dbUrl: db.url, prefix: `${testInfra().topicPrefix}${run}.`,
-  requests: { slack: () => slack.requests.length, twilio: () => twilio.requests.length },
-});
+const quiet = () => stackHandle.quiet({ slack: () => slack.requests.length, twilio: () => twilio.requests.length });
 
 function buttons(blocks: any[]): { action_id: string; value?: string }[] {
   return blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
@@ -137,44 +133,32 @@ beforeAll(async () => {
   slack = await startSlackStub({ token: 'xoxb-e2e' });
   twilio = await startTwilioStub(TWILIO);
   smtp = await startSmtpStub();
-  db = await createE2eDatabase();
-  const { brokers, topicPrefix } = testInfra();
-  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
-    PATH: process.env.PATH,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
-    DATABASE_URL: db.url,
-    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-    CLOSELOOP_CONFIG: writeRoutingFile(routing),
-    INGEST_API_KEYS: INGEST_KEY,
-    API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,
-    SLACK_BOT_TOKEN: 'xoxb-e2e',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-    TWILIO_AUTH_TOKEN: TWILIO.authToken,
-    TWILIO_FROM_NUMBER: '+15005550006',
-    TWILIO_API_URL: twilio.url,
-    SMTP_URL: smtp.url,
-    EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
-    RECHECK_CHECK_INTERVAL_MS: '300',
-    CLOSELOOP_KEY_CACHE_MS: '0', // an erased key reads as erased at once (the SPEC §13 test), not after the cache's minute
+  stackHandle = await startLoopStack({
+    run, routing,
     // info: what a production deployment logs (the privacy test checks none of it names the customer)
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
-  }, (l) => {
-    serviceLogs.push(l);
-    if (process.env.E2E_LOG_LEVEL) console.log(l);
-  },
-  // Twilio signs callbacks against the public URL, known once notification's port is chosen
-  (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+    logLevel: 'info', onLog: (l) => serviceLogs.push(l),
+    env: {
+      INGEST_API_KEYS: INGEST_KEY,
+      API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: TWILIO.authToken,
+      TWILIO_FROM_NUMBER: '+15005550006',
+      TWILIO_API_URL: twilio.url,
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+      RECHECK_CHECK_INTERVAL_MS: '300',
+      CLOSELOOP_KEY_CACHE_MS: '0', // an erased key reads as erased at once (the SPEC §13 test), not after the cache's minute
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await stackHandle?.stop();
+  await stackHandle?.close();
   await slack?.close();
   await twilio?.close();
   await smtp?.close();
-  await db?.drop();
 });
 
 describe('the closed loop', () => {
@@ -487,7 +471,7 @@ describe('the closed loop', () => {
     await quiet();
 
     const kafka = testKafka();
-    const prefix = `${testInfra().topicPrefix}${run}.`;
+    const prefix = stackHandle.prefix;
     const onTopic = async (topic: Topic) => readTopic(kafka, `${prefix}${topic}`, { minCount: await messagesOnTopic(kafka, `${prefix}${topic}`) });
     const dlqCount = async () => (await Promise.all(ALL_TOPICS.map((topic) => messagesOnTopic(kafka, `${prefix}${dlqTopicOf(topic)}`)))).reduce((a, b) => a + b, 0);
     const theirs = async () => ({
@@ -499,18 +483,18 @@ describe('the closed loop', () => {
     expect([before.received.length, before.scored.length, before.ticket.length > 0]).toEqual([1, 1, true]);
     const raw = [...before.received, ...before.scored, ...before.ticket].map((m) => m.value ?? '').join('\n');
     for (const text of [...Object.values(secrets), 'Zeynep', 'zeynep.', '5557770011', '我要退款']) expect(raw).not.toContain(text);
-    const [opened] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: db.url });
+    const [opened] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: stackHandle.db.url });
     expect(opened.data).toMatchObject({ comment: secrets.comment, customer: { id: customerId, name: secrets.name, email: secrets.email, phone: secrets.phone } });
 
     // erasure's first step (the API is issue 13's next part): the customer's key is deleted
-    const store = await testKeyStore({ databaseUrl: db.url });
+    const store = await testKeyStore({ databaseUrl: stackHandle.db.url });
     const dlqBefore = await dlqCount();
     try {
       expect(await store.keys.erase(customerId)).toBe(true);
     } finally {
       await store.close();
     }
-    const [erased] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: db.url });
+    const [erased] = await openedEvents(Topic.FeedbackReceived, [before.received[0].value], { databaseUrl: stackHandle.db.url });
     expect(erased.data).toMatchObject({ comment: ERASED, customer: { id: customerId, name: ERASED } });
     expect(erased.data.customer).not.toHaveProperty('email');
 

@@ -12,13 +12,12 @@ import { Client } from 'pg';
 import { ALL_TOPICS, ERASURE_STORES, dlqTopicOf, personalFieldsOf } from '@closeloop/contracts';
 import {
   SlackStub, SmtpStub, TwilioStub, openedEvents, readTopic, messagesOnTopic, signTwilioCallback, startSlackStub, startSmtpStub, startTwilioStub,
-  testInfra, testKafka, uniqueName, waitFor,
+  testKafka, uniqueName, waitFor,
 } from '@closeloop/testing';
 import { questionproResponse } from '../../services/ingest/src/sources/fixtures/questionpro';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
-import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
+import { type LoopStack, randomToken, startLoopStack } from './stack';
 
-const SIGNING_SECRET = randomToken('ss_');
 const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
 const INGEST_KEY = randomToken('ik_');
 const QP_SECRET = randomToken('qp_');
@@ -58,11 +57,10 @@ templates:
 let slack: SlackStub;
 let twilio: TwilioStub;
 let smtp: SmtpStub;
-let stackHandle: Awaited<ReturnType<typeof startServices>>;
-let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+let stackHandle: LoopStack;
 const run = uniqueName('erase');
 const serviceLogs: string[] = [];
-const prefix = () => `${testInfra().topicPrefix}${run}.`;
+const prefix = () => stackHandle.prefix;
 
 /** One customer of this file: every string of theirs that must be gone after the erasure. */
 function person(tag: string, first: string, last: string, phone: string, dish: string, dishZh: string) {
@@ -105,10 +103,7 @@ async function api(method: string, path: string, body?: unknown, token = AGENT_T
 
 const ticketsOf = async (p: Person) => (await api('GET', `/v1/tickets?customer=${encodeURIComponent(p.id)}`)).json.items as any[];
 
-const quiet = () => pipelineQuiet({
-  dbUrl: db.url, prefix: prefix(),
-  requests: { slack: () => slack.requests.length, twilio: () => twilio.requests.length, smtp: () => smtp.messages.length },
-});
+const quiet = () => stackHandle.quiet({ slack: () => slack.requests.length, twilio: () => twilio.requests.length, smtp: () => smtp.messages.length });
 
 /**
  * QuestionPro posts the customer's answer (its documented webhook body; the fixture cites the page) without the score
@@ -181,7 +176,7 @@ async function erasureDone(erasureId: string, timeoutMs = 90_000) {
 
 /** Every row of every table of every schema, as text (what a dump of the database holds). */
 async function everyRow(): Promise<string> {
-  const c = new Client({ connectionString: db.url });
+  const c = new Client({ connectionString: stackHandle.db.url });
   await c.connect();
   try {
     const { rows: tables } = await c.query(
@@ -212,7 +207,7 @@ async function everyEvent(): Promise<string> {
       const messages = await readTopic(kafka, `${prefix()}${name}`, { minCount: count });
       out.push(...messages.map((m) => `${m.key} ${m.value}`));
       if (name === topic && personalFieldsOf(topic)) {
-        out.push(...(await openedEvents(topic, messages.map((m) => m.value), { databaseUrl: db.url })).map((e) => JSON.stringify(e)));
+        out.push(...(await openedEvents(topic, messages.map((m) => m.value), { databaseUrl: stackHandle.db.url })).map((e) => JSON.stringify(e)));
       }
     }
   }
@@ -250,41 +245,32 @@ beforeAll(async () => {
   slack = await startSlackStub({ token: 'xoxb-e2e' });
   twilio = await startTwilioStub(TWILIO);
   smtp = await startSmtpStub();
-  db = await createE2eDatabase();
-  const { brokers, topicPrefix } = testInfra();
-  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
-    PATH: process.env.PATH,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
-    DATABASE_URL: db.url,
-    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-    CLOSELOOP_CONFIG: writeRoutingFile(routing),
-    INGEST_API_KEYS: INGEST_KEY,
-    QP_SECRET,
-    API_TOKENS: `ayse:${AGENT_TOKEN},ada:${ADMIN_TOKEN}`,
-    SLACK_BOT_TOKEN: 'xoxb-e2e',
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.url,
-    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-    TWILIO_AUTH_TOKEN: TWILIO.authToken,
-    TWILIO_FROM_NUMBER: '+15005550006',
-    TWILIO_API_URL: twilio.url,
-    SMTP_URL: smtp.url,
-    EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
-    CLOSELOOP_KEY_CACHE_MS: '1000',
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
-  }, (l) => {
-    serviceLogs.push(l);
-    if (process.env.E2E_LOG_LEVEL) console.log(l);
-  }, (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+  stackHandle = await startLoopStack({
+    run, routing, logLevel: 'info', onLog: (l) => serviceLogs.push(l),
+    env: {
+      INGEST_API_KEYS: INGEST_KEY,
+      QP_SECRET,
+      API_TOKENS: `ayse:${AGENT_TOKEN},ada:${ADMIN_TOKEN}`,
+      SLACK_API_URL: slack.url,
+      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
+      TWILIO_AUTH_TOKEN: TWILIO.authToken,
+      TWILIO_FROM_NUMBER: '+15005550006',
+      TWILIO_API_URL: twilio.url,
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+      CLOSELOOP_KEY_CACHE_MS: '1000',
+      // a Slack call times out after 3 s (default 10 s), so a killed notification's redaction lease (3 × this) ends
+      // after 9 s, not 30 s; the SIGKILL case checks that its hanging chat.update is still in flight when it dies
+      PROVIDER_TIMEOUT_MS: '3000',
+    },
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await stackHandle?.stop();
+  await stackHandle?.close();
   await slack?.close();
   await twilio?.close();
   await smtp?.close();
-  await db?.drop();
 });
 
 describe('SPEC §13: erasing a customer everywhere', () => {
@@ -350,6 +336,8 @@ describe('SPEC §13: erasing a customer everywhere', () => {
     const mid = (await api('GET', `/v1/erasures/${erasureId}`, undefined, ADMIN_TOKEN)).json;
     expect(mid.status).toBe('pending');
     expect(mid.stores.slack.status).toBe('pending');
+    // still waiting for Slack's answer (its PROVIDER_TIMEOUT_MS has not given up on it): killed mid-call
+    expect(slack.unanswered('chat.update')).toBe(1);
     await stackHandle.handles.notification.kill();
     await stackHandle.restart('notification');
 

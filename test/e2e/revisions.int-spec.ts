@@ -6,10 +6,10 @@
  * survey_response.updated, as services/ingest/src/sources/fixtures/delighted.ts documents them), once through
  * POST /v1/feedback with the same (source, externalId).
  */
-import { SlackStub, startSlackStub, testInfra, uniqueName, waitFor } from '@closeloop/testing';
+import { SlackStub, startSlackStub, uniqueName, waitFor } from '@closeloop/testing';
 import { delightedCreated, delightedUpdated } from '../../services/ingest/src/sources/fixtures/delighted';
 import { body, delightedSignature } from '../../services/ingest/src/sources/fixtures/sign';
-import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
+import { type LoopStack, randomToken, startLoopStack } from './stack';
 
 const run = uniqueName('rev');
 const INGEST_KEY = randomToken('ik_');
@@ -38,8 +38,7 @@ sources:
 `;
 
 let slack: SlackStub;
-let stackHandle: Awaited<ReturnType<typeof startServices>>;
-let db: Awaited<ReturnType<typeof createE2eDatabase>>;
+let stackHandle: LoopStack;
 
 async function postJson(path: string, payload: unknown, headers: Record<string, string>): Promise<{ status: number; json: any }> {
   const r = await fetch(`${stackHandle.url('ingest')}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: payload as string });
@@ -58,7 +57,7 @@ async function api(p: string): Promise<any> {
 const ticketsOf = async (customerId: string) => (await api(`/v1/tickets?customer=${encodeURIComponent(customerId)}`)).items as any[];
 const topLevelFor = (ticketId: string) => slack.messages('C0CX').filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(ticketId));
 const topLevelPostsFor = (ticketId: string) => slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts && JSON.stringify(r.form.blocks ?? []).includes(ticketId));
-const quiet = () => pipelineQuiet({ dbUrl: db.url, prefix: `${testInfra().topicPrefix}${run}.`, requests: { slack: () => slack.requests.length } });
+const quiet = () => stackHandle.quiet({ slack: () => slack.requests.length });
 
 /** The one ticket of the customer and its one top-level alert, once both exist. */
 async function ticketAndAlert(customerId: string) {
@@ -69,30 +68,15 @@ async function ticketAndAlert(customerId: string) {
 
 beforeAll(async () => {
   slack = await startSlackStub({ token: 'xoxb-e2e' });
-  db = await createE2eDatabase();
-  const { brokers, topicPrefix } = testInfra();
-  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
-    PATH: process.env.PATH,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
-    DATABASE_URL: db.url,
-    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-    CLOSELOOP_CONFIG: writeRoutingFile(routing),
-    INGEST_API_KEYS: INGEST_KEY,
-    API_TOKENS: `ayse:${AGENT_TOKEN}`,
-    DL_SECRET,
-    SLACK_BOT_TOKEN: 'xoxb-e2e',
-    SLACK_SIGNING_SECRET: randomToken('ss_'),
-    SLACK_API_URL: slack.url,
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-  }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
-  (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+  stackHandle = await startLoopStack({
+    run, routing,
+    env: { INGEST_API_KEYS: INGEST_KEY, API_TOKENS: `ayse:${AGENT_TOKEN}`, DL_SECRET, SLACK_API_URL: slack.url },
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await stackHandle?.stop();
+  await stackHandle?.close();
   await slack?.close();
-  await db?.drop();
 });
 
 describe('revisions end to end (SPEC §10)', () => {

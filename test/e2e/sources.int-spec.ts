@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  SlackStub, SurveyApiStub, startQualtricsStub, startSlackStub, startSurveyMonkeyStub, testInfra, uniqueName, waitFor,
+  SlackStub, SurveyApiStub, startQualtricsStub, startSlackStub, startSurveyMonkeyStub, uniqueName, waitFor,
 } from '@closeloop/testing';
 import { delightedCreated } from '../../services/ingest/src/sources/fixtures/delighted';
 import { formbricksFinished, formbricksSecret } from '../../services/ingest/src/sources/fixtures/formbricks';
@@ -19,7 +19,7 @@ import {
 } from '../../services/ingest/src/sources/fixtures/sign';
 import { surveyMonkeyDetails, surveyMonkeyEvent } from '../../services/ingest/src/sources/fixtures/surveymonkey';
 import { typeformEvent } from '../../services/ingest/src/sources/fixtures/typeform';
-import { createE2eDatabase, pipelineQuiet, randomToken, startServices, writeRoutingFile } from './stack';
+import { type LoopStack, randomToken, startLoopStack } from './stack';
 
 const run = uniqueName('src');
 /** Every customer id of this file is unique to the run: the tickets API is asked about these only. */
@@ -136,8 +136,7 @@ const KINDS: Kind[] = [
 let slack: SlackStub;
 let qualtricsApi: SurveyApiStub;
 let surveyMonkeyApi: SurveyApiStub;
-let db: Awaited<ReturnType<typeof createE2eDatabase>>;
-let stackHandle: Awaited<ReturnType<typeof startServices>>;
+let stackHandle: LoopStack;
 
 async function deliver(id: string, d: Delivery): Promise<{ status: number; json: any }> {
   const r = await fetch(`${stackHandle.url('ingest')}/v1/sources/${id}`, { method: 'POST', headers: d.headers, body: d.raw });
@@ -157,7 +156,7 @@ async function ticket(id: string): Promise<any> {
 
 const topLevelPostsFor = (ticketId: string) => slack.calls('chat.postMessage').filter((r) => !r.form.thread_ts && JSON.stringify(r.form.blocks ?? []).includes(ticketId));
 
-const quiet = () => pipelineQuiet({ dbUrl: db.url, prefix: `${testInfra().topicPrefix}${run}.`, requests: { slack: () => slack.requests.length } });
+const quiet = () => stackHandle.quiet({ slack: () => slack.requests.length });
 
 beforeAll(async () => {
   [slack, qualtricsApi, surveyMonkeyApi] = await Promise.all([
@@ -165,33 +164,16 @@ beforeAll(async () => {
   ]);
   qualtricsApi.respond(qualtricsMsg.SurveyID, qualtricsMsg.ResponseID, qualtricsAnswers);
   surveyMonkeyApi.respond(surveyMonkeyEvent.resources.survey_id, surveyMonkeyEvent.object_id, surveyMonkeyAnswers);
-  db = await createE2eDatabase();
-  const { brokers, topicPrefix } = testInfra();
   // DATABASE_URL goes to every service, ingest included (it keeps delivery records once it has a schema)
-  stackHandle = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
-    PATH: process.env.PATH,
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_TOPIC_PREFIX: `${topicPrefix}${run}.`,
-    DATABASE_URL: db.url,
-    CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-    CLOSELOOP_CONFIG: writeRoutingFile(routing(qualtricsApi.url, surveyMonkeyApi.url)),
-    INGEST_API_KEYS: INGEST_KEY,
-    API_TOKENS: `ayse:${AGENT_TOKEN}`,
-    SLACK_BOT_TOKEN: 'xoxb-e2e',
-    SLACK_SIGNING_SECRET: randomToken('ss_'),
-    SLACK_API_URL: slack.url,
-    ...SECRET,
-    QL_TOKEN,
-    SM_TOKEN,
-    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-  }, process.env.E2E_LOG_LEVEL ? (l) => console.log(l) : undefined,
-  (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+  stackHandle = await startLoopStack({
+    run, routing: routing(qualtricsApi.url, surveyMonkeyApi.url),
+    env: { INGEST_API_KEYS: INGEST_KEY, API_TOKENS: `ayse:${AGENT_TOKEN}`, SLACK_API_URL: slack.url, ...SECRET, QL_TOKEN, SM_TOKEN },
+  });
 }, 180_000);
 
 afterAll(async () => {
-  await stackHandle?.stop();
+  await stackHandle?.close();
   await Promise.all([slack?.close(), qualtricsApi?.close(), surveyMonkeyApi?.close()]);
-  await db?.drop();
 });
 
 describe('a survey tool\'s signed webhook, through the whole loop', () => {

@@ -79,7 +79,13 @@ export async function startServices(
   await stack.migrateAll(fullEnv, log);
   const handles: Record<string, ServiceHandle> = {};
   for (const s of stack.SERVICES.filter((x) => names.includes(x.name))) handles[s.name] = stack.startService({ ...s, port: ports[s.name] }, fullEnv, log);
-  await Promise.all(Object.values(handles).map((h) => stack.waitReady(`http://127.0.0.1:${h.port}/health/ready`, 90_000, () => h.child.exitCode === null)));
+  try {
+    await Promise.all(Object.values(handles).map((h) => stack.waitReady(`http://127.0.0.1:${h.port}/health/ready`, 90_000, () => h.child.exitCode === null)));
+  } catch (err) {
+    // one did not come up: the others would outlive the file (and keep jest from exiting)
+    await Promise.allSettled(Object.values(handles).map((h) => h.stop()));
+    throw err;
+  }
   return {
     handles,
     url,
@@ -125,4 +131,76 @@ export async function pipelineQuiet(opts: { dbUrl: string; prefix: string; reque
   } finally {
     await db.end();
   }
+}
+
+/**
+ * Test-speed timers of the end-to-end files (existing settings, documented in services/notification/README.md):
+ * Slack posts to a channel 100 ms apart instead of Slack's 1 s, so a file's alerts and thread replies do not queue
+ * behind each other for seconds. The pacing itself is services/notification/test/alerts.int-spec.ts's to prove.
+ */
+export const E2E_TIMERS: NodeJS.ProcessEnv = { SLACK_CHANNEL_INTERVAL_MS: '100' };
+
+export type LoopStack = Awaited<ReturnType<typeof startServices>> & {
+  /** The file's own database (the services' default schemas in it). */
+  db: { url: string; drop(): Promise<void> };
+  /** The prefix of the file's topics and consumer groups: the run's prefix, then the file's `run`. */
+  prefix: string;
+  /** Waits until the loop has nothing left to do (pipelineQuiet) and the given stubs' counters stand still. */
+  quiet(requests: Record<string, () => number>): Promise<void>;
+  /** Stops the services, then drops the database. */
+  close(): Promise<void>;
+};
+
+/**
+ * The closed loop of one end-to-end file: ingest, scoring, tickets and notification as real processes (as
+ * `npm start` runs them) in a database of the file's own, on the run's Kafka under topics `<prefix><run>.`, with
+ * the routing file `routing` and the file's `env` (API keys and tokens, the stubs' URLs, secrets) over the common
+ * settings and E2E_TIMERS. `onLog` gets every line the services write (`E2E_LOG_LEVEL` also prints them and sets
+ * their level, else `logLevel`, default warn). Each file starts and stops its own: files stay independently runnable.
+ */
+export async function startLoopStack(opts: {
+  run: string;
+  routing: string;
+  env: NodeJS.ProcessEnv;
+  logLevel?: string;
+  onLog?: (line: string) => void;
+}): Promise<LoopStack> {
+  const { brokers, topicPrefix, masterKey } = testInfra();
+  const prefix = `${topicPrefix}${opts.run}.`;
+  const db = await createE2eDatabase();
+  const printed = process.env.E2E_LOG_LEVEL;
+  let services: Awaited<ReturnType<typeof startServices>>;
+  try {
+    services = await startServices(['ingest', 'scoring', 'tickets', 'notification'], {
+      PATH: process.env.PATH,
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_TOPIC_PREFIX: prefix,
+      DATABASE_URL: db.url,
+      CLOSELOOP_MASTER_KEY: masterKey,
+      CLOSELOOP_CONFIG: writeRoutingFile(opts.routing),
+      SLACK_BOT_TOKEN: 'xoxb-e2e',
+      SLACK_SIGNING_SECRET: randomToken('ss_'),
+      ...E2E_TIMERS,
+      ...opts.env,
+      LOG_LEVEL: printed ?? opts.logLevel ?? 'warn',
+    }, (line) => {
+      opts.onLog?.(line);
+      if (printed) console.log(line);
+    },
+    // Twilio signs callbacks against the public URL, known once notification's port is chosen
+    (url) => ({ PUBLIC_BASE_URL: url('notification'), CONSOLE_URL: 'http://127.0.0.1:3000' }));
+  } catch (err) {
+    await db.drop();
+    throw err;
+  }
+  return {
+    ...services,
+    db,
+    prefix,
+    quiet: (requests) => pipelineQuiet({ dbUrl: db.url, prefix, requests }),
+    async close() {
+      await services.stop();
+      await db.drop();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { startSlackStub, type SlackStub } from './slack-stub';
+import { waitFor } from '../harness';
 
 describe('Slack stub', () => {
   let stub: SlackStub;
@@ -171,6 +172,17 @@ describe('Slack stub', () => {
     await expect(c.chat.update({ channel: 'CD', ts: String(posted.ts), text: 'b' })).resolves.toMatchObject({ ok: true, ts: posted.ts });
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     expect(stub.messages('CD')[0].text).toBe('b');
+  });
+
+  it('counts a hanging call as unanswered while its client waits, and no longer once the client gives up', async () => {
+    stub.script('chat.update', { hang: true });
+    const c = new WebClient('x', { slackApiUrl: stub.url, retryConfig: { retries: 0 }, timeout: 300, logLevel: LogLevel.ERROR });
+    const pending = c.chat.update({ channel: 'CH', ts: '1.000001', text: 'x' }).catch((e: unknown) => e);
+    await stub.waitForCalls('chat.update');
+    expect(stub.unanswered('chat.update')).toBe(1);
+    expect(stub.unanswered('chat.postMessage')).toBe(0);
+    expect(await pending).toMatchObject({ code: 'slack_webapi_request_error' }); // the client's timeout closed the request
+    await waitFor(() => stub.unanswered('chat.update') === 0, { what: 'the closed call no longer counted' });
   });
 
   it('closes even while a request hangs', async () => {

@@ -70,6 +70,11 @@ export interface SlackStub {
   messages(channel?: string): SlackStubMessage[];
   /** A URL that behaves like an interaction's `response_url`. */
   respondUrl(id: string): string;
+  /**
+   * How many calls of `method` the stub is holding without an answer (`hang`, `dropResponse`) while their client is
+   * still connected: a call in flight. A client that gave up (its timeout) or died closed the connection.
+   */
+  unanswered(method: string): number;
   /** Resolves once `method` has been called `count` times; rejects after `timeoutMs`. */
   waitForCalls(method: string, count?: number, timeoutMs?: number): Promise<SlackStubRequest[]>;
   reset(): void;
@@ -86,6 +91,8 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
   const history: SlackStubMessage[] = [];
   const responseUrlUses = new Map<string, number>();
   const waiters = new Set<() => void>();
+  /** Calls held without an answer, until their connection closes. */
+  const held = new Map<ServerResponse, string>();
   let lastTsMicros = 0;
 
   const nextTs = () => {
@@ -145,7 +152,7 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     }
     const answer = defaultAnswer(method, form);
     // the work is done (a posted message stays in history), but the answer is lost; close() destroys the socket
-    if (dropResponse) return;
+    if (dropResponse) return hold(method, res);
     send(res, 200, answer);
   }
 
@@ -154,11 +161,19 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     for (const w of [...waiters]) w();
   }
 
+  function hold(method: string, res: ServerResponse): void {
+    held.set(res, method);
+    res.on('close', () => held.delete(res));
+  }
+
   function answerScripted(method: string, res: ServerResponse): boolean {
     const queue = scripts.get(method);
     const next = queue?.shift();
     if (next === undefined) return false;
-    if ('hang' in next || 'dropResponse' in next) return true; // never answer; close() destroys the socket
+    if ('hang' in next || 'dropResponse' in next) {
+      hold(method, res); // never answer; close() destroys the socket
+      return true;
+    }
     if ('status' in next && typeof next.status === 'number') {
       const headers: Record<string, string> = { ...(next.headers ?? {}) };
       if (next.retryAfter !== undefined) headers['Retry-After'] = String(next.retryAfter);
@@ -309,6 +324,7 @@ export async function startSlackStub(options: SlackStubOptions = {}): Promise<Sl
     },
     messages: (channel) => history.filter((m) => channel === undefined || m.channel === channel).map((m) => ({ ...m, versions: m.versions.map((v) => ({ ...v })) })),
     respondUrl: (id) => `${base}/response/${encodeURIComponent(id)}`,
+    unanswered: (method) => [...held.values()].filter((m) => m === method).length,
     waitForCalls: (method, count = 1, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
         const check = () => {
