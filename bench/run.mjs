@@ -602,7 +602,9 @@ export async function runBench() {
         sampler.track('postgres', r.rows.map((x) => x.pid));
       };
       const env = {
-        PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), HOST: '127.0.0.1', KAFKA_BROKERS: infra.kafka.brokers, DATABASE_URL: dbUrl,
+        PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1',
+        // the profiling aid (bench/lib/profile-preload.cjs) writes to the services' os.tmpdir(): the run's own TMPDIR, not a /tmp shared with other runs
+        ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), KAFKA_BROKERS: infra.kafka.brokers, DATABASE_URL: dbUrl,
         CLOSELOOP_MASTER_KEY: randomBytes(32).toString('base64'), // the bench's own database: any key wraps its customers' keys
         CLOSELOOP_CONFIG: routingFile, INGEST_API_KEYS: apiKey, [TYPEFORM_SOURCE.secretEnv]: typeformSecret, API_TOKENS: `bench:at_${randomBytes(18).toString('hex')}`,
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', INGEST_RATE_LIMIT: '0',

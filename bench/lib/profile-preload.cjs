@@ -1,8 +1,11 @@
 // Profiling aid for the bench's services (not part of any figure): counts pg statements per SQL text with their wall
 // time, and runs V8's sampling profiler (`--cpu-prof` is refused in NODE_OPTIONS). Use it as
 //   BENCH_SERVICE_NODE_OPTIONS="--max-old-space-size=128 -r $PWD/bench/lib/profile-preload.cjs" BENCH_SKIP=… node bench/run.mjs --closeloop-only
-// and create <tmpdir>/closeloop-profile/stop (TMPDIR, passed on to the services, keeps one run's files apart) when the phase of interest is over: each process then writes
-// sql-<service>-<pid>.txt (count, total ms, statement), memory-<service>-<pid>.json (RSS by part) and <service>-<pid>.cpuprofile (open in Chrome DevTools) there.
+// and create <tmpdir>/closeloop-profile/stop when the phase of interest is over: each process then writes
+// sql-<service>-<pid>.txt (count, total ms, statement), memory-<service>-<pid>.json (RSS by part) and <service>-<pid>.cpuprofile
+// (open in Chrome DevTools) there.
+// <tmpdir> is the bench's TMPDIR (bench/run.mjs passes it to the services), else /tmp: give each run its own TMPDIR
+// when other runs may profile on the same machine, or one's stop file stops the other's profiles.
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

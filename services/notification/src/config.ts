@@ -93,7 +93,12 @@ export function loadNotificationConfig(source: NodeJS.ProcessEnv = process.env) 
         backoffMaxMs: env.int('DELIVERY_BACKOFF_MAX_MS', 300_000, { min: 1, max: 86_400_000 }),
         /** Per provider request; a hung Slack/Twilio call never blocks a delivery longer than this. */
         providerTimeoutMs: env.int('PROVIDER_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
-        batchSize: env.int('DELIVERY_BATCH_SIZE', 10, { min: 1, max: 500 }),
+        /**
+         * Recipient queues in flight per instance. Most of a delivery's time is spent waiting (its statements, the
+         * provider), so a burst of alerts to many channels needs many at once: in the bench (200 channels, a busy
+         * 2-core machine, while the pipeline ran) 10 sent 60–90 alerts/s, 40 sent 75–135/s.
+         */
+        batchSize: env.int('DELIVERY_BATCH_SIZE', 40, { min: 1, max: 500 }),
       },
       /** Finished deliveries, idle ticket snapshots and Slack commands are deleted after this many days (the inbox after 14). */
       retentionDays: env.int('NOTIFICATION_RETENTION_DAYS', 30, { min: 1, max: 3_650 }),

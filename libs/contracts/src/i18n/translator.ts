@@ -60,6 +60,23 @@ function compile(locale: Locale, key: MessageKey): Compiled {
   return c;
 }
 
+type DateStyle = { dateStyle?: 'full' | 'long' | 'medium' | 'short'; timeStyle?: 'full' | 'long' | 'medium' | 'short' };
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * One `Intl.DateTimeFormat` per (locale, time zone, style), made once: building one costs far more than formatting
+ * with it (a notification worker formats the SLA dues of every alert it renders). The keys are the few locales, the
+ * teams' and readers' time zones and the styles in use, so the map stays small.
+ */
+function dateFormat(locale: Locale, timeZone: string, style: DateStyle | 'day'): Intl.DateTimeFormat {
+  const key = style === 'day' ? `${locale}\u0000${timeZone}\u0000day` : `${locale}\u0000${timeZone}\u0000${style.dateStyle ?? ''}\u0000${style.timeStyle ?? ''}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, style === 'day' ? { month: 'long', day: 'numeric', timeZone } : { dateStyle: style.dateStyle, timeStyle: style.timeStyle, timeZone });
+    dateFormats.set(key, f);
+  }
+  return f;
+}
+
 export function translator(locale: Locale, options: TranslatorOptions = {}): Translator {
   const timeZone = options.timeZone ?? 'UTC';
   const dir = textDirection(locale);
@@ -77,10 +94,10 @@ export function translator(locale: Locale, options: TranslatorOptions = {}): Tra
       return String(format.format(values));
     },
     dateTime(at, style = { dateStyle: 'medium', timeStyle: 'short' }) {
-      return new Intl.DateTimeFormat(locale, { ...style, timeZone }).format(new Date(at));
+      return dateFormat(locale, timeZone, style).format(new Date(at));
     },
     day(at) {
-      return new Intl.DateTimeFormat(locale, { month: 'long', day: 'numeric', timeZone }).format(new Date(at));
+      return dateFormat(locale, timeZone, 'day').format(new Date(at));
     },
     number(n, opts) {
       return new Intl.NumberFormat(locale, opts).format(n);

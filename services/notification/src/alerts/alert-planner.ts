@@ -105,7 +105,7 @@ export function planAlerts(event: TicketEvent, routing: RoutingConfig, now: Date
         alert: { channel: chat.recipient, provider: chat.channel === 'slack' ? 'slack' : 'log' },
         deliveries: [
           chatDelivery('alert', { kind: 'alert' }),
-          ...emailToTeam(team, ticket, openedEmail(ticket, options.consoleUrl, options.emailDomain, i18n), now, options),
+          ...emailToTeam(team, ticket, () => openedEmail(ticket, options.consoleUrl, options.emailDomain, i18n), now, options),
           ...(ticket.severity === 'critical' ? smsToOnCall(team, 'critical_opened', ticket, true, now, options, i18n) : []),
         ],
       };
@@ -203,18 +203,21 @@ function changeDeliveries(
   i18n: Translator,
 ): PlannedDelivery[] {
   const reply = renderThreadReply(event.type, event.data, i18n);
-  const email = changeEmail(event.type, event.data, event.eventId, options.consoleUrl, options.emailDomain, i18n);
   return [
     chatDelivery('update', { kind: 'update' }),
     ...(reply ? [chatDelivery('thread_reply', { kind: 'thread_reply', text: reply })] : []),
-    ...(email ? emailToTeam(team, event.data.ticket, email, now, options) : []),
+    ...emailToTeam(team, event.data.ticket, () => changeEmail(event.type, event.data, event.eventId, options.consoleUrl, options.emailDomain, i18n), now, options),
   ];
 }
 
-/** One email to the team's mailbox (every address of `email:` on one message), when the team has one. */
-function emailToTeam(team: Team, ticket: TicketSnapshot, email: AlertEmail, now: Date, options: PlanOptions): PlannedDelivery[] {
+/**
+ * One email to the team's mailbox (every address of `email:` on one message), when the team has one and the event
+ * has an email. `render` runs only then: most teams have no mailbox, and rendering dates is not free.
+ */
+function emailToTeam(team: Team, ticket: TicketSnapshot, render: () => AlertEmail | undefined, now: Date, options: PlanOptions): PlannedDelivery[] {
   if (team.email.length === 0) return [];
-  return [emailTo(team.email, ticket, email, now, options)];
+  const email = render();
+  return email ? [emailTo(team.email, ticket, email, now, options)] : [];
 }
 
 /** One email to these addresses, all on one message. */

@@ -15,6 +15,7 @@ import { LOG_CHANNEL, LOGGER, NOTIFICATION_CONFIG } from '../tokens';
 import { CustomerConsent } from '../outreach/customer-consent';
 import { DeliveryPublisher } from './delivery-publisher';
 import { decideAfterAttempt, type AttemptDecision, type RetryPolicy } from './retry-policy';
+import { isPacedPost, wakeBucket } from './pacing';
 
 /** How long an update or reply waits before looking again for its top-level alert's `ts`. */
 const WAIT_FOR_ALERT_MS = 500;
@@ -24,6 +25,13 @@ const WAIT_FOR_EARLIER_REPLY_MS = 200;
 const WAIT_FOR_LOCK_MS = 250;
 /** Slack `ts` values are seconds; look a little before the delivery was planned when reconciling. */
 const RECONCILE_LOOKBACK_S = 60;
+/**
+ * Timed wake-ups (a channel slot freeing, a queue finished) are rounded up to this grid, so the ones falling close
+ * together share one claim. A new delivery still wakes the worker at once.
+ */
+const WAKE_BUCKET_MS = 20;
+/** A wake-up for a slot comes this much after the slot frees by our clock (the slot's own time is the database's). */
+const SLOT_WAKE_MARGIN_MS = 5;
 
 /**
  * Deliveries to one recipient are sent one at a time, in order. `response_url` answers are independent of each
@@ -56,11 +64,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly inflight = new Map<string, Promise<void>>();
   /** Deliveries whose provider call has started in this attempt: if recording the result fails, it may have gone out. */
   private readonly calledProvider = new WeakSet<ClaimedDelivery>();
+  /** Timed wake-ups, by when they fire (see wakeAt). */
+  private readonly wakeTimers = new Map<number, NodeJS.Timeout>();
+  /** The last claim took all it was allowed to: more may be due, so a queue finishing claims again at once. */
+  private lastClaimFull = false;
   private stopped = true;
   private readonly runner = new SerialRunner(
     async () => {
-      while (!this.stopped && (await this.claimMore()) > 0) {
-        /* claimed something: there may be more due */
+      while (!this.stopped && (await this.claimMore())) {
+        /* took as many as it could: there may be more due */
       }
     },
     () => this.stopped,
@@ -98,6 +110,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    for (const t of this.wakeTimers.values()) clearTimeout(t);
+    this.wakeTimers.clear();
     await this.runner.idle();
     await Promise.allSettled([...this.inflight.values()]);
   }
@@ -107,17 +121,36 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.runner.wake();
   }
 
+  /**
+   * Claims more work at `atMs` (this process's clock), rounded up to WAKE_BUCKET_MS so that wake-ups close together
+   * share one claim. Between these and new deliveries, the poll (`DELIVERY_POLL_MS`) finds what is left, such as a
+   * slot another instance took.
+   */
+  private wakeAt(atMs: number): void {
+    if (this.stopped) return;
+    const at = wakeBucket(atMs, WAKE_BUCKET_MS);
+    if (this.wakeTimers.has(at)) return;
+    const timer = setTimeout(() => {
+      this.wakeTimers.delete(at);
+      this.wake();
+    }, Math.max(0, at - Date.now()));
+    this.wakeTimers.set(at, timer);
+  }
 
   /**
    * Claims due deliveries up to the free capacity and starts sending them without waiting for each other: a slow
    * Slack call never holds up an SMS. One recipient's deliveries go one after the other, oldest first (thread
    * replies keep the order of their events), and a recipient with a delivery in flight here is not claimed again
-   * until it is done. Returns how many deliveries were claimed.
+   * until it is done. A post to a Slack channel is claimed only when the channel's slot is free, one per channel
+   * (`claimDue`). Returns whether it claimed as many as it could (then there may be more due).
    */
-  private async claimMore(): Promise<number> {
+  private async claimMore(): Promise<boolean> {
     const room = this.d.batchSize - this.inflight.size;
-    if (room <= 0) return 0;
-    const claimed = await this.repo.claimDue(this.ds, room, this.leaseMs, randomUUID(), [...this.inflight.keys()]);
+    if (room <= 0) return false;
+    const claimed = await this.repo.claimDue(this.ds, room, this.leaseMs, randomUUID(), [...this.inflight.keys()], this.d.slackChannelIntervalMs);
+    this.lastClaimFull = claimed.length >= room;
+    // the slots this claim took free again one interval from now: the channels' next posts are claimed then
+    if (claimed.some((d) => d.slot_taken)) this.wakeAt(Date.now() + this.d.slackChannelIntervalMs + SLOT_WAKE_MARGIN_MS);
     const ordered = [...claimed].sort((x, y) => x.next_attempt_at.getTime() - y.next_attempt_at.getTime() || x.created_at.getTime() - y.created_at.getTime());
     const queues = new Map<string, ClaimedDelivery[]>();
     for (const d of ordered) queues.set(queueKey(d), [...(queues.get(queueKey(d)) ?? []), d]);
@@ -126,11 +159,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         for (const d of queue) await this.process(d);
       })().finally(() => {
         this.inflight.delete(key);
-        this.wake();
+        // room again: claim at once if the last claim was cut short by the room, else with the next timed wake-up
+        // (this recipient may have more due; one claim then serves every queue finishing in the same bucket)
+        if (this.lastClaimFull) this.wake();
+        else this.wakeAt(Date.now());
       });
       this.inflight.set(key, sending);
     }
-    return claimed.length;
+    return claimed.length > 0 && claimed.length >= room;
   }
 
   private async process(d: ClaimedDelivery): Promise<void> {
@@ -179,7 +215,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * mid-call) the channel history is searched for that metadata before anything is posted again.
    */
   private async postAlert(d: ClaimedDelivery): Promise<void> {
-    const alert = await this.repo.alertMessage(this.ds, d.ticket_id, d.recipient);
+    // a ticket's newest snapshot comes with its alert row, unless history is searched first (then it is read after)
+    const preread = !isTrendDelivery(d) && !d.maybe_delivered;
+    const alert = await this.repo.alertMessage(this.ds, d.ticket_id, d.recipient, { withSnapshot: preread });
     if (!alert) return this.finishWithoutAttempt(d, 'failed', 'the alert message record is missing');
     if (alert.ts) return this.complete(d, { kind: 'sent', providerId: alert.ts, ts: alert.ts, channel: alert.channel }, false);
     const chat = this.chatFor(d);
@@ -198,7 +236,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
 
     if (!(await this.takeSlot(d))) return;
-    const subject = await this.rendered(d);
+    const subject = await this.rendered(d, preread ? alert.snapshot : undefined);
     if (!subject) return this.finishWithoutAttempt(d, 'failed', `no snapshot of the ${subjectName(d)}`);
     this.calledProvider.add(d);
     const outcome = await chat.postMessage({
@@ -217,12 +255,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * What a top-level message shows now: the newest snapshot of its ticket, or of its trend (SPEC §12) — a trend's
    * message is an alert like a ticket's, keyed by the trend id, so it is posted once, paced and updated the same way.
    */
-  private async rendered(d: ClaimedDelivery): Promise<{ version: number; openedAt?: string; message: RenderedMessage } | undefined> {
+  private async rendered(
+    d: ClaimedDelivery,
+    /** The ticket's snapshot read a moment ago (null: there is none); undefined: read it now. */
+    snapshot?: TicketSnapshot | null,
+  ): Promise<{ version: number; openedAt?: string; message: RenderedMessage } | undefined> {
     if (isTrendDelivery(d)) {
       const trend = await this.repo.latestTrend(this.ds, d.ticket_id);
       return trend && { version: trend.version, message: renderTrend(trend, { consoleUrl: this.cfg.consoleUrl, i18n: teamIdTranslator(this.cfg.routing, trend.team) }) };
     }
-    const ticket = await this.repo.latestSnapshot(this.ds, d.ticket_id);
+    const ticket = snapshot === undefined ? await this.repo.latestSnapshot(this.ds, d.ticket_id) : (snapshot ?? undefined);
     return ticket && { version: ticket.version, openedAt: ticket.openedAt, message: renderAlert(ticket, this.renderOptions(ticket)) };
   }
 
@@ -304,13 +346,21 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     return undefined;
   }
 
-  /** At most one post per `SLACK_CHANNEL_INTERVAL_MS` per Slack channel, across instances (a row per channel). */
+  /**
+   * At most one post per `SLACK_CHANNEL_INTERVAL_MS` per Slack channel, across instances (a row per channel). The
+   * claim usually took the slot already (`slot_taken`); otherwise another instance (or a 429) got there in between
+   * and this tries once more, else gives the delivery back until the slot frees and wakes the worker then.
+   */
   private async takeSlot(d: ClaimedDelivery): Promise<boolean> {
-    if (d.channel !== 'slack' || this.d.slackChannelIntervalMs === 0) return true;
+    if (!isPacedPost(d) || this.d.slackChannelIntervalMs === 0 || d.slot_taken) return true;
     const slot = await this.repo.takeChannelSlot(this.ds, d.recipient, this.d.slackChannelIntervalMs, d.id);
-    if (slot.ok) return true;
+    if (slot.ok) {
+      this.wakeAt(Date.now() + this.d.slackChannelIntervalMs + SLOT_WAKE_MARGIN_MS);
+      return true;
+    }
     // due exactly when the slot frees: deliveries waiting for it then go oldest first
     await this.repo.release(this.ds, d, slot.at);
+    this.wakeAt(Date.now() + slot.waitMs + SLOT_WAKE_MARGIN_MS);
     return false;
   }
 
@@ -423,7 +473,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         await this.repo.pushChannelSlot(m, d.recipient, outcome.retryAfterMs);
       }
       await after?.(m, decision, row);
-      await this.publisher.publishIfChanged(m, row);
+      await this.publisher.publishFinished(m, row);
     });
     deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: decision.status });
     if (decision.status === 'sent') deliveryLatencySeconds.observe({ channel: d.channel, purpose: d.purpose }, Math.max(0, (Date.now() - d.created_at.getTime()) / 1000));
@@ -436,7 +486,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async finishWithoutAttempt(d: ClaimedDelivery, status: 'failed' | 'skipped', error: string, code?: string): Promise<void> {
     await this.ds.transaction(async (m) => {
       const row = await this.repo.finish(m, d, { status, attempted: false, error, errorCode: code ?? null });
-      if (row) await this.publisher.publishIfChanged(m, row);
+      if (row) await this.publisher.publishFinished(m, row);
     });
     if (status === 'failed') {
       deliveriesTotal.inc({ channel: d.channel, purpose: d.purpose, outcome: 'failed' });

@@ -1,5 +1,6 @@
 import { deterministicId, type DeliveryChannel, type DeliveryPurpose, type TicketSnapshot, type TrendEventData } from '@closeloop/contracts';
 import type { DeliveryPayload, PlannedDelivery } from '../alerts/alert-planner';
+import { PACED_PURPOSES } from '../delivery/pacing';
 
 /** Anything that runs SQL: the DataSource (autocommit) or a transaction's EntityManager. */
 export interface Queryable {
@@ -32,6 +33,8 @@ export interface DeliveryRow {
   provider_status: string | null;
   created_at: Date;
   sent_at: Date | null;
+  /** When the delivery took its Slack channel's posting slot (database clock); null for unpaced ones. */
+  paced_at: Date | null;
   claim_token: string | null;
 }
 
@@ -39,6 +42,13 @@ export interface DeliveryRow {
 export interface ClaimedDelivery extends DeliveryRow {
   previous_status: StoredStatus;
   claim_token: string;
+  /** The claim took the Slack channel's posting slot for this delivery (see claimDue): it may post at once. */
+  slot_taken?: boolean;
+}
+
+/** A row whose attempt was just recorded (`finish`), with the status published before it (`notification.delivery`). */
+export interface FinishedDelivery extends DeliveryRow {
+  previous_published_status: string | null;
 }
 
 export interface AlertMessageRow {
@@ -51,6 +61,8 @@ export interface AlertMessageRow {
   rendered_version: number;
   alert_status: StoredStatus | null;
   alert_error: string | null;
+  /** The ticket's newest snapshot, when asked for (`alertMessage(…, { withSnapshot: true })`). */
+  snapshot?: TicketSnapshot | null;
 }
 
 const ms = (n: number) => String(Math.max(0, Math.round(n)));
@@ -141,26 +153,62 @@ export class NotificationRepository {
    * same row, then `sending` with a lease, committed before any provider call. A row still `sending` after its
    * lease expired was being sent by a worker that died: it may have been delivered, so it is marked for reconciling.
    * `busyQueues` (recipients this worker is still sending to) are left alone, so one recipient's deliveries stay in order.
+   *
+   * Posts to a Slack channel (PACED_PURPOSES), when `slackIntervalMs` > 0: a channel takes one post per slot
+   * (`slack_channel_rate`), so only the oldest due post of each channel is claimed, and none of a channel whose slot
+   * lies in the future; the others stay `pending`, untouched, until their turn (claiming them only to give them back
+   * would cost four statements each, every time). The same statement takes each claimed post's slot the way
+   * `takeChannelSlot` does (atomic, only when free, `paced_at` = the slot's time) and says so in `slot_taken`: the
+   * worker posts those without another statement. A post that lost the slot to another instance in between, or that
+   * comes after another delivery of its queue (an update of the same channel), has `slot_taken` false and goes
+   * through `takeChannelSlot` right before posting, as before.
    */
-  async claimDue(q: Queryable, limit: number, leaseMs: number, claimToken: string, busyQueues: string[] = []): Promise<ClaimedDelivery[]> {
+  async claimDue(q: Queryable, limit: number, leaseMs: number, claimToken: string, busyQueues: string[] = [], slackIntervalMs = 0): Promise<ClaimedDelivery[]> {
+    const due = `((d.status IN ('pending', 'retrying', 'held') AND d.next_attempt_at <= now()) OR (d.status = 'sending' AND d.lease_until < now()))`;
     return updateReturning(
       q,
-      `WITH due AS (
-         SELECT id, status FROM ${this.s}.delivery
-         WHERE ((status IN ('pending', 'retrying', 'held') AND next_attempt_at <= now())
-            OR (status = 'sending' AND lease_until < now()))
+      `WITH waiting AS MATERIALIZED (
+         SELECT d.id, d.recipient, d.next_attempt_at, d.created_at,
+                ($5::float8 > 0 AND d.channel = 'slack' AND d.purpose IN (${PACED_PURPOSES.map((p) => `'${p}'`).join(', ')})) AS paced
+         FROM ${this.s}.delivery d
+         WHERE ${due}
            -- the caller's queues still sending (same key as queueKey in the worker)
-           AND NOT (CASE WHEN purpose = 'ephemeral' THEN id::text ELSE channel || ':' || recipient END = ANY($4::text[]))
-         ORDER BY next_attempt_at, created_at
+           AND NOT (CASE WHEN d.purpose = 'ephemeral' THEN d.id::text ELSE d.channel || ':' || d.recipient END = ANY($4::text[]))
+       ), candidate AS (
+         SELECT id, paced, next_attempt_at, created_at FROM waiting WHERE NOT paced
+         UNION ALL
+         SELECT id, paced, next_attempt_at, created_at FROM (
+           SELECT DISTINCT ON (recipient COLLATE "C") id, paced, recipient, next_attempt_at, created_at FROM waiting WHERE paced
+           ORDER BY recipient COLLATE "C", next_attempt_at, created_at
+         ) oldest
+         WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.slack_channel_rate r WHERE r.channel = oldest.recipient AND r.next_allowed_at > now())
+       ), claimed AS (
+         SELECT d.id, d.status, d.channel, d.recipient, d.next_attempt_at, d.created_at, c.paced FROM candidate c JOIN ${this.s}.delivery d ON d.id = c.id
+         WHERE ${due}
+         ORDER BY c.next_attempt_at, c.created_at
          LIMIT $1
-         FOR UPDATE SKIP LOCKED
+         FOR UPDATE OF d SKIP LOCKED
+       ), slot AS (
+         -- one row per channel (one paced claim per channel), in channel order; only for a post its queue sends first
+         -- (the worker sends a queue oldest first): one behind an update would reach Slack later than its slot
+         INSERT INTO ${this.s}.slack_channel_rate AS r (channel, next_allowed_at)
+         SELECT c.recipient, now() + $5::float8 * interval '1 millisecond' FROM claimed c
+         WHERE c.paced AND NOT EXISTS (
+           SELECT 1 FROM claimed o WHERE o.id <> c.id AND o.channel = c.channel AND o.recipient = c.recipient
+             AND (o.next_attempt_at, o.created_at) <= (c.next_attempt_at, c.created_at))
+         ORDER BY c.recipient COLLATE "C"
+         ON CONFLICT (channel) DO UPDATE SET next_allowed_at = excluded.next_allowed_at
+         WHERE r.next_allowed_at <= now()
+         RETURNING r.channel
        )
        UPDATE ${this.s}.delivery d
        SET status = 'sending', lease_until = now() + $2::float8 * interval '1 millisecond', claim_token = $3, updated_at = now(),
-           maybe_delivered = d.maybe_delivered OR due.status = 'sending'
-       FROM due WHERE d.id = due.id
-       RETURNING d.*, due.status AS previous_status`,
-      [limit, ms(leaseMs), claimToken, busyQueues],
+           maybe_delivered = d.maybe_delivered OR claimed.status = 'sending',
+           paced_at = CASE WHEN slot.channel IS NULL THEN d.paced_at ELSE now() END
+       FROM claimed LEFT JOIN slot ON claimed.paced AND slot.channel = claimed.recipient
+       WHERE d.id = claimed.id
+       RETURNING d.*, claimed.status AS previous_status, slot.channel IS NOT NULL AS slot_taken`,
+      [limit, ms(leaseMs), claimToken, busyQueues, ms(slackIntervalMs)],
     );
   }
 
@@ -204,7 +252,10 @@ export class NotificationRepository {
 
   /**
    * Records the result of an attempt, only while this worker still holds the claim; returns the updated row, or
-   * undefined when the claim was lost (its lease expired and another worker took the row).
+   * undefined when the claim was lost (its lease expired and another worker took the row). The new status is marked
+   * published in the same statement (`published_status`; `skipped` is never published): the caller writes its
+   * `notification.delivery` event in the same transaction when it differs from `previous_published_status`
+   * (`DeliveryPublisher.publishFinished`).
    */
   async finish(
     q: Queryable,
@@ -220,11 +271,12 @@ export class NotificationRepository {
       providerStatus?: string | null;
       maybeDelivered?: boolean;
     },
-  ): Promise<DeliveryRow | undefined> {
+  ): Promise<FinishedDelivery | undefined> {
     const rows = await updateReturning(
       q,
       `UPDATE ${this.s}.delivery SET
          status = $3,
+         published_status = CASE WHEN $3 = 'skipped' THEN old.published_status ELSE $3 END,
          attempts = attempts + $4,
          next_attempt_at = CASE WHEN $3 = 'retrying' THEN now() + $5::float8 * interval '1 millisecond' ELSE next_attempt_at END,
          lease_until = NULL, claim_token = NULL,
@@ -233,8 +285,9 @@ export class NotificationRepository {
          maybe_delivered = maybe_delivered OR $11,
          sent_at = CASE WHEN $3 = 'sent' THEN now() ELSE sent_at END,
          updated_at = now()
-       WHERE id = $1 AND claim_token = $2
-       RETURNING *`,
+       FROM (SELECT id, published_status FROM ${this.s}.delivery WHERE id = $1 AND claim_token = $2 FOR UPDATE) old
+       WHERE delivery.id = old.id AND delivery.claim_token = $2
+       RETURNING delivery.*, old.published_status AS previous_published_status`,
       [
         d.id,
         d.claim_token,
@@ -256,12 +309,16 @@ export class NotificationRepository {
     await q.query(`UPDATE ${this.s}.delivery SET published_status = $2 WHERE id = $1`, [id, status]);
   }
 
-  /** The alert message of a ticket in a channel, with the state of the delivery that posts it. */
-  async alertMessage(q: Queryable, ticketId: string, channel: string): Promise<AlertMessageRow | undefined> {
+  /**
+   * The alert message of a ticket in a channel, with the state of the delivery that posts it; `withSnapshot`: and the
+   * ticket's newest snapshot (null when there is none), in the same statement.
+   */
+  async alertMessage(q: Queryable, ticketId: string, channel: string, opts: { withSnapshot?: boolean } = {}): Promise<AlertMessageRow | undefined> {
     const rows = await q.query(
       `SELECT a.ticket_id, a.channel, a.provider, a.alert_delivery_id, a.ts, a.posted_at, a.rendered_version,
-              d.status AS alert_status, d.last_error AS alert_error
+              d.status AS alert_status, d.last_error AS alert_error${opts.withSnapshot ? ', s.snapshot' : ''}
        FROM ${this.s}.alert_message a LEFT JOIN ${this.s}.delivery d ON d.id = a.alert_delivery_id
+       ${opts.withSnapshot ? `LEFT JOIN ${this.s}.ticket_snapshot s ON s.ticket_id = a.ticket_id` : ''}
        WHERE a.ticket_id = $1 AND a.channel = $2`,
       [ticketId, channel],
     );
