@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { secureRandom } from './random';
 import { ENCRYPTED_PREFIX, isEncrypted } from '@closeloop/contracts';
 
 /** The format is the contracts' (their schemas recognise an encrypted field); re-exported for the crypto's users. */
@@ -29,7 +30,7 @@ export interface DataKey {
 
 export function encryptField(plain: string, dataKey: DataKey): string {
   if (dataKey.key.length !== 32) throw new Error('a data key is 32 bytes');
-  const iv = randomBytes(IV_BYTES);
+  const iv = secureRandom(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey.key, iv);
   cipher.setAAD(Buffer.from(dataKey.id, 'utf8'));
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { secureRandom } from './random';
 import type { DataKey } from './field-crypto';
 
 /**
@@ -29,11 +30,11 @@ export interface WrappedKey {
 }
 
 export function newDataKey(id: string): DataKey {
-  return { id, key: randomBytes(32) };
+  return { id, key: secureRandom(32) };
 }
 
 export function wrapKey(dataKey: DataKey, master: MasterKey): WrappedKey {
-  const iv = randomBytes(12);
+  const iv = secureRandom(12);
   const cipher = createCipheriv('aes-256-gcm', master.key, iv);
   cipher.setAAD(Buffer.from(`${dataKey.id}:${master.id}`, 'utf8'));
   const body = Buffer.concat([cipher.update(dataKey.key), cipher.final()]);
