@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -9,26 +8,14 @@ import {
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { ERASED, Privacy, createDataSource, runMigrations } from '@closeloop/platform';
-import { READER_MAX_WAIT_MS, consumerLag, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, consumerLag, testKafka, testLogger, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startScoring } from '../src/app';
-import { loadScoringConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
+import { scoringTestEnvironment } from './harness';
 import { HistoryRetention } from '../src/privacy/retention';
 
 // SPEC §13: scoring as a participant of an erasure (store `scoring`) and its retention pass, against real Kafka and Postgres.
-const schema = uniqueName('scoring_erasure_it');
-const settings = testKafkaSettings('scoring-erasure');
-const cfg = loadScoringConfig({
-  KAFKA_BROKERS: settings.brokers.join(','),
-  KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-  DATABASE_URL: testInfra().databaseUrl,
-  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-  DATABASE_SCHEMA: schema,
-  CLOSELOOP_CONFIG: resolve(__dirname, 'fixtures/routing.yaml'),
-  SCORING_PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-});
+const { schema, settings, cfg } = scoringTestEnvironment('scoring-erasure');
 
 const suffix = randomUUID().slice(0, 8);
 // her id is an email, as a Typeform source without a hidden customer_id makes it (SPEC §10): it must go too

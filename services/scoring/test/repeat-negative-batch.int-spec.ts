@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource, QueryRunner } from 'typeorm';
@@ -7,10 +6,11 @@ import {
 } from '@closeloop/contracts';
 import { BatchTransaction, prefixed } from '@closeloop/messaging';
 import { Privacy, createDataSource, runMigrations } from '@closeloop/platform';
-import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, testKafka, waitFor } from '@closeloop/testing';
 import { startScoring } from '../src/app';
-import { SERVICE, loadScoringConfig } from '../src/config';
+import { SERVICE } from '../src/config';
 import { databaseOptions } from '../src/database';
+import { scoringTestEnvironment } from './harness';
 import { NegativeHistory } from '../src/persistence/negative-history';
 import { FeedbackConsumer } from '../src/scoring/feedback.consumer';
 
@@ -18,19 +18,7 @@ import { FeedbackConsumer } from '../src/scoring/feedback.consumer';
  * The repeat-negative rule in a batch's transaction (NegativeHistory.previousThenRecord: a few statements per batch)
  * decides exactly as the same messages handled one transaction each, for every order of the messages.
  */
-const schema = uniqueName('scoring_batch_it');
-const settings = testKafkaSettings('scoring-batch');
-const cfg = loadScoringConfig({
-  KAFKA_BROKERS: settings.brokers.join(','),
-  KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-  DATABASE_URL: testInfra().databaseUrl,
-  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-  DATABASE_SCHEMA: schema,
-  CLOSELOOP_CONFIG: resolve(__dirname, 'fixtures/routing.yaml'),
-  SCORING_PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-});
+const { schema, settings, cfg } = scoringTestEnvironment('scoring-batch');
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-06-01T10:00:00Z');

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { Consumer } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -8,27 +7,15 @@ import {
 } from '@closeloop/contracts';
 import { EventProducer, prefixed } from '@closeloop/messaging';
 import { Privacy, createDataSource, runMigrations } from '@closeloop/platform';
-import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, testKafka, testLogger, uniqueName, waitFor, waitForQuiescence } from '@closeloop/testing';
 import { startScoring } from '../src/app';
-import { loadScoringConfig } from '../src/config';
 import { databaseOptions } from '../src/database';
+import { scoringTestEnvironment } from './harness';
 import { NegativeHistory } from '../src/persistence/negative-history';
 import { FeedbackConsumer } from '../src/scoring/feedback.consumer';
 import { Housekeeping } from '../src/scoring/housekeeping';
 
-const schema = uniqueName('scoring_it');
-const settings = testKafkaSettings('scoring');
-const cfg = loadScoringConfig({
-  KAFKA_BROKERS: settings.brokers.join(','),
-  KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-  DATABASE_URL: testInfra().databaseUrl,
-  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-  DATABASE_SCHEMA: schema,
-  CLOSELOOP_CONFIG: resolve(__dirname, 'fixtures/routing.yaml'),
-  SCORING_PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-});
+const { schema, settings, cfg } = scoringTestEnvironment('scoring');
 
 type Received = Omit<FeedbackReceivedData, 'feedbackId' | 'receivedAt' | 'source' | 'customer'> & { customerId: string };
 function feedback(f: Partial<Received> & { externalId: string }): FeedbackReceivedEvent {
