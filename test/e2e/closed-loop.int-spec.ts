@@ -12,10 +12,10 @@ import {
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../services/console/test/ensure-chromium';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
-import { type LoopStack, randomToken, startLoopStack } from './stack';
+import { type LoopStack, randomToken, startLoopStack, twilioCredentials, vendorStubEnv } from './stack';
 
 const SIGNING_SECRET = randomToken('ss_');
-const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
+const TWILIO = twilioCredentials();
 const INGEST_KEY = randomToken('ik_');
 const AYSE_TOKEN = randomToken('at_');
 const MEHMET_TOKEN = randomToken('at_');
@@ -141,13 +141,7 @@ beforeAll(async () => {
       INGEST_API_KEYS: INGEST_KEY,
       API_TOKENS: `ayse:${AYSE_TOKEN},mehmet:${MEHMET_TOKEN}`,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-      TWILIO_AUTH_TOKEN: TWILIO.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilio.url,
-      SMTP_URL: smtp.url,
-      EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+      ...vendorStubEnv({ slackUrl: slack.url, twilioUrl: twilio.url, twilio: TWILIO, smtpUrl: smtp.url }),
       RECHECK_CHECK_INTERVAL_MS: '300',
       CLOSELOOP_KEY_CACHE_MS: '0', // an erased key reads as erased at once (the SPEC §13 test), not after the cache's minute
     },

@@ -16,9 +16,9 @@ import {
 } from '@closeloop/testing';
 import { questionproResponse } from '../../services/ingest/src/sources/fixtures/questionpro';
 import { TWILIO_INBOUND_SMS } from '../../services/notification/src/outreach/fixtures/twilio-inbound-sms';
-import { type LoopStack, randomToken, startLoopStack } from './stack';
+import { type LoopStack, randomToken, startLoopStack, twilioCredentials, vendorStubEnv } from './stack';
 
-const TWILIO = { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') };
+const TWILIO = twilioCredentials();
 const INGEST_KEY = randomToken('ik_');
 const QP_SECRET = randomToken('qp_');
 const AGENT_TOKEN = randomToken('at_');
@@ -251,13 +251,7 @@ beforeAll(async () => {
       INGEST_API_KEYS: INGEST_KEY,
       QP_SECRET,
       API_TOKENS: `ayse:${AGENT_TOKEN},ada:${ADMIN_TOKEN}`,
-      SLACK_API_URL: slack.url,
-      TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-      TWILIO_AUTH_TOKEN: TWILIO.authToken,
-      TWILIO_FROM_NUMBER: '+15005550006',
-      TWILIO_API_URL: twilio.url,
-      SMTP_URL: smtp.url,
-      EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+      ...vendorStubEnv({ slackUrl: slack.url, twilioUrl: twilio.url, twilio: TWILIO, smtpUrl: smtp.url }),
       CLOSELOOP_KEY_CACHE_MS: '1000',
       // a Slack call times out after 3 s (default 10 s), so a killed notification's redaction lease (3 × this) ends
       // after 9 s, not 30 s; the SIGKILL case checks that its hanging chat.update is still in flight when it dies

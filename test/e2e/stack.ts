@@ -138,6 +138,22 @@ export async function pipelineQuiet(opts: { dbUrl: string; prefix: string; reque
  * Slack posts to a channel 100 ms apart instead of Slack's 1 s, so a file's alerts and thread replies do not queue
  * behind each other for seconds. The pacing itself is services/notification/test/alerts.int-spec.ts's to prove.
  */
+/** Twilio credentials a test's stub and the services share. */
+export const twilioCredentials = () => ({ accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomToken('tw_') });
+
+/** The services' settings that point Slack, Twilio and email at a test's stubs. */
+export function vendorStubEnv(stubs: { slackUrl: string; twilioUrl: string; twilio: { accountSid: string; authToken: string }; smtpUrl: string }): NodeJS.ProcessEnv {
+  return {
+    SLACK_API_URL: stubs.slackUrl,
+    TWILIO_ACCOUNT_SID: stubs.twilio.accountSid,
+    TWILIO_AUTH_TOKEN: stubs.twilio.authToken,
+    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_API_URL: stubs.twilioUrl,
+    SMTP_URL: stubs.smtpUrl,
+    EMAIL_FROM: 'Closeloop <alerts@closeloop.e2e>',
+  };
+}
+
 export const E2E_TIMERS: NodeJS.ProcessEnv = { SLACK_CHANNEL_INTERVAL_MS: '100' };
 
 export type LoopStack = Awaited<ReturnType<typeof startServices>> & {
