@@ -8,26 +8,18 @@ import { CompressionTypes, Consumer, Producer } from 'kafkajs';
 import { DlqHeader, FeedbackReceivedData, Topic, dlqTopicOf, feedbackIdFor, makeEnvelope } from '@closeloop/contracts';
 import { prefixed } from '@closeloop/messaging';
 import { createDataSource, runMigrations } from '@closeloop/platform';
-import { READER_MAX_WAIT_MS, testInfra, testKafka, testKafkaSettings, uniqueName, waitFor } from '@closeloop/testing';
+import { READER_MAX_WAIT_MS, testKafka, uniqueName, waitFor } from '@closeloop/testing';
 import { startScoring } from '../../services/scoring/src/app';
-import { loadScoringConfig } from '../../services/scoring/src/config';
 import { databaseOptions } from '../../services/scoring/src/database';
+import { scoringTestEnvironment } from '../../services/scoring/test/harness';
 import { writeRoutingFile } from '../e2e/stack';
 
-const schema = uniqueName('poison');
-const settings = testKafkaSettings('poison');
 const run = uniqueName('p');
 const KEY = `${run}-customer`; // one key: every message below lands on the same partition, behind or in front of a poison one
 /** "1 MB": the local broker's default message.max.bytes is 1048588 per record batch; the DLQ copy adds ~300 bytes of headers. */
 const ONE_MB = 1_000_000;
 
-const cfg = loadScoringConfig({
-  KAFKA_BROKERS: settings.brokers.join(','),
-  KAFKA_TOPIC_PREFIX: settings.topicPrefix,
-  DATABASE_URL: testInfra().databaseUrl,
-  CLOSELOOP_MASTER_KEY: testInfra().masterKey,
-  DATABASE_SCHEMA: schema,
-  CLOSELOOP_CONFIG: writeRoutingFile(`
+const { schema, settings, cfg } = scoringTestEnvironment('poison', { routingFile: writeRoutingFile(`
 defaults:
   team: cx
   alertAt: { nps: 6, csat: 2, ces: 3 }
@@ -39,11 +31,7 @@ touchpoints: [{ id: checkout, team: cx }]
 keywords: { critical: ["lawyer"], alert: ["refund"] }
 agents: [{ id: ayse, name: "Ayşe", team: cx }]
 rootCauses: [other]
-`),
-  SCORING_PORT: '0',
-  HOST: '127.0.0.1',
-  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-});
+`) });
 
 function validEvent(n: number) {
   const externalId = `${run}-valid-${n}`;
