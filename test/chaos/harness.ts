@@ -336,6 +336,8 @@ export class FeedbackLoad {
   private stopping = false;
   private workers: Promise<void>[] = [];
   private submitted = 0;
+  /** Submissions under way: one that fails goes back to `retry`, so `stop` waits for these too. */
+  private inFlight = 0;
 
   constructor(private readonly opts: { ingestUrls: () => string[]; apiKey: string; plan: { next(): PlannedFeedback }; perSecond: number; concurrency?: number; limit?: number }) {}
 
@@ -353,7 +355,12 @@ export class FeedbackLoad {
             continue;
           }
           if (item.attempts === 0) this.submitted += 1;
-          await this.submit(item, w);
+          this.inFlight += 1;
+          try {
+            await this.submit(item, w);
+          } finally {
+            this.inFlight -= 1;
+          }
           await sleep(Math.max(0, interval - (Date.now() - t)));
         }
       })());
@@ -364,7 +371,9 @@ export class FeedbackLoad {
   async stop(drainMs = 60_000): Promise<void> {
     const deadline = Date.now() + drainMs;
     this.opts.limit = this.submitted; // nothing new
-    while (this.retry.length > 0 && Date.now() < deadline) await sleep(200);
+    // a retry taken by a worker is off the list while its request is under way: wait for those too, or one that
+    // fails then (a 503 while Kafka recovers) would be left behind, never retried
+    while ((this.retry.length > 0 || this.inFlight > 0) && Date.now() < deadline) await sleep(200);
     this.stopping = true;
     await Promise.all(this.workers);
   }
