@@ -14,3 +14,4 @@ export * from './serial-runner';
 export * from './sealing-outbox';
 export * from './key-prefetch';
 export * from './erasure-participant';
+export * from './unanswered';

@@ -1,9 +1,10 @@
-import { CompressionTypes, IHeaders, Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { Admin, CompressionTypes, IHeaders, Kafka, Message, PartitionMetadata, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Topic, TopicEvents, validateEvent } from '@closeloop/contracts';
 import { InvalidEventError, KafkaUnavailableError } from './errors';
 import { KafkaSettings, createKafka, prefixed } from './kafka';
 import { producedTotal } from './metrics';
+import { unanswered } from './unanswered';
 
 export interface OutgoingEvent<T extends Topic = Topic> {
   topic: T;
@@ -72,24 +73,18 @@ export class EventProducer {
     await this.sendSerialized(messages);
   }
 
+  /**
+   * Sends and resolves when Kafka acknowledged every message (acks=all). Each message gets its partition here, the
+   * one kafkajs' default partitioner picks (same key → same partition), so that the answer can be checked: a
+   * partition kafkajs left without an answer (tulios/kafkajs#1303, unanswered.ts) is sent again, up to three times,
+   * then the send fails (the caller retries it: the outbox keeps its rows, ingest answers 503) — never a silent loss.
+   */
   async sendSerialized(messages: SerializedMessage[]): Promise<void> {
     if (!messages.length) return;
-    const byTopic = new Map<string, Message[]>();
-    for (const m of messages) {
-      const t = prefixed(this.settings, m.topic);
-      const list = byTopic.get(t) ?? [];
-      list.push({ key: m.key, value: m.value, headers: m.headers });
-      byTopic.set(t, list);
-    }
-    const producer = await this.get();
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        producer.sendBatch({
-          acks: -1,
-          compression: CompressionTypes.None,
-          topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-        }),
+        this.sendPlaced(messages),
         new Promise((_, rej) => (timer = setTimeout(() => rej(new KafkaUnavailableError(`Kafka did not acknowledge within ${this.sendTimeoutMs} ms`)), this.sendTimeoutMs))),
       ]);
     } catch (err) {
@@ -103,7 +98,71 @@ export class EventProducer {
     } finally {
       clearTimeout(timer);
     }
-    for (const [topic, msgs] of byTopic) producedTotal.inc({ topic: topic.slice(this.settings.topicPrefix.length) }, msgs.length);
+    const perTopic = new Map<string, number>();
+    for (const m of messages) perTopic.set(m.topic, (perTopic.get(m.topic) ?? 0) + 1);
+    for (const [topic, n] of perTopic) producedTotal.inc({ topic }, n);
+  }
+
+  private async sendPlaced(messages: SerializedMessage[]): Promise<void> {
+    const topics = [...new Set(messages.map((m) => prefixed(this.settings, m.topic)))];
+    const partitions = await this.partitionsOf(topics);
+    let pending = messages.map((m) => {
+      const topic = prefixed(this.settings, m.topic);
+      const message: Message = { key: m.key, value: m.value, headers: m.headers };
+      return { topic, partition: this.partitioner({ topic, partitionMetadata: partitions.get(topic) ?? [], message }), message };
+    });
+    const producer = await this.get();
+    for (let attempt = 1; ; attempt++) {
+      const byTopic = new Map<string, Message[]>();
+      for (const p of pending) {
+        const list = byTopic.get(p.topic) ?? [];
+        if (!list.length) byTopic.set(p.topic, list);
+        list.push({ ...p.message, partition: p.partition });
+      }
+      const answers = await producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+      });
+      const left = unanswered(pending, answers);
+      if (!left.length) return;
+      const where = [...new Set(left.map((p) => `${p.topic}[${p.partition}]`))];
+      if (attempt >= 3) throw new KafkaUnavailableError(`Kafka answered a send without ${left.length} of its messages (${where.join(', ')}), ${attempt} times`);
+      this.logger.warn({ partitions: where, messages: left.length, attempt }, 'Kafka answered a send without some of its partitions (kafkajs#1303); sending those again');
+      pending = left;
+    }
+  }
+
+  /** kafkajs' default partitioner (murmur2 of the key, as Kafka's Java client): the partition it would pick itself. */
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitionCache = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
+  private admin: Promise<Admin> | null = null;
+
+  /** Each topic's partitions, read from the cluster at most once a minute (a refresh that fails keeps the last known). */
+  private async partitionsOf(topics: string[]): Promise<Map<string, PartitionMetadata[]>> {
+    const now = Date.now();
+    const stale = topics.filter((t) => now - (this.partitionCache.get(t)?.at ?? -Infinity) > 60_000);
+    if (stale.length) {
+      try {
+        const admin = await (this.admin ??= this.connectAdmin());
+        const { topics: found } = await admin.fetchTopicMetadata({ topics: stale });
+        for (const t of found) this.partitionCache.set(t.name, { at: now, partitions: t.partitions });
+      } catch (err) {
+        if (stale.some((t) => !this.partitionCache.has(t))) throw new KafkaUnavailableError(`cannot read the partitions of ${stale.join(', ')}: ${(err as Error).message}`, err);
+      }
+    }
+    return new Map(topics.map((t) => [t, this.partitionCache.get(t)?.partitions ?? []]));
+  }
+
+  private connectAdmin(): Promise<Admin> {
+    const admin = this.kafka.admin();
+    return admin.connect().then(
+      () => admin,
+      (err) => {
+        this.admin = null;
+        throw err;
+      },
+    );
   }
 
   private async reset(): Promise<void> {
@@ -114,6 +173,9 @@ export class EventProducer {
 
   async disconnect(): Promise<void> {
     await this.reset();
+    const admin = this.admin;
+    this.admin = null;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
   /** For readiness: the cluster answers. */
