@@ -90,7 +90,7 @@ export class FeedbackSeen {
   /** This batch's view, read on first use: every feedback of the batch's events (and `feedbackId`), one statement. */
   private async view(m: EntityManager, feedbackId: string): Promise<BatchView | null> {
     const batch = BatchTransaction.current()?.batch;
-    const view = this.batchView(m);
+    const view = this.batchView(m, batch);
     if (!batch || !view) return null;
     if (view.revision.has(feedbackId)) return view;
     const ids = new Set<string>([feedbackId]);
@@ -114,8 +114,7 @@ export class FeedbackSeen {
   }
 
   /** The view of the batch whose transaction `m` is (created empty, with its write before the commit), if any. */
-  private batchView(m: EntityManager): BatchView | undefined {
-    const batch = BatchTransaction.current()?.batch;
+  private batchView(m: EntityManager, batch = BatchTransaction.current()?.batch): BatchView | undefined {
     if (!batch?.owns(m)) return undefined;
     return batch.local(this, () => {
       const v: BatchView = { revision: new Map(), ticket: new Map(), pending: new Map() };
