@@ -138,20 +138,37 @@ export class EventProducer {
   private readonly partitionCache = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
   private admin: Promise<Admin> | null = null;
 
-  /** Each topic's partitions, read from the cluster at most once a minute (a refresh that fails keeps the last known). */
+  /**
+   * Each topic's partitions. A topic not yet known is read from the cluster before the send (a failure fails the send);
+   * a known one is used as known and read again in the background once it is a minute old, so a send never waits on
+   * that read (nor on an outage it would run into).
+   */
   private async partitionsOf(topics: string[]): Promise<Map<string, PartitionMetadata[]>> {
     const now = Date.now();
-    const stale = topics.filter((t) => now - (this.partitionCache.get(t)?.at ?? -Infinity) > 60_000);
-    if (stale.length) {
+    const stale = topics.filter((t) => this.partitionCache.has(t) && now - (this.partitionCache.get(t)?.at ?? 0) > 60_000);
+    if (stale.length && !this.refreshing) {
+      this.refreshing = this.readPartitions(stale).then(
+        () => (this.refreshing = null),
+        () => (this.refreshing = null),
+      );
+    }
+    const unknown = topics.filter((t) => !this.partitionCache.has(t));
+    if (unknown.length) {
       try {
-        const admin = await (this.admin ??= this.connectAdmin());
-        const { topics: found } = await admin.fetchTopicMetadata({ topics: stale });
-        for (const t of found) this.partitionCache.set(t.name, { at: now, partitions: t.partitions });
+        await this.readPartitions(unknown);
       } catch (err) {
-        if (stale.some((t) => !this.partitionCache.has(t))) throw new KafkaUnavailableError(`cannot read the partitions of ${stale.join(', ')}: ${(err as Error).message}`, err);
+        throw new KafkaUnavailableError(`cannot read the partitions of ${unknown.join(', ')}: ${(err as Error).message}`, err);
       }
     }
     return new Map(topics.map((t) => [t, this.partitionCache.get(t)?.partitions ?? []]));
+  }
+
+  private refreshing: Promise<unknown> | null = null;
+
+  private async readPartitions(topics: string[]): Promise<void> {
+    const admin = await (this.admin ??= this.connectAdmin());
+    const { topics: found } = await admin.fetchTopicMetadata({ topics });
+    for (const t of found) this.partitionCache.set(t.name, { at: Date.now(), partitions: t.partitions });
   }
 
   private connectAdmin(): Promise<Admin> {
@@ -173,6 +190,7 @@ export class EventProducer {
 
   async disconnect(): Promise<void> {
     await this.reset();
+    await this.refreshing;
     const admin = this.admin;
     this.admin = null;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
