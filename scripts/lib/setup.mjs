@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** The environment of a command run by `run` or `runAtOnce`: ours, Nx without its daemon or cloud, then `extra`. */
+const commandEnv = (extra) => ({ ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...extra });
+
 export function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...opts.env } });
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: 'inherit', env: commandEnv(opts.env) });
   if (r.status !== 0) {
     const err = new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
     err.exitCode = r.status ?? 1;
@@ -23,7 +26,7 @@ export function run(cmd, args, opts = {}) {
  */
 export async function runAtOnce(jobs) {
   const runOne = (cmd, args, opts = {}) => new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', ...opts.env } });
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: commandEnv(opts.env) });
     const output = [];
     child.stdout.on('data', (c) => output.push(c));
     child.stderr.on('data', (c) => output.push(c));
