@@ -14,4 +14,3 @@ export * from './serial-runner';
 export * from './sealing-outbox';
 export * from './key-prefetch';
 export * from './erasure-participant';
-export * from './unanswered';

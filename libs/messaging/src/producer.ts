@@ -104,13 +104,9 @@ export class EventProducer {
   }
 
   private async sendPlaced(messages: SerializedMessage[]): Promise<void> {
-    const topics = [...new Set(messages.map((m) => prefixed(this.settings, m.topic)))];
-    const partitions = await this.partitionsOf(topics);
-    let pending = messages.map((m) => {
-      const topic = prefixed(this.settings, m.topic);
-      const message: Message = { key: m.key, value: m.value, headers: m.headers };
-      return { topic, partition: this.partitioner({ topic, partitionMetadata: partitions.get(topic) ?? [], message }), message };
-    });
+    const named = messages.map((m) => ({ topic: prefixed(this.settings, m.topic), message: { key: m.key, value: m.value, headers: m.headers } }));
+    const partitions = await this.partitionsOf([...new Set(named.map((n) => n.topic))]);
+    let pending = named.map(({ topic, message }) => ({ topic, message, partition: this.partitioner({ topic, partitionMetadata: partitions.get(topic) ?? [], message }) }));
     const producer = await this.get();
     for (let attempt = 1; ; attempt++) {
       const byTopic = new Map<string, Message[]>();
